@@ -1,0 +1,110 @@
+//! Stable error codes. The wire carries the code (snake_case); the app maps
+//! each to a translated sentence. Never rename one: add a new code instead.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not valid JSON of a known frame type.
+    #[error("malformed frame")]
+    BadFrame,
+    /// The frame is larger than `MAX_FRAME_BYTES`.
+    #[error("frame too large")]
+    FrameTooLarge,
+    /// The first frame was not `Hello`, or `Hello` came twice.
+    #[error("hello expected first, once")]
+    HelloRequired,
+    /// The client's protocol version is one this server cannot speak.
+    #[error("unsupported protocol version")]
+    UnsupportedVersion,
+    #[error("message text is empty")]
+    TextEmpty,
+    #[error("message text is too long")]
+    TextTooLong,
+    #[error("client message id is malformed")]
+    BadClientId,
+    /// Too many cursors or other list entries.
+    #[error("too many items")]
+    TooMany,
+    /// The chat does not exist or the user is not a member; the two are not
+    /// told apart, so nobody learns which chats exist.
+    #[error("not a member of this chat")]
+    NotMember,
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("username is taken")]
+    UsernameTaken,
+    #[error("username must be 3-32 of a-z, 0-9, _ and start with a letter")]
+    BadUsername,
+    #[error("password must be 8-256 characters")]
+    BadPassword,
+    #[error("name is empty, too long or has control characters")]
+    BadName,
+    #[error("no such user")]
+    UnknownUser,
+    #[error("invite link is not valid")]
+    BadInvite,
+    /// Only guests can choose a username and password this way.
+    #[error("already has an account")]
+    AlreadyAccount,
+    /// The request body is not what the endpoint takes.
+    #[error("bad request")]
+    BadRequest,
+    #[error("origin not allowed")]
+    BadOrigin,
+    /// A fault on the server; details are in its log, never on the wire.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadFrame => "bad_frame",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::HelloRequired => "hello_required",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::TextEmpty => "text_empty",
+            ErrorCode::TextTooLong => "text_too_long",
+            ErrorCode::BadClientId => "bad_client_id",
+            ErrorCode::TooMany => "too_many",
+            ErrorCode::NotMember => "not_member",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::UsernameTaken => "username_taken",
+            ErrorCode::BadUsername => "bad_username",
+            ErrorCode::BadPassword => "bad_password",
+            ErrorCode::BadName => "bad_name",
+            ErrorCode::UnknownUser => "unknown_user",
+            ErrorCode::BadInvite => "bad_invite",
+            ErrorCode::AlreadyAccount => "already_account",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::BadOrigin => "bad_origin",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde() {
+        for code in [
+            ErrorCode::BadFrame, ErrorCode::FrameTooLarge, ErrorCode::HelloRequired,
+            ErrorCode::UnsupportedVersion, ErrorCode::TextEmpty, ErrorCode::TextTooLong,
+            ErrorCode::BadClientId, ErrorCode::TooMany, ErrorCode::NotMember,
+            ErrorCode::Unauthorized, ErrorCode::BadCredentials, ErrorCode::UsernameTaken,
+            ErrorCode::BadUsername, ErrorCode::BadPassword, ErrorCode::BadName,
+            ErrorCode::UnknownUser, ErrorCode::BadInvite, ErrorCode::AlreadyAccount,
+            ErrorCode::BadRequest, ErrorCode::BadOrigin, ErrorCode::Internal,
+        ] {
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(code.as_str())));
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! WebSocket frames, both directions, and the records they carry.
+//!
+//! Each frame is a JSON object `{"t": "<type>", "c": <body>}`. Unknown fields
+//! are ignored so that an old cached app can talk to a newer server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
+use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, check_text};
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "c", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// The first frame on every socket: the client's protocol version and,
+    /// per chat it holds, the last sequence it has. The server answers with
+    /// `Welcome`, then `Events` with everything newer than each cursor (and
+    /// the whole history of chats that have no cursor).
+    Hello { version: u32, cursors: Vec<Cursor> },
+    /// Send a message. Answered by `Sent` once it is committed, or by
+    /// `Error` carrying the same `id`.
+    Send { chat: ChatId, id: ClientMsgId, text: String },
+    /// Ask for the events of `chat` after `after` (to fill a gap).
+    Sync { chat: ChatId, after: Seq },
+    /// Answered by `Pong`; lets a client notice a dead connection.
+    Ping,
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "c", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The answer to `Hello`: who the socket belongs to and their chats.
+    Welcome { version: u32, me: UserInfo, chats: Vec<ChatSummary> },
+    /// Events of one chat in ascending `seq`, at most `MAX_EVENTS_PER_FRAME`.
+    Events { chat: ChatId, messages: Vec<Message> },
+    /// A `Send` is committed. Sent again with the same message if the same
+    /// `id` is sent again.
+    Sent { message: Message },
+    /// A chat the user is in was created, joined or changed.
+    Chat { chat: ChatSummary },
+    /// A request failed. `id` names the `Send` it answers, if any.
+    Error {
+        code: ErrorCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<ClientMsgId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chat: Option<ChatId>,
+    },
+    Pong,
+}
+
+/// "I hold `chat` up to and including `seq`."
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub chat: ChatId,
+    pub seq: Seq,
+}
+
+/// One stored message: the unit of a chat's sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub chat: ChatId,
+    pub seq: Seq,
+    /// The sender's client-made id, unique per sender and chat.
+    pub id: ClientMsgId,
+    pub sender: UserId,
+    pub sender_name: String,
+    pub text: String,
+    /// When the server stored it: milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatKind {
+    Direct,
+    Group,
+}
+
+/// A chat as one member sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub id: ChatId,
+    pub kind: ChatKind,
+    /// The group's name, or for a direct chat the other person's name.
+    pub title: String,
+    /// The invite code; the link is `/join/<invite>`.
+    pub invite: String,
+    pub member_count: u32,
+    /// The newest sequence in the chat.
+    pub last_seq: Seq,
+    pub last: Option<Message>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    Account,
+    /// Joined by an invite link with only a display name.
+    Guest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: UserId,
+    pub name: String,
+    pub username: Option<String>,
+    pub kind: UserKind,
+}
+
+/// One entry of a chat's member list.
+pub type Member = UserInfo;
+
+impl ClientFrame {
+    /// Decodes and validates one frame from a client: the single gate every
+    /// client frame passes.
+    pub fn parse(text: &str) -> Result<ClientFrame, ErrorCode> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(ErrorCode::FrameTooLarge);
+        }
+        let frame: ClientFrame = serde_json::from_str(text).map_err(|_| ErrorCode::BadFrame)?;
+        frame.validate()?;
+        Ok(frame)
+    }
+
+    pub fn validate(&self) -> Result<(), ErrorCode> {
+        match self {
+            ClientFrame::Hello { cursors, .. } if cursors.len() > MAX_CURSORS => Err(ErrorCode::TooMany),
+            ClientFrame::Hello { cursors, .. } if cursors.iter().any(|c| c.seq.0 < 0) => Err(ErrorCode::BadFrame),
+            ClientFrame::Send { id, text, .. } => {
+                id.validate()?;
+                check_text(text)
+            }
+            ClientFrame::Sync { after, .. } if after.0 < 0 => Err(ErrorCode::BadFrame),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        // Serialising these plain types cannot fail: no maps with non-string keys.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl ServerFrame {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn decode(text: &str) -> Result<ServerFrame, ErrorCode> {
+        serde_json::from_str(text).map_err(|_| ErrorCode::BadFrame)
+    }
+
+    pub fn error(code: ErrorCode) -> ServerFrame {
+        ServerFrame::Error { code, id: None, chat: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::MAX_TEXT_CHARS;
+
+    fn send(text: &str) -> String {
+        ClientFrame::Send { chat: ChatId(1), id: ClientMsgId("m1".into()), text: text.into() }.encode()
+    }
+
+    #[test]
+    fn parse_accepts_a_valid_send() {
+        assert!(matches!(ClientFrame::parse(&send("hi")), Ok(ClientFrame::Send { .. })));
+    }
+
+    #[test]
+    fn parse_rejects_bad_input_with_stable_codes() {
+        assert_eq!(ClientFrame::parse("{not json"), Err(ErrorCode::BadFrame));
+        assert_eq!(ClientFrame::parse(r#"{"t":"launch","c":{}}"#), Err(ErrorCode::BadFrame));
+        assert_eq!(ClientFrame::parse(&send(&"x".repeat(MAX_TEXT_CHARS + 1))), Err(ErrorCode::TextTooLong));
+        assert_eq!(ClientFrame::parse(&send(" ")), Err(ErrorCode::TextEmpty));
+        assert_eq!(ClientFrame::parse(&"x".repeat(MAX_FRAME_BYTES + 1)), Err(ErrorCode::FrameTooLarge));
+        let many = ClientFrame::Hello {
+            version: 1,
+            cursors: vec![Cursor { chat: ChatId(1), seq: Seq(1) }; MAX_CURSORS + 1],
+        };
+        assert_eq!(ClientFrame::parse(&many.encode()), Err(ErrorCode::TooMany));
+        assert_eq!(
+            ClientFrame::parse(r#"{"t":"sync","c":{"chat":1,"after":-5}}"#),
+            Err(ErrorCode::BadFrame)
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let f = ClientFrame::parse(r#"{"t":"sync","c":{"chat":1,"after":2,"future":true}}"#);
+        assert_eq!(f, Ok(ClientFrame::Sync { chat: ChatId(1), after: Seq(2) }));
+    }
+}

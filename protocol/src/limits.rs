@@ -1,0 +1,91 @@
+//! Every bound on client input. The server rejects anything outside them at
+//! the edge with an [`ErrorCode`]; the app checks them before sending so a
+//! user hears about a problem at once.
+
+use crate::error::ErrorCode;
+
+/// Largest WebSocket message, in bytes, either direction from a client.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Longest message text, in Unicode scalar values (Telegram allows 4096).
+pub const MAX_TEXT_CHARS: usize = 4096;
+pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
+/// Most cursors in one `Hello`: a client following more chats resumes the
+/// rest with `Sync`.
+pub const MAX_CURSORS: usize = 2000;
+/// Most messages the server puts in one `Events` frame.
+pub const MAX_EVENTS_PER_FRAME: usize = 200;
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 256;
+pub const DISPLAY_NAME_MAX: usize = 64;
+pub const CHAT_NAME_MAX: usize = 64;
+/// Largest HTTP request body the API accepts, in bytes.
+pub const MAX_HTTP_BODY_BYTES: usize = 16 * 1024;
+
+/// A message text: not blank, at most [`MAX_TEXT_CHARS`].
+pub fn check_text(text: &str) -> Result<(), ErrorCode> {
+    if text.trim().is_empty() {
+        Err(ErrorCode::TextEmpty)
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Err(ErrorCode::TextTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// A username: 3–32 of `a-z`, `0-9`, `_`, starting with a letter. Lower case
+/// only, so "Alice" and "alice" cannot be two people.
+pub fn check_username(name: &str) -> Result<(), ErrorCode> {
+    let ok = (USERNAME_MIN..=USERNAME_MAX).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.as_bytes()[0].is_ascii_lowercase();
+    if ok { Ok(()) } else { Err(ErrorCode::BadUsername) }
+}
+
+pub fn check_password(password: &str) -> Result<(), ErrorCode> {
+    let n = password.chars().count();
+    if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) { Ok(()) } else { Err(ErrorCode::BadPassword) }
+}
+
+/// A display name or chat name: not blank, no control characters, at most
+/// `max` characters.
+pub fn check_name(name: &str, max: usize) -> Result<(), ErrorCode> {
+    let ok = !name.trim().is_empty()
+        && name.chars().count() <= max
+        && !name.chars().any(char::is_control);
+    if ok { Ok(()) } else { Err(ErrorCode::BadName) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_bounds() {
+        assert_eq!(check_text("  \n"), Err(ErrorCode::TextEmpty));
+        assert!(check_text(&"é".repeat(MAX_TEXT_CHARS)).is_ok());
+        assert_eq!(check_text(&"é".repeat(MAX_TEXT_CHARS + 1)), Err(ErrorCode::TextTooLong));
+    }
+
+    #[test]
+    fn usernames() {
+        assert!(check_username("alice_01").is_ok());
+        for bad in ["al", "Alice", "1alice", "al ice", &"a".repeat(33)] {
+            assert_eq!(check_username(bad), Err(ErrorCode::BadUsername), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert!(check_name("Ünïcode 名前", DISPLAY_NAME_MAX).is_ok());
+        assert_eq!(check_name(" ", DISPLAY_NAME_MAX), Err(ErrorCode::BadName));
+        assert_eq!(check_name("a\u{0}b", DISPLAY_NAME_MAX), Err(ErrorCode::BadName));
+    }
+
+    #[test]
+    fn passwords() {
+        assert_eq!(check_password("short"), Err(ErrorCode::BadPassword));
+        assert!(check_password("long enough").is_ok());
+    }
+}
