@@ -1,0 +1,258 @@
+//! HTTP: the account, guest and chat endpoints, the WebSocket upgrade, and
+//! the app's static files. Each handler documents its behaviour; the wire
+//! details are in PROTOCOL.md.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, State};
+use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use courier_protocol::api::{ApiError, ChatCreated, Claim, GuestJoin, InvitePreview, Joined, Me, Members, NewDirect, NewGroup, SignIn, SignUp};
+use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
+use courier_protocol::{ChatId, ErrorCode, UserInfo};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::service::{SESSION_TTL_MS, Service, SignedIn};
+use crate::ws;
+
+pub const SESSION_COOKIE: &str = "courier_session";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub svc: Arc<Service>,
+    /// Origins besides the server's own host allowed to open sockets and call the API.
+    pub allowed_origins: Arc<Vec<String>>,
+    /// One permit per open WebSocket.
+    pub connections: Arc<Semaphore>,
+    /// Cancelled on shutdown: every socket closes.
+    pub shutdown: CancellationToken,
+}
+
+/// The whole server as a router, so tests drive it without a socket.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    let api = Router::new()
+        .route("/api/signup", post(sign_up))
+        .route("/api/signin", post(sign_in))
+        .route("/api/signout", post(sign_out))
+        .route("/api/me", get(me))
+        .route("/api/account", post(claim_account))
+        .route("/api/guest", post(guest_join))
+        .route("/api/invites/{code}", get(invite_preview))
+        .route("/api/invites/{code}/join", post(join_by_invite))
+        .route("/api/chats/direct", post(new_direct))
+        .route("/api/chats/group", post(new_group))
+        .route("/api/chats/{id}/members", get(members))
+        .route("/ws", get(websocket))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .with_state(state);
+    let index = static_dir.join("index.html");
+    // Paths the app routes itself (such as /join/<code>) get index.html.
+    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    api.fallback_service(files)
+        .layer(CompressionLayer::new())
+        // Revalidate every file: the service worker and index.html must never
+        // be stale, and the rest is cheap to confirm by Last-Modified.
+        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+}
+
+/// A client-visible failure: a stable code with its HTTP status.
+pub struct ApiFailure(pub ErrorCode);
+
+impl From<ErrorCode> for ApiFailure {
+    fn from(code: ErrorCode) -> ApiFailure {
+        ApiFailure(code)
+    }
+}
+
+impl From<JsonRejection> for ApiFailure {
+    fn from(_: JsonRejection) -> ApiFailure {
+        ApiFailure(ErrorCode::BadRequest)
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let status = match self.0 {
+            ErrorCode::Unauthorized | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::NotMember | ErrorCode::BadOrigin => StatusCode::FORBIDDEN,
+            ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount => StatusCode::CONFLICT,
+            ErrorCode::UnknownUser | ErrorCode::BadInvite => StatusCode::NOT_FOUND,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        (status, Json(ApiError { error: self.0 })).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiFailure>;
+
+/// A JSON body whose rejection is an [`ApiFailure`] like every other error.
+#[derive(FromRequest)]
+#[from_request(via(Json), rejection(ApiFailure))]
+pub struct Body<T>(T);
+
+/// The signed-in user, from the session cookie; 401 without one.
+pub struct Session {
+    pub me: UserInfo,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
+        let token = session_token(&parts.headers).ok_or(ErrorCode::Unauthorized)?;
+        let me = state.svc.session_user(&token).await?.ok_or(ErrorCode::Unauthorized)?;
+        Ok(Session { me, token })
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn session_cookie(token: &str, max_age_s: i64) -> HeaderValue {
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn signed_in<T: serde::Serialize>(session: &SignedIn, body: T) -> Response {
+    let cookie = session_cookie(&session.token, SESSION_TTL_MS / 1000);
+    ([(SET_COOKIE, cookie)], Json(body)).into_response()
+}
+
+/// Refuses requests that a page on another site makes with this site's
+/// cookie (cross-site WebSocket hijacking, CSRF). Requests without an Origin
+/// header come from non-browser clients, which hold their own cookies.
+async fn check_origin(State(state): State<AppState>, request: Request<axum::body::Body>, next: Next) -> Response {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let same_host = origin.split_once("://").is_some_and(|(_, rest)| rest == host);
+        if !same_host && !state.allowed_origins.iter().any(|o| o == origin) {
+            return ApiFailure(ErrorCode::BadOrigin).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// # POST /api/signup
+/// Creates an account and signs it in (sets the session cookie).
+async fn sign_up(State(s): State<AppState>, Body(body): Body<SignUp>) -> ApiResult<Response> {
+    let session = s.svc.sign_up(&body.username, &body.password, body.name.as_deref()).await?;
+    Ok(signed_in(&session, Me { me: session.me.clone() }))
+}
+
+/// # POST /api/signin
+/// Checks the password and starts a new session; 401 `bad_credentials`
+/// whether the username or the password was wrong.
+async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResult<Response> {
+    let session = s.svc.sign_in(&body.username, &body.password).await?;
+    Ok(signed_in(&session, Me { me: session.me.clone() }))
+}
+
+/// # POST /api/signout
+/// Ends this session on the server and clears the cookie. Sockets opened
+/// with it close at their next reconnect.
+async fn sign_out(State(s): State<AppState>, session: Session) -> ApiResult<Response> {
+    s.svc.sign_out(&session.token).await?;
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session_cookie("", 0))]).into_response())
+}
+
+/// # GET /api/me
+async fn me(session: Session) -> Json<Me> {
+    Json(Me { me: session.me })
+}
+
+/// # POST /api/account
+/// A guest chooses a username and password; same user id, chats and
+/// history. 409 `already_account` for an account.
+async fn claim_account(State(s): State<AppState>, session: Session, Body(body): Body<Claim>) -> ApiResult<Json<Me>> {
+    let me = s.svc.claim_account(&session.me, &body.username, &body.password).await?;
+    Ok(Json(Me { me }))
+}
+
+/// # POST /api/guest
+/// Creates a guest with only a display name, signs them in and joins them
+/// to the invite's chat. 404 `bad_invite` for an unknown code.
+async fn guest_join(State(s): State<AppState>, Body(body): Body<GuestJoin>) -> ApiResult<Response> {
+    let (session, chat) = s.svc.join_as_guest(&body.invite, &body.name).await?;
+    Ok(signed_in(&session, Joined { me: session.me.clone(), chat }))
+}
+
+/// # GET /api/invites/{code}
+/// What the join screen shows; needs no session.
+async fn invite_preview(State(s): State<AppState>, UrlPath(code): UrlPath<String>) -> ApiResult<Json<InvitePreview>> {
+    Ok(Json(s.svc.invite_preview(&code).await?))
+}
+
+/// # POST /api/invites/{code}/join
+/// Joins the signed-in user to the chat; a no-op for a member.
+async fn join_by_invite(State(s): State<AppState>, session: Session, UrlPath(code): UrlPath<String>) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated { chat: s.svc.join_by_invite(&session.me, &code).await? }))
+}
+
+/// # POST /api/chats/direct
+/// The 1:1 chat with a username, created on first use; 404 `unknown_user`.
+async fn new_direct(State(s): State<AppState>, session: Session, Body(body): Body<NewDirect>) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated { chat: s.svc.direct_chat(&session.me, &body.username).await? }))
+}
+
+/// # POST /api/chats/group
+/// A new group with the caller as its only member; others join by its invite link.
+async fn new_group(State(s): State<AppState>, session: Session, Body(body): Body<NewGroup>) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated { chat: s.svc.new_group(&session.me, &body.name).await? }))
+}
+
+/// # GET /api/chats/{id}/members
+/// 403 `not_member` unless the caller is in the chat.
+async fn members(State(s): State<AppState>, session: Session, UrlPath(id): UrlPath<i64>) -> ApiResult<Json<Members>> {
+    Ok(Json(Members { members: s.svc.members(&session.me, ChatId(id)).await? }))
+}
+
+/// Hard cap on one incoming WebSocket message. Frames between the protocol's
+/// `MAX_FRAME_BYTES` and this get an error frame; above it the socket closes.
+const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
+
+/// # GET /ws
+/// Upgrades to the Courier socket (see PROTOCOL.md). 401 without a session,
+/// 403 from a foreign Origin, 503 when the server is at its connection limit.
+async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
+    let Ok(permit) = Arc::clone(&s.connections).try_acquire_owned() else {
+        tracing::warn!("connection limit reached");
+        return Ok(StatusCode::SERVICE_UNAVAILABLE.into_response());
+    };
+    Ok(upgrade
+        .max_message_size(SOCKET_MESSAGE_CAP)
+        .max_frame_size(SOCKET_MESSAGE_CAP)
+        // tungstenite's 128 KiB default buffers per socket are most of an
+        // idle connection's memory.
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .on_upgrade(move |socket| async move {
+            ws::serve(socket, session.me, s.svc, s.shutdown).await;
+            drop(permit);
+        }))
+}

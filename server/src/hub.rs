@@ -1,0 +1,196 @@
+//! Which connections are on this node and which chats they follow.
+//!
+//! Fan-out encodes a frame once and hands the same bytes to every follower's
+//! bounded queue with `try_send`: a follower whose queue is full is too slow,
+//! so it is dropped from the hub and told to close; it resumes by cursor when
+//! it reconnects. Nothing here ever waits on a client.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::ws::Utf8Bytes;
+use courier_protocol::{ChatId, ServerFrame, UserId};
+use tokio::sync::{Notify, mpsc};
+
+pub type ConnId = u64;
+
+/// The hub's end of one connection.
+pub struct Follower {
+    /// The live queue the connection's writer drains.
+    pub queue: mpsc::Sender<Utf8Bytes>,
+    /// Notified when the hub gives up on the connection (a full queue).
+    pub kick: Arc<Notify>,
+}
+
+struct Conn {
+    user: UserId,
+    follower: Follower,
+    chats: HashSet<ChatId>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: ConnId,
+    conns: HashMap<ConnId, Conn>,
+    by_user: HashMap<UserId, HashSet<ConnId>>,
+    by_chat: HashMap<ChatId, HashSet<ConnId>>,
+}
+
+impl Inner {
+    fn remove(&mut self, id: ConnId) -> Option<Conn> {
+        let conn = self.conns.remove(&id)?;
+        if let Some(set) = self.by_user.get_mut(&conn.user) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_user.remove(&conn.user);
+            }
+        }
+        for chat in &conn.chats {
+            if let Some(set) = self.by_chat.get_mut(chat) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.by_chat.remove(chat);
+                }
+            }
+        }
+        Some(conn)
+    }
+}
+
+#[derive(Default)]
+pub struct Hub {
+    inner: Mutex<Inner>,
+}
+
+/// Keeps a connection in the hub; leaving the hub happens on drop, so no
+/// exit path of a connection task can leak an entry.
+pub struct Registration {
+    hub: Arc<Hub>,
+    id: ConnId,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.hub.lock().remove(self.id);
+    }
+}
+
+impl Hub {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain maps consistent enough
+        // to keep serving; poisoning would take every connection down.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn register(self: &Arc<Self>, user: UserId, chats: impl IntoIterator<Item = ChatId>, follower: Follower) -> Registration {
+        let mut inner = self.lock();
+        let id = inner.next_id;
+        inner.next_id += 1;
+        let chats: HashSet<ChatId> = chats.into_iter().collect();
+        for chat in &chats {
+            inner.by_chat.entry(*chat).or_default().insert(id);
+        }
+        inner.by_user.entry(user).or_default().insert(id);
+        inner.conns.insert(id, Conn { user, follower, chats });
+        Registration { hub: Arc::clone(self), id }
+    }
+
+    /// Every open connection of `user` starts following `chat`.
+    pub fn follow(&self, user: UserId, chat: ChatId) {
+        let mut inner = self.lock();
+        let ids: Vec<ConnId> = inner.by_user.get(&user).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        for id in ids {
+            if let Some(conn) = inner.conns.get_mut(&id) {
+                conn.chats.insert(chat);
+                inner.by_chat.entry(chat).or_default().insert(id);
+            }
+        }
+    }
+
+    /// Sends `frame` to every connection following `chat`.
+    pub fn publish(&self, chat: ChatId, frame: &ServerFrame) {
+        let bytes = Utf8Bytes::from(frame.encode());
+        let mut inner = self.lock();
+        let ids: Vec<ConnId> = inner.by_chat.get(&chat).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        Self::deliver(&mut inner, ids, &bytes);
+    }
+
+    /// Sends `frame` to every connection of `user`.
+    pub fn send_to_user(&self, user: UserId, frame: &ServerFrame) {
+        let bytes = Utf8Bytes::from(frame.encode());
+        let mut inner = self.lock();
+        let ids: Vec<ConnId> = inner.by_user.get(&user).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        Self::deliver(&mut inner, ids, &bytes);
+    }
+
+    fn deliver(inner: &mut Inner, ids: Vec<ConnId>, bytes: &Utf8Bytes) {
+        for id in ids {
+            let full = inner.conns.get(&id).is_some_and(|c| c.follower.queue.try_send(bytes.clone()).is_err());
+            if full && let Some(conn) = inner.remove(id) {
+                tracing::info!(conn = id, user = conn.user.0, "dropping a slow connection");
+                conn.follower.kick.notify_one();
+            }
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.lock().conns.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn follower(capacity: usize) -> (Follower, mpsc::Receiver<Utf8Bytes>, Arc<Notify>) {
+        let (queue, rx) = mpsc::channel(capacity);
+        let kick = Arc::new(Notify::new());
+        (Follower { queue, kick: Arc::clone(&kick) }, rx, kick)
+    }
+
+    #[tokio::test]
+    async fn fan_out_reaches_followers_only() {
+        let hub = Arc::new(Hub::default());
+        let (a, mut rx_a, _) = follower(8);
+        let (b, mut rx_b, _) = follower(8);
+        let _ra = hub.register(UserId(1), [ChatId(1)], a);
+        let _rb = hub.register(UserId(2), [ChatId(2)], b);
+        hub.publish(ChatId(1), &ServerFrame::Pong);
+        assert_eq!(rx_a.recv().await.map(|b| b.to_string()), Some(r#"{"t":"pong"}"#.to_string()));
+        assert!(rx_b.try_recv().is_err());
+        hub.follow(UserId(2), ChatId(1));
+        hub.publish(ChatId(1), &ServerFrame::Pong);
+        assert!(rx_b.recv().await.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_slow_follower_is_dropped_and_kicked_others_go_on() {
+        let hub = Arc::new(Hub::default());
+        let (slow, _rx_slow, kick) = follower(2);
+        let (fast, mut rx_fast, _) = follower(64);
+        let _rs = hub.register(UserId(1), [ChatId(1)], slow);
+        let _rf = hub.register(UserId(2), [ChatId(1)], fast);
+        for _ in 0..10 {
+            hub.publish(ChatId(1), &ServerFrame::Pong);
+        }
+        // The kick's permit is stored, so this returns at once.
+        kick.notified().await;
+        assert_eq!(hub.connection_count(), 1);
+        let mut got = 0;
+        while rx_fast.try_recv().is_ok() {
+            got += 1;
+        }
+        assert_eq!(got, 10);
+    }
+
+    #[test]
+    fn dropping_the_registration_leaves_the_hub() {
+        let hub = Arc::new(Hub::default());
+        let (f, _rx, _) = follower(1);
+        let reg = hub.register(UserId(1), [ChatId(1)], f);
+        assert_eq!(hub.connection_count(), 1);
+        drop(reg);
+        assert_eq!(hub.connection_count(), 0);
+        assert!(hub.lock().by_chat.is_empty() && hub.lock().by_user.is_empty());
+    }
+}

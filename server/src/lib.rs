@@ -1,0 +1,22 @@
+//! The Courier server.
+//!
+//! A tour, from the bottom up (dependencies point one way):
+//! - [`store`]: the `Store` trait and its SQLite implementation: users,
+//!   sessions, chats, members, messages. Knows nothing of HTTP.
+//! - [`auth`]: password hashing (argon2id, off the async runtime), session
+//!   tokens and invite codes.
+//! - [`hub`]: which connections are on this node and which chats they
+//!   follow; fan-out of encoded frames to bounded queues.
+//! - [`service`]: what Courier does — accounts, guests, chats, sending —
+//!   with membership checked on every read and write.
+//! - [`ws`]: one WebSocket connection's reader and writer.
+//! - [`http`]: the routes: API endpoints, the socket upgrade, static files.
+//! - [`server`]: configuration, start-up and graceful shutdown.
+
+pub mod auth;
+pub mod http;
+pub mod hub;
+pub mod server;
+pub mod service;
+pub mod store;
+pub mod ws;

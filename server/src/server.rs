@@ -1,0 +1,80 @@
+//! Configuration, start-up and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::http::{AppState, app};
+use crate::hub::Hub;
+use crate::service::Service;
+use crate::store::{SqliteStore, Store};
+
+/// Courier's server: serves the app, its API and its WebSocket.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "courier-server", version, about)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free one; the URL is printed).
+    #[arg(long, env = "COURIER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory for the database and files; created if missing.
+    #[arg(long, env = "COURIER_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Directory of the built app (Trunk's dist/) served at /.
+    #[arg(long, env = "COURIER_STATIC", default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// Another origin (scheme://host:port) allowed to use the API and socket,
+    /// besides the server's own. Repeat, or separate with commas.
+    #[arg(long = "allowed-origin", env = "COURIER_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Most WebSocket connections at once; beyond it upgrades get 503.
+    #[arg(long, env = "COURIER_MAX_CONNECTIONS", default_value_t = 100_000)]
+    pub max_connections: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("creating the data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("opening the store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("listening on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+/// A bound, ready server; [`Running::serve`] runs it until `shutdown`.
+pub struct Running {
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: CancellationToken,
+}
+
+impl Running {
+    pub async fn start(config: &Config, shutdown: CancellationToken) -> Result<Running, StartError> {
+        std::fs::create_dir_all(&config.data).map_err(|e| StartError::DataDir(config.data.clone(), e))?;
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data).await?);
+        let svc = Arc::new(Service::new(store, Arc::new(Hub::default())));
+        let state = AppState {
+            svc,
+            allowed_origins: Arc::new(config.allowed_origins.clone()),
+            connections: Arc::new(Semaphore::new(config.max_connections)),
+            shutdown: shutdown.clone(),
+        };
+        let listener = TcpListener::bind(config.listen).await.map_err(|e| StartError::Listen(config.listen, e))?;
+        Ok(Running { listener, router: app(state, &config.static_dir), shutdown })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` is cancelled, then closes every socket and
+    /// waits for requests in flight.
+    pub async fn serve(self) -> std::io::Result<()> {
+        let shutdown = self.shutdown.clone();
+        axum::serve(self.listener, self.router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await
+    }
+}

@@ -1,0 +1,225 @@
+//! What Courier does, independent of HTTP and WebSocket: accounts, guests,
+//! chats and messaging. Every read and write of a chat checks membership
+//! here. Returns client-facing [`ErrorCode`]s; internal faults are logged
+//! and surface only as `Internal`.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use courier_protocol::api::InvitePreview;
+use courier_protocol::limits::{CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username};
+use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, ServerFrame, UserId, UserInfo, UserKind};
+
+use crate::auth::{self, AuthError};
+use crate::hub::Hub;
+use crate::store::{NewChat, NewUser, Store, StoreError};
+
+/// How long a session lives without signing in again.
+pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub type Result<T> = std::result::Result<T, ErrorCode>;
+
+impl From<StoreError> for ErrorCode {
+    fn from(e: StoreError) -> ErrorCode {
+        match e {
+            StoreError::UsernameTaken => ErrorCode::UsernameTaken,
+            StoreError::NotGuest => ErrorCode::AlreadyAccount,
+            StoreError::NotMember => ErrorCode::NotMember,
+            other => {
+                tracing::error!(error = %other, "store");
+                ErrorCode::Internal
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ErrorCode {
+    fn from(e: AuthError) -> ErrorCode {
+        tracing::error!(error = %e, "auth");
+        ErrorCode::Internal
+    }
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A signed-in user and the token their cookie must carry.
+pub struct SignedIn {
+    pub me: UserInfo,
+    pub token: String,
+}
+
+pub struct Service {
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>) -> Service {
+        Service { store, hub }
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    pub async fn sign_up(&self, username: &str, password: &str, name: Option<&str>) -> Result<SignedIn> {
+        check_username(username)?;
+        check_password(password)?;
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(username);
+        check_name(name, DISPLAY_NAME_MAX)?;
+        let hash = auth::hash_password(password.to_owned()).await?;
+        let me = self
+            .store
+            .create_user(NewUser { username: Some(username), name, password_hash: Some(&hash), kind: UserKind::Account, now: now_ms() })
+            .await?;
+        self.start_session(me).await
+    }
+
+    /// Checks the password; an unknown username costs the same time as a
+    /// wrong password and gives the same answer.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedIn> {
+        let found = self.store.credentials(username).await?;
+        let phc = found.as_ref().map_or(auth::DUMMY_HASH.to_owned(), |(_, h)| h.clone());
+        let ok = auth::verify_password(password.to_owned(), phc).await?;
+        match found {
+            Some((me, _)) if ok => self.start_session(me).await,
+            _ => Err(ErrorCode::BadCredentials),
+        }
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        Ok(self.store.delete_session(&auth::token_hash(token)).await?)
+    }
+
+    async fn start_session(&self, me: UserInfo) -> Result<SignedIn> {
+        let (token, hash) = auth::new_token();
+        let now = now_ms();
+        self.store.create_session(&hash, me.id, now, now + SESSION_TTL_MS).await?;
+        Ok(SignedIn { me, token })
+    }
+
+    pub async fn session_user(&self, token: &str) -> Result<Option<UserInfo>> {
+        Ok(self.store.session_user(&auth::token_hash(token), now_ms()).await?)
+    }
+
+    /// Creates a guest from an invite link, signs them in and joins the chat.
+    pub async fn join_as_guest(&self, invite: &str, name: &str) -> Result<(SignedIn, ChatSummary)> {
+        let name = name.trim();
+        check_name(name, DISPLAY_NAME_MAX)?;
+        let chat = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?.chat;
+        let me = self
+            .store
+            .create_user(NewUser { username: None, name, password_hash: None, kind: UserKind::Guest, now: now_ms() })
+            .await?;
+        let summary = self.join(&me, chat).await?;
+        Ok((self.start_session(me).await?, summary))
+    }
+
+    /// A guest chooses a username and password and keeps everything.
+    pub async fn claim_account(&self, me: &UserInfo, username: &str, password: &str) -> Result<UserInfo> {
+        if me.kind != UserKind::Guest {
+            return Err(ErrorCode::AlreadyAccount);
+        }
+        check_username(username)?;
+        check_password(password)?;
+        let hash = auth::hash_password(password.to_owned()).await?;
+        Ok(self.store.claim_account(me.id, username, &hash).await?)
+    }
+
+    /// What the join screen shows: the chat's name and size. A direct
+    /// chat has no name everyone shares, so it is called by its size.
+    pub async fn invite_preview(&self, invite: &str) -> Result<InvitePreview> {
+        let target = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?;
+        Ok(InvitePreview { title: target.name.unwrap_or_default(), member_count: target.member_count })
+    }
+
+    pub async fn join_by_invite(&self, me: &UserInfo, invite: &str) -> Result<ChatSummary> {
+        let chat = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?.chat;
+        self.join(me, chat).await
+    }
+
+    async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
+        self.store.add_member(chat, me.id, now_ms()).await?;
+        self.announce(chat).await?;
+        self.summary_for(chat, me.id).await
+    }
+
+    /// The 1:1 chat with `username`, created on first use.
+    pub async fn direct_chat(&self, me: &UserInfo, username: &str) -> Result<ChatSummary> {
+        let other = self.store.user_by_username(username).await?.ok_or(ErrorCode::UnknownUser)?;
+        let (lo, hi) = if me.id <= other.id { (me.id, other.id) } else { (other.id, me.id) };
+        let key = format!("{}:{}", lo.0, hi.0);
+        let chat = match self.store.direct_chat(&key).await? {
+            Some(chat) => chat,
+            None => {
+                let members: Vec<UserId> = if lo == hi { vec![lo] } else { vec![lo, hi] };
+                let invite = auth::new_invite_code();
+                let new = NewChat { kind: ChatKind::Direct, name: None, invite: &invite, direct_key: Some(&key), members: &members, now: now_ms() };
+                let chat = self.store.create_chat(new).await?;
+                self.announce(chat).await?;
+                chat
+            }
+        };
+        self.summary_for(chat, me.id).await
+    }
+
+    pub async fn new_group(&self, me: &UserInfo, name: &str) -> Result<ChatSummary> {
+        let name = name.trim();
+        check_name(name, CHAT_NAME_MAX)?;
+        let invite = auth::new_invite_code();
+        let new = NewChat { kind: ChatKind::Group, name: Some(name), invite: &invite, direct_key: None, members: &[me.id], now: now_ms() };
+        let chat = self.store.create_chat(new).await?;
+        self.announce(chat).await?;
+        self.summary_for(chat, me.id).await
+    }
+
+    /// Tells every member's open connections about the chat as they see it,
+    /// and makes those connections follow it.
+    async fn announce(&self, chat: ChatId) -> Result<()> {
+        for user in self.store.member_ids(chat).await? {
+            if let Some(summary) = self.store.chat_summary(chat, user).await? {
+                self.hub.follow(user, chat);
+                self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });
+            }
+        }
+        Ok(())
+    }
+
+    async fn summary_for(&self, chat: ChatId, user: UserId) -> Result<ChatSummary> {
+        self.store.chat_summary(chat, user).await?.ok_or(ErrorCode::NotMember)
+    }
+
+    pub async fn members(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<UserInfo>> {
+        self.check_member(me.id, chat).await?;
+        Ok(self.store.members(chat).await?)
+    }
+
+    pub async fn chats_of(&self, me: &UserInfo) -> Result<Vec<ChatSummary>> {
+        Ok(self.store.chats_of(me.id).await?)
+    }
+
+    async fn check_member(&self, user: UserId, chat: ChatId) -> Result<()> {
+        if self.store.is_member(chat, user).await? { Ok(()) } else { Err(ErrorCode::NotMember) }
+    }
+
+    /// Stores a message and, once it is committed, fans it out to the
+    /// chat's connections. A repeated client id returns the stored message
+    /// and fans out nothing.
+    pub async fn send(&self, me: &UserInfo, chat: ChatId, id: &ClientMsgId, text: &str) -> Result<Message> {
+        id.validate()?;
+        check_text(text)?;
+        let appended = self.store.append_message(chat, me.id, id, text, now_ms()).await?;
+        if appended.fresh {
+            self.hub.publish(chat, &ServerFrame::Events { chat, messages: vec![appended.message.clone()] });
+        }
+        Ok(appended.message)
+    }
+
+    /// A member's page of events after `after`.
+    pub async fn events_after(&self, me: &UserInfo, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
+        self.check_member(me.id, chat).await?;
+        Ok(self.store.messages_after(chat, after, limit).await?)
+    }
+}

@@ -1,0 +1,363 @@
+//! The embedded store: one SQLite file under the data directory, in WAL mode.
+//!
+//! Writes go through a pool of one connection, so SQLite never has to
+//! upgrade a reader to a writer under contention (which fails with BUSY
+//! instead of waiting); reads use a separate pool and never block writes.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::Row;
+
+use super::{Appended, InviteTarget, NewChat, NewUser, Result, Store, StoreError};
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `courier.db` under `dir` and migrates it.
+    pub async fn open(dir: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(dir.join("courier.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before the ack goes out (ack = durable),
+            // even across a power cut, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
+        Ok(SqliteStore { writer, reader })
+    }
+}
+
+fn kind_str(kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Account => "account",
+        UserKind::Guest => "guest",
+    }
+}
+
+fn user_from(row: &SqliteRow) -> Result<UserInfo> {
+    let kind: String = row.try_get("kind")?;
+    Ok(UserInfo {
+        id: UserId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        username: row.try_get("username")?,
+        kind: if kind == "guest" { UserKind::Guest } else { UserKind::Account },
+    })
+}
+
+fn message_from(row: &SqliteRow) -> Result<Message> {
+    Ok(Message {
+        chat: ChatId(row.try_get("chat_id")?),
+        seq: Seq(row.try_get("seq")?),
+        id: ClientMsgId(row.try_get("client_id")?),
+        sender: UserId(row.try_get("sender_id")?),
+        sender_name: row.try_get("sender_name")?,
+        text: row.try_get("text")?,
+        at: row.try_get("at")?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str =
+    "m.chat_id, m.seq, m.client_id, m.sender_id, u.name AS sender_name, m.text, m.at";
+
+/// A chat as one member (`?1`) sees it, with its newest message.
+const SUMMARY_QUERY: &str = "
+    SELECT c.id, c.kind, c.name, c.invite, c.last_seq, c.member_count,
+           (SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
+             WHERE o.chat_id = c.id AND o.user_id <> ?1 LIMIT 1) AS other_name,
+           (SELECT u.name FROM users u WHERE u.id = ?1) AS own_name,
+           m.chat_id, m.seq, m.client_id, m.sender_id, u.name AS sender_name, m.text, m.at
+      FROM members me
+      JOIN chats c ON c.id = me.chat_id
+      LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
+      LEFT JOIN users u ON u.id = m.sender_id
+     WHERE me.user_id = ?1";
+
+fn summary_from(row: &SqliteRow) -> Result<ChatSummary> {
+    let kind: String = row.try_get("kind")?;
+    let kind = if kind == "direct" { ChatKind::Direct } else { ChatKind::Group };
+    let title: Option<String> = match kind {
+        ChatKind::Group => row.try_get("name")?,
+        // A direct chat with oneself ("saved messages") has no other member.
+        ChatKind::Direct => row.try_get::<Option<String>, _>("other_name")?.or(row.try_get("own_name")?),
+    };
+    let has_last: Option<i64> = row.try_get("seq")?;
+    Ok(ChatSummary {
+        id: ChatId(row.try_get("id")?),
+        kind,
+        title: title.unwrap_or_default(),
+        invite: row.try_get("invite")?,
+        member_count: row.try_get::<i64, _>("member_count")?.try_into().unwrap_or(u32::MAX),
+        last_seq: Seq(row.try_get("last_seq")?),
+        last: if has_last.is_some() { Some(message_from(row)?) } else { None },
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_user(&self, user: NewUser<'_>) -> Result<UserInfo> {
+        let row = sqlx::query(
+            "INSERT INTO users (username, name, password_hash, kind, created_at) VALUES (?, ?, ?, ?, ?)
+             RETURNING id, username, name, kind",
+        )
+        .bind(user.username)
+        .bind(user.name)
+        .bind(user.password_hash)
+        .bind(kind_str(user.kind))
+        .bind(user.now)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(unique_is_taken)?;
+        user_from(&row)
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<(UserInfo, String)>> {
+        let row = sqlx::query(
+            "SELECT id, username, name, kind, password_hash FROM users
+              WHERE username = ? AND password_hash IS NOT NULL",
+        )
+        .bind(username)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|row| Ok((user_from(&row)?, row.try_get("password_hash")?))).transpose()
+    }
+
+    async fn claim_account(&self, user: UserId, username: &str, password_hash: &str) -> Result<UserInfo> {
+        let row = sqlx::query(
+            "UPDATE users SET username = ?, password_hash = ?, kind = 'account'
+              WHERE id = ? AND kind = 'guest' RETURNING id, username, name, kind",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(user.0)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(unique_is_taken)?;
+        user_from(&row.ok_or(StoreError::NotGuest)?)
+    }
+
+    async fn create_session(&self, token_hash: &[u8], user: UserId, now: i64, expires_at: i64) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<UserInfo>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.name, u.kind FROM sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn create_chat(&self, chat: NewChat<'_>) -> Result<ChatId> {
+        let mut tx = self.writer.begin().await?;
+        let kind = match chat.kind {
+            ChatKind::Direct => "direct",
+            ChatKind::Group => "group",
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO chats (kind, name, invite, direct_key, member_count, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(kind)
+        .bind(chat.name)
+        .bind(chat.invite)
+        .bind(chat.direct_key)
+        .bind(chat.members.len() as i64)
+        .bind(chat.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for user in chat.members {
+            sqlx::query("INSERT INTO members (chat_id, user_id, joined_at) VALUES (?, ?, ?)")
+                .bind(id)
+                .bind(user.0)
+                .bind(chat.now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(ChatId(id))
+    }
+
+    async fn direct_chat(&self, direct_key: &str) -> Result<Option<ChatId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM chats WHERE direct_key = ?")
+            .bind(direct_key)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(id.map(ChatId))
+    }
+
+    async fn chat_by_invite(&self, invite: &str) -> Result<Option<InviteTarget>> {
+        let row = sqlx::query("SELECT id, name, member_count FROM chats WHERE invite = ?")
+            .bind(invite)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|row| {
+            Ok(InviteTarget {
+                chat: ChatId(row.try_get("id")?),
+                name: row.try_get("name")?,
+                member_count: row.try_get::<i64, _>("member_count")?.try_into().unwrap_or(u32::MAX),
+            })
+        })
+        .transpose()
+    }
+
+    async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool> {
+        let mut tx = self.writer.begin().await?;
+        let added = sqlx::query("INSERT OR IGNORE INTO members (chat_id, user_id, joined_at) VALUES (?, ?, ?)")
+            .bind(chat.0)
+            .bind(user.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if added {
+            sqlx::query("UPDATE chats SET member_count = member_count + 1 WHERE id = ?")
+                .bind(chat.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn is_member(&self, chat: ChatId, user: UserId) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?")
+            .bind(chat.0)
+            .bind(user.0)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn member_ids(&self, chat: ChatId) -> Result<Vec<UserId>> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM members WHERE chat_id = ?")
+            .bind(chat.0)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
+    async fn members(&self, chat: ChatId) -> Result<Vec<UserInfo>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.name, u.kind FROM members m JOIN users u ON u.id = m.user_id
+              WHERE m.chat_id = ? ORDER BY m.joined_at, u.id",
+        )
+        .bind(chat.0)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(user_from).collect()
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>> {
+        let row = sqlx::query("SELECT id, username, name, kind FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn chat_summary(&self, chat: ChatId, viewer: UserId) -> Result<Option<ChatSummary>> {
+        let row = sqlx::query(&format!("{SUMMARY_QUERY} AND c.id = ?2"))
+            .bind(viewer.0)
+            .bind(chat.0)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(summary_from).transpose()
+    }
+
+    async fn chats_of(&self, user: UserId) -> Result<Vec<ChatSummary>> {
+        let rows = sqlx::query(SUMMARY_QUERY).bind(user.0).fetch_all(&self.reader).await?;
+        rows.iter().map(summary_from).collect()
+    }
+
+    async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, at: i64) -> Result<Appended> {
+        let mut tx = self.writer.begin().await?;
+        let member: Option<i64> = sqlx::query_scalar("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?")
+            .bind(chat.0)
+            .bind(sender.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if member.is_none() {
+            return Err(StoreError::NotMember);
+        }
+        let earlier = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+              WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_id = ?"
+        ))
+        .bind(chat.0)
+        .bind(sender.0)
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = earlier {
+            return Ok(Appended { message: message_from(&row)?, fresh: false });
+        }
+        let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
+            .bind(chat.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(chat.0)
+            .bind(seq)
+            .bind(sender.0)
+            .bind(id.as_str())
+            .bind(text)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        let sender_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = ?")
+            .bind(sender.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let message = Message { chat, seq: Seq(seq), id: id.clone(), sender, sender_name, text: text.to_owned(), at };
+        Ok(Appended { message, fresh: true })
+    }
+    async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+              WHERE m.chat_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"
+        ))
+        .bind(chat.0)
+        .bind(after.0)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(message_from).collect()
+    }
+}
+
+/// A UNIQUE violation on insert or update of a user means the username is taken.
+fn unique_is_taken(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
+        _ => StoreError::Db(e),
+    }
+}

@@ -1,0 +1,223 @@
+//! One WebSocket connection: a reader that handles the client's frames in
+//! order and a writer that drains two bounded queues to the socket.
+//!
+//! - `replies` carries this connection's own answers (Welcome, backlog,
+//!   acks, errors); the reader waits for room in it, so a slow client slows
+//!   only its own requests.
+//! - `live` carries fan-out from the hub, which never waits: when it is
+//!   full the hub drops the connection and the client resumes by cursor.
+//!
+//! The connection joins the hub before it reads the backlog, so nothing
+//! committed in between is missed; what arrives twice the client drops by
+//! (chat, seq).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, close_code};
+use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
+use courier_protocol::{ChatId, ClientFrame, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Notify, mpsc};
+use tokio::time::{interval, timeout};
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Follower;
+use crate::service::Service;
+
+/// How long a new socket may take to say `Hello`.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server pings this often; browsers answer with a pong.
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// A connection silent for this long (no frame, no pong) is dead.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Frames waiting for a slow client before the hub gives up on it.
+const LIVE_QUEUE: usize = 256;
+const REPLY_QUEUE: usize = 32;
+/// Time the writer gets to flush what is queued when the connection ends.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn serve(mut socket: WebSocket, me: UserInfo, svc: Arc<Service>, shutdown: CancellationToken) {
+    let cursors = match timeout(HELLO_TIMEOUT, socket.recv()).await {
+        Ok(Some(Ok(WsMessage::Text(text)))) => match ClientFrame::parse(&text) {
+            Ok(ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }) => cursors,
+            Ok(ClientFrame::Hello { .. }) => return refuse(socket, ErrorCode::UnsupportedVersion).await,
+            Ok(_) => return refuse(socket, ErrorCode::HelloRequired).await,
+            Err(code) => return refuse(socket, code).await,
+        },
+        _ => return,
+    };
+    let chats = match svc.chats_of(&me).await {
+        Ok(chats) => chats,
+        Err(code) => return refuse(socket, code).await,
+    };
+
+    let (sink, stream) = socket.split();
+    let (reply_tx, reply_rx) = mpsc::channel(REPLY_QUEUE);
+    let (live_tx, live_rx) = mpsc::channel(LIVE_QUEUE);
+    let kick = Arc::new(Notify::new());
+    let registration = svc.hub().register(
+        me.id,
+        chats.iter().map(|c| c.id),
+        Follower { queue: live_tx, kick: Arc::clone(&kick) },
+    );
+    let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
+
+    let conn = Connection { me, svc, replies: reply_tx };
+    let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+    let reader = async {
+        if conn.reply(&ServerFrame::Welcome { version: PROTOCOL_VERSION, me: conn.me.clone(), chats }).await {
+            conn.resume(&chat_ids, &cursors).await;
+            conn.read_loop(stream, &kick, &shutdown).await;
+        }
+    };
+    tokio::select! {
+        _ = reader => {}
+        _ = &mut writer => return,
+    }
+    // Leaving the hub and dropping the reply queue ends the writer once it
+    // has flushed what is queued.
+    drop(registration);
+    drop(conn);
+    if timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
+        writer.abort();
+    }
+}
+
+/// Answers a bad opening with an error frame and closes.
+async fn refuse(mut socket: WebSocket, code: ErrorCode) {
+    let _ = socket.send(WsMessage::Text(ServerFrame::error(code).encode().into())).await;
+    let _ = socket
+        .send(WsMessage::Close(Some(CloseFrame { code: close_code::POLICY, reason: Utf8Bytes::from_static("") })))
+        .await;
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, WsMessage>,
+    mut replies: mpsc::Receiver<Utf8Bytes>,
+    mut live: mpsc::Receiver<Utf8Bytes>,
+) {
+    let mut ping = interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        let message = tokio::select! {
+            Some(frame) = replies.recv() => WsMessage::Text(frame),
+            Some(frame) = live.recv() => WsMessage::Text(frame),
+            _ = ping.tick() => WsMessage::Ping(Default::default()),
+            else => break,
+        };
+        if sink.send(message).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.send(WsMessage::Close(None)).await;
+}
+
+struct Connection {
+    me: UserInfo,
+    svc: Arc<Service>,
+    replies: mpsc::Sender<Utf8Bytes>,
+}
+
+impl Connection {
+    /// Queues a frame for this client; false once the writer is gone.
+    async fn reply(&self, frame: &ServerFrame) -> bool {
+        self.replies.send(Utf8Bytes::from(frame.encode())).await.is_ok()
+    }
+
+    async fn error(&self, code: ErrorCode, id: Option<courier_protocol::ClientMsgId>, chat: Option<ChatId>) -> bool {
+        self.reply(&ServerFrame::Error { code, id, chat }).await
+    }
+
+    /// Sends every chat's events after the client's cursor (from the start
+    /// for chats the client did not name).
+    async fn resume(&self, chats: &[ChatId], cursors: &[Cursor]) {
+        let held: HashMap<ChatId, Seq> = cursors.iter().map(|c| (c.chat, c.seq)).collect();
+        for chat in chats {
+            if !self.send_events(*chat, held.get(chat).copied().unwrap_or(Seq::ZERO)).await {
+                return;
+            }
+        }
+    }
+
+    /// Pages the events of `chat` after `after` to the client.
+    async fn send_events(&self, chat: ChatId, mut after: Seq) -> bool {
+        loop {
+            let messages = match self.svc.events_after(&self.me, chat, after, MAX_EVENTS_PER_FRAME).await {
+                Ok(messages) => messages,
+                Err(code) => return self.error(code, None, Some(chat)).await,
+            };
+            let Some(last) = messages.last() else { return true };
+            after = last.seq;
+            let full = messages.len() == MAX_EVENTS_PER_FRAME;
+            if !self.reply(&ServerFrame::Events { chat, messages }).await {
+                return false;
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    async fn read_loop(&self, mut stream: SplitStream<WebSocket>, kick: &Notify, shutdown: &CancellationToken) {
+        loop {
+            let next = tokio::select! {
+                next = timeout(IDLE_TIMEOUT, stream.next()) => next,
+                _ = kick.notified() => return,
+                _ = shutdown.cancelled() => return,
+            };
+            let keep_going = match next {
+                Ok(Some(Ok(WsMessage::Text(text)))) => self.handle(&text).await,
+                Ok(Some(Ok(WsMessage::Binary(_)))) => self.error(ErrorCode::BadFrame, None, None).await,
+                Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => true,
+                // Closed, broken (including a frame over the socket's hard
+                // size cap) or silent for too long.
+                _ => false,
+            };
+            if !keep_going {
+                return;
+            }
+        }
+    }
+
+    /// Handles one client frame; false once the connection should end.
+    async fn handle(&self, text: &str) -> bool {
+        let frame = match ClientFrame::parse(text) {
+            Ok(frame) => frame,
+            Err(code) => {
+                // Name the message a rejected Send was about, so the client
+                // can mark that one failed.
+                let (id, chat) = send_ids(text);
+                return self.error(code, id, chat).await;
+            }
+        };
+        match frame {
+            ClientFrame::Send { chat, id, text } => match self.svc.send(&self.me, chat, &id, &text).await {
+                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                Err(code) => self.error(code, Some(id), Some(chat)).await,
+            },
+            ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
+            ClientFrame::Ping => self.reply(&ServerFrame::Pong).await,
+            ClientFrame::Hello { .. } => self.error(ErrorCode::HelloRequired, None, None).await,
+        }
+    }
+}
+
+/// The `id` and `chat` of a Send that failed validation, if they can be read.
+fn send_ids(text: &str) -> (Option<courier_protocol::ClientMsgId>, Option<ChatId>) {
+    #[derive(serde::Deserialize)]
+    struct Ids {
+        id: Option<courier_protocol::ClientMsgId>,
+        chat: Option<ChatId>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        c: Ids,
+    }
+    match serde_json::from_str::<Envelope>(text) {
+        Ok(Envelope { c }) => (c.id.filter(|id| id.validate().is_ok()), c.chat),
+        Err(_) => (None, None),
+    }
+}
