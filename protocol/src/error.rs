@@ -50,6 +50,9 @@ pub enum ErrorCode {
     /// Only guests can choose a username and password this way.
     #[error("already has an account")]
     AlreadyAccount,
+    /// An HTTP request body is larger than `MAX_HTTP_BODY_BYTES`.
+    #[error("request body too large")]
+    BodyTooLarge,
     /// The request body is not what the endpoint takes.
     #[error("bad request")]
     BadRequest,
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::BadInvite => "bad_invite",
             ErrorCode::AlreadyAccount => "already_account",
+            ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::BadOrigin => "bad_origin",
             ErrorCode::Internal => "internal",
@@ -102,7 +106,7 @@ mod tests {
             ErrorCode::Unauthorized, ErrorCode::BadCredentials, ErrorCode::UsernameTaken,
             ErrorCode::BadUsername, ErrorCode::BadPassword, ErrorCode::BadName,
             ErrorCode::UnknownUser, ErrorCode::BadInvite, ErrorCode::AlreadyAccount,
-            ErrorCode::BadRequest, ErrorCode::BadOrigin, ErrorCode::Internal,
+            ErrorCode::BodyTooLarge, ErrorCode::BadRequest, ErrorCode::BadOrigin, ErrorCode::Internal,
         ] {
             assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(code.as_str())));
         }

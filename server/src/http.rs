@@ -79,8 +79,12 @@ impl From<ErrorCode> for ApiFailure {
 }
 
 impl From<JsonRejection> for ApiFailure {
-    fn from(_: JsonRejection) -> ApiFailure {
-        ApiFailure(ErrorCode::BadRequest)
+    fn from(rejection: JsonRejection) -> ApiFailure {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiFailure(ErrorCode::BodyTooLarge)
+        } else {
+            ApiFailure(ErrorCode::BadRequest)
+        }
     }
 }
 
@@ -91,6 +95,7 @@ impl IntoResponse for ApiFailure {
             ErrorCode::NotMember | ErrorCode::BadOrigin => StatusCode::FORBIDDEN,
             ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount => StatusCode::CONFLICT,
             ErrorCode::UnknownUser | ErrorCode::BadInvite => StatusCode::NOT_FOUND,
+            ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };

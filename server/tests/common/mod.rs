@@ -1,0 +1,239 @@
+//! Test helpers as a small language: start a server, sign people up, open
+//! their sockets, send and expect frames.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use courier_protocol::api::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
+use courier_protocol::{ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo};
+use courier_server::server::{Config, Running};
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncBufReadExt;
+use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_util::sync::CancellationToken;
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A server in this process on a free port, with its own data directory.
+pub struct TestServer {
+    pub base: String,
+    pub shutdown: CancellationToken,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub fn config(data: &Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data: data.to_path_buf(),
+        static_dir: data.join("no-app"),
+        allowed_origins: vec![],
+        max_connections: 1000,
+    }
+}
+
+pub async fn start_server() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let shutdown = CancellationToken::new();
+    let running = Running::start(&config(dir.path()), shutdown.clone()).await.unwrap();
+    let base = format!("http://{}", running.local_addr().unwrap());
+    tokio::spawn(running.serve());
+    TestServer { base, shutdown, dir }
+}
+
+/// The real `courier-server` binary, so it can be killed with SIGKILL.
+pub struct Process {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+pub async fn spawn_binary(data: &Path) -> Process {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_courier-server"))
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(["--static-dir", "no-app"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
+    let url = line.split("running at ").nth(1).unwrap().trim_end_matches('/').to_owned();
+    Process { child, base: url }
+}
+
+/// One person: their session cookie and who they are.
+#[derive(Clone)]
+pub struct Person {
+    pub base: String,
+    pub cookie: String,
+    pub me: UserInfo,
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+pub fn cookie_of(response: &reqwest::Response) -> String {
+    let set = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+pub async fn sign_up(base: &str, username: &str) -> Person {
+    let body = SignUp { username: username.into(), password: "correct horse".into(), name: None };
+    let response = http().post(format!("{base}/api/signup")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200, "sign up {username}");
+    let cookie = cookie_of(&response);
+    let me = response.json::<Me>().await.unwrap().me;
+    Person { base: base.to_owned(), cookie, me }
+}
+
+impl Person {
+    /// POSTs JSON with this person's cookie; the body or the error code.
+    pub async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, (u16, ErrorCode)> {
+        let response = http().post(format!("{}{path}", self.base)).header("cookie", &self.cookie).json(body).send().await.unwrap();
+        read(response).await
+    }
+
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, (u16, ErrorCode)> {
+        let response = http().get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
+        read(response).await
+    }
+
+    pub async fn group(&self, name: &str) -> ChatSummary {
+        self.post::<_, ChatCreated>("/api/chats/group", &NewGroup { name: name.into() }).await.unwrap().chat
+    }
+
+    pub async fn direct(&self, username: &str) -> ChatSummary {
+        self.post::<_, ChatCreated>("/api/chats/direct", &NewDirect { username: username.into() }).await.unwrap().chat
+    }
+
+    pub async fn join(&self, chat: &ChatSummary) {
+        let path = format!("/api/invites/{}/join", chat.invite);
+        self.post::<_, ChatCreated>(&path, &()).await.unwrap();
+    }
+
+    /// Opens a socket, says Hello with `cursors`, and waits for Welcome.
+    pub async fn connect(&self, cursors: &[Cursor]) -> Socket {
+        let mut socket = self.connect_raw().await;
+        socket.send(&ClientFrame::Hello { version: PROTOCOL_VERSION, cursors: cursors.to_vec() }).await;
+        match socket.next().await {
+            ServerFrame::Welcome { .. } => socket,
+            other => panic!("expected welcome, got {other:?}"),
+        }
+    }
+
+    pub async fn connect_raw(&self) -> Socket {
+        let url = format!("{}/ws", self.base.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        Socket { ws }
+    }
+}
+
+pub async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, (u16, ErrorCode)> {
+    let status = response.status().as_u16();
+    if response.status().is_success() {
+        let bytes = response.bytes().await.unwrap();
+        let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        Ok(serde_json::from_slice(body).unwrap())
+    } else {
+        Err((status, response.json::<ApiError>().await.unwrap().error))
+    }
+}
+
+pub struct Socket {
+    pub ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        self.send_text(&frame.encode()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Ws::Text(text.into())).await.unwrap();
+    }
+
+    pub async fn say(&mut self, chat: ChatId, id: &str, text: &str) {
+        self.send(&ClientFrame::Send { chat, id: ClientMsgId(id.into()), text: text.into() }).await;
+    }
+
+    /// The next Courier frame (control frames skipped); panics after [`WAIT`].
+    pub async fn next(&mut self) -> ServerFrame {
+        self.try_next(WAIT).await.expect("a frame in time")
+    }
+
+    pub async fn try_next(&mut self, wait: Duration) -> Option<ServerFrame> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??.ok()?;
+            if let Ws::Text(text) = message {
+                return Some(ServerFrame::decode(&text).unwrap());
+            }
+        }
+    }
+
+    /// Waits for the ack of `id`, skipping other frames.
+    pub async fn sent(&mut self, id: &str) -> Message {
+        loop {
+            match self.next().await {
+                ServerFrame::Sent { message } if message.id.0 == id => return message,
+                ServerFrame::Error { code, id: Some(eid), .. } if eid.0 == id => panic!("{id} refused: {code:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits for an error frame, skipping others.
+    pub async fn error(&mut self) -> (ErrorCode, Option<ClientMsgId>) {
+        loop {
+            if let ServerFrame::Error { code, id, .. } = self.next().await {
+                return (code, id);
+            }
+        }
+    }
+
+    /// Collects messages of `chat` from Events frames until `last` is seen.
+    pub async fn events_until(&mut self, chat: ChatId, last: Seq) -> Vec<Message> {
+        let mut got = Vec::new();
+        while got.last().is_none_or(|m: &Message| m.seq < last) {
+            if let ServerFrame::Events { chat: c, messages } = self.next().await
+                && c == chat
+            {
+                got.extend(messages);
+            }
+        }
+        got
+    }
+
+    /// Frames that arrive within `wait` (to show that nothing more comes).
+    pub async fn drain(&mut self, wait: Duration) -> Vec<ServerFrame> {
+        let mut frames = Vec::new();
+        while let Some(frame) = self.try_next(wait).await {
+            frames.push(frame);
+        }
+        frames
+    }
+
+    /// A round trip: proves the socket still works.
+    pub async fn ping(&mut self) {
+        self.send(&ClientFrame::Ping).await;
+        loop {
+            if self.next().await == ServerFrame::Pong {
+                return;
+            }
+        }
+    }
+}
