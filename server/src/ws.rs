@@ -103,10 +103,16 @@ async fn write_loop(
     ping.tick().await;
     loop {
         let message = tokio::select! {
-            Some(frame) = replies.recv() => WsMessage::Text(frame),
+            // The reply queue closes when the reader is done, after what it
+            // queued has been drained: then the connection is over. Live
+            // frames still queued are not lost: the client resumes them.
+            biased;
+            frame = replies.recv() => match frame {
+                Some(frame) => WsMessage::Text(frame),
+                None => break,
+            },
             Some(frame) = live.recv() => WsMessage::Text(frame),
             _ = ping.tick() => WsMessage::Ping(Default::default()),
-            else => break,
         };
         if sink.send(message).await.is_err() {
             return;
