@@ -140,9 +140,12 @@ impl Service {
         self.join(me, chat).await
     }
 
+    /// Only the newcomer is told: telling every member of a big group on
+    /// each join would cost the group's size per join.
     async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
-        self.store.add_member(chat, me.id, now_ms()).await?;
-        self.announce(chat).await?;
+        if self.store.add_member(chat, me.id, now_ms()).await? {
+            self.announce(chat, &[me.id]).await?;
+        }
         self.summary_for(chat, me.id).await
     }
 
@@ -158,7 +161,7 @@ impl Service {
                 let invite = auth::new_invite_code();
                 let new = NewChat { kind: ChatKind::Direct, name: None, invite: &invite, direct_key: Some(&key), members: &members, now: now_ms() };
                 let chat = self.store.create_chat(new).await?;
-                self.announce(chat).await?;
+                self.announce(chat, &members).await?;
                 chat
             }
         };
@@ -171,14 +174,14 @@ impl Service {
         let invite = auth::new_invite_code();
         let new = NewChat { kind: ChatKind::Group, name: Some(name), invite: &invite, direct_key: None, members: &[me.id], now: now_ms() };
         let chat = self.store.create_chat(new).await?;
-        self.announce(chat).await?;
+        self.announce(chat, &[me.id]).await?;
         self.summary_for(chat, me.id).await
     }
 
-    /// Tells every member's open connections about the chat as they see it,
-    /// and makes those connections follow it.
-    async fn announce(&self, chat: ChatId) -> Result<()> {
-        for user in self.store.member_ids(chat).await? {
+    /// Tells `users`' open connections about the chat as each sees it, and
+    /// makes those connections follow it.
+    async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
+        for &user in users {
             if let Some(summary) = self.store.chat_summary(chat, user).await? {
                 self.hub.follow(user, chat);
                 self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });

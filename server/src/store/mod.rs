@@ -76,7 +76,6 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a member; false if they already were one.
     async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool>;
     async fn is_member(&self, chat: ChatId, user: UserId) -> Result<bool>;
-    async fn member_ids(&self, chat: ChatId) -> Result<Vec<UserId>>;
     async fn members(&self, chat: ChatId) -> Result<Vec<UserInfo>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>>;
     /// The chat as `viewer` sees it (a direct chat is titled by the other person).

@@ -256,14 +256,6 @@ impl Store for SqliteStore {
         Ok(found.is_some())
     }
 
-    async fn member_ids(&self, chat: ChatId) -> Result<Vec<UserId>> {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM members WHERE chat_id = ?")
-            .bind(chat.0)
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(ids.into_iter().map(UserId).collect())
-    }
-
     async fn members(&self, chat: ChatId) -> Result<Vec<UserInfo>> {
         let rows = sqlx::query(
             "SELECT u.id, u.username, u.name, u.kind FROM members m JOIN users u ON u.id = m.user_id
