@@ -18,9 +18,16 @@ pub enum AuthError {
     Hash(String),
     #[error("blocking task: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("hashing queue closed")]
+    Closed(#[from] tokio::sync::AcquireError),
 }
 
+/// At most this many hashes at once: each takes ~19 MiB and a core, and
+/// sign-in is open to anyone, so a flood must queue, not exhaust memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 pub async fn hash_password(password: String) -> Result<String, AuthError> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -32,6 +39,7 @@ pub async fn hash_password(password: String) -> Result<String, AuthError> {
 }
 
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AuthError> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&phc).map_err(|e| AuthError::Hash(e.to_string()))?;
         Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

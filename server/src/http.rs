@@ -25,7 +25,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::service::{SESSION_TTL_MS, Service, SignedIn};
-use crate::ws;
+use crate::{auth, ws};
 
 pub const SESSION_COOKIE: &str = "courier_session";
 
@@ -96,6 +96,7 @@ impl IntoResponse for ApiFailure {
             ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount => StatusCode::CONFLICT,
             ErrorCode::UnknownUser | ErrorCode::BadInvite => StatusCode::NOT_FOUND,
             ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooMany => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
@@ -178,8 +179,8 @@ async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResu
 }
 
 /// # POST /api/signout
-/// Ends this session on the server and clears the cookie. Sockets opened
-/// with it close at their next reconnect.
+/// Ends this session on the server, closes the sockets opened with it and
+/// clears the cookie.
 async fn sign_out(State(s): State<AppState>, session: Session) -> ApiResult<Response> {
     s.svc.sign_out(&session.token).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session_cookie("", 0))]).into_response())
@@ -236,6 +237,10 @@ async fn members(State(s): State<AppState>, session: Session, UrlPath(id): UrlPa
     Ok(Json(Members { members: s.svc.members(&session.me, ChatId(id)).await? }))
 }
 
+/// One person's open sockets (tabs and devices) at once: one user cannot
+/// take the whole server's connection limit.
+const MAX_SOCKETS_PER_USER: usize = 64;
+
 /// Hard cap on one incoming WebSocket message. Frames between the protocol's
 /// `MAX_FRAME_BYTES` and this get an error frame; above it the socket closes.
 const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
@@ -244,6 +249,9 @@ const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
 /// Upgrades to the Courier socket (see PROTOCOL.md). 401 without a session,
 /// 403 from a foreign Origin, 503 when the server is at its connection limit.
 async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
+    if s.svc.hub().connections_of(session.me.id) >= MAX_SOCKETS_PER_USER {
+        return Err(ApiFailure(ErrorCode::TooMany));
+    }
     let Ok(permit) = Arc::clone(&s.connections).try_acquire_owned() else {
         tracing::warn!("connection limit reached");
         return Ok(StatusCode::SERVICE_UNAVAILABLE.into_response());
@@ -257,7 +265,7 @@ async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSock
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| async move {
-            ws::serve(socket, session.me, s.svc, s.shutdown).await;
+            ws::serve(socket, session.me, auth::token_hash(&session.token), s.svc, s.shutdown).await;
             drop(permit);
         }))
 }

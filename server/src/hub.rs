@@ -24,6 +24,8 @@ pub struct Follower {
 
 struct Conn {
     user: UserId,
+    /// The hash of the session token the socket was opened with.
+    session: Vec<u8>,
     follower: Follower,
     chats: HashSet<ChatId>,
 }
@@ -82,17 +84,29 @@ impl Hub {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn register(self: &Arc<Self>, user: UserId, chats: impl IntoIterator<Item = ChatId>, follower: Follower) -> Registration {
+/// Adds a connection following no chat yet; [`Hub::follow`] adds them.
+    pub fn register(self: &Arc<Self>, user: UserId, session: Vec<u8>, follower: Follower) -> Registration {
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        let chats: HashSet<ChatId> = chats.into_iter().collect();
-        for chat in &chats {
-            inner.by_chat.entry(*chat).or_default().insert(id);
-        }
         inner.by_user.entry(user).or_default().insert(id);
-        inner.conns.insert(id, Conn { user, follower, chats });
+        inner.conns.insert(id, Conn { user, session, follower, chats: HashSet::new() });
         Registration { hub: Arc::clone(self), id }
+    }
+
+    pub fn connections_of(&self, user: UserId) -> usize {
+        self.lock().by_user.get(&user).map_or(0, HashSet::len)
+    }
+
+    /// Closes every connection opened with this session (sign-out).
+    pub fn end_session(&self, session: &[u8]) {
+        let mut inner = self.lock();
+        let ids: Vec<ConnId> = inner.conns.iter().filter(|(_, c)| c.session == session).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some(conn) = inner.remove(id) {
+                conn.follower.kick.notify_one();
+            }
+        }
     }
 
     /// Every open connection of `user` starts following `chat`.
@@ -153,8 +167,10 @@ mod tests {
         let hub = Arc::new(Hub::default());
         let (a, mut rx_a, _) = follower(8);
         let (b, mut rx_b, _) = follower(8);
-        let _ra = hub.register(UserId(1), [ChatId(1)], a);
-        let _rb = hub.register(UserId(2), [ChatId(2)], b);
+        let _ra = hub.register(UserId(1), vec![1], a);
+        let _rb = hub.register(UserId(2), vec![2], b);
+        hub.follow(UserId(1), ChatId(1));
+        hub.follow(UserId(2), ChatId(2));
         hub.publish(ChatId(1), &ServerFrame::Pong);
         assert_eq!(rx_a.recv().await.map(|b| b.to_string()), Some(r#"{"t":"pong"}"#.to_string()));
         assert!(rx_b.try_recv().is_err());
@@ -168,8 +184,10 @@ mod tests {
         let hub = Arc::new(Hub::default());
         let (slow, _rx_slow, kick) = follower(2);
         let (fast, mut rx_fast, _) = follower(64);
-        let _rs = hub.register(UserId(1), [ChatId(1)], slow);
-        let _rf = hub.register(UserId(2), [ChatId(1)], fast);
+        let _rs = hub.register(UserId(1), vec![1], slow);
+        let _rf = hub.register(UserId(2), vec![2], fast);
+        hub.follow(UserId(1), ChatId(1));
+        hub.follow(UserId(2), ChatId(1));
         for _ in 0..10 {
             hub.publish(ChatId(1), &ServerFrame::Pong);
         }
@@ -183,11 +201,24 @@ mod tests {
         assert_eq!(got, 10);
     }
 
+    #[tokio::test]
+    async fn ending_a_session_kicks_only_its_connections() {
+        let hub = Arc::new(Hub::default());
+        let (a, _ra, kick_a) = follower(1);
+        let (b, _rb, _) = follower(1);
+        let _ga = hub.register(UserId(1), vec![1], a);
+        let _gb = hub.register(UserId(1), vec![2], b);
+        hub.end_session(&[1]);
+        kick_a.notified().await;
+        assert_eq!(hub.connections_of(UserId(1)), 1);
+    }
+
     #[test]
     fn dropping_the_registration_leaves_the_hub() {
         let hub = Arc::new(Hub::default());
         let (f, _rx, _) = follower(1);
-        let reg = hub.register(UserId(1), [ChatId(1)], f);
+        let reg = hub.register(UserId(1), vec![1], f);
+        hub.follow(UserId(1), ChatId(1));
         assert_eq!(hub.connection_count(), 1);
         drop(reg);
         assert_eq!(hub.connection_count(), 0);

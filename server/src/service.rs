@@ -90,7 +90,10 @@ impl Service {
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
-        Ok(self.store.delete_session(&auth::token_hash(token)).await?)
+        let hash = auth::token_hash(token);
+        self.store.delete_session(&hash).await?;
+        self.hub.end_session(&hash);
+        Ok(())
     }
 
     async fn start_session(&self, me: UserInfo) -> Result<SignedIn> {
@@ -160,9 +163,14 @@ impl Service {
                 let members: Vec<UserId> = if lo == hi { vec![lo] } else { vec![lo, hi] };
                 let invite = auth::new_invite_code();
                 let new = NewChat { kind: ChatKind::Direct, name: None, invite: &invite, direct_key: Some(&key), members: &members, now: now_ms() };
-                let chat = self.store.create_chat(new).await?;
-                self.announce(chat, &members).await?;
-                chat
+                match self.store.create_chat(new).await {
+                    Ok(chat) => {
+                        self.announce(chat, &members).await?;
+                        chat
+                    }
+                    // Both people opened the chat at once: the other one won.
+                    Err(e) => self.store.direct_chat(&key).await?.ok_or(ErrorCode::from(e))?,
+                }
             }
         };
         self.summary_for(chat, me.id).await
@@ -182,8 +190,10 @@ impl Service {
     /// makes those connections follow it.
     async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
         for &user in users {
+            // Follow first: a message committed while the summary is read
+            // then reaches the connection live.
+            self.hub.follow(user, chat);
             if let Some(summary) = self.store.chat_summary(chat, user).await? {
-                self.hub.follow(user, chat);
                 self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });
             }
         }

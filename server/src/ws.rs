@@ -36,10 +36,14 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Frames waiting for a slow client before the hub gives up on it.
 const LIVE_QUEUE: usize = 256;
 const REPLY_QUEUE: usize = 32;
+/// Longest a single write may wait for the client to read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time the writer gets to flush what is queued when the connection ends.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub async fn serve(mut socket: WebSocket, me: UserInfo, svc: Arc<Service>, shutdown: CancellationToken) {
+/// Serves one socket of `me`, opened with the session whose token hash is
+/// `session` (signing that session out closes the socket).
+pub async fn serve(mut socket: WebSocket, me: UserInfo, session: Vec<u8>, svc: Arc<Service>, shutdown: CancellationToken) {
     let cursors = match timeout(HELLO_TIMEOUT, socket.recv()).await {
         Ok(Some(Ok(WsMessage::Text(text)))) => match ClientFrame::parse(&text) {
             Ok(ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }) => cursors,
@@ -49,29 +53,35 @@ pub async fn serve(mut socket: WebSocket, me: UserInfo, svc: Arc<Service>, shutd
         },
         _ => return,
     };
-    let chats = match svc.chats_of(&me).await {
-        Ok(chats) => chats,
-        Err(code) => return refuse(socket, code).await,
-    };
-
     let (sink, stream) = socket.split();
     let (reply_tx, reply_rx) = mpsc::channel(REPLY_QUEUE);
     let (live_tx, live_rx) = mpsc::channel(LIVE_QUEUE);
     let kick = Arc::new(Notify::new());
-    let registration = svc.hub().register(
-        me.id,
-        chats.iter().map(|c| c.id),
-        Follower { queue: live_tx, kick: Arc::clone(&kick) },
-    );
+    // Join the hub before reading the chat list: a chat created or joined
+    // from now on reaches this connection through `follow`, and one created
+    // before is in the list.
+    let registration = svc.hub().register(me.id, session, Follower { queue: live_tx, kick: Arc::clone(&kick) });
+    let chats = match svc.chats_of(&me).await {
+        Ok(chats) => chats,
+        Err(code) => {
+            let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
+            drop(reply_tx);
+            return write_loop(sink, reply_rx, live_rx).await;
+        }
+    };
+    for chat in &chats {
+        svc.hub().follow(me.id, chat.id);
+    }
+    let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+    // Queued before the writer starts, so it is the first frame out.
+    let welcome = ServerFrame::Welcome { version: PROTOCOL_VERSION, me: me.clone(), chats };
+    let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
     let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
 
     let conn = Connection { me, svc, replies: reply_tx };
-    let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
     let reader = async {
-        if conn.reply(&ServerFrame::Welcome { version: PROTOCOL_VERSION, me: conn.me.clone(), chats }).await {
-            conn.resume(&chat_ids, &cursors).await;
-            conn.read_loop(stream, &kick, &shutdown).await;
-        }
+        conn.resume(&chat_ids, &cursors).await;
+        conn.read_loop(stream, &kick, &shutdown).await;
     };
     tokio::select! {
         _ = reader => {}
@@ -88,10 +98,13 @@ pub async fn serve(mut socket: WebSocket, me: UserInfo, svc: Arc<Service>, shutd
 
 /// Answers a bad opening with an error frame and closes.
 async fn refuse(mut socket: WebSocket, code: ErrorCode) {
-    let _ = socket.send(WsMessage::Text(ServerFrame::error(code).encode().into())).await;
-    let _ = socket
-        .send(WsMessage::Close(Some(CloseFrame { code: close_code::POLICY, reason: Utf8Bytes::from_static("") })))
-        .await;
+    let error = WsMessage::Text(ServerFrame::error(code).encode().into());
+    let close = WsMessage::Close(Some(CloseFrame { code: close_code::POLICY, reason: Utf8Bytes::from_static("") }));
+    let _ = timeout(WRITE_TIMEOUT, async {
+        socket.send(error).await?;
+        socket.send(close).await
+    })
+    .await;
 }
 
 async fn write_loop(
@@ -114,11 +127,13 @@ async fn write_loop(
             Some(frame) = live.recv() => WsMessage::Text(frame),
             _ = ping.tick() => WsMessage::Ping(Default::default()),
         };
-        if sink.send(message).await.is_err() {
+        // A client that stops reading must not pin this task (and its
+        // connection permit) forever.
+        if !matches!(timeout(WRITE_TIMEOUT, sink.send(message)).await, Ok(Ok(()))) {
             return;
         }
     }
-    let _ = sink.send(WsMessage::Close(None)).await;
+    let _ = timeout(WRITE_TIMEOUT, sink.send(WsMessage::Close(None))).await;
 }
 
 struct Connection {

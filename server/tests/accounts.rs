@@ -25,10 +25,14 @@ async fn sign_up_sign_in_sign_out() {
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let second = Person { cookie: cookie_of(&r), ..alice.clone() };
     assert_eq!(second.get::<Me>("/api/me").await.unwrap().me, alice.me);
+    let mut second_socket = second.connect(&[]).await;
+    let mut first_socket = alice.connect(&[]).await;
 
     assert_eq!(second.post::<_, serde_json::Value>("/api/signout", &()).await, Ok(serde_json::Value::Null));
     assert_eq!(second.get::<Me>("/api/me").await, Err((401, ErrorCode::Unauthorized)));
     assert!(alice.get::<Me>("/api/me").await.is_ok(), "other sessions live on");
+    assert_eq!(second_socket.try_next(WAIT).await, None, "signing out closes that session's sockets");
+    first_socket.ping().await;
 }
 
 #[tokio::test]
@@ -40,6 +44,11 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     assert_eq!(preview, InvitePreview { title: "Book club".into(), member_count: 1 });
     let r = http().get(format!("{}/api/invites/nope", server.base)).send().await.unwrap();
     assert_eq!(read::<InvitePreview>(r).await, Err((404, ErrorCode::BadInvite)));
+    // A direct chat is for its two people: its code opens nothing.
+    sign_up(&server.base, "bob").await;
+    let direct = alice.direct("bob").await;
+    let r = http().post(format!("{}/api/guest", server.base)).json(&GuestJoin { invite: direct.invite.clone(), name: "Eve".into() }).send().await.unwrap();
+    assert_eq!(read::<Joined>(r).await, Err((404, ErrorCode::BadInvite)));
 
     let r = http().post(format!("{}/api/guest", server.base)).json(&GuestJoin { invite: chat.invite.clone(), name: "Gus".into() }).send().await.unwrap();
     let cookie = cookie_of(&r);

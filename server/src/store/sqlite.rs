@@ -147,13 +147,21 @@ impl Store for SqliteStore {
     }
 
     async fn create_session(&self, token_hash: &[u8], user: UserId, now: i64, expires_at: i64) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        // Sweep this user's expired sessions, so the table does not grow.
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?")
+            .bind(user.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(user.0)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -213,7 +221,8 @@ impl Store for SqliteStore {
     }
 
     async fn chat_by_invite(&self, invite: &str) -> Result<Option<InviteTarget>> {
-        let row = sqlx::query("SELECT id, name, member_count FROM chats WHERE invite = ?")
+        // Only groups are joined by invite: a direct chat is for its two people.
+        let row = sqlx::query("SELECT id, name, member_count FROM chats WHERE invite = ? AND kind = 'group'")
             .bind(invite)
             .fetch_optional(&self.reader)
             .await?;
