@@ -1,0 +1,103 @@
+//! `baseline-server --listen 127.0.0.1:0`: the floor Courier is measured
+//! against. It speaks just enough of Courier's protocol for the same load
+//! generator (hello → welcome, send → sent + events to the group in
+//! `/ws?group=N`), with no auth, no storage and no validation beyond JSON:
+//! what a WebSocket broadcast costs by itself on this machine.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use clap::Parser;
+use courier_protocol::{ChatId, ClientFrame, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo, UserKind};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+}
+
+#[derive(Default)]
+struct Group {
+    seq: i64,
+    members: Vec<mpsc::Sender<Utf8Bytes>>,
+}
+
+type Groups = Arc<Mutex<HashMap<i64, Group>>>;
+
+#[derive(serde::Deserialize)]
+struct Params {
+    group: i64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let groups = Groups::default();
+    let app = Router::new().route("/ws", get(upgrade)).with_state(groups);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    println!("Baseline is running at http://{}/", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+async fn upgrade(State(groups): State<Groups>, Query(p): Query<Params>, ws: WebSocketUpgrade) -> Response {
+    ws.read_buffer_size(8 * 1024).write_buffer_size(8 * 1024).on_upgrade(move |socket| serve(socket, groups, p.group))
+}
+
+fn lock(groups: &Groups) -> std::sync::MutexGuard<'_, HashMap<i64, Group>> {
+    groups.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn serve(socket: WebSocket, groups: Groups, group: i64) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(256);
+    lock(&groups).entry(group).or_default().members.push(tx.clone());
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            if sink.send(WsMessage::Text(frame)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let me = UserInfo { id: UserId(0), name: String::new(), username: None, kind: UserKind::Guest };
+    while let Some(Ok(WsMessage::Text(text))) = stream.next().await {
+        match ClientFrame::parse(&text) {
+            Ok(ClientFrame::Hello { .. }) => {
+                let welcome = ServerFrame::Welcome { version: PROTOCOL_VERSION, me: me.clone(), chats: vec![] };
+                if tx.send(welcome.encode().into()).await.is_err() {
+                    break;
+                }
+            }
+            Ok(ClientFrame::Send { id, text, .. }) => {
+                let chat = ChatId(group);
+                let (message, members) = {
+                    let mut groups = lock(&groups);
+                    let g = groups.entry(group).or_default();
+                    g.seq += 1;
+                    let message = Message { chat, seq: Seq(g.seq), id, sender: UserId(0), sender_name: String::new(), text, at: 0 };
+                    (message, g.members.clone())
+                };
+                let events: Utf8Bytes = ServerFrame::Events { chat, messages: vec![message.clone()] }.encode().into();
+                for member in members {
+                    let _ = member.try_send(events.clone());
+                }
+                if tx.send(ServerFrame::Sent { message }.encode().into()).await.is_err() {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    writer.abort();
+    if let Some(g) = lock(&groups).get_mut(&group) {
+        g.members.retain(|m| !m.same_channel(&tx));
+    }
+}

@@ -1,0 +1,31 @@
+//! Courier's instruments.
+//!
+//! - [`client`]: one protocol client on a real socket, bound to a chosen
+//!   127.0.0.x source address so 100,000 sockets do not run out of ports.
+//! - [`target`]: the server under test — Courier (guests joined to real
+//!   groups) or the baseline (no auth, no storage) — and its process.
+//! - [`scenario`]: the measurements: max throughput, latency at a fixed rate,
+//!   memory per idle socket, fan-out to one big group, a slow consumer.
+//! - [`crash`]: clients sending through repeated SIGKILLs, and the checker
+//!   that proves ack = durable, exactly once, gap-free, same history.
+//! - [`report`]: the table printed and written to `bench/RESULTS.md`.
+
+pub mod client;
+pub mod crash;
+pub mod report;
+pub mod scenario;
+pub mod target;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// One clock for the whole run: send times travel inside message texts as
+/// microseconds since this instant, so any receiver can compute latency.
+pub fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+pub fn micros_now() -> u64 {
+    epoch().elapsed().as_micros() as u64
+}

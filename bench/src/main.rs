@@ -1,0 +1,204 @@
+//! `courier-bench suite`: the standard benchmark (≤10 minutes on 2 cores),
+//! printed as one table and written to bench/RESULTS.md.
+//! `courier-bench crash --kills 3`: the crash test alone (the test command
+//! runs this short form). Run through `bench/run.sh`, which builds the
+//! servers and raises the open-file limit.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use courier_bench::report::{self, Row, ms};
+use courier_bench::scenario::{self, Load, Pace, open_all};
+use courier_bench::target::{self, Server};
+use courier_bench::{crash, epoch};
+
+#[derive(Parser)]
+#[command(about = "Courier's load generator, benchmarks and crash test")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The standard suite: throughput, latency, memory, fan-out, slow consumer, crash.
+    Suite {
+        /// Where to write the results table.
+        #[arg(long, default_value = "bench/RESULTS.md")]
+        results: PathBuf,
+        /// Sockets for the largest idle-memory figure.
+        #[arg(long, default_value_t = 100_000)]
+        max_idle: usize,
+        /// Kills in the crash test.
+        #[arg(long, default_value_t = 10)]
+        kills: usize,
+    },
+    /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
+    Crash {
+        #[arg(long, default_value_t = 3)]
+        kills: usize,
+        #[arg(long, default_value_t = 10)]
+        groups: usize,
+        #[arg(long, default_value_t = 10)]
+        size: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    epoch();
+    match Args::parse().command {
+        Command::Crash { kills, groups, size } => {
+            let report = crash_test(kills, groups, size).await?;
+            if !report {
+                bail!("crash test failed");
+            }
+        }
+        Command::Suite { results, max_idle, kills } => suite(&results, max_idle, kills).await?,
+    }
+    Ok(())
+}
+
+fn scratch() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("courier-bench-{}-{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn crash_test(kills: usize, groups: usize, size: usize) -> anyhow::Result<bool> {
+    let dir = scratch()?;
+    let report = crash::run(&dir, groups, size, kills).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "crash test: {} clients, {} SIGKILLs, {} messages acknowledged, {} stored, {} violations",
+        report.clients, report.kills, report.acked, report.stored, report.violations.len()
+    );
+    for v in report.violations.iter().take(20) {
+        println!("  violation: {v}");
+    }
+    Ok(report.passed())
+}
+
+const SOCKETS: usize = 1000;
+const GROUP: usize = 10;
+const WARMUP: Duration = Duration::from_secs(2);
+const MEASURE: Duration = Duration::from_secs(8);
+
+async fn load(server: &Server, pace: Pace) -> anyhow::Result<Load> {
+    let seats = target::seats(server, SOCKETS / GROUP, GROUP).await?;
+    let peers = open_all(server.addr, &seats, 0, None).await?;
+    let (load, _) = scenario::run(server, peers, pace, WARMUP, MEASURE, &BTreeSet::new()).await?;
+    Ok(load)
+}
+
+async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyhow::Result<()> {
+    let mut rows = Vec::new();
+    let mut notes = String::new();
+    let dir = scratch()?;
+
+    eprintln!("[bench] throughput: {SOCKETS} sockets in groups of {GROUP}, as fast as acks allow");
+    let courier = Server::courier(&dir.join("throughput"), 0).await?;
+    let c_max = load(&courier, Pace::Window(4)).await?;
+    drop(courier);
+    let baseline = Server::baseline().await?;
+    let b_max = load(&baseline, Pace::Window(4)).await?;
+    drop(baseline);
+    rows.push(Row::compared("max durable deliveries/s (1,000 sockets, groups of 10)", c_max.deliveries_per_s, b_max.deliveries_per_s, "/s"));
+    rows.push(Row::compared("  messages/s at that load", c_max.messages_per_s, b_max.messages_per_s, "/s"));
+
+    let half = c_max.messages_per_s / 2.0;
+    eprintln!("[bench] latency at half of Courier's max: {half:.0} messages/s offered to both");
+    let courier = Server::courier(&dir.join("latency"), 0).await?;
+    let c_half = load(&courier, Pace::Rate(half)).await?;
+    drop(courier);
+    let baseline = Server::baseline().await?;
+    let b_half = load(&baseline, Pace::Rate(half)).await?;
+    drop(baseline);
+    for (name, q) in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)] {
+        rows.push(Row::compared(format!("send→ack {name} at half load"), ms(&c_half.ack, q), ms(&b_half.ack, q), "ms"));
+    }
+    for (name, q) in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)] {
+        rows.push(Row::compared(format!("send→receive {name} at half load"), ms(&c_half.delivery, q), ms(&b_half.delivery, q), "ms"));
+    }
+    rows.push(Row::single("errors during load runs", format!("{}", c_max.errors + c_half.errors)));
+
+    for n in [10_000, max_idle] {
+        eprintln!("[bench] memory: {n} idle sockets");
+        let courier = Server::courier(&dir.join(format!("idle{n}")), 0).await?;
+        let seat = target::one_session(&courier).await?;
+        let (c_per, c_total) = scenario::idle_rss_per_socket(&courier, &seat, n).await.with_context(|| format!("{n} courier sockets"))?;
+        drop(courier);
+        let baseline = Server::baseline().await?;
+        let seat = target::one_session(&baseline).await?;
+        let (b_per, _) = scenario::idle_rss_per_socket(&baseline, &seat, n).await.with_context(|| format!("{n} baseline sockets"))?;
+        drop(baseline);
+        rows.push(Row::compared(format!("RSS per idle socket at {n} sockets"), c_per / 1024.0, b_per / 1024.0, "KiB"));
+        rows.push(Row::single(format!("  server RSS with {n} idle sockets"), format!("{:.0} MiB", c_total as f64 / (1 << 20) as f64)));
+    }
+
+    eprintln!("[bench] fan-out: one message to a 10,000-member group, all online");
+    let courier = Server::courier(&dir.join("fanout"), 0).await?;
+    let seats = target::seats(&courier, 1, 10_000).await?;
+    let c_fan = scenario::fan_out(&courier, &seats).await?;
+    drop(courier);
+    let baseline = Server::baseline().await?;
+    let seats = target::seats(&baseline, 1, 10_000).await?;
+    let b_fan = scenario::fan_out(&baseline, &seats).await?;
+    drop(baseline);
+    rows.push(Row::compared("one message to 10,000 online members: last one has it", c_fan.as_secs_f64() * 1000.0, b_fan.as_secs_f64() * 1000.0, "ms"));
+
+    eprintln!("[bench] slow consumer: one of {SOCKETS} stops reading");
+    let (slow_rows, slow_notes) = slow_consumer(&dir.join("slow"), half).await?;
+    rows.extend(slow_rows);
+    notes.push_str(&slow_notes);
+
+    eprintln!("[bench] crash test: {kills} SIGKILLs");
+    let crash = crash::run(&dir.join("crash"), 10, 10, kills).await?;
+    rows.push(Row::single(
+        format!("crash test: 100 clients, {kills} SIGKILLs"),
+        format!("{} acked, {} stored, {} violations", crash.acked, crash.stored, crash.violations.len()),
+    ));
+
+    let _ = std::fs::remove_dir_all(&dir);
+    let table = report::table(&rows);
+    println!("{table}");
+    let command = "bench/run.sh";
+    report::write_results(results, command, &table, &notes)?;
+    eprintln!("[bench] wrote {}", results.display());
+    if !crash.passed() {
+        bail!("crash test failed: {:?}", &crash.violations[..crash.violations.len().min(5)]);
+    }
+    Ok(())
+}
+
+/// One client of 1,000 stops reading at half load: the others' p99 before
+/// and during, the server's peak memory, whether the stalled client was
+/// disconnected, and whether it then resumes with nothing lost.
+async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec<Row>, String)> {
+    let server = Server::courier(data, 0).await?;
+    let seats = target::seats(&server, SOCKETS / GROUP, GROUP).await?;
+    let peers = open_all(server.addr, &seats, 0, None).await?;
+    let (before, _) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, MEASURE, &BTreeSet::new()).await?;
+    let peers = open_all(server.addr, &seats, 0, Some(0)).await?;
+    let stalled = BTreeSet::from([0]);
+    let (during, mut kept) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, Duration::from_secs(15), &stalled).await?;
+    let peer = kept.get_mut(0).and_then(Option::take).context("the stalled peer")?;
+    let seat = peer.seat.clone();
+    let (closed, held) = scenario::drain_stalled(peer).await;
+    let complete = scenario::resume_is_complete(server.addr, &seat, held).await?;
+    let rows = vec![
+        Row::single("slow consumer: others' send→receive p99 before → during", format!("{:.2} → {:.2} ms", ms(&before.delivery, 0.99), ms(&during.delivery, 0.99))),
+        Row::single("slow consumer: server peak RSS before → during", format!("{:.0} → {:.0} MiB", before.peak_rss as f64 / 1048576.0, during.peak_rss as f64 / 1048576.0)),
+        Row::single("slow consumer: stalled client disconnected / resumed complete", format!("{closed} / {complete}")),
+    ];
+    let notes = format!(
+        "The stalled client (kernel receive buffer 4 KiB) was {} by the server and, reconnecting from seq {}, {}.\n",
+        if closed { "disconnected" } else { "NOT disconnected" },
+        held.0,
+        if complete { "received every later message with no gap" } else { "did NOT receive every later message" }
+    );
+    Ok((rows, notes))
+}

@@ -1,0 +1,298 @@
+//! The measurements. Each opens real sockets against a running server and
+//! returns figures; `report` turns them into the table.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::anyhow;
+use courier_protocol::{ChatId, Cursor, Seq, ServerFrame};
+use hdrhistogram::Histogram;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+
+use crate::client::{self, Sink, Stream, source_addr};
+use crate::micros_now;
+use crate::target::{Seat, Server};
+
+/// One open, greeted socket.
+pub struct Peer {
+    pub seat: Seat,
+    pub sink: Sink,
+    pub stream: Stream,
+}
+
+/// Opens and greets a socket per seat, a few hundred at a time. The
+/// `stalled` seat gets a small receive buffer (see [`client::connect_with`]).
+pub async fn open_all(addr: SocketAddr, seats: &[Seat], offset: usize, stalled: Option<usize>) -> anyhow::Result<Vec<Peer>> {
+    let limit = Arc::new(Semaphore::new(256));
+    let mut tasks = Vec::with_capacity(seats.len());
+    for (i, seat) in seats.iter().enumerate() {
+        let (seat, limit) = (seat.clone(), Arc::clone(&limit));
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await?;
+            let recv_buffer = (stalled == Some(i)).then_some(4096);
+            let (mut sink, mut stream) = client::connect_with(addr, &seat.path, seat.cookie.as_deref(), source_addr(offset + i), recv_buffer).await?;
+            client::hello(&mut sink, &mut stream, vec![]).await?;
+            anyhow::Ok(Peer { seat, sink, stream })
+        }));
+    }
+    let mut peers = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        peers.push(task.await??);
+    }
+    // Let the backlog each hello brought arrive before measuring.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(peers)
+}
+
+/// 1 µs to 100 s at 3 significant digits.
+#[allow(clippy::expect_used, reason = "constant, valid bounds")]
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 100_000_000, 3).expect("valid histogram bounds")
+}
+
+/// Figures of one load run.
+pub struct Load {
+    pub messages_per_s: f64,
+    pub deliveries_per_s: f64,
+    /// send → Sent, µs
+    pub ack: Histogram<u64>,
+    /// send → Events at a member, µs
+    pub delivery: Histogram<u64>,
+    pub errors: u64,
+    pub peak_rss: u64,
+}
+
+/// How the senders pace themselves.
+#[derive(Clone, Copy)]
+pub enum Pace {
+    /// Keep this many sends unacknowledged per socket: as fast as acks allow.
+    Window(usize),
+    /// Offer this many messages per second in total, whatever the acks do.
+    Rate(f64),
+}
+
+struct Shared {
+    measuring: AtomicBool,
+    stop: AtomicBool,
+    messages: AtomicU64,
+    deliveries: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// Runs senders on every peer (except those in `silent`) for `warmup` then
+/// `measure`, counting what arrives during `measure`.
+pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration, measure: Duration, silent: &BTreeSet<usize>) -> anyhow::Result<(Load, Vec<Option<Peer>>)> {
+    let shared = Arc::new(Shared {
+        measuring: AtomicBool::new(false),
+        stop: AtomicBool::new(false),
+        messages: AtomicU64::new(0),
+        deliveries: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+    });
+    let senders = peers.len() - silent.len();
+    let mut readers: Vec<JoinHandle<Readings>> = Vec::new();
+    let mut writers: Vec<JoinHandle<Sink>> = Vec::new();
+    let mut kept: Vec<Option<Peer>> = Vec::new();
+    for (i, peer) in peers.into_iter().enumerate() {
+        if silent.contains(&i) {
+            kept.push(Some(peer));
+            continue;
+        }
+        kept.push(None);
+        let window = Arc::new(Semaphore::new(match pace {
+            Pace::Window(w) => w,
+            Pace::Rate(_) => Semaphore::MAX_PERMITS,
+        }));
+        readers.push(tokio::spawn(read_loop(peer.stream, Arc::clone(&shared), Arc::clone(&window))));
+        let interval = match pace {
+            Pace::Rate(rate) => Some(Duration::from_secs_f64(senders as f64 / rate)),
+            Pace::Window(_) => None,
+        };
+        writers.push(tokio::spawn(write_loop(i, peer.sink, peer.seat.chat, Arc::clone(&shared), window, interval)));
+    }
+    tokio::time::sleep(warmup).await;
+    shared.measuring.store(true, Ordering::SeqCst);
+    let mut peak_rss = 0;
+    let started = tokio::time::Instant::now();
+    while started.elapsed() < measure {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        peak_rss = peak_rss.max(server.rss_bytes());
+    }
+    shared.measuring.store(false, Ordering::SeqCst);
+    let seconds = started.elapsed().as_secs_f64();
+    shared.stop.store(true, Ordering::SeqCst);
+    let (mut ack, mut delivery) = (histogram(), histogram());
+    let mut sinks = Vec::new();
+    for w in writers {
+        sinks.push(w.await?);
+    }
+    // Give in-flight frames a moment, then stop the readers.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for r in &readers {
+        r.abort();
+    }
+    for r in readers {
+        if let Ok((a, d, _)) = r.await {
+            ack.add(&a).ok();
+            delivery.add(&d).ok();
+        }
+    }
+    drop(sinks);
+    let load = Load {
+        messages_per_s: shared.messages.load(Ordering::SeqCst) as f64 / seconds,
+        deliveries_per_s: shared.deliveries.load(Ordering::SeqCst) as f64 / seconds,
+        ack,
+        delivery,
+        errors: shared.errors.load(Ordering::SeqCst),
+        peak_rss,
+    };
+    Ok((load, kept))
+}
+
+async fn write_loop(peer: usize, mut sink: Sink, chat: ChatId, shared: Arc<Shared>, window: Arc<Semaphore>, interval: Option<Duration>) -> Sink {
+    let mut n = 0u64;
+    let mut tick = interval.map(|every| {
+        // Spread the senders' phases so the offered load is smooth.
+        let start = tokio::time::Instant::now() + every.mul_f64(rand::random::<f64>());
+        let mut t = tokio::time::interval_at(start, every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        t
+    });
+    while !shared.stop.load(Ordering::Relaxed) {
+        match &mut tick {
+            Some(t) => {
+                t.tick().await;
+            }
+            None => match tokio::time::timeout(Duration::from_millis(200), window.acquire()).await {
+                Ok(Ok(permit)) => permit.forget(),
+                _ => continue,
+            },
+        }
+        n += 1;
+        let text = format!("{} bench payload of about forty bytes", micros_now());
+        if client::say(&mut sink, chat, format!("p{peer}-{n}"), text).await.is_err() {
+            break;
+        }
+        if shared.measuring.load(Ordering::Relaxed) {
+            shared.messages.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    sink
+}
+
+/// What one reader measured: send→ack and send→receive, in µs.
+type Readings = (Histogram<u64>, Histogram<u64>, Stream);
+
+async fn read_loop(mut stream: Stream, shared: Arc<Shared>, window: Arc<Semaphore>) -> Readings {
+    let (mut ack, mut delivery) = (histogram(), histogram());
+    while let Ok(frame) = client::next(&mut stream).await {
+        let measuring = shared.measuring.load(Ordering::Relaxed);
+        match frame {
+            ServerFrame::Sent { message } => {
+                window.add_permits(1);
+                if let (true, Some(stamp)) = (measuring, client::stamp_of(&message)) {
+                    ack.saturating_record(micros_now().saturating_sub(stamp));
+                }
+            }
+            ServerFrame::Events { messages, .. } if measuring => {
+                let now = micros_now();
+                for m in &messages {
+                    if let Some(stamp) = client::stamp_of(m) {
+                        delivery.saturating_record(now.saturating_sub(stamp));
+                    }
+                }
+                shared.deliveries.fetch_add(messages.len() as u64, Ordering::Relaxed);
+            }
+            ServerFrame::Error { .. } => {
+                window.add_permits(1);
+                shared.errors.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+    }
+    (ack, delivery, stream)
+}
+
+/// Server memory per idle socket: open `n` greeted sockets of one session.
+pub async fn idle_rss_per_socket(server: &Server, seat: &Seat, n: usize) -> anyhow::Result<(f64, u64)> {
+    let before = server.rss_bytes();
+    let seats = vec![seat.clone(); n];
+    let peers = open_all(server.addr, &seats, 0, None).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = server.rss_bytes();
+    drop(peers);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Ok((after.saturating_sub(before) as f64 / n as f64, after))
+}
+
+/// One message to a group whose every member is online: the time until
+/// the last member has it.
+pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration> {
+    let mut peers = open_all(server.addr, seats, 0, None).await?;
+    let chat = seats.first().ok_or_else(|| anyhow!("no seats"))?.chat;
+    let mut sender = peers.remove(0);
+    let mut waits = Vec::with_capacity(peers.len());
+    for peer in peers {
+        let mut stream = peer.stream;
+        waits.push(tokio::spawn(async move {
+            loop {
+                match client::next(&mut stream).await? {
+                    ServerFrame::Events { messages, .. } if messages.iter().any(|m| m.id.0 == "fanout") => {
+                        return anyhow::Ok(micros_now());
+                    }
+                    _ => {}
+                }
+            }
+        }));
+    }
+    let sent_at = micros_now();
+    client::say(&mut sender.sink, chat, "fanout".into(), format!("{sent_at} one to all")).await?;
+    let mut last = sent_at;
+    for wait in waits {
+        last = last.max(tokio::time::timeout(Duration::from_secs(60), wait).await???);
+    }
+    Ok(Duration::from_micros(last - sent_at))
+}
+
+/// Reads a stalled peer's socket to its end (the server should have closed
+/// it) and returns the highest contiguous seq it had received.
+pub async fn drain_stalled(peer: Peer) -> (bool, Seq) {
+    let mut stream = peer.stream;
+    let mut seqs = BTreeSet::new();
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), client::next(&mut stream)).await {
+            Ok(Ok(ServerFrame::Events { messages, .. })) => seqs.extend(messages.iter().map(|m| m.seq.0)),
+            Ok(Ok(_)) => {}
+            Ok(Err(_)) => break true,
+            Err(_) => break false,
+        }
+    };
+    let mut held = 0;
+    while seqs.contains(&(held + 1)) {
+        held += 1;
+    }
+    (closed, Seq(held))
+}
+
+/// Reconnects a seat with a cursor and checks it receives every event
+/// after it, gap-free, up to the chat's newest seq as of the reconnect.
+pub async fn resume_is_complete(addr: SocketAddr, seat: &Seat, cursor: Seq) -> anyhow::Result<bool> {
+    let (mut sink, mut stream) = client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(7)).await?;
+    let (_, chats) = client::hello(&mut sink, &mut stream, vec![Cursor { chat: seat.chat, seq: cursor }]).await?;
+    let last = chats.iter().find(|c| c.id == seat.chat).map_or(Seq::ZERO, |c| c.last_seq);
+    // Live events may overtake the backlog: collect, then look for holes.
+    let mut seen = BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !(cursor.0 + 1..=last.0).all(|s| seen.contains(&s)) {
+        match tokio::time::timeout_at(deadline, client::next(&mut stream)).await {
+            Ok(Ok(ServerFrame::Events { chat, messages })) if chat == seat.chat => seen.extend(messages.iter().map(|m| m.seq.0)),
+            Ok(Ok(_)) => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
