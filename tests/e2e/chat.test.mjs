@@ -87,11 +87,13 @@ for (const browserName of BROWSERS) {
       await guest.waitTexts(['hi from a guest', 'welcome, Gus']);
 
       // The guest keeps everything by choosing a username and password.
+      await guest.showList();
       const form = guest.page.getByRole('form', { name: 'Keep my chats' });
       await form.getByLabel('Username').fill(uniqueName('gus'));
       await form.getByLabel('Password').fill('my own password');
       await form.getByRole('button', { name: 'Keep my chats' }).click();
       await expect(() => guest.page.getByRole('form', { name: 'Keep my chats' }).count(), 0, 'the banner gone');
+      await guest.openChat('Picnic');
       await guest.waitTexts(['hi from a guest', 'welcome, Gus']);
     });
 

@@ -110,8 +110,8 @@ export class Person {
     await this.goto('/');
     const page = this.page;
     await page.getByRole('button', { name: 'Create an account' }).click();
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await this.waitOnline();
   }
@@ -120,13 +120,21 @@ export class Person {
     await expect(() => this.page.getByRole('status', { name: 'Connection' }).getAttribute('data-state'), 'online');
   }
 
+  /** On a phone-sized screen the chat list is behind the chat: go back to it. */
+  async showList() {
+    const back = this.page.getByRole('button', { name: 'Back' });
+    if (await back.isVisible()) await back.click();
+  }
+
   async startDirect(username) {
+    await this.showList();
     await this.page.getByLabel('Username to chat with').fill(username);
     await this.page.getByRole('button', { name: 'Start chat' }).click();
     await this.waitChatOpen(username);
   }
 
   async createGroup(name) {
+    await this.showList();
     await this.page.getByLabel('New group name').fill(name);
     await this.page.getByRole('button', { name: 'Create group' }).click();
     await this.waitChatOpen(name);
@@ -137,6 +145,7 @@ export class Person {
   }
 
   async openChat(title) {
+    await this.showList();
     await this.chatLink(title).click();
     await this.waitChatOpen(title);
   }
@@ -159,7 +168,7 @@ export class Person {
   }
 
   async send(text) {
-    const box = this.page.getByLabel('Message', { exact: true });
+    const box = this.page.getByRole('textbox', { name: 'Message', exact: true });
     await box.fill(text);
     await box.press('Enter');
   }

@@ -1,7 +1,6 @@
 // Offline: the app opens from the service worker and IndexedDB with the
 // server down, and what is written meanwhile goes out once, in order.
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { BROWSERS, Person, Server, launch, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
 
@@ -66,8 +65,7 @@ for (const browserName of BROWSERS) {
       await alice.openChat(b);
       await alice.waitTexts(['online first', 'offline one', 'offline two']);
       await alice.send('offline three, after a reload');
-      const pending = await alice.page.locator('li[data-pending] .state[aria-label="Pending"]').count();
-      assert.equal(pending, 3);
+      await expect(() => alice.page.locator('li[data-pending] .state[aria-label="Pending"]').count(), 3, 'three pending');
 
       await server.start();
       const expected = ['online first', 'offline one', 'offline two', 'offline three, after a reload'];
@@ -80,8 +78,8 @@ for (const browserName of BROWSERS) {
       await bob.waitTexts(expected);
       const fresh = await Person.open(browser, server);
       await fresh.goto('/');
-      await fresh.page.getByLabel('Username').fill(b);
-      await fresh.page.getByLabel('Password').fill('correct horse battery');
+      await fresh.page.getByLabel('Username', { exact: true }).fill(b);
+      await fresh.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
       await fresh.page.getByRole('button', { name: 'Sign in' }).click();
       await fresh.waitOnline();
       await fresh.openChat(alice.username);

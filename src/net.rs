@@ -1,0 +1,357 @@
+//! Talking to the server: the JSON HTTP API and the socket session.
+//!
+//! The session connects, says `Hello` with the cursors held in the store,
+//! writes whatever the server sends into the store, drains the outbox after
+//! `Welcome`, pings, and reconnects with backoff when the line goes quiet.
+//! It tells the UI what changed through an [`Observer`] callback and never
+//! touches the UI itself.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use courier_protocol::api::{ApiError, Me};
+use courier_protocol::{ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, ServerFrame, UserInfo};
+use futures::channel::mpsc;
+use futures::{FutureExt, SinkExt, StreamExt};
+use gloo_net::http::Request;
+use gloo_net::websocket::Message as WsMessage;
+use gloo_net::websocket::futures::WebSocket;
+use gloo_timers::future::TimeoutFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::store::{OutState, OutboxEntry, Store};
+
+/// Why an HTTP call failed.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum ApiFail {
+    #[error("{0}")]
+    Code(ErrorCode),
+    #[error("cannot reach the server")]
+    Network,
+}
+
+async fn finish<R: DeserializeOwned>(resp: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<R, ApiFail> {
+    let resp = resp.map_err(|_| ApiFail::Network)?;
+    if resp.ok() {
+        resp.json().await.map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
+    } else {
+        match resp.json::<ApiError>().await {
+            Ok(e) => Err(ApiFail::Code(e.error)),
+            Err(_) if resp.status() >= 500 => Err(ApiFail::Code(ErrorCode::Internal)),
+            Err(_) => Err(ApiFail::Network),
+        }
+    }
+}
+
+pub async fn get<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
+    finish(Request::get(path).send().await).await
+}
+
+pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
+    let req = Request::post(path)
+        .json(body)
+        .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
+    finish(req.send().await).await
+}
+
+/// A POST without a body, such as joining by invite.
+pub async fn post_empty<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
+    finish(Request::post(path).send().await).await
+}
+
+/// `POST /api/signout`, which answers 204 with no body.
+pub async fn sign_out() {
+    // Signing out locally happens whatever the server says.
+    let _ = Request::post("/api/signout").send().await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Online,
+    Offline,
+}
+
+/// What the session reports to the UI.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Status(Status),
+    /// The store changed: re-read it.
+    Changed,
+    /// The server says who we are (a name may have changed).
+    Me(UserInfo),
+    /// The server no longer knows our session cookie.
+    SignedOut,
+}
+
+pub type Observer = Rc<dyn Fn(Event)>;
+
+/// The handle the UI holds; dropping every clone ends the session and
+/// closes the socket.
+#[derive(Clone)]
+pub struct Session {
+    store: Store,
+    wake: mpsc::UnboundedSender<OutboxEntry>,
+    notify: Observer,
+}
+
+impl Session {
+    pub fn start(store: Store, notify: Observer) -> Session {
+        let (wake, rx) = mpsc::unbounded();
+        wasm_bindgen_futures::spawn_local(run(store.clone(), notify.clone(), rx));
+        Session { store, wake, notify }
+    }
+
+    /// Puts a message in the outbox (so it survives a reload) and sends it
+    /// if the socket is up; otherwise it goes after the next `Welcome`.
+    pub async fn send(&self, chat: ChatId, text: String) -> Result<(), crate::store::StoreError> {
+        let entry = OutboxEntry {
+            id: new_client_id(),
+            chat,
+            text,
+            created: now_ms() as i64,
+            state: OutState::Pending,
+        };
+        self.store.add_outbox(&entry).await?;
+        (self.notify)(Event::Changed);
+        // A closed channel means the session ended; the entry waits in the outbox.
+        let _ = self.wake.unbounded_send(entry);
+        Ok(())
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+thread_local! {
+    static LAST_ID_MS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A client id whose string order is creation order: 13 hex digits of a
+/// strictly increasing millisecond clock, then randomness.
+fn new_client_id() -> ClientMsgId {
+    let ms = LAST_ID_MS.with(|last| {
+        let ms = (now_ms() as u64).max(last.get() + 1);
+        last.set(ms);
+        ms
+    });
+    let rand = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    ClientMsgId(format!("{ms:013x}-{:08x}{:08x}", rand(), rand()))
+}
+
+const PING_EVERY_MS: f64 = 20_000.0;
+const DEAD_AFTER_MS: f64 = 45_000.0;
+const TICK_MS: u32 = 2_000;
+const BACKOFF_MIN_MS: f64 = 250.0;
+const BACKOFF_MAX_MS: f64 = 5_000.0;
+
+/// Errors the server will give again for the same message: stop retrying it.
+fn is_terminal(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::NotMember | ErrorCode::TextTooLong | ErrorCode::TextEmpty | ErrorCode::BadClientId
+    )
+}
+
+fn ws_url() -> Option<String> {
+    let loc = web_sys::window()?.location();
+    let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    Some(format!("{scheme}://{}/ws", loc.host().ok()?))
+}
+
+/// How a connection ended.
+enum End {
+    /// Connection lost or never made: try again.
+    Retry { welcomed: bool },
+    /// The UI dropped the session, or the user is signed out.
+    Stop,
+}
+
+async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<OutboxEntry>) {
+    notify(Event::Status(Status::Connecting));
+    let mut failures = 0u32;
+    loop {
+        match connect(&store, &notify, &mut wake).await {
+            End::Stop => return,
+            End::Retry { welcomed } => {
+                failures = if welcomed { 0 } else { failures + 1 };
+                notify(Event::Status(Status::Offline));
+            }
+        }
+        let cap = (BACKOFF_MIN_MS * 2f64.powi(failures.min(10) as i32)).min(BACKOFF_MAX_MS);
+        let delay = cap * (0.5 + js_sys::Math::random() / 2.0);
+        // Wait, but notice the UI going away meanwhile; messages written
+        // now are in the outbox and go after the next Welcome.
+        let mut sleep = TimeoutFuture::new(delay as u32).fuse();
+        loop {
+            futures::select! {
+                _ = sleep => break,
+                msg = wake.next() => if msg.is_none() { return },
+            }
+        }
+    }
+}
+
+async fn connect(store: &Store, notify: &Observer, wake: &mut mpsc::UnboundedReceiver<OutboxEntry>) -> End {
+    // Ask over HTTP first: a WebSocket cannot tell "signed out" from "server down".
+    match get::<Me>("/api/me").await {
+        Ok(Me { me }) if me.id == store.me() => notify(Event::Me(me)),
+        Ok(_) | Err(ApiFail::Code(ErrorCode::Unauthorized)) => {
+            notify(Event::SignedOut);
+            return End::Stop;
+        }
+        Err(_) => return End::Retry { welcomed: false },
+    }
+    let Ok(cursors) = store.cursors().await else {
+        return End::Retry { welcomed: false };
+    };
+    let Some(Ok(ws)) = ws_url().map(|url| WebSocket::open(&url)) else {
+        return End::Retry { welcomed: false };
+    };
+    let (mut tx, mut rx) = ws.split();
+    let cursors = cursors
+        .iter()
+        .filter(|(_, c)| c.held.0 > 0)
+        .map(|(chat, c)| Cursor {
+            chat: *chat,
+            seq: c.held,
+        })
+        .collect();
+    let hello = ClientFrame::Hello {
+        version: PROTOCOL_VERSION,
+        cursors,
+    };
+    if tx.send(WsMessage::Text(hello.encode())).await.is_err() {
+        return End::Retry { welcomed: false };
+    }
+    let mut conn = Conn {
+        store,
+        notify,
+        welcomed: false,
+        sent: HashSet::new(),
+        synced: HashSet::new(),
+        out: Vec::new(),
+    };
+    let (mut last_heard, mut last_ping) = (now_ms(), now_ms());
+    loop {
+        futures::select! {
+            incoming = rx.next().fuse() => match incoming {
+                Some(Ok(WsMessage::Text(text))) => {
+                    last_heard = now_ms();
+                    // Unknown or malformed frames from a newer server are skipped.
+                    if let Ok(frame) = ServerFrame::decode(&text) {
+                        conn.handle(frame).await;
+                    }
+                }
+                Some(Ok(WsMessage::Bytes(_))) => last_heard = now_ms(),
+                Some(Err(_)) | None => return End::Retry { welcomed: conn.welcomed },
+            },
+            entry = wake.next() => match entry {
+                Some(entry) if conn.welcomed => conn.queue(entry),
+                // Before Welcome: the drain after it picks the entry up.
+                Some(_) => {}
+                None => return End::Stop,
+            },
+            _ = TimeoutFuture::new(TICK_MS).fuse() => {
+                if now_ms() - last_heard > DEAD_AFTER_MS {
+                    return End::Retry { welcomed: conn.welcomed };
+                }
+                if now_ms() - last_ping > PING_EVERY_MS {
+                    last_ping = now_ms();
+                    conn.out.push(ClientFrame::Ping);
+                }
+            },
+        }
+        for frame in conn.out.drain(..) {
+            if tx.send(WsMessage::Text(frame.encode())).await.is_err() {
+                return End::Retry {
+                    welcomed: conn.welcomed,
+                };
+            }
+        }
+    }
+}
+
+/// The state of one connection.
+struct Conn<'a> {
+    store: &'a Store,
+    notify: &'a Observer,
+    welcomed: bool,
+    /// Outbox ids sent on this connection, so none goes twice.
+    sent: HashSet<ClientMsgId>,
+    /// `Sync` requests made on this connection, so a burst asks once.
+    synced: HashSet<(ChatId, i64)>,
+    /// Frames to write once the current one is handled.
+    out: Vec<ClientFrame>,
+}
+
+impl Conn<'_> {
+    fn queue(&mut self, entry: OutboxEntry) {
+        if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
+            self.out.push(ClientFrame::Send {
+                chat: entry.chat,
+                id: entry.id,
+                text: entry.text,
+            });
+        }
+    }
+
+    fn sync(&mut self, chat: ChatId, after: courier_protocol::Seq) {
+        if self.synced.insert((chat, after.0)) {
+            self.out.push(ClientFrame::Sync { chat, after });
+        }
+    }
+
+    async fn handle(&mut self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Welcome { me, chats, .. } => {
+                (self.notify)(Event::Me(me.clone()));
+                // A failed write shows up as missing data, which the next resume refills.
+                let _ = self.store.save_me(&me).await;
+                let _ = self.store.put_chats(&chats).await;
+                self.welcomed = true;
+                (self.notify)(Event::Status(Status::Online));
+                (self.notify)(Event::Changed);
+                for entry in self.store.outbox().await.unwrap_or_default() {
+                    self.queue(entry);
+                }
+            }
+            ServerFrame::Events { chat, messages } => self.apply(chat, &messages).await,
+            ServerFrame::Sent { message } => self.apply(message.chat, std::slice::from_ref(&message)).await,
+            ServerFrame::Chat { chat } => {
+                let _ = self.store.put_chats(std::slice::from_ref(&chat)).await;
+                (self.notify)(Event::Changed);
+                // Joining a chat with history: fetch what we lack.
+                let held = self.store.cursors().await.unwrap_or_default();
+                let held = held
+                    .iter()
+                    .find(|(id, _)| *id == chat.id)
+                    .map(|(_, c)| c.held)
+                    .unwrap_or_default();
+                if chat.last_seq > held {
+                    self.sync(chat.id, held);
+                }
+            }
+            ServerFrame::Error { code, id: Some(id), .. } if is_terminal(code) => {
+                let _ = self.store.fail_outbox(&id, code).await;
+                (self.notify)(Event::Changed);
+            }
+            ServerFrame::Error { .. } | ServerFrame::Pong => {}
+        }
+    }
+
+    async fn apply(&mut self, chat: ChatId, messages: &[courier_protocol::Message]) {
+        let Ok(applied) = self.store.apply_events(chat, messages).await else {
+            return;
+        };
+        if applied.changed {
+            (self.notify)(Event::Changed);
+        }
+        if let Some(after) = applied.gap_after {
+            self.sync(chat, after);
+        }
+    }
+}

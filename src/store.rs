@@ -1,0 +1,329 @@
+//! The local copy of a user's chats in IndexedDB: one database per user,
+//! `courier-<userid>`. The network writes here, the UI reads from here, so
+//! the app opens and reads with no connection.
+//!
+//! Object stores (out-of-line keys):
+//! - `chats`: [`ChatSummary`] by chat id;
+//! - `messages`: [`Message`] by `[chat, seq]`, contiguous from 1 to the
+//!   cursor's `held` (anything past a gap waits for the `Sync` that fills it);
+//! - `outbox`: [`OutboxEntry`] by client id, time-ordered so key order is
+//!   send order;
+//! - `cursors`: [`CursorRec`] by chat id: last seq held and last seq read;
+//! - `meta`: the signed-in [`UserInfo`] under `"me"`.
+
+use courier_protocol::{ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo};
+use indexed_db_futures::KeyRange;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::error::OpenDbError;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Idb(#[from] indexed_db_futures::error::Error),
+    #[error(transparent)]
+    Open(#[from] OpenDbError),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+const CHATS: &str = "chats";
+const MESSAGES: &str = "messages";
+const OUTBOX: &str = "outbox";
+const CURSORS: &str = "cursors";
+const META: &str = "meta";
+
+/// Schema migrations, applied in order: entry `n` takes the database from
+/// version `n` to `n + 1`. Only ever append.
+const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[|db| {
+    for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
+        db.create_object_store(name).build()?;
+    }
+    Ok(())
+}];
+
+/// How many of a chat's newest messages the chat view loads.
+const VIEW_WINDOW: i64 = 500;
+
+/// A message written here and not yet acknowledged by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: ClientMsgId,
+    pub chat: ChatId,
+    pub text: String,
+    /// Milliseconds since the Unix epoch, when the user sent it.
+    pub created: i64,
+    pub state: OutState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutState {
+    Pending,
+    /// The server refused it for good; kept so the user sees why.
+    Failed(ErrorCode),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CursorRec {
+    /// Every message up to this seq is stored.
+    pub held: Seq,
+    /// The user has seen every message up to this seq.
+    pub read: Seq,
+}
+
+/// A row of the chat list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRow {
+    pub chat: ChatSummary,
+    pub unread: usize,
+}
+
+/// What one chat's view shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatPage {
+    pub chat: Option<ChatSummary>,
+    pub messages: Vec<Message>,
+    pub outbox: Vec<OutboxEntry>,
+}
+
+/// What applying a batch of events did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Applied {
+    /// Whether anything new was stored.
+    pub changed: bool,
+    /// Set when the batch jumped past `held + 1`: ask for events after it.
+    pub gap_after: Option<Seq>,
+}
+
+/// A handle on one user's database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Rc<Database>,
+    me: UserId,
+}
+
+fn msg_key(chat: ChatId, seq: Seq) -> (i64, i64) {
+    (chat.0, seq.0)
+}
+
+/// The keys of `chat`'s messages after `after`.
+fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
+    KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
+}
+
+impl Store {
+    pub async fn open(me: UserId) -> Result<Store> {
+        let db = Database::open(format!("courier-{}", me.0))
+            .with_version(MIGRATIONS.len() as u32)
+            .with_on_upgrade_needed(|event, db| {
+                let from = event.old_version() as usize;
+                MIGRATIONS.iter().skip(from).try_for_each(|migrate| migrate(&db))
+            })
+            .await?;
+        Ok(Store { db: Rc::new(db), me })
+    }
+
+    pub fn me(&self) -> UserId {
+        self.me
+    }
+
+    fn tx(&self, stores: &[&str], write: bool) -> Result<Transaction<'_>> {
+        let mode = if write {
+            TransactionMode::Readwrite
+        } else {
+            TransactionMode::Readonly
+        };
+        Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+
+    pub async fn save_me(&self, me: &UserInfo) -> Result<()> {
+        let tx = self.tx(&[META], true)?;
+        tx.object_store(META)?
+            .put(me)
+            .with_key("me".to_string())
+            .serde()?
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Stores chats as the server describes them; the server is the truth.
+    pub async fn put_chats(&self, chats: &[ChatSummary]) -> Result<()> {
+        let tx = self.tx(&[CHATS], true)?;
+        let store = tx.object_store(CHATS)?;
+        for chat in chats {
+            store.put(chat).with_key(chat.id.0).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn cursors(&self) -> Result<Vec<(ChatId, CursorRec)>> {
+        let tx = self.tx(&[CHATS, CURSORS], false)?;
+        let chats: Vec<ChatSummary> = tx
+            .object_store(CHATS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let cursors = tx.object_store(CURSORS)?;
+        let mut out = Vec::with_capacity(chats.len());
+        for chat in chats {
+            let rec: Option<CursorRec> = cursors.get(chat.id.0).serde()?.await?;
+            out.push((chat.id, rec.unwrap_or_default()));
+        }
+        Ok(out)
+    }
+
+    /// Applies one batch of a chat's events in one transaction: drops what is
+    /// already held (duplicates by seq), stores what continues the sequence,
+    /// stops at a gap, and retires the outbox entries of our own messages.
+    pub async fn apply_events(&self, chat: ChatId, messages: &[Message]) -> Result<Applied> {
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], true)?;
+        let cursors = tx.object_store(CURSORS)?;
+        let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
+        let (msgs, outbox) = (tx.object_store(MESSAGES)?, tx.object_store(OUTBOX)?);
+        let mut applied = Applied {
+            changed: false,
+            gap_after: None,
+        };
+        let mut newest = None;
+        for m in messages.iter().filter(|m| m.chat == chat) {
+            if m.seq <= cursor.held {
+                continue;
+            }
+            if m.seq != cursor.held.next() {
+                applied.gap_after = Some(cursor.held);
+                break;
+            }
+            msgs.put(m).with_key(msg_key(chat, m.seq)).serde()?.await?;
+            if m.sender == self.me {
+                outbox.delete(m.id.0.clone()).serde()?.await?;
+                // What we sent ourselves is read.
+                cursor.read = m.seq;
+            }
+            cursor.held = m.seq;
+            newest = Some(m);
+            applied.changed = true;
+        }
+        if let Some(last) = newest {
+            cursors.put(cursor).with_key(chat.0).serde()?.await?;
+            let chats = tx.object_store(CHATS)?;
+            let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
+            if let Some(mut summary) = summary {
+                summary.last_seq = summary.last_seq.max(last.seq);
+                summary.last = Some(last.clone());
+                chats.put(&summary).with_key(chat.0).serde()?.await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    pub async fn add_outbox(&self, entry: &OutboxEntry) -> Result<()> {
+        let tx = self.tx(&[OUTBOX], true)?;
+        tx.object_store(OUTBOX)?
+            .put(entry)
+            .with_key(entry.id.0.clone())
+            .serde()?
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// The whole outbox in key order, which is send order.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let tx = self.tx(&[OUTBOX], false)?;
+        Ok(tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?)
+    }
+
+    pub async fn fail_outbox(&self, id: &ClientMsgId, code: ErrorCode) -> Result<()> {
+        let tx = self.tx(&[OUTBOX], true)?;
+        let store = tx.object_store(OUTBOX)?;
+        let entry: Option<OutboxEntry> = store.get(id.0.clone()).serde()?.await?;
+        if let Some(mut entry) = entry {
+            entry.state = OutState::Failed(code);
+            store.put(&entry).with_key(id.0.clone()).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// Marks everything held in `chat` as read; says whether that changed anything.
+    pub async fn mark_read(&self, chat: ChatId) -> Result<bool> {
+        let tx = self.tx(&[CURSORS], true)?;
+        let cursors = tx.object_store(CURSORS)?;
+        let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
+        if cursor.read >= cursor.held {
+            return Ok(false);
+        }
+        cursor.read = cursor.held;
+        cursors.put(cursor).with_key(chat.0).serde()?.await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The chat list, newest last message first, with unread counts
+    /// (messages from others after the read cursor).
+    pub async fn chat_list(&self) -> Result<Vec<ChatRow>> {
+        let tx = self.tx(&[CHATS, MESSAGES, CURSORS], false)?;
+        let chats: Vec<ChatSummary> = tx
+            .object_store(CHATS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let (cursors, msgs) = (tx.object_store(CURSORS)?, tx.object_store(MESSAGES)?);
+        let mut rows = Vec::with_capacity(chats.len());
+        for chat in chats {
+            let cursor: CursorRec = cursors.get(chat.id.0).serde()?.await?.unwrap_or_default();
+            let unread: Vec<Message> = msgs
+                .get_all()
+                .with_query(msgs_after(chat.id, cursor.read))
+                .serde()?
+                .await?
+                .collect::<indexed_db_futures::Result<_>>()?;
+            let unread = unread.iter().filter(|m| m.sender != self.me).count();
+            rows.push(ChatRow { chat, unread });
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(r.chat.last.as_ref().map_or(0, |m| m.at)));
+        Ok(rows)
+    }
+
+    /// One chat: its newest messages and its outbox entries.
+    pub async fn chat_page(&self, chat: ChatId) -> Result<ChatPage> {
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], false)?;
+        let summary: Option<ChatSummary> = tx.object_store(CHATS)?.get(chat.0).serde()?.await?;
+        let cursor: CursorRec = tx
+            .object_store(CURSORS)?
+            .get(chat.0)
+            .serde()?
+            .await?
+            .unwrap_or_default();
+        let from = Seq((cursor.held.0 - VIEW_WINDOW).max(0));
+        let msgs = tx.object_store(MESSAGES)?;
+        let messages = msgs
+            .get_all()
+            .with_query(msgs_after(chat, from))
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let outbox: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let outbox = outbox.into_iter().filter(|e| e.chat == chat).collect();
+        Ok(ChatPage {
+            chat: summary,
+            messages,
+            outbox,
+        })
+    }
+}

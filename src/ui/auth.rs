@@ -1,0 +1,272 @@
+//! Who is using the app: sign in / sign up, joining by link, and a guest
+//! keeping their chats with a username and password.
+
+use courier_protocol::api::{ChatCreated, Claim, GuestJoin, InvitePreview, Joined, Me, SignIn, SignUp};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{ctx, members_label, say};
+use crate::net::{self, ApiFail};
+
+/// A form's error line, announced when it appears.
+#[component]
+fn FormError(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
+}
+
+#[component]
+pub fn AuthScreen() -> impl IntoView {
+    view! {
+        <main class="auth">
+            <h1>"Courier"</h1>
+            <AuthForm />
+        </main>
+    }
+}
+
+#[component]
+fn AuthForm() -> impl IntoView {
+    let ctx = ctx();
+    let signing_up = RwSignal::new(false);
+    let (username, password, name) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let (error, busy) = (RwSignal::new(None::<String>), RwSignal::new(false));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let (username, password) = (username.get_untracked().trim().to_lowercase(), password.get_untracked());
+        let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
+        spawn_local(async move {
+            let result: Result<Me, ApiFail> = if signing_up.get_untracked() {
+                net::post(
+                    "/api/signup",
+                    &SignUp {
+                        username,
+                        password,
+                        name,
+                    },
+                )
+                .await
+            } else {
+                net::post("/api/signin", &SignIn { username, password }).await
+            };
+            busy.try_set(false);
+            match result {
+                Ok(Me { me }) => ctx.enter(me),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    let action = move || if signing_up.get() { "Sign up" } else { "Sign in" };
+    view! {
+        <form class="card" on:submit=submit>
+            <h2>{action}</h2>
+            <label>
+                "Username"
+                <input
+                    dir="auto"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    required
+                    prop:value=username
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                "Password"
+                <input
+                    type="password"
+                    autocomplete=move || if signing_up.get() { "new-password" } else { "current-password" }
+                    required
+                    prop:value=password
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+            </label>
+            <Show when=move || signing_up.get()>
+                <label>
+                    "Display name"
+                    <input
+                        dir="auto"
+                        placeholder="optional"
+                        autocomplete="name"
+                        prop:value=name
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </label>
+            </Show>
+            <FormError error />
+            <button type="submit" class="primary" disabled=busy>{action}</button>
+            <button
+                type="button"
+                class="link"
+                on:click=move |_| {
+                    error.set(None);
+                    signing_up.update(|s| *s = !*s);
+                }
+            >
+                {move || if signing_up.get() { "I have an account" } else { "Create an account" }}
+            </button>
+        </form>
+    }
+}
+
+/// `/join/<code>`: the invite's preview, then join as a guest with only a
+/// name, or with the signed-in account.
+#[component]
+pub fn JoinScreen() -> impl IntoView {
+    let ctx = ctx();
+    let code = ctx.join.get_untracked().unwrap_or_default();
+    let preview = RwSignal::new(None::<Result<InvitePreview, ApiFail>>);
+    {
+        let code = code.clone();
+        spawn_local(async move {
+            let found = net::get::<InvitePreview>(&format!("/api/invites/{code}")).await;
+            preview.try_set(Some(found));
+        });
+    }
+    let (name, error, busy, with_account) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(None::<String>),
+        RwSignal::new(false),
+        RwSignal::new(false),
+    );
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let (code, name) = (code.clone(), name.get_untracked().trim().to_string());
+        let signed_in = ctx.me.get_untracked().is_some();
+        spawn_local(async move {
+            let joined = if signed_in {
+                net::post_empty::<ChatCreated>(&format!("/api/invites/{code}/join"))
+                    .await
+                    .map(|c| c.chat)
+            } else {
+                net::post::<_, Joined>("/api/guest", &GuestJoin { invite: code, name })
+                    .await
+                    .map(|Joined { me, chat }| {
+                        ctx.enter(me);
+                        chat
+                    })
+            };
+            busy.try_set(false);
+            match joined {
+                Ok(chat) => ctx.show_chat(chat),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    let signed_in = move || ctx.me.with(|m| m.is_some());
+    view! {
+        <main class="auth join">
+            <h1>"Courier"</h1>
+            <form class="card" on:submit=submit>
+                {move || match preview.get() {
+                    None => view! { <p>"Loading invite…"</p> }.into_any(),
+                    Some(Ok(p)) => view! {
+                        <h2 dir="auto">{p.title}</h2>
+                        <p class="muted">{members_label(p.member_count)}</p>
+                    }.into_any(),
+                    Some(Err(fail)) => view! { <p class="error" role="alert">{say(fail)}</p> }.into_any(),
+                }}
+                <Show when=move || !signed_in()>
+                    <label>
+                        "Display name"
+                        <input
+                            dir="auto"
+                            required
+                            autocomplete="name"
+                            prop:value=name
+                            on:input=move |ev| name.set(event_target_value(&ev))
+                        />
+                    </label>
+                </Show>
+                <FormError error />
+                <button type="submit" class="primary" disabled=busy>"Join chat"</button>
+            </form>
+            <Show when=move || !signed_in()>
+                <Show
+                    when=move || with_account.get()
+                    fallback=move || view! {
+                        <button type="button" class="link" on:click=move |_| with_account.set(true)>
+                            "I have an account"
+                        </button>
+                    }
+                >
+                    <AuthForm />
+                </Show>
+            </Show>
+        </main>
+    }
+}
+
+/// Shown to guests: choose a username and password and keep everything.
+#[component]
+pub fn GuestBanner() -> impl IntoView {
+    let ctx = ctx();
+    let (username, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (error, busy) = (RwSignal::new(None::<String>), RwSignal::new(false));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let claim = Claim {
+            username: username.get_untracked().trim().to_lowercase(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            let result = net::post::<_, Me>("/api/account", &claim).await;
+            busy.try_set(false);
+            match result {
+                Ok(Me { me }) => ctx.enter(me),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="banner" aria-labelledby="keep-title">
+            <p id="keep-title">"Keep your chats: choose a username and password"</p>
+            <form on:submit=submit aria-label="Keep my chats">
+                <input
+                    aria-label="Username"
+                    placeholder="Username"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    required
+                    prop:value=username
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
+                <input
+                    type="password"
+                    aria-label="Password"
+                    placeholder="Password"
+                    autocomplete="new-password"
+                    required
+                    prop:value=password
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <FormError error />
+                <button type="submit" class="primary" disabled=busy>"Keep my chats"</button>
+            </form>
+        </section>
+    }
+}

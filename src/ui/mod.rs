@@ -1,0 +1,283 @@
+//! Leptos components. They read from the [`Store`] and ask [`net`] to act;
+//! they never touch the socket or IndexedDB themselves. The session reports
+//! changes through signals in [`Ctx`] and the components re-read the store.
+
+mod auth;
+mod chat;
+mod chats;
+
+use courier_protocol::api::Me;
+use courier_protocol::{ChatId, UserId, UserInfo, UserKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+use crate::net::{self, ApiFail, Event, Session, Status};
+use crate::store::Store;
+
+/// What every component may reach: small signals and the two handles.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub me: RwSignal<Option<UserInfo>>,
+    pub status: RwSignal<Status>,
+    /// Bumped whenever the store changed; readers track it and re-read.
+    pub rev: RwSignal<u64>,
+    pub open: RwSignal<Option<ChatId>>,
+    /// The invite code when the app was opened at `/join/<code>`.
+    pub join: RwSignal<Option<String>>,
+    store: StoredValue<Option<Store>, LocalStorage>,
+    session: StoredValue<Option<Session>, LocalStorage>,
+}
+
+impl Ctx {
+    pub fn store(&self) -> Option<Store> {
+        self.store.get_value()
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.session.get_value()
+    }
+
+    pub fn changed(&self) {
+        self.rev.try_update(|r| *r += 1);
+    }
+
+    /// Signs `me` in locally: remembers them for offline starts, opens their
+    /// database and starts the socket session.
+    pub fn enter(self, me: UserInfo) {
+        let same_user = self.me.with_untracked(|m| m.as_ref().map(|m| m.id)) == Some(me.id) && self.store().is_some();
+        remember(Some(&me));
+        self.me.set(Some(me.clone()));
+        if same_user {
+            return;
+        }
+        self.session.set_value(None);
+        self.store.set_value(None);
+        spawn_local(async move {
+            let Ok(store) = Store::open(me.id).await else { return };
+            // The socket refreshes it anyway; this only speeds up an offline start.
+            let _ = store.save_me(&me).await;
+            self.store.set_value(Some(store.clone()));
+            let notify: net::Observer = Rc::new(move |event| self.on_event(me.id, event));
+            self.session.set_value(Some(Session::start(store, notify)));
+            self.changed();
+        });
+    }
+
+    fn on_event(self, id: UserId, event: Event) {
+        // A session that outlived its user (signed out, switched) is ignored.
+        if self.me.try_with_untracked(|m| m.as_ref().map(|m| m.id)).flatten() != Some(id) {
+            return;
+        }
+        match event {
+            Event::Status(s) => {
+                self.status.try_set(s);
+            }
+            Event::Changed => self.changed(),
+            Event::Me(me) if me.id == id => {
+                if self.me.try_get_untracked().flatten().as_ref() != Some(&me) {
+                    remember(Some(&me));
+                    self.me.try_set(Some(me));
+                }
+            }
+            Event::Me(_) | Event::SignedOut => self.leave(),
+        }
+    }
+
+    /// Forgets the signed-in user locally; their database stays for next time.
+    pub fn leave(self) {
+        remember(None);
+        self.session.set_value(None);
+        self.store.set_value(None);
+        self.open.set(None);
+        self.status.set(Status::Connecting);
+        self.me.set(None);
+    }
+
+    /// Opens a chat the server just handed us, before the socket echoes it.
+    pub fn show_chat(self, chat: courier_protocol::ChatSummary) {
+        let id = chat.id;
+        if self.join.get_untracked().is_some() {
+            replace_url("/");
+            self.join.set(None);
+        }
+        self.open.set(Some(id));
+        if let Some(store) = self.store() {
+            spawn_local(async move {
+                let _ = store.put_chats(std::slice::from_ref(&chat)).await;
+                self.changed();
+            });
+        }
+    }
+}
+
+pub fn ctx() -> Ctx {
+    use_context::<Ctx>().unwrap_or_else(|| {
+        // Only reachable if a component is mounted outside <App/>.
+        leptos::logging::error!("Courier context missing");
+        new_ctx()
+    })
+}
+
+fn new_ctx() -> Ctx {
+    Ctx {
+        me: RwSignal::new(None),
+        status: RwSignal::new(Status::Connecting),
+        rev: RwSignal::new(0),
+        open: RwSignal::new(None),
+        join: RwSignal::new(None),
+        store: StoredValue::new_local(None),
+        session: StoredValue::new_local(None),
+    }
+}
+
+const ME_KEY: &str = "courier.me";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Keeps the last signed-in user so the app opens offline into their chats.
+fn remember(me: Option<&UserInfo>) {
+    let Some(ls) = local_storage() else { return };
+    // Storage can be full or disabled; the app then needs the server to start.
+    let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
+        Some(json) => ls.set_item(ME_KEY, &json),
+        None => ls.remove_item(ME_KEY),
+    };
+}
+
+fn remembered() -> Option<UserInfo> {
+    serde_json::from_str(&local_storage()?.get_item(ME_KEY).ok()??).ok()
+}
+
+fn replace_url(path: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(path));
+    }
+}
+
+fn register_service_worker() {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    // Absent on insecure origins; the app works without it, only not offline.
+    if js_sys::Reflect::has(&nav, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        let registering = nav.service_worker().register("/sw.js");
+        spawn_local(async move {
+            if let Err(e) = wasm_bindgen_futures::JsFuture::from(registering).await {
+                leptos::logging::warn!("service worker not registered: {e:?}");
+            }
+        });
+    }
+}
+
+/// A user-facing sentence for a failed call.
+pub fn say(fail: ApiFail) -> String {
+    let text = fail.to_string();
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Local wall-clock time `HH:MM` of a server timestamp.
+pub fn hhmm(ms: i64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+pub fn members_label(n: u32) -> String {
+    if n == 1 {
+        "1 member".to_string()
+    } else {
+        format!("{n} members")
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = new_ctx();
+    provide_context(ctx);
+    register_service_worker();
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if let Some(code) = path.strip_prefix("/join/").filter(|c| !c.is_empty()) {
+        ctx.join.set(Some(code.to_string()));
+    }
+    let booting = RwSignal::new(true);
+    match remembered() {
+        Some(me) => {
+            ctx.enter(me);
+            booting.set(false);
+        }
+        None => spawn_local(async move {
+            if let Ok(Me { me }) = net::get::<Me>("/api/me").await {
+                ctx.enter(me);
+            }
+            booting.set(false);
+        }),
+    }
+    let user = Memo::new(move |_| ctx.me.with(|m| m.as_ref().map(|m| m.id)));
+    move || match (ctx.join.get().is_some(), user.get(), booting.get()) {
+        (true, _, _) => view! { <auth::JoinScreen /> }.into_any(),
+        (false, Some(_), _) => view! { <Shell /> }.into_any(),
+        (false, None, true) => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        (false, None, false) => view! { <auth::AuthScreen /> }.into_any(),
+    }
+}
+
+/// The signed-in layout: top bar, chat list and the open chat.
+#[component]
+fn Shell() -> impl IntoView {
+    let ctx = ctx();
+    let guest = move || ctx.me.with(|m| m.as_ref().map(|m| m.kind) == Some(UserKind::Guest));
+    let sign_out = move |_| {
+        ctx.leave();
+        spawn_local(net::sign_out());
+    };
+    view! {
+        <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
+            <header class="topbar">
+                <span class="brand">"Courier"</span>
+                <ConnectionStatus />
+                <span class="whoami">{move || ctx.me.get().map(|m| m.name)}</span>
+                <button class="icon" aria-label="Sign out" title="Sign out" on:click=sign_out>"⎋"</button>
+            </header>
+            <div class="panes">
+                <aside class="sidebar">
+                    <Show when=guest>
+                        <auth::GuestBanner />
+                    </Show>
+                    <chats::NewChat />
+                    <chats::ChatList />
+                </aside>
+                {move || match ctx.open.get() {
+                    Some(id) => view! { <chat::ChatView id /> }.into_any(),
+                    None => view! { <div class="pane empty"><p>"Select a chat to start messaging"</p></div> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ConnectionStatus() -> impl IntoView {
+    let status = ctx().status;
+    let (state, text) = (
+        move || match status.get() {
+            Status::Connecting => "connecting",
+            Status::Online => "online",
+            Status::Offline => "offline",
+        },
+        move || match status.get() {
+            Status::Connecting => "Connecting…",
+            Status::Online => "Online",
+            Status::Offline => "Offline — messages will be sent when you're back",
+        },
+    );
+    view! { <span class="conn" role="status" aria-label="Connection" data-state=state>{text}</span> }
+}

@@ -1,0 +1,59 @@
+// Screenshots of every screen, wide and phone-sized, light and dark, for a
+// person to look at: `node tests/e2e/screenshots.mjs [out-dir]` (after a build).
+import { mkdirSync } from 'node:fs';
+import { Person, Server, launch, uniqueName } from './harness.mjs';
+
+const out = process.argv[2] ?? 'tests/e2e/artifacts';
+mkdirSync(out, { recursive: true });
+const server = await new Server().start();
+const browser = await launch('chromium');
+const sizes = { wide: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+try {
+  for (const [size, viewport] of Object.entries(sizes)) {
+    for (const scheme of ['light', 'dark']) {
+      const shot = async (p, name) => p.page.screenshot({ path: `${out}/${name}-${size}-${scheme}.png` });
+      const alice = await Person.open(browser, server, { viewport });
+      const bob = await Person.open(browser, server, { viewport });
+      const guest = await Person.open(browser, server, { viewport });
+      for (const p of [alice, bob, guest]) await p.page.emulateMedia({ colorScheme: scheme });
+      await alice.goto('/');
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'signin');
+      const b = uniqueName('bob');
+      await alice.signUp(uniqueName('alice'));
+      await bob.signUp(b);
+      await shot(alice, 'empty');
+      await alice.createGroup('Weekend trip');
+      const link = await alice.inviteLink();
+      await alice.send('Who is in for Saturday? 🚆');
+      await alice.startDirect(b);
+      await alice.send('Hi Bob! Are you coming?');
+      await alice.send('A longer message to see how a bubble wraps when the text goes on for a while, as messages do.');
+      await bob.openChat(alice.username);
+      await bob.send('Yes!\nSee you there.');
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'chat');
+      if (size === 'phone') {
+        await alice.showList();
+        await shot(alice, 'list');
+        await alice.openChat(b);
+      }
+      await alice.page.getByRole('button', { name: 'Members' }).click().catch(() => {});
+      await shot(alice, 'members');
+      await guest.page.goto(link);
+      await guest.page.waitForTimeout(500);
+      await shot(guest, 'join');
+      await guest.page.getByLabel('Display name').fill('Gus');
+      await guest.page.getByRole('button', { name: 'Join chat' }).click();
+      await guest.waitOnline();
+      await guest.page.waitForTimeout(500);
+      await shot(guest, 'guest');
+      for (const p of [alice, bob, guest]) await p.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server.dispose();
+}
+console.log(`screenshots in ${out}`);
