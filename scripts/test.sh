@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: protocol and server tests (nextest), then end-to-end tests
-# in headless Chromium and Firefox ESR against a real server. Installs and
+# Runs every test: protocol and server tests (nextest), the crash test
+# (short form), then end-to-end tests in headless Chromium and Firefox ESR
+# against a real server. Installs and
 # builds whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,10 @@ scripts/setup.sh --test
 scripts/build.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-cargo nextest run -p courier-protocol -p courier-server --no-fail-fast
+cargo nextest run -p courier-protocol -p courier-server -p courier-bench --no-fail-fast
+# The crash test's short form: 100 clients, 3 SIGKILLs, then the checker.
+cargo build --profile server -p courier-bench
+target/server/courier-bench crash --kills 3
 # One file at a time: the machine has two cores and each file runs browsers.
 node --test --test-concurrency=1 tests/e2e/
 printf '[test] all tests passed in %ss\n' "$(( $(date +%s) - started ))"

@@ -199,11 +199,22 @@ async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyh
 async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec<Row>, String)> {
     let server = Server::courier(data, 0).await?;
     let seats = target::seats(&server, SOCKETS / GROUP, GROUP).await?;
+    // Both phases carry the same load, plus a busy member of the stalled
+    // client's group (3 KB messages, 300 a second) so that a client that
+    // stops reading fills its buffers within seconds: only the stall differs.
+    let flood = |duration| {
+        let (addr, seat) = (server.addr, seats[1].clone());
+        tokio::spawn(async move { scenario::flood(addr, &seat, 300.0, 3000, duration).await })
+    };
     let peers = open_all(server.addr, &seats, 0, None).await?;
+    let flooding = flood(WARMUP + MEASURE);
     let (before, _) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, MEASURE, &BTreeSet::new()).await?;
+    flooding.await??;
     let peers = open_all(server.addr, &seats, 0, Some(0)).await?;
     let stalled = BTreeSet::from([0]);
+    let flooding = flood(WARMUP + Duration::from_secs(15));
     let (during, mut kept) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, Duration::from_secs(15), &stalled).await?;
+    let flooded = flooding.await??;
     let peer = kept.get_mut(0).and_then(Option::take).context("the stalled peer")?;
     let seat = peer.seat.clone();
     let (closed, held) = scenario::drain_stalled(peer).await;
@@ -214,7 +225,7 @@ async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec
         Row::single("slow consumer: stalled client disconnected / resumed complete", format!("{closed} / {complete}")),
     ];
     let notes = format!(
-        "The stalled client (kernel receive buffer 4 KiB) was {} by the server and, reconnecting from seq {}, {}.\n",
+        "Slow consumer: besides the load, one member of the stalled client's group sent {flooded} messages of 3 KB (300/s). The stalled client (kernel receive buffer 4 KiB) was {} by the server and, reconnecting from seq {}, {}.\n",
         if closed { "disconnected" } else { "NOT disconnected" },
         held.0,
         if complete { "received every later message with no gap" } else { "did NOT receive every later message" }

@@ -77,7 +77,10 @@ pub enum Pace {
 
 struct Shared {
     measuring: AtomicBool,
+    /// Senders stop.
     stop: AtomicBool,
+    /// Readers stop, once what was in flight has arrived.
+    readers_done: AtomicBool,
     messages: AtomicU64,
     deliveries: AtomicU64,
     errors: AtomicU64,
@@ -89,6 +92,7 @@ pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration
     let shared = Arc::new(Shared {
         measuring: AtomicBool::new(false),
         stop: AtomicBool::new(false),
+        readers_done: AtomicBool::new(false),
         messages: AtomicU64::new(0),
         deliveries: AtomicU64::new(0),
         errors: AtomicU64::new(0),
@@ -103,9 +107,11 @@ pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration
             continue;
         }
         kept.push(None);
+        // At a fixed rate the window is never waited on; acks add permits
+        // that nobody takes, far fewer than the semaphore's maximum.
         let window = Arc::new(Semaphore::new(match pace {
             Pace::Window(w) => w,
-            Pace::Rate(_) => Semaphore::MAX_PERMITS,
+            Pace::Rate(_) => 0,
         }));
         readers.push(tokio::spawn(read_loop(peer.stream, Arc::clone(&shared), Arc::clone(&window))));
         let interval = match pace {
@@ -132,14 +138,11 @@ pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration
     }
     // Give in-flight frames a moment, then stop the readers.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    for r in &readers {
-        r.abort();
-    }
+    shared.readers_done.store(true, Ordering::SeqCst);
     for r in readers {
-        if let Ok((a, d, _)) = r.await {
-            ack.add(&a).ok();
-            delivery.add(&d).ok();
-        }
+        let (a, d, _) = r.await?;
+        ack.add(&a).ok();
+        delivery.add(&d).ok();
     }
     drop(sinks);
     let load = Load {
@@ -189,7 +192,12 @@ type Readings = (Histogram<u64>, Histogram<u64>, Stream);
 
 async fn read_loop(mut stream: Stream, shared: Arc<Shared>, window: Arc<Semaphore>) -> Readings {
     let (mut ack, mut delivery) = (histogram(), histogram());
-    while let Ok(frame) = client::next(&mut stream).await {
+    while !shared.readers_done.load(Ordering::Relaxed) {
+        let frame = match tokio::time::timeout(Duration::from_millis(100), client::next(&mut stream)).await {
+            Ok(Ok(frame)) => frame,
+            Ok(Err(_)) => break,
+            Err(_) => continue,
+        };
         let measuring = shared.measuring.load(Ordering::Relaxed);
         match frame {
             ServerFrame::Sent { message } => {
@@ -256,6 +264,27 @@ pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration
         last = last.max(tokio::time::timeout(Duration::from_secs(60), wait).await???);
     }
     Ok(Duration::from_micros(last - sent_at))
+}
+
+/// Sends `rate` messages a second of `size` bytes to a seat's chat from a
+/// socket of its own, for `duration`: traffic that fills a stalled
+/// member's buffers within seconds.
+pub async fn flood(addr: SocketAddr, seat: &Seat, rate: f64, size: usize, duration: Duration) -> anyhow::Result<u64> {
+    let (mut sink, mut stream) = client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(3)).await?;
+    client::hello(&mut sink, &mut stream, vec![]).await?;
+    // Its own frames are not the point: read and drop them.
+    let drain = tokio::spawn(async move { while client::next(&mut stream).await.is_ok() {} });
+    let padding = "x".repeat(size);
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    let end = tokio::time::Instant::now() + duration;
+    let mut sent = 0;
+    while tokio::time::Instant::now() < end {
+        tick.tick().await;
+        sent += 1;
+        client::say(&mut sink, seat.chat, format!("flood-{sent}"), format!("{} {padding}", micros_now())).await?;
+    }
+    drain.abort();
+    Ok(sent)
 }
 
 /// Reads a stalled peer's socket to its end (the server should have closed

@@ -43,6 +43,8 @@ impl Server {
         let bin = sibling_bin("courier-server")?;
         let mut command = Command::new(&bin);
         command.arg("--listen").arg(format!("127.0.0.1:{port}")).arg("--data").arg(data).args(["--static-dir", "no-app"]);
+        // The idle-memory figure opens thousands of sockets of one account.
+        command.args(["--max-sockets-per-user", "1000000"]);
         Self::spawn(Kind::Courier, command, bin, Some(data.to_path_buf())).await
     }
 

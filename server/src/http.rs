@@ -36,6 +36,7 @@ pub struct AppState {
     pub allowed_origins: Arc<Vec<String>>,
     /// One permit per open WebSocket.
     pub connections: Arc<Semaphore>,
+    pub max_sockets_per_user: usize,
     /// Cancelled on shutdown: every socket closes.
     pub shutdown: CancellationToken,
 }
@@ -237,10 +238,6 @@ async fn members(State(s): State<AppState>, session: Session, UrlPath(id): UrlPa
     Ok(Json(Members { members: s.svc.members(&session.me, ChatId(id)).await? }))
 }
 
-/// One person's open sockets (tabs and devices) at once: one user cannot
-/// take the whole server's connection limit.
-const MAX_SOCKETS_PER_USER: usize = 64;
-
 /// Hard cap on one incoming WebSocket message. Frames between the protocol's
 /// `MAX_FRAME_BYTES` and this get an error frame; above it the socket closes.
 const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
@@ -249,7 +246,7 @@ const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
 /// Upgrades to the Courier socket (see PROTOCOL.md). 401 without a session,
 /// 403 from a foreign Origin, 503 when the server is at its connection limit.
 async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
-    if s.svc.hub().connections_of(session.me.id) >= MAX_SOCKETS_PER_USER {
+    if s.svc.hub().connections_of(session.me.id) >= s.max_sockets_per_user {
         return Err(ApiFailure(ErrorCode::TooMany));
     }
     let Ok(permit) = Arc::clone(&s.connections).try_acquire_owned() else {

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -33,6 +34,10 @@ pub struct Config {
     /// Most WebSocket connections at once; beyond it upgrades get 503.
     #[arg(long, env = "COURIER_MAX_CONNECTIONS", default_value_t = 100_000)]
     pub max_connections: usize,
+    /// Most open sockets (tabs, devices) of one user; beyond it upgrades
+    /// get 429, so one account cannot take the whole connection limit.
+    #[arg(long, env = "COURIER_MAX_SOCKETS_PER_USER", default_value_t = 64)]
+    pub max_sockets_per_user: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +66,7 @@ impl Running {
             svc,
             allowed_origins: Arc::new(config.allowed_origins.clone()),
             connections: Arc::new(Semaphore::new(config.max_connections)),
+            max_sockets_per_user: config.max_sockets_per_user,
             shutdown: shutdown.clone(),
         };
         let listener = TcpListener::bind(config.listen).await.map_err(|e| StartError::Listen(config.listen, e))?;
@@ -75,6 +81,13 @@ impl Running {
     /// waits for requests in flight.
     pub async fn serve(self) -> std::io::Result<()> {
         let shutdown = self.shutdown.clone();
-        axum::serve(self.listener, self.router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await
+        // Small frames must leave at once: Nagle's algorithm meeting the
+        // peer's delayed ACK costs 40 ms a message.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await
     }
 }

@@ -36,6 +36,8 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Frames waiting for a slow client before the hub gives up on it.
 const LIVE_QUEUE: usize = 256;
 const REPLY_QUEUE: usize = 32;
+/// Most frames written before one flush.
+const WRITE_BATCH: usize = 64;
 /// Longest a single write may wait for the client to read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time the writer gets to flush what is queued when the connection ends.
@@ -129,11 +131,29 @@ async fn write_loop(
         };
         // A client that stops reading must not pin this task (and its
         // connection permit) forever.
-        if !matches!(timeout(WRITE_TIMEOUT, sink.send(message)).await, Ok(Ok(()))) {
+        let written = timeout(WRITE_TIMEOUT, write_batch(&mut sink, message, &mut replies, &mut live)).await;
+        if !matches!(written, Ok(Ok(()))) {
             return;
         }
     }
     let _ = timeout(WRITE_TIMEOUT, sink.send(WsMessage::Close(None))).await;
+}
+
+/// Writes `first` and whatever else is already queued, then flushes once:
+/// under load one system call carries many frames, and when idle a frame
+/// still leaves at once.
+async fn write_batch(
+    sink: &mut SplitSink<WebSocket, WsMessage>,
+    first: WsMessage,
+    replies: &mut mpsc::Receiver<Utf8Bytes>,
+    live: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    sink.feed(first).await?;
+    for _ in 1..WRITE_BATCH {
+        let Ok(frame) = replies.try_recv().or_else(|_| live.try_recv()) else { break };
+        sink.feed(WsMessage::Text(frame)).await?;
+    }
+    sink.flush().await
 }
 
 struct Connection {

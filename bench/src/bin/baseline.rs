@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::serve::ListenerExt;
 use axum::routing::get;
 use clap::Parser;
 use courier_protocol::{ChatId, ClientFrame, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo, UserKind};
@@ -44,6 +45,9 @@ async fn main() -> anyhow::Result<()> {
     let app = Router::new().route("/ws", get(upgrade)).with_state(groups);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("Baseline is running at http://{}/", listener.local_addr()?);
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).await?;
     Ok(())
 }

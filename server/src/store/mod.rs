@@ -18,6 +18,9 @@ pub enum StoreError {
     NotMember,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// The transaction holding this write failed; nothing of it is stored.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -11,12 +11,15 @@ use async_trait::async_trait;
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Appended, InviteTarget, NewChat, NewUser, Result, Store, StoreError};
 
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Sends waiting for the group committer.
+    appends: mpsc::Sender<Append>,
 }
 
 impl SqliteStore {
@@ -34,7 +37,9 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(SqliteStore { writer, reader })
+        let (appends, queue) = mpsc::channel(APPEND_QUEUE);
+        tokio::spawn(commit_appends(writer.clone(), queue));
+        Ok(SqliteStore { writer, reader, appends })
     }
 }
 
@@ -299,48 +304,12 @@ impl Store for SqliteStore {
     }
 
     async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, at: i64) -> Result<Appended> {
-        let mut tx = self.writer.begin().await?;
-        let member: Option<i64> = sqlx::query_scalar("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?")
-            .bind(chat.0)
-            .bind(sender.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if member.is_none() {
-            return Err(StoreError::NotMember);
-        }
-        let earlier = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-              WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_id = ?"
-        ))
-        .bind(chat.0)
-        .bind(sender.0)
-        .bind(id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = earlier {
-            return Ok(Appended { message: message_from(&row)?, fresh: false });
-        }
-        let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
-            .bind(chat.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(chat.0)
-            .bind(seq)
-            .bind(sender.0)
-            .bind(id.as_str())
-            .bind(text)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        let sender_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = ?")
-            .bind(sender.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        let message = Message { chat, seq: Seq(seq), id: id.clone(), sender, sender_name, text: text.to_owned(), at };
-        Ok(Appended { message, fresh: true })
+        let (reply, answer) = oneshot::channel();
+        let append = Append { chat, sender, id: id.clone(), text: text.to_owned(), at, reply };
+        self.appends.send(append).await.map_err(|_| StoreError::CommitFailed("store closed".into()))?;
+        answer.await.map_err(|_| StoreError::CommitFailed("store closed".into()))?
     }
+
     async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
@@ -353,6 +322,101 @@ impl Store for SqliteStore {
         .await?;
         rows.iter().map(message_from).collect()
     }
+}
+
+/// Sends queued for the group committer before senders wait for room.
+const APPEND_QUEUE: usize = 4096;
+/// Most sends stored in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// One send waiting for the next group commit.
+struct Append {
+    chat: ChatId,
+    sender: UserId,
+    id: ClientMsgId,
+    text: String,
+    at: i64,
+    reply: oneshot::Sender<Result<Appended>>,
+}
+
+/// Group commit: every send that queued while the previous transaction was
+/// syncing goes into the next one, so one fsync acknowledges many messages.
+/// Each answer is sent only after its transaction committed (ack = durable).
+async fn commit_appends(writer: SqlitePool, mut queue: mpsc::Receiver<Append>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(append) => batch.push(append),
+                Err(_) => break,
+            }
+        }
+        match append_batch(&writer, &batch).await {
+            Ok(results) => {
+                for (append, result) in batch.into_iter().zip(results) {
+                    let _ = append.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = batch.len(), "group commit failed");
+                for append in batch {
+                    let _ = append.reply.send(Err(StoreError::CommitFailed(e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// Stores a batch in one transaction. The outer error aborts the whole
+/// batch; an inner one (not a member) refuses only that send.
+async fn append_batch(writer: &SqlitePool, batch: &[Append]) -> Result<Vec<Result<Appended>>> {
+    let mut tx = writer.begin().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for append in batch {
+        results.push(append_one(&mut tx, append).await?);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn append_one(tx: &mut sqlx::SqliteConnection, a: &Append) -> Result<Result<Appended>> {
+    let member: Option<i64> = sqlx::query_scalar("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?")
+        .bind(a.chat.0)
+        .bind(a.sender.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if member.is_none() {
+        return Ok(Err(StoreError::NotMember));
+    }
+    // Also finds a send with the same id earlier in this very batch.
+    let earlier = sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_id = ?"
+    ))
+    .bind(a.chat.0)
+    .bind(a.sender.0)
+    .bind(a.id.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = earlier {
+        return Ok(Ok(Appended { message: message_from(&row)?, fresh: false }));
+    }
+    let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
+        .bind(a.chat.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(a.chat.0)
+        .bind(seq)
+        .bind(a.sender.0)
+        .bind(a.id.as_str())
+        .bind(&a.text)
+        .bind(a.at)
+        .execute(&mut *tx)
+        .await?;
+    let sender_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = ?").bind(a.sender.0).fetch_one(&mut *tx).await?;
+    let message = Message { chat: a.chat, seq: Seq(seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at };
+    Ok(Ok(Appended { message, fresh: true }))
 }
 
 /// A UNIQUE violation on insert or update of a user means the username is taken.

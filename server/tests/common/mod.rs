@@ -37,6 +37,7 @@ pub fn config(data: &Path) -> Config {
         static_dir: data.join("no-app"),
         allowed_origins: vec![],
         max_connections: 1000,
+        max_sockets_per_user: 64,
     }
 }
 
