@@ -38,6 +38,18 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         kills: usize,
     },
+    /// One load run against one server, for profiling: prints its figures
+    /// and the server's pid, and keeps the server up for `--seconds`.
+    Load {
+        /// Send at this many messages/s in total instead of as fast as acks allow.
+        #[arg(long)]
+        rate: Option<f64>,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Drive the baseline server instead of Courier.
+        #[arg(long)]
+        baseline: bool,
+    },
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
         #[arg(long, default_value_t = 3)]
@@ -58,6 +70,20 @@ async fn main() -> anyhow::Result<()> {
             if !report {
                 bail!("crash test failed");
             }
+        }
+        Command::Load { rate, seconds, baseline } => {
+            let dir = scratch()?;
+            let server = if baseline { Server::baseline().await? } else { Server::courier(&dir, 0).await? };
+            eprintln!("[bench] server pid {}", server.pid());
+            let seats = target::seats(&server, SOCKETS / GROUP, GROUP).await?;
+            let peers = open_all(server.addr, &seats, 0, None).await?;
+            let pace = rate.map_or(Pace::Window(4), Pace::Rate);
+            let (load, _) = scenario::run(&server, peers, pace, WARMUP, Duration::from_secs(seconds), &BTreeSet::new()).await?;
+            println!(
+                "{:.0} deliveries/s, {:.0} messages/s; ack p50 {:.2} p99 {:.2} ms; receive p50 {:.2} p99 {:.2} ms",
+                load.deliveries_per_s, load.messages_per_s, ms(&load.ack, 0.5), ms(&load.ack, 0.99), ms(&load.delivery, 0.5), ms(&load.delivery, 0.99)
+            );
+            let _ = std::fs::remove_dir_all(&dir);
         }
         Command::Suite { results, max_idle, kills } => {
             let max_idle = max_idle.unwrap_or_else(|| 100_000.min(open_file_limit().saturating_sub(1000)));

@@ -98,6 +98,10 @@ impl Server {
         bail!("{} did not restart", self.bin.display())
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or(0)
+    }
+
     /// The server's resident memory, from /proc.
     pub fn rss_bytes(&self) -> u64 {
         let Some(pid) = self.child.id() else { return 0 };
