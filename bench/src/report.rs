@@ -55,10 +55,13 @@ fn machine() -> String {
     format!("{cpus} cores (nproc), {model}")
 }
 
+/// Writes the results, followed by the hand-written analysis kept in
+/// `bench/ANALYSIS.md` (where the time and memory go, before/after figures).
 pub fn write_results(path: &Path, command: &str, table: &str, notes: &str) -> std::io::Result<()> {
+    let analysis = std::fs::read_to_string(path.with_file_name("ANALYSIS.md")).unwrap_or_default();
     let date = std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
     let text = format!(
-        "# Courier benchmark results\n\n- date: {date}\n- machine: {}\n- command: `{command}`\n\n{table}\n{notes}\n",
+        "# Courier benchmark results\n\n- date: {date}\n- machine: {}\n- command: `{command}`\n\n{table}\n{notes}\n{analysis}",
         machine()
     );
     std::fs::write(path, text)

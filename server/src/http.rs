@@ -256,9 +256,9 @@ async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSock
     Ok(upgrade
         .max_message_size(SOCKET_MESSAGE_CAP)
         .max_frame_size(SOCKET_MESSAGE_CAP)
-        // tungstenite's 128 KiB default buffers per socket are most of an
-        // idle connection's memory.
-        .read_buffer_size(8 * 1024)
+        // tungstenite's 128 KiB default buffers per socket would be most of
+        // an idle connection's memory; frames are small.
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| async move {
