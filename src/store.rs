@@ -115,6 +115,15 @@ fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
 }
 
+async fn all_chats(tx: &Transaction<'_>) -> Result<Vec<ChatSummary>> {
+    Ok(tx
+        .object_store(CHATS)?
+        .get_all()
+        .serde()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?)
+}
+
 impl Store {
     pub async fn open(me: UserId) -> Result<Store> {
         let db = Database::open(format!("courier-{}", me.0))
@@ -162,12 +171,7 @@ impl Store {
 
     pub async fn cursors(&self) -> Result<Vec<(ChatId, CursorRec)>> {
         let tx = self.tx(&[CHATS, CURSORS], false)?;
-        let chats: Vec<ChatSummary> = tx
-            .object_store(CHATS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<_>>()?;
+        let chats = all_chats(&tx).await?;
         let cursors = tx.object_store(CURSORS)?;
         let mut out = Vec::with_capacity(chats.len());
         for chat in chats {
@@ -272,12 +276,7 @@ impl Store {
     /// (messages from others after the read cursor).
     pub async fn chat_list(&self) -> Result<Vec<ChatRow>> {
         let tx = self.tx(&[CHATS, MESSAGES, CURSORS], false)?;
-        let chats: Vec<ChatSummary> = tx
-            .object_store(CHATS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<_>>()?;
+        let chats = all_chats(&tx).await?;
         let (cursors, msgs) = (tx.object_store(CURSORS)?, tx.object_store(MESSAGES)?);
         let mut rows = Vec::with_capacity(chats.len());
         for chat in chats {
