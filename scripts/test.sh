@@ -10,6 +10,10 @@ scripts/setup.sh --test
 scripts/build.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# The storage conformance suite also runs against the local PostgreSQL.
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
 cargo nextest run -p courier-protocol -p courier-server -p courier-bench --no-fail-fast
 # The crash test's short form: 100 clients, 3 SIGKILLs, then the checker.
 cargo build --profile server -p courier-bench

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::http::{AppState, app};
 use crate::hub::Hub;
 use crate::service::Service;
-use crate::store::{SqliteStore, Store};
+use crate::store::{PgStore, SqliteStore, Store};
 
 /// Courier's server: serves the app, its API and its WebSocket.
 #[derive(Debug, Clone, clap::Parser)]
@@ -21,6 +21,10 @@ pub struct Config {
     /// Address to listen on (port 0 picks a free one; the URL is printed).
     #[arg(long, env = "COURIER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Use this PostgreSQL database (postgres://user@host:port/db) instead
+    /// of SQLite under --data, so that many nodes can share it.
+    #[arg(long, env = "COURIER_POSTGRES")]
+    pub postgres: Option<String>,
     /// Directory for the database and files; created if missing.
     #[arg(long, env = "COURIER_DATA", default_value = "data")]
     pub data: PathBuf,
@@ -60,7 +64,10 @@ pub struct Running {
 impl Running {
     pub async fn start(config: &Config, shutdown: CancellationToken) -> Result<Running, StartError> {
         std::fs::create_dir_all(&config.data).map_err(|e| StartError::DataDir(config.data.clone(), e))?;
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data).await?);
+        let store: Arc<dyn Store> = match &config.postgres {
+            Some(url) => Arc::new(PgStore::open(url).await?),
+            None => Arc::new(SqliteStore::open(&config.data).await?),
+        };
         let svc = Arc::new(Service::new(store, Arc::new(Hub::default())));
         let state = AppState {
             svc,

@@ -1,11 +1,15 @@
 //! Storage behind one trait, so the server runs on SQLite (the embedded
-//! default) and, later, on PostgreSQL with the same service code above it.
+//! default) or PostgreSQL (many nodes) with the same service code above it.
+//! Both run the same SQL (`sql`); `tests/store_conformance.rs` checks both.
 
+mod postgres;
+mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

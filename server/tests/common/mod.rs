@@ -33,6 +33,7 @@ impl Drop for TestServer {
 pub fn config(data: &Path) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
+        postgres: None,
         data: data.to_path_buf(),
         static_dir: data.join("no-app"),
         allowed_origins: vec![],
