@@ -147,6 +147,10 @@ impl Hub {
         }
     }
 
+    pub fn has_followers(&self, chat: ChatId) -> bool {
+        self.lock().by_chat.contains_key(&chat)
+    }
+
     pub fn connection_count(&self) -> usize {
         self.lock().conns.len()
     }

@@ -7,6 +7,8 @@
 //!   tokens and invite codes.
 //! - [`hub`]: which connections are on this node and which chats they
 //!   follow; fan-out of encoded frames to bounded queues.
+//! - [`bus`]: fan-out between nodes — in-process for one, NATS for many;
+//!   it carries "chat X has events up to seq N", the store the events.
 //! - [`service`]: what Courier does — accounts, guests, chats, sending —
 //!   with membership checked on every read and write.
 //! - [`ws`]: one WebSocket connection's reader and writer.
@@ -14,6 +16,7 @@
 //! - [`server`]: configuration, start-up and graceful shutdown.
 
 pub mod auth;
+pub mod bus;
 pub mod http;
 pub mod hub;
 pub mod server;

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::bus::{LocalBus, NatsBus};
 use crate::http::{AppState, app};
 use crate::hub::Hub;
 use crate::service::Service;
@@ -25,6 +26,13 @@ pub struct Config {
     /// of SQLite under --data, so that many nodes can share it.
     #[arg(long, env = "COURIER_POSTGRES")]
     pub postgres: Option<String>,
+    /// Connect to this NATS server (nats://host:4222) to fan out to other
+    /// nodes sharing the same PostgreSQL database.
+    #[arg(long, env = "COURIER_NATS")]
+    pub nats: Option<String>,
+    /// The NATS subject the nodes of one deployment share.
+    #[arg(long, env = "COURIER_NATS_SUBJECT", default_value = "courier.events")]
+    pub nats_subject: String,
     /// Directory for the database and files; created if missing.
     #[arg(long, env = "COURIER_DATA", default_value = "data")]
     pub data: PathBuf,
@@ -50,6 +58,8 @@ pub enum StartError {
     DataDir(PathBuf, std::io::Error),
     #[error("opening the store: {0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("bus: {0}")]
+    Bus(#[from] crate::bus::BusError),
     #[error("listening on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
@@ -68,7 +78,17 @@ impl Running {
             Some(url) => Arc::new(PgStore::open(url).await?),
             None => Arc::new(SqliteStore::open(&config.data).await?),
         };
-        let svc = Arc::new(Service::new(store, Arc::new(Hub::default())));
+        let hub = Arc::new(Hub::default());
+        let svc = match &config.nats {
+            None => Arc::new(Service::new(store, hub, Arc::new(LocalBus))),
+            Some(url) => {
+                let (bus, subscriber) = NatsBus::connect(url, &config.nats_subject).await?;
+                let node = bus.node();
+                let svc = Arc::new(Service::new(store, hub, Arc::new(bus)));
+                tokio::spawn(NatsBus::listen(node, subscriber, Arc::clone(&svc)));
+                svc
+            }
+        };
         let state = AppState {
             svc,
             allowed_origins: Arc::new(config.allowed_origins.clone()),

@@ -10,7 +10,13 @@ use courier_protocol::api::InvitePreview;
 use courier_protocol::limits::{CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, ServerFrame, UserId, UserInfo, UserKind};
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
+
 use crate::auth::{self, AuthError};
+use crate::bus::Bus;
 use crate::hub::Hub;
 use crate::store::{NewChat, NewUser, Store, StoreError};
 
@@ -53,11 +59,41 @@ pub struct SignedIn {
 pub struct Service {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
+    bus: Arc<dyn Bus>,
+    /// Per chat, the newest seq this node has handed to its hub: where a
+    /// relay from the bus reads on from.
+    relayed: Mutex<HashMap<ChatId, Seq>>,
 }
 
 impl Service {
-    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>) -> Service {
-        Service { store, hub }
+    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, bus: Arc<dyn Bus>) -> Service {
+        Service { store, hub, bus, relayed: Mutex::default() }
+    }
+
+    fn relayed(&self) -> std::sync::MutexGuard<'_, HashMap<ChatId, Seq>> {
+        self.relayed.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Another node committed events of `chat` up to `seq`: hand this
+    /// node's followers what they have not had, read from the store.
+    pub async fn relay(&self, chat: ChatId, seq: Seq) {
+        let from = {
+            let mut relayed = self.relayed();
+            let from = relayed.get(&chat).copied().unwrap_or(Seq(seq.0 - 1));
+            if from >= seq {
+                return;
+            }
+            relayed.insert(chat, seq);
+            from
+        };
+        if !self.hub.has_followers(chat) {
+            return;
+        }
+        match self.store.messages_after(chat, from, MAX_EVENTS_PER_FRAME).await {
+            Ok(messages) if !messages.is_empty() => self.hub.publish(chat, &ServerFrame::Events { chat, messages }),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
+        }
     }
 
     pub fn hub(&self) -> &Arc<Hub> {
@@ -225,7 +261,15 @@ impl Service {
         check_text(text)?;
         let appended = self.store.append_message(chat, me.id, id, text, now_ms()).await?;
         if appended.fresh {
+            let seq = appended.message.seq;
             self.hub.publish(chat, &ServerFrame::Events { chat, messages: vec![appended.message.clone()] });
+            {
+                let mut relayed = self.relayed();
+                if relayed.get(&chat).is_none_or(|&r| r < seq) {
+                    relayed.insert(chat, seq);
+                }
+            }
+            self.bus.announce(chat, seq).await;
         }
         Ok(appended.message)
     }

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Seq, UserId, UserKind};
 use courier_server::store::{NewChat, NewUser, PgStore, SqliteStore, Store, StoreError};
 
-const DEFAULT_POSTGRES: &str = "postgres://root@127.0.0.1:5432/test";
+mod common;
+
+use common::TestDatabase;
 
 /// A store under test and what to clean up after it.
 struct Backend {
     store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
-    database: Option<(String, String)>,
+    database: Option<TestDatabase>,
 }
 
 impl Backend {
@@ -25,28 +27,17 @@ impl Backend {
     }
 
     async fn postgres() -> Backend {
-        let admin_url = std::env::var("COURIER_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-        let name = format!("courier_test_{}_{}", std::process::id(), rand_suffix());
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL on 127.0.0.1:5432 (scripts/test.sh starts it)");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
-        admin.close().await;
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        let store = PgStore::open(&url).await.unwrap();
-        Backend { store: Arc::new(store), _dir: None, database: Some((admin_url, name)) }
+        let database = TestDatabase::create().await;
+        let store = PgStore::open(&database.url).await.unwrap();
+        Backend { store: Arc::new(store), _dir: None, database: Some(database) }
     }
 
     async fn finish(self) {
         drop(self.store);
-        if let Some((admin_url, name)) = self.database {
-            let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+        if let Some(database) = self.database {
+            database.drop_now().await;
         }
     }
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
 macro_rules! conformance {

@@ -34,6 +34,8 @@ pub fn config(data: &Path) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         postgres: None,
+        nats: None,
+        nats_subject: "courier.events".into(),
         data: data.to_path_buf(),
         static_dir: data.join("no-app"),
         allowed_origins: vec![],
@@ -237,5 +239,33 @@ impl Socket {
                 return;
             }
         }
+    }
+}
+
+pub const DEFAULT_POSTGRES: &str = "postgres://root@127.0.0.1:5432/test";
+
+/// A fresh database on the local PostgreSQL (COURIER_TEST_POSTGRES to point
+/// elsewhere), dropped by [`TestDatabase::drop_now`].
+pub struct TestDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        use std::hash::{BuildHasher, RandomState};
+        let admin_url = std::env::var("COURIER_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
+        let name = format!("courier_test_{}_{}", std::process::id(), RandomState::new().hash_one(std::time::SystemTime::now()));
+        let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL on 127.0.0.1:5432 (scripts/test.sh starts it)");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+        admin.close().await;
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        TestDatabase { admin_url, name, url }
+    }
+
+    pub async fn drop_now(self) {
+        let admin = sqlx::PgPool::connect(&self.admin_url).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&admin).await.unwrap();
     }
 }

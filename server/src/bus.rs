@@ -1,0 +1,93 @@
+//! Fan-out between server nodes.
+//!
+//! The database is the source of truth: the bus only says "chat X has
+//! events up to seq N". The node that committed a message hands it to its
+//! own hub at once; every other node, told by the bus, reads what it has
+//! not relayed yet from the store (`Service::relay`). NATS core delivers at
+//! most once: a notice that is lost is made up by the next one for that
+//! chat, which reads from the node's relayed cursor, and clients fill any
+//! gap by sequence themselves.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use courier_protocol::{ChatId, Seq};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::service::Service;
+
+#[async_trait]
+pub trait Bus: Send + Sync + 'static {
+    /// Tells the other nodes that `chat` has events up to `seq`.
+    async fn announce(&self, chat: ChatId, seq: Seq);
+}
+
+/// A single node: there is nobody else to tell.
+pub struct LocalBus;
+
+#[async_trait]
+impl Bus for LocalBus {
+    async fn announce(&self, _chat: ChatId, _seq: Seq) {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("connecting to NATS: {0}")]
+    Connect(#[from] async_nats::ConnectError),
+    #[error("subscribing: {0}")]
+    Subscribe(#[from] async_nats::SubscribeError),
+}
+
+/// What travels on the bus.
+#[derive(Debug, Serialize, Deserialize)]
+struct Notice {
+    /// The sending node, which ignores its own notices.
+    node: u64,
+    chat: ChatId,
+    seq: Seq,
+}
+
+/// Many nodes over NATS core publish/subscribe on one subject.
+pub struct NatsBus {
+    client: async_nats::Client,
+    subject: String,
+    node: u64,
+}
+
+impl NatsBus {
+    /// Connects and subscribes; [`NatsBus::listen`] then relays notices.
+    pub async fn connect(url: &str, subject: &str) -> Result<(NatsBus, async_nats::Subscriber), BusError> {
+        let client = async_nats::connect(url).await?;
+        let subscriber = client.subscribe(subject.to_owned()).await?;
+        let node = rand::random();
+        Ok((NatsBus { client, subject: subject.to_owned(), node }, subscriber))
+    }
+
+    /// Relays other nodes' notices to this node's hub until the subscription ends.
+    pub async fn listen(node: u64, mut subscriber: async_nats::Subscriber, svc: Arc<Service>) {
+        while let Some(message) = subscriber.next().await {
+            match serde_json::from_slice::<Notice>(&message.payload) {
+                Ok(notice) if notice.node != node => svc.relay(notice.chat, notice.seq).await,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "bad notice on the bus"),
+            }
+        }
+    }
+
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+}
+
+#[async_trait]
+impl Bus for NatsBus {
+    async fn announce(&self, chat: ChatId, seq: Seq) {
+        let notice = Notice { node: self.node, chat, seq };
+        let payload = serde_json::to_vec(&notice).unwrap_or_default();
+        if let Err(e) = self.client.publish(self.subject.clone(), payload.into()).await {
+            // The next notice for the chat makes up for this one.
+            tracing::warn!(error = %e, "announcing on the bus");
+        }
+    }
+}
