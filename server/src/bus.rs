@@ -11,16 +11,26 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use courier_protocol::{ChatId, Seq};
+use courier_protocol::{ChatId, Seq, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::service::Service;
 
+/// What a node tells the others.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Notice {
+    /// `chat` has events up to `seq`.
+    Events { chat: ChatId, seq: Seq },
+    /// `user` was added to `chat`: their sockets on every node follow it.
+    Joined { user: UserId, chat: ChatId },
+}
+
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
-    /// Tells the other nodes that `chat` has events up to `seq`.
-    async fn announce(&self, chat: ChatId, seq: Seq);
+    /// Tells the other nodes.
+    async fn announce(&self, notice: Notice);
 }
 
 /// A single node: there is nobody else to tell.
@@ -28,7 +38,7 @@ pub struct LocalBus;
 
 #[async_trait]
 impl Bus for LocalBus {
-    async fn announce(&self, _chat: ChatId, _seq: Seq) {}
+    async fn announce(&self, _notice: Notice) {}
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +51,10 @@ pub enum BusError {
 
 /// What travels on the bus.
 #[derive(Debug, Serialize, Deserialize)]
-struct Notice {
+struct Envelope {
     /// The sending node, which ignores its own notices.
     node: u64,
-    chat: ChatId,
-    seq: Seq,
+    notice: Notice,
 }
 
 /// Many nodes over NATS core publish/subscribe on one subject.
@@ -67,8 +76,8 @@ impl NatsBus {
     /// Relays other nodes' notices to this node's hub until the subscription ends.
     pub async fn listen(node: u64, mut subscriber: async_nats::Subscriber, svc: Arc<Service>) {
         while let Some(message) = subscriber.next().await {
-            match serde_json::from_slice::<Notice>(&message.payload) {
-                Ok(notice) if notice.node != node => svc.relay(notice.chat, notice.seq).await,
+            match serde_json::from_slice::<Envelope>(&message.payload) {
+                Ok(envelope) if envelope.node != node => svc.relay(envelope.notice).await,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "bad notice on the bus"),
             }
@@ -82,9 +91,8 @@ impl NatsBus {
 
 #[async_trait]
 impl Bus for NatsBus {
-    async fn announce(&self, chat: ChatId, seq: Seq) {
-        let notice = Notice { node: self.node, chat, seq };
-        let payload = serde_json::to_vec(&notice).unwrap_or_default();
+    async fn announce(&self, notice: Notice) {
+        let payload = serde_json::to_vec(&Envelope { node: self.node, notice }).unwrap_or_default();
         if let Err(e) = self.client.publish(self.subject.clone(), payload.into()).await {
             // The next notice for the chat makes up for this one.
             tracing::warn!(error = %e, "announcing on the bus");

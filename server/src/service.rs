@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
 
 use crate::auth::{self, AuthError};
-use crate::bus::Bus;
+use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
 use crate::store::{NewChat, NewUser, Store, StoreError};
 
@@ -74,9 +74,27 @@ impl Service {
         self.relayed.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Another node committed events of `chat` up to `seq`: hand this
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// Acts on another node's notice for this node's connections.
+    pub async fn relay(&self, notice: Notice) {
+        match notice {
+            Notice::Events { chat, seq } => self.relay_events(chat, seq).await,
+            Notice::Joined { user, chat } => {
+                if self.hub.connections_of(user) > 0
+                    && let Err(code) = self.tell_member(chat, user).await
+                {
+                    tracing::error!(?code, chat = chat.0, "relaying a join");
+                }
+            }
+        }
+    }
+
+    /// Events of `chat` up to `seq` were committed elsewhere: hand this
     /// node's followers what they have not had, read from the store.
-    pub async fn relay(&self, chat: ChatId, seq: Seq) {
+    async fn relay_events(&self, chat: ChatId, seq: Seq) {
         let from = {
             let mut relayed = self.relayed();
             let from = relayed.get(&chat).copied().unwrap_or(Seq(seq.0 - 1));
@@ -94,10 +112,6 @@ impl Service {
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
         }
-    }
-
-    pub fn hub(&self) -> &Arc<Hub> {
-        &self.hub
     }
 
     pub async fn sign_up(&self, username: &str, password: &str, name: Option<&str>) -> Result<SignedIn> {
@@ -222,16 +236,22 @@ impl Service {
         self.summary_for(chat, me.id).await
     }
 
-    /// Tells `users`' open connections about the chat as each sees it, and
-    /// makes those connections follow it.
+    /// Tells `users`' open connections, on this node and the others, about
+    /// the chat as each sees it, and makes those connections follow it.
     async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
         for &user in users {
-            // Follow first: a message committed while the summary is read
-            // then reaches the connection live.
-            self.hub.follow(user, chat);
-            if let Some(summary) = self.store.chat_summary(chat, user).await? {
-                self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });
-            }
+            self.tell_member(chat, user).await?;
+            self.bus.announce(Notice::Joined { user, chat }).await;
+        }
+        Ok(())
+    }
+
+    async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<()> {
+        // Follow first: a message committed while the summary is read
+        // then reaches the connection live.
+        self.hub.follow(user, chat);
+        if let Some(summary) = self.store.chat_summary(chat, user).await? {
+            self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });
         }
         Ok(())
     }
@@ -269,7 +289,7 @@ impl Service {
                     relayed.insert(chat, seq);
                 }
             }
-            self.bus.announce(chat, seq).await;
+            self.bus.announce(Notice::Events { chat, seq }).await;
         }
         Ok(appended.message)
     }

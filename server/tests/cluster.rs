@@ -34,6 +34,13 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
 
     let alice = sign_up(&a, "alice").await;
     let bob_on_b = sign_up(&b, "bob").await;
+    // A chat started on node A reaches Bob's socket on node B at once.
+    let mut early = bob_on_b.connect(&[]).await;
+    let direct = alice.direct("bob").await;
+    match early.next().await {
+        courier_protocol::ServerFrame::Chat { chat } => assert_eq!((chat.id, chat.title.as_str()), (direct.id, "alice")),
+        other => panic!("expected the new chat, got {other:?}"),
+    }
     let chat = alice.group("Across").await;
     bob_on_b.join(&chat).await;
     // The same session works on either node: sessions live in the database.
