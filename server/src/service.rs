@@ -93,24 +93,34 @@ impl Service {
     }
 
     /// Events of `chat` up to `seq` were committed elsewhere: hand this
-    /// node's followers what they have not had, read from the store.
+    /// node's followers everything after the node's relayed cursor, read
+    /// from the store. Some may have gone out already (this node's own
+    /// sends); clients drop repeats by (chat, seq).
     async fn relay_events(&self, chat: ChatId, seq: Seq) {
-        let from = {
-            let mut relayed = self.relayed();
-            let from = relayed.get(&chat).copied().unwrap_or(Seq(seq.0 - 1));
-            if from >= seq {
-                return;
-            }
-            relayed.insert(chat, seq);
-            from
-        };
-        if !self.hub.has_followers(chat) {
+        let from = self.relayed().get(&chat).copied().unwrap_or(Seq(seq.0 - 1));
+        if from >= seq || !self.hub.has_followers(chat) {
             return;
         }
         match self.store.messages_after(chat, from, MAX_EVENTS_PER_FRAME).await {
-            Ok(messages) if !messages.is_empty() => self.hub.publish(chat, &ServerFrame::Events { chat, messages }),
-            Ok(_) => {}
+            Ok(messages) => {
+                if let Some(last) = messages.last() {
+                    self.advance_relayed(chat, from, last.seq, true);
+                    self.hub.publish(chat, &ServerFrame::Events { chat, messages });
+                }
+            }
             Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
+        }
+    }
+
+    /// Moves `chat`'s relayed cursor from `from` to `to`, unless it moved
+    /// meanwhile. The cursor only ever means "everything up to here went
+    /// out", so a local send past a gap does not move it, and only a relay
+    /// (which read from `from` itself) may start one.
+    fn advance_relayed(&self, chat: ChatId, from: Seq, to: Seq, may_start: bool) {
+        let mut relayed = self.relayed();
+        let current = relayed.get(&chat).copied();
+        if current == Some(from) || (current.is_none() && may_start) {
+            relayed.insert(chat, to);
         }
     }
 
@@ -283,12 +293,7 @@ impl Service {
         if appended.fresh {
             let seq = appended.message.seq;
             self.hub.publish(chat, &ServerFrame::Events { chat, messages: vec![appended.message.clone()] });
-            {
-                let mut relayed = self.relayed();
-                if relayed.get(&chat).is_none_or(|&r| r < seq) {
-                    relayed.insert(chat, seq);
-                }
-            }
+            self.advance_relayed(chat, Seq(seq.0 - 1), seq, false);
             self.bus.announce(Notice::Events { chat, seq }).await;
         }
         Ok(appended.message)

@@ -222,6 +222,21 @@ impl Socket {
         got
     }
 
+    /// Collects messages of `chat` until it holds every seq from `first`
+    /// to `last`, whatever order they come in (live and relayed deliveries
+    /// from several nodes interleave).
+    pub async fn events_covering(&mut self, chat: ChatId, first: Seq, last: Seq) -> Vec<Message> {
+        let mut got = std::collections::BTreeMap::new();
+        while !(first.0..=last.0).all(|s| got.contains_key(&Seq(s))) {
+            if let ServerFrame::Events { chat: c, messages } = self.next().await
+                && c == chat
+            {
+                got.extend(messages.into_iter().map(|m| (m.seq, m)));
+            }
+        }
+        got.into_values().collect()
+    }
+
     /// Frames that arrive within `wait` (to show that nothing more comes).
     pub async fn drain(&mut self, wait: Duration) -> Vec<ServerFrame> {
         let mut frames = Vec::new();
