@@ -2,7 +2,7 @@
 # Installs what building and testing Courier needs on a fresh machine with no
 # internet but the package registries. Idempotent: each step checks first, so a
 # second run takes seconds. Usage: scripts/setup.sh [--test]
-#   --test  also installs the browsers and the npm test packages.
+#   --test  also installs the browsers, nginx and the npm test packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +51,8 @@ if $want_test; then
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
   command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
   command -v brotli >/dev/null || pkgs+=(brotli)
+  # The cluster tests put three nodes behind a real load balancer.
+  command -v nginx >/dev/null || pkgs+=(nginx-light)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing Debian packages: ${pkgs[*]}"
     apt-get update -qq

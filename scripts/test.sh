@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: protocol and server tests (nextest), the crash test
-# (short form), then end-to-end tests in headless Chromium and Firefox ESR
-# against a real server. Installs and
+# Runs every test: protocol and server tests (nextest, storage on SQLite
+# and PostgreSQL), the crash test's short form on one node and on a
+# three-node cluster, then end-to-end tests in headless Chromium and Firefox
+# ESR against a real server (and a cluster behind nginx). Installs and
 # builds whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,11 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
 fi
 cargo nextest run -p courier-protocol -p courier-server -p courier-bench --no-fail-fast
-# The crash test's short form: 100 clients, 3 SIGKILLs, then the checker.
+# The crash test's short form: 100 clients, 3 SIGKILLs, then the checker;
+# on one node (SQLite), then on three (PostgreSQL + NATS, random victims).
 cargo build --profile server -p courier-bench
 target/server/courier-bench crash --kills 3
+target/server/courier-bench crash --kills 3 --nodes 3
 # One file at a time: the machine has two cores and each file runs browsers.
 node --test --test-concurrency=1 tests/e2e/
 printf '[test] all tests passed in %ss\n' "$(( $(date +%s) - started ))"

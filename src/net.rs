@@ -11,7 +11,11 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use courier_protocol::api::{ApiError, Me};
-use courier_protocol::{ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, ServerFrame, UserInfo};
+use courier_protocol::frame::ViewCount;
+use courier_protocol::{
+    ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
+    UserInfo,
+};
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::http::Request;
@@ -32,10 +36,18 @@ pub enum ApiFail {
     Network,
 }
 
-async fn finish<R: DeserializeOwned>(resp: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<R, ApiFail> {
+async fn finish<R: DeserializeOwned>(
+    resp: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<R, ApiFail> {
     let resp = resp.map_err(|_| ApiFail::Network)?;
-    if resp.ok() {
-        resp.json().await.map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
+    if resp.status() == 204 {
+        // No content: only a body type that accepts `null` (unit) fits.
+        serde_json::from_value(serde_json::Value::Null)
+            .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
+    } else if resp.ok() {
+        resp.json()
+            .await
+            .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
     } else {
         match resp.json::<ApiError>().await {
             Ok(e) => Err(ApiFail::Code(e.error)),
@@ -57,6 +69,18 @@ pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Re
 }
 
 /// A POST without a body, such as joining by invite.
+pub async fn patch<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
+    let req = Request::patch(path)
+        .json(body)
+        .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
+    finish(req.send().await).await
+}
+
+/// A DELETE whose success has no body.
+pub async fn delete(path: &str) -> Result<(), ApiFail> {
+    finish::<()>(Request::delete(path).send().await).await
+}
+
 pub async fn post_empty<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
     finish(Request::post(path).send().await).await
 }
@@ -84,6 +108,17 @@ pub enum Event {
     Me(UserInfo),
     /// The server no longer knows our session cookie.
     SignedOut,
+    /// View counts of a channel's posts arrived.
+    Views(ChatId, Vec<ViewCount>),
+}
+
+/// What the UI hands the connection.
+enum Wake {
+    /// A message in the outbox: send it (again, after a reconnect).
+    Outbox(OutboxEntry),
+    /// A frame worth sending only on a live connection (read cursor,
+    /// view counts); dropped while offline.
+    Frame(ClientFrame),
 }
 
 pub type Observer = Rc<dyn Fn(Event)>;
@@ -93,7 +128,7 @@ pub type Observer = Rc<dyn Fn(Event)>;
 #[derive(Clone)]
 pub struct Session {
     store: Store,
-    wake: mpsc::UnboundedSender<OutboxEntry>,
+    wake: mpsc::UnboundedSender<Wake>,
     notify: Observer,
 }
 
@@ -101,7 +136,11 @@ impl Session {
     pub fn start(store: Store, notify: Observer) -> Session {
         let (wake, rx) = mpsc::unbounded();
         wasm_bindgen_futures::spawn_local(run(store.clone(), notify.clone(), rx));
-        Session { store, wake, notify }
+        Session {
+            store,
+            wake,
+            notify,
+        }
     }
 
     /// Puts a message in the outbox (so it survives a reload) and sends it
@@ -117,8 +156,22 @@ impl Session {
         self.store.add_outbox(&entry).await?;
         (self.notify)(Event::Changed);
         // A closed channel means the session ended; the entry waits in the outbox.
-        let _ = self.wake.unbounded_send(entry);
+        let _ = self.wake.unbounded_send(Wake::Outbox(entry));
         Ok(())
+    }
+
+    /// Tells the server the user has read `chat` up to `seq`.
+    pub fn read(&self, chat: ChatId, seq: Seq) {
+        let _ = self
+            .wake
+            .unbounded_send(Wake::Frame(ClientFrame::Read { chat, seq }));
+    }
+
+    /// Asks for the view counts of channel posts; they come as `Event::Views`.
+    pub fn ask_views(&self, chat: ChatId, seqs: Vec<Seq>) {
+        let _ = self
+            .wake
+            .unbounded_send(Wake::Frame(ClientFrame::Views { chat, seqs }));
     }
 }
 
@@ -152,13 +205,22 @@ const BACKOFF_MAX_MS: f64 = 5_000.0;
 fn is_terminal(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::NotMember | ErrorCode::TextTooLong | ErrorCode::TextEmpty | ErrorCode::BadClientId
+        ErrorCode::NotMember
+            | ErrorCode::TextTooLong
+            | ErrorCode::TextEmpty
+            | ErrorCode::BadClientId
+            | ErrorCode::NotAllowed
+            | ErrorCode::SlowMode
     )
 }
 
 fn ws_url() -> Option<String> {
     let loc = web_sys::window()?.location();
-    let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if loc.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     Some(format!("{scheme}://{}/ws", loc.host().ok()?))
 }
 
@@ -170,7 +232,7 @@ enum End {
     Stop,
 }
 
-async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<OutboxEntry>) {
+async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<Wake>) {
     notify(Event::Status(Status::Connecting));
     let mut failures = 0u32;
     loop {
@@ -195,7 +257,11 @@ async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<O
     }
 }
 
-async fn connect(store: &Store, notify: &Observer, wake: &mut mpsc::UnboundedReceiver<OutboxEntry>) -> End {
+async fn connect(
+    store: &Store,
+    notify: &Observer,
+    wake: &mut mpsc::UnboundedReceiver<Wake>,
+) -> End {
     // Ask over HTTP first: a WebSocket cannot tell "signed out" from "server down".
     match get::<Me>("/api/me").await {
         Ok(Me { me }) if me.id == store.me() => notify(Event::Me(me)),
@@ -249,9 +315,10 @@ async fn connect(store: &Store, notify: &Observer, wake: &mut mpsc::UnboundedRec
                 Some(Ok(WsMessage::Bytes(_))) => last_heard = now_ms(),
                 Some(Err(_)) | None => return End::Retry { welcomed: conn.welcomed },
             },
-            entry = wake.next() => match entry {
-                Some(entry) if conn.welcomed => conn.queue(entry),
-                // Before Welcome: the drain after it picks the entry up.
+            wanted = wake.next() => match wanted {
+                Some(Wake::Outbox(entry)) if conn.welcomed => conn.queue(entry),
+                Some(Wake::Frame(frame)) if conn.welcomed => conn.out.push(frame),
+                // Before Welcome: the outbox drain after it picks entries up.
                 Some(_) => {}
                 None => return End::Stop,
             },
@@ -320,7 +387,10 @@ impl Conn<'_> {
                 }
             }
             ServerFrame::Events { chat, messages } => self.apply(chat, &messages).await,
-            ServerFrame::Sent { message } => self.apply(message.chat, std::slice::from_ref(&message)).await,
+            ServerFrame::Sent { message } => {
+                self.apply(message.chat, std::slice::from_ref(&message))
+                    .await
+            }
             ServerFrame::Chat { chat } => {
                 let _ = self.store.put_chats(std::slice::from_ref(&chat)).await;
                 (self.notify)(Event::Changed);
@@ -335,10 +405,17 @@ impl Conn<'_> {
                     self.sync(chat.id, held);
                 }
             }
-            ServerFrame::Error { code, id: Some(id), .. } if is_terminal(code) => {
+            ServerFrame::Error {
+                code, id: Some(id), ..
+            } if is_terminal(code) => {
                 let _ = self.store.fail_outbox(&id, code).await;
                 (self.notify)(Event::Changed);
             }
+            ServerFrame::Left { chat } => {
+                let _ = self.store.forget_chat(chat).await;
+                (self.notify)(Event::Changed);
+            }
+            ServerFrame::Views { chat, counts } => (self.notify)(Event::Views(chat, counts)),
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
     }

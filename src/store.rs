@@ -11,7 +11,9 @@
 //! - `cursors`: [`CursorRec`] by chat id: last seq held and last seq read;
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`.
 
-use courier_protocol::{ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo};
+use courier_protocol::{
+    ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
+};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
@@ -130,10 +132,16 @@ impl Store {
             .with_version(MIGRATIONS.len() as u32)
             .with_on_upgrade_needed(|event, db| {
                 let from = event.old_version() as usize;
-                MIGRATIONS.iter().skip(from).try_for_each(|migrate| migrate(&db))
+                MIGRATIONS
+                    .iter()
+                    .skip(from)
+                    .try_for_each(|migrate| migrate(&db))
             })
             .await?;
-        Ok(Store { db: Rc::new(db), me })
+        Ok(Store {
+            db: Rc::new(db),
+            me,
+        })
     }
 
     pub fn me(&self) -> UserId {
@@ -258,18 +266,39 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
-    /// Marks everything held in `chat` as read; says whether that changed anything.
-    pub async fn mark_read(&self, chat: ChatId) -> Result<bool> {
+    /// Marks everything held in `chat` as read; the new read cursor, if it moved.
+    pub async fn mark_read(&self, chat: ChatId) -> Result<Option<Seq>> {
         let tx = self.tx(&[CURSORS], true)?;
         let cursors = tx.object_store(CURSORS)?;
         let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
         if cursor.read >= cursor.held {
-            return Ok(false);
+            return Ok(None);
         }
         cursor.read = cursor.held;
         cursors.put(cursor).with_key(chat.0).serde()?.await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(cursor.read))
+    }
+
+    /// Drops everything held of a chat the user is no longer in.
+    pub async fn forget_chat(&self, chat: ChatId) -> Result<()> {
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], true)?;
+        tx.object_store(CHATS)?.delete(chat.0).serde()?.await?;
+        tx.object_store(CURSORS)?.delete(chat.0).serde()?.await?;
+        tx.object_store(MESSAGES)?
+            .delete(msgs_after(chat, Seq::ZERO))
+            .serde()?
+            .await?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let entries: Vec<OutboxEntry> = outbox
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        for entry in entries.into_iter().filter(|e| e.chat == chat) {
+            outbox.delete(entry.id.0).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
     }
 
     /// The chat list, newest last message first, with unread counts

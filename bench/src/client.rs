@@ -2,7 +2,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use courier_protocol::{ChatId, ClientFrame, ClientMsgId, Cursor, Message, PROTOCOL_VERSION, ServerFrame, UserInfo, ChatSummary};
+use courier_protocol::{
+    ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, Message, PROTOCOL_VERSION, ServerFrame,
+    UserInfo,
+};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -34,13 +37,24 @@ pub fn source_addr(i: usize) -> IpAddr {
 
 /// Opens a WebSocket to `addr` at `path`, with small buffers: the load
 /// generator holds up to 100,000 of these.
-pub async fn connect(addr: SocketAddr, path: &str, cookie: Option<&str>, source: IpAddr) -> Result<(Sink, Stream), ClientError> {
+pub async fn connect(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    source: IpAddr,
+) -> Result<(Sink, Stream), ClientError> {
     connect_with(addr, path, cookie, source, None).await
 }
 
 /// [`connect`], optionally with a small kernel receive buffer, so a client
 /// that stops reading backs the server up within seconds, not minutes.
-pub async fn connect_with(addr: SocketAddr, path: &str, cookie: Option<&str>, source: IpAddr, recv_buffer: Option<u32>) -> Result<(Sink, Stream), ClientError> {
+pub async fn connect_with(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    source: IpAddr,
+    recv_buffer: Option<u32>,
+) -> Result<(Sink, Stream), ClientError> {
     let socket = TcpSocket::new_v4()?;
     if let Some(size) = recv_buffer {
         socket.set_recv_buffer_size(size)?;
@@ -50,9 +64,14 @@ pub async fn connect_with(addr: SocketAddr, path: &str, cookie: Option<&str>, so
     tcp.set_nodelay(true)?;
     let mut request = format!("ws://{addr}{path}").into_client_request()?;
     if let Some(cookie) = cookie {
-        request.headers_mut().insert("cookie", cookie.parse().map_err(|_| ClientError::Closed)?);
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().map_err(|_| ClientError::Closed)?);
     }
-    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(4096).max_write_buffer_size(1 << 20);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(4096)
+        .max_write_buffer_size(1 << 20);
     let (ws, _) = tokio_tungstenite::client_async_with_config(request, tcp, Some(config)).await?;
     Ok(ws.split())
 }
@@ -61,8 +80,21 @@ pub async fn send(sink: &mut Sink, frame: &ClientFrame) -> Result<(), ClientErro
     Ok(sink.send(Ws::Text(frame.encode().into())).await?)
 }
 
-pub async fn say(sink: &mut Sink, chat: ChatId, id: String, text: String) -> Result<(), ClientError> {
-    send(sink, &ClientFrame::Send { chat, id: ClientMsgId(id), text }).await
+pub async fn say(
+    sink: &mut Sink,
+    chat: ChatId,
+    id: String,
+    text: String,
+) -> Result<(), ClientError> {
+    send(
+        sink,
+        &ClientFrame::Send {
+            chat,
+            id: ClientMsgId(id),
+            text,
+        },
+    )
+    .await
 }
 
 /// The next Courier frame; control frames are skipped.
@@ -70,7 +102,8 @@ pub async fn next(stream: &mut Stream) -> Result<ServerFrame, ClientError> {
     loop {
         match stream.next().await {
             Some(Ok(Ws::Text(text))) => {
-                return ServerFrame::decode(&text).map_err(|_| ClientError::Unexpected(text.to_string()));
+                return ServerFrame::decode(&text)
+                    .map_err(|_| ClientError::Unexpected(text.to_string()));
             }
             Some(Ok(Ws::Close(_))) | None => return Err(ClientError::Closed),
             Some(Ok(_)) => {}
@@ -80,8 +113,19 @@ pub async fn next(stream: &mut Stream) -> Result<ServerFrame, ClientError> {
 }
 
 /// Says hello and waits for welcome: who the socket belongs to, and their chats.
-pub async fn hello(sink: &mut Sink, stream: &mut Stream, cursors: Vec<Cursor>) -> Result<(UserInfo, Vec<ChatSummary>), ClientError> {
-    send(sink, &ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }).await?;
+pub async fn hello(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    cursors: Vec<Cursor>,
+) -> Result<(UserInfo, Vec<ChatSummary>), ClientError> {
+    send(
+        sink,
+        &ClientFrame::Hello {
+            version: PROTOCOL_VERSION,
+            cursors,
+        },
+    )
+    .await?;
     match next(stream).await? {
         ServerFrame::Welcome { me, chats, .. } => Ok((me, chats)),
         other => Err(ClientError::Unexpected(format!("{other:?}"))),

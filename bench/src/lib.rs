@@ -4,6 +4,8 @@
 //!   127.0.0.x source address so 100,000 sockets do not run out of ports.
 //! - [`target`]: the server under test — Courier (guests joined to real
 //!   groups) or the baseline (no auth, no storage) — and its process.
+//! - [`cluster`]: one node on SQLite, or several on PostgreSQL + NATS,
+//!   and a channel of 100,000 subscribers on them.
 //! - [`scenario`]: the measurements: max throughput, latency at a fixed rate,
 //!   memory per idle socket, fan-out to one big group, a slow consumer.
 //! - [`crash`]: clients sending through repeated SIGKILLs, and the checker
@@ -11,6 +13,7 @@
 //! - [`report`]: the table printed and written to `bench/RESULTS.md`.
 
 pub mod client;
+pub mod cluster;
 pub mod crash;
 pub mod report;
 pub mod scenario;

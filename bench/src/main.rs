@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use courier_bench::cluster::Cluster;
 use courier_bench::report::{self, Row, ms};
 use courier_bench::scenario::{self, Load, Pace, open_all};
 use courier_bench::target::{self, Server};
@@ -58,6 +59,10 @@ enum Command {
         groups: usize,
         #[arg(long, default_value_t = 10)]
         size: usize,
+        /// Nodes: 1 runs on SQLite; more share a fresh PostgreSQL database
+        /// and NATS, and each kill hits a random node.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
 }
 
@@ -65,28 +70,59 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     epoch();
     match Args::parse().command {
-        Command::Crash { kills, groups, size } => {
-            let report = crash_test(kills, groups, size).await?;
+        Command::Crash {
+            kills,
+            groups,
+            size,
+            nodes,
+        } => {
+            let report = crash_test(kills, groups, size, nodes).await?;
             if !report {
                 bail!("crash test failed");
             }
         }
-        Command::Load { rate, seconds, baseline } => {
+        Command::Load {
+            rate,
+            seconds,
+            baseline,
+        } => {
             let dir = scratch()?;
-            let server = if baseline { Server::baseline().await? } else { Server::courier(&dir, 0).await? };
+            let server = if baseline {
+                Server::baseline().await?
+            } else {
+                Server::courier(&dir, 0).await?
+            };
             eprintln!("[bench] server pid {}", server.pid());
             let seats = target::seats(&server, SOCKETS / GROUP, GROUP).await?;
-            let peers = open_all(server.addr, &seats, 0, None).await?;
+            let peers = open_all(&[server.addr], &seats, 0, None).await?;
             let pace = rate.map_or(Pace::Window(4), Pace::Rate);
-            let (load, _) = scenario::run(&server, peers, pace, WARMUP, Duration::from_secs(seconds), &BTreeSet::new()).await?;
+            let (load, _) = scenario::run(
+                &server,
+                peers,
+                pace,
+                WARMUP,
+                Duration::from_secs(seconds),
+                &BTreeSet::new(),
+            )
+            .await?;
             println!(
                 "{:.0} deliveries/s, {:.0} messages/s; ack p50 {:.2} p99 {:.2} ms; receive p50 {:.2} p99 {:.2} ms",
-                load.deliveries_per_s, load.messages_per_s, ms(&load.ack, 0.5), ms(&load.ack, 0.99), ms(&load.delivery, 0.5), ms(&load.delivery, 0.99)
+                load.deliveries_per_s,
+                load.messages_per_s,
+                ms(&load.ack, 0.5),
+                ms(&load.ack, 0.99),
+                ms(&load.delivery, 0.5),
+                ms(&load.delivery, 0.99)
             );
             let _ = std::fs::remove_dir_all(&dir);
         }
-        Command::Suite { results, max_idle, kills } => {
-            let max_idle = max_idle.unwrap_or_else(|| 100_000.min(open_file_limit().saturating_sub(1000)));
+        Command::Suite {
+            results,
+            max_idle,
+            kills,
+        } => {
+            let max_idle =
+                max_idle.unwrap_or_else(|| 100_000.min(open_file_limit().saturating_sub(1000)));
             suite(&results, max_idle, kills).await?
         }
     }
@@ -97,23 +133,41 @@ async fn main() -> anyhow::Result<()> {
 fn open_file_limit() -> usize {
     std::fs::read_to_string("/proc/self/limits")
         .ok()
-        .and_then(|l| l.lines().find(|l| l.starts_with("Max open files")).and_then(|l| l.split_whitespace().nth(3)?.parse().ok()))
+        .and_then(|l| {
+            l.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn scratch() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("courier-bench-{}-{}", std::process::id(), rand::random::<u32>()));
+    let dir = std::env::temp_dir().join(format!(
+        "courier-bench-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
 
-async fn crash_test(kills: usize, groups: usize, size: usize) -> anyhow::Result<bool> {
+async fn crash_test(
+    kills: usize,
+    groups: usize,
+    size: usize,
+    nodes: usize,
+) -> anyhow::Result<bool> {
     let dir = scratch()?;
-    let report = crash::run(&dir, groups, size, kills).await?;
+    let report = crash::run(&dir, groups, size, kills, nodes).await?;
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "crash test: {} clients, {} SIGKILLs, {} messages acknowledged, {} stored, {} violations",
-        report.clients, report.kills, report.acked, report.stored, report.violations.len()
+        "crash test: {} clients, {} node(s), {} SIGKILLs, {} messages acknowledged, {} stored, {} violations",
+        report.clients,
+        nodes,
+        report.kills,
+        report.acked,
+        report.stored,
+        report.violations.len()
     );
     for v in report.violations.iter().take(20) {
         println!("  violation: {v}");
@@ -127,10 +181,75 @@ const WARMUP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(8);
 
 async fn load(server: &Server, pace: Pace) -> anyhow::Result<Load> {
-    let seats = target::seats(server, SOCKETS / GROUP, GROUP).await?;
-    let peers = open_all(server.addr, &seats, 0, None).await?;
-    let (load, _) = scenario::run(server, peers, pace, WARMUP, MEASURE, &BTreeSet::new()).await?;
+    load_over(server, &[server.addr], pace).await
+}
+
+/// The same workload with seats made on `first` and sockets spread over
+/// `addrs` (a cluster's nodes).
+async fn load_over(
+    first: &Server,
+    addrs: &[std::net::SocketAddr],
+    pace: Pace,
+) -> anyhow::Result<Load> {
+    let seats = target::seats(first, SOCKETS / GROUP, GROUP).await?;
+    let peers = open_all(addrs, &seats, 0, None).await?;
+    let (load, _) = scenario::run(first, peers, pace, WARMUP, MEASURE, &BTreeSet::new()).await?;
     Ok(load)
+}
+
+/// PostgreSQL vs SQLite on one node, three nodes vs one, and a channel
+/// post to 100,000 subscribers (10,000 online) on three nodes vs one.
+async fn scale_out(dir: &std::path::Path, sqlite_max: &Load) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    eprintln!("[bench] scale-out: the throughput workload on 1 and 3 nodes (PostgreSQL + NATS)");
+    let one = Cluster::postgres(&dir.join("pg1"), 1).await?;
+    let p1 = load_over(&one.nodes[0], &one.addrs(), Pace::Window(4)).await?;
+    drop(one);
+    let three = Cluster::postgres(&dir.join("pg3"), 3).await?;
+    let p3 = load_over(&three.nodes[0], &three.addrs(), Pace::Window(4)).await?;
+    drop(three);
+    rows.push(Row::compared(
+        "1 node: max durable deliveries/s, PostgreSQL (vs SQLite)",
+        p1.deliveries_per_s,
+        sqlite_max.deliveries_per_s,
+        "/s",
+    ));
+    rows.push(Row::compared(
+        "3 nodes vs 1 node on PostgreSQL + NATS: max deliveries/s",
+        p3.deliveries_per_s,
+        p1.deliveries_per_s,
+        "/s",
+    ));
+    rows.push(Row::compared(
+        "3 nodes vs 1 node: send→ack p99 at that load",
+        ms(&p3.ack, 0.99),
+        ms(&p1.ack, 0.99),
+        "ms",
+    ));
+
+    let mut posts = Vec::new();
+    for nodes in [3, 1] {
+        eprintln!("[bench] channel: 100,000 subscribers, 10,000 online, on {nodes} node(s)");
+        let cluster = Cluster::postgres(&dir.join(format!("channel{nodes}")), nodes).await?;
+        let seats = cluster.channel(10_000, 90_000).await?;
+        posts.push(
+            scenario::fan_out(&cluster.addrs(), &seats)
+                .await?
+                .as_secs_f64()
+                * 1000.0,
+        );
+    }
+    rows.push(Row::compared(
+        "channel post to 100,000 subscribers (10,000 online): last online has it, 3 nodes vs 1",
+        posts[0],
+        posts[1],
+        "ms",
+    ));
+    rows.push(Row::single(
+        "errors during scale-out load runs",
+        format!("{}", p1.errors + p3.errors),
+    ));
+    Ok(rows)
 }
 
 async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyhow::Result<()> {
@@ -145,8 +264,18 @@ async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyh
     let baseline = Server::baseline().await?;
     let b_max = load(&baseline, Pace::Window(4)).await?;
     drop(baseline);
-    rows.push(Row::compared("max durable deliveries/s (1,000 sockets, groups of 10)", c_max.deliveries_per_s, b_max.deliveries_per_s, "/s"));
-    rows.push(Row::compared("  messages/s at that load", c_max.messages_per_s, b_max.messages_per_s, "/s"));
+    rows.push(Row::compared(
+        "max durable deliveries/s (1,000 sockets, groups of 10)",
+        c_max.deliveries_per_s,
+        b_max.deliveries_per_s,
+        "/s",
+    ));
+    rows.push(Row::compared(
+        "  messages/s at that load",
+        c_max.messages_per_s,
+        b_max.messages_per_s,
+        "/s",
+    ));
 
     let half = c_max.messages_per_s / 2.0;
     eprintln!("[bench] latency at half of Courier's max: {half:.0} messages/s offered to both");
@@ -157,48 +286,100 @@ async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyh
     let b_half = load(&baseline, Pace::Rate(half)).await?;
     drop(baseline);
     for (name, q) in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)] {
-        rows.push(Row::compared(format!("send→ack {name} at half load"), ms(&c_half.ack, q), ms(&b_half.ack, q), "ms"));
+        rows.push(Row::compared(
+            format!("send→ack {name} at half load"),
+            ms(&c_half.ack, q),
+            ms(&b_half.ack, q),
+            "ms",
+        ));
     }
     for (name, q) in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)] {
-        rows.push(Row::compared(format!("send→receive {name} at half load"), ms(&c_half.delivery, q), ms(&b_half.delivery, q), "ms"));
+        rows.push(Row::compared(
+            format!("send→receive {name} at half load"),
+            ms(&c_half.delivery, q),
+            ms(&b_half.delivery, q),
+            "ms",
+        ));
     }
-    rows.push(Row::single("errors during load runs", format!("{}", c_max.errors + c_half.errors)));
+    rows.push(Row::single(
+        "errors during load runs",
+        format!("{}", c_max.errors + c_half.errors),
+    ));
 
     for n in [10_000, max_idle] {
         eprintln!("[bench] memory: {n} idle sockets");
         let courier = Server::courier(&dir.join(format!("idle{n}")), 0).await?;
         let seat = target::one_session(&courier).await?;
-        let (c_per, c_total) = scenario::idle_rss_per_socket(&courier, &seat, n).await.with_context(|| format!("{n} courier sockets"))?;
+        let (c_per, c_total) = scenario::idle_rss_per_socket(&courier, &seat, n)
+            .await
+            .with_context(|| format!("{n} courier sockets"))?;
         drop(courier);
         let baseline = Server::baseline().await?;
         let seat = target::one_session(&baseline).await?;
-        let (b_per, _) = scenario::idle_rss_per_socket(&baseline, &seat, n).await.with_context(|| format!("{n} baseline sockets"))?;
+        let (b_per, _) = scenario::idle_rss_per_socket(&baseline, &seat, n)
+            .await
+            .with_context(|| format!("{n} baseline sockets"))?;
         drop(baseline);
-        rows.push(Row::compared(format!("RSS per idle socket at {n} sockets"), c_per / 1024.0, b_per / 1024.0, "KiB"));
-        rows.push(Row::single(format!("  server RSS with {n} idle sockets"), format!("{:.0} MiB", c_total as f64 / (1 << 20) as f64)));
+        rows.push(Row::compared(
+            format!("RSS per idle socket at {n} sockets"),
+            c_per / 1024.0,
+            b_per / 1024.0,
+            "KiB",
+        ));
+        rows.push(Row::single(
+            format!("  server RSS with {n} idle sockets"),
+            format!("{:.0} MiB", c_total as f64 / (1 << 20) as f64),
+        ));
     }
 
     eprintln!("[bench] fan-out: one message to a 10,000-member group, all online");
     let courier = Server::courier(&dir.join("fanout"), 0).await?;
     let seats = target::seats(&courier, 1, 10_000).await?;
-    let c_fan = scenario::fan_out(&courier, &seats).await?;
+    let c_fan = scenario::fan_out(&[courier.addr], &seats).await?;
     drop(courier);
     let baseline = Server::baseline().await?;
     let seats = target::seats(&baseline, 1, 10_000).await?;
-    let b_fan = scenario::fan_out(&baseline, &seats).await?;
+    let b_fan = scenario::fan_out(&[baseline.addr], &seats).await?;
     drop(baseline);
-    rows.push(Row::compared("one message to 10,000 online members: last one has it", c_fan.as_secs_f64() * 1000.0, b_fan.as_secs_f64() * 1000.0, "ms"));
+    rows.push(Row::compared(
+        "one message to 10,000 online members: last one has it",
+        c_fan.as_secs_f64() * 1000.0,
+        b_fan.as_secs_f64() * 1000.0,
+        "ms",
+    ));
 
-    eprintln!("[bench] slow consumer: one of {SOCKETS} stops reading, at a quarter of Courier's max");
+    rows.extend(scale_out(&dir, &c_max).await?);
+
+    eprintln!(
+        "[bench] slow consumer: one of {SOCKETS} stops reading, at a quarter of Courier's max"
+    );
     let (slow_rows, slow_notes) = slow_consumer(&dir.join("slow"), half / 2.0).await?;
     rows.extend(slow_rows);
     notes.push_str(&slow_notes);
 
     eprintln!("[bench] crash test: {kills} SIGKILLs");
-    let crash = crash::run(&dir.join("crash"), 10, 10, kills).await?;
+    let crash = crash::run(&dir.join("crash"), 10, 10, kills, 1).await?;
     rows.push(Row::single(
         format!("crash test: 100 clients, {kills} SIGKILLs"),
-        format!("{} acked, {} stored, {} violations", crash.acked, crash.stored, crash.violations.len()),
+        format!(
+            "{} acked, {} stored, {} violations",
+            crash.acked,
+            crash.stored,
+            crash.violations.len()
+        ),
+    ));
+    eprintln!(
+        "[bench] crash test on 3 nodes (PostgreSQL + NATS): {kills} SIGKILLs of random nodes"
+    );
+    let cluster_crash = crash::run(&dir.join("crash3"), 10, 10, kills, 3).await?;
+    rows.push(Row::single(
+        format!("crash test on 3 nodes: 100 clients, {kills} SIGKILLs"),
+        format!(
+            "{} acked, {} stored, {} violations",
+            cluster_crash.acked,
+            cluster_crash.stored,
+            cluster_crash.violations.len()
+        ),
     ));
 
     if max_idle < 100_000 {
@@ -213,8 +394,13 @@ async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyh
     let command = "bench/run.sh";
     report::write_results(results, command, &table, &notes)?;
     eprintln!("[bench] wrote {}", results.display());
-    if !crash.passed() {
-        bail!("crash test failed: {:?}", &crash.violations[..crash.violations.len().min(5)]);
+    for crash in [&crash, &cluster_crash] {
+        if !crash.passed() {
+            bail!(
+                "crash test failed: {:?}",
+                &crash.violations[..crash.violations.len().min(5)]
+            );
+        }
     }
     Ok(())
 }
@@ -232,29 +418,73 @@ async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec
         let (addr, seat) = (server.addr, seats[1].clone());
         tokio::spawn(async move { scenario::flood(addr, &seat, 200.0, 2000, duration).await })
     };
-    let peers = open_all(server.addr, &seats, 0, None).await?;
+    let peers = open_all(&[server.addr], &seats, 0, None).await?;
     let flooding = flood(WARMUP + MEASURE);
-    let (before, _) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, MEASURE, &BTreeSet::new()).await?;
+    let (before, _) = scenario::run(
+        &server,
+        peers,
+        Pace::Rate(rate),
+        WARMUP,
+        MEASURE,
+        &BTreeSet::new(),
+    )
+    .await?;
     flooding.await??;
-    let peers = open_all(server.addr, &seats, 0, Some(0)).await?;
+    let peers = open_all(&[server.addr], &seats, 0, Some(0)).await?;
     let stalled = BTreeSet::from([0]);
     let flooding = flood(WARMUP + Duration::from_secs(15));
-    let (during, mut kept) = scenario::run(&server, peers, Pace::Rate(rate), WARMUP, Duration::from_secs(15), &stalled).await?;
+    let (during, mut kept) = scenario::run(
+        &server,
+        peers,
+        Pace::Rate(rate),
+        WARMUP,
+        Duration::from_secs(15),
+        &stalled,
+    )
+    .await?;
     let flooded = flooding.await??;
-    let peer = kept.get_mut(0).and_then(Option::take).context("the stalled peer")?;
+    let peer = kept
+        .get_mut(0)
+        .and_then(Option::take)
+        .context("the stalled peer")?;
     let seat = peer.seat.clone();
     let (closed, held) = scenario::drain_stalled(peer).await;
     let complete = scenario::resume_is_complete(server.addr, &seat, held).await?;
     let rows = vec![
-        Row::single("slow consumer: others' send→receive p99 before → during", format!("{:.2} → {:.2} ms", ms(&before.delivery, 0.99), ms(&during.delivery, 0.99))),
-        Row::single("slow consumer: server peak RSS before → during", format!("{:.0} → {:.0} MiB", before.peak_rss as f64 / 1048576.0, during.peak_rss as f64 / 1048576.0)),
-        Row::single("slow consumer: stalled client disconnected / resumed complete", format!("{closed} / {complete}")),
+        Row::single(
+            "slow consumer: others' send→receive p99 before → during",
+            format!(
+                "{:.2} → {:.2} ms",
+                ms(&before.delivery, 0.99),
+                ms(&during.delivery, 0.99)
+            ),
+        ),
+        Row::single(
+            "slow consumer: server peak RSS before → during",
+            format!(
+                "{:.0} → {:.0} MiB",
+                before.peak_rss as f64 / 1048576.0,
+                during.peak_rss as f64 / 1048576.0
+            ),
+        ),
+        Row::single(
+            "slow consumer: stalled client disconnected / resumed complete",
+            format!("{closed} / {complete}"),
+        ),
     ];
     let notes = format!(
         "Slow consumer, at a quarter of Courier's max ({rate:.0} messages/s): besides that load, one member of the stalled client's group sent {flooded} messages of 2 KB (200/s) in each phase. The stalled client (kernel receive buffer 4 KiB) was {} by the server and, reconnecting from seq {}, {}.\n",
-        if closed { "disconnected" } else { "NOT disconnected" },
+        if closed {
+            "disconnected"
+        } else {
+            "NOT disconnected"
+        },
         held.0,
-        if complete { "received every later message with no gap" } else { "did NOT receive every later message" }
+        if complete {
+            "received every later message with no gap"
+        } else {
+            "did NOT receive every later message"
+        }
     );
     Ok((rows, notes))
 }

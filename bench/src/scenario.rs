@@ -24,17 +24,30 @@ pub struct Peer {
     pub stream: Stream,
 }
 
-/// Opens and greets a socket per seat, a few hundred at a time. The
-/// `stalled` seat gets a small receive buffer (see [`client::connect_with`]).
-pub async fn open_all(addr: SocketAddr, seats: &[Seat], offset: usize, stalled: Option<usize>) -> anyhow::Result<Vec<Peer>> {
+/// Opens and greets a socket per seat, a few hundred at a time, seat `i`
+/// on node `addrs[i % n]`. The `stalled` seat gets a small receive buffer
+/// (see [`client::connect_with`]).
+pub async fn open_all(
+    addrs: &[SocketAddr],
+    seats: &[Seat],
+    offset: usize,
+    stalled: Option<usize>,
+) -> anyhow::Result<Vec<Peer>> {
     let limit = Arc::new(Semaphore::new(256));
     let mut tasks = Vec::with_capacity(seats.len());
     for (i, seat) in seats.iter().enumerate() {
-        let (seat, limit) = (seat.clone(), Arc::clone(&limit));
+        let (seat, limit, addr) = (seat.clone(), Arc::clone(&limit), addrs[i % addrs.len()]);
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await?;
             let recv_buffer = (stalled == Some(i)).then_some(4096);
-            let (mut sink, mut stream) = client::connect_with(addr, &seat.path, seat.cookie.as_deref(), source_addr(offset + i), recv_buffer).await?;
+            let (mut sink, mut stream) = client::connect_with(
+                addr,
+                &seat.path,
+                seat.cookie.as_deref(),
+                source_addr(offset + i),
+                recv_buffer,
+            )
+            .await?;
             client::hello(&mut sink, &mut stream, vec![]).await?;
             anyhow::Ok(Peer { seat, sink, stream })
         }));
@@ -88,7 +101,14 @@ struct Shared {
 
 /// Runs senders on every peer (except those in `silent`) for `warmup` then
 /// `measure`, counting what arrives during `measure`.
-pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration, measure: Duration, silent: &BTreeSet<usize>) -> anyhow::Result<(Load, Vec<Option<Peer>>)> {
+pub async fn run(
+    server: &Server,
+    peers: Vec<Peer>,
+    pace: Pace,
+    warmup: Duration,
+    measure: Duration,
+    silent: &BTreeSet<usize>,
+) -> anyhow::Result<(Load, Vec<Option<Peer>>)> {
     let shared = Arc::new(Shared {
         measuring: AtomicBool::new(false),
         stop: AtomicBool::new(false),
@@ -113,12 +133,23 @@ pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration
             Pace::Window(w) => w,
             Pace::Rate(_) => 0,
         }));
-        readers.push(tokio::spawn(read_loop(peer.stream, Arc::clone(&shared), Arc::clone(&window))));
+        readers.push(tokio::spawn(read_loop(
+            peer.stream,
+            Arc::clone(&shared),
+            Arc::clone(&window),
+        )));
         let interval = match pace {
             Pace::Rate(rate) => Some(Duration::from_secs_f64(senders as f64 / rate)),
             Pace::Window(_) => None,
         };
-        writers.push(tokio::spawn(write_loop(i, peer.sink, peer.seat.chat, Arc::clone(&shared), window, interval)));
+        writers.push(tokio::spawn(write_loop(
+            i,
+            peer.sink,
+            peer.seat.chat,
+            Arc::clone(&shared),
+            window,
+            interval,
+        )));
     }
     tokio::time::sleep(warmup).await;
     shared.measuring.store(true, Ordering::SeqCst);
@@ -156,7 +187,14 @@ pub async fn run(server: &Server, peers: Vec<Peer>, pace: Pace, warmup: Duration
     Ok((load, kept))
 }
 
-async fn write_loop(peer: usize, mut sink: Sink, chat: ChatId, shared: Arc<Shared>, window: Arc<Semaphore>, interval: Option<Duration>) -> Sink {
+async fn write_loop(
+    peer: usize,
+    mut sink: Sink,
+    chat: ChatId,
+    shared: Arc<Shared>,
+    window: Arc<Semaphore>,
+    interval: Option<Duration>,
+) -> Sink {
     let mut n = 0u64;
     let mut tick = interval.map(|every| {
         // Spread the senders' phases so the offered load is smooth.
@@ -170,14 +208,19 @@ async fn write_loop(peer: usize, mut sink: Sink, chat: ChatId, shared: Arc<Share
             Some(t) => {
                 t.tick().await;
             }
-            None => match tokio::time::timeout(Duration::from_millis(200), window.acquire()).await {
-                Ok(Ok(permit)) => permit.forget(),
-                _ => continue,
-            },
+            None => {
+                match tokio::time::timeout(Duration::from_millis(200), window.acquire()).await {
+                    Ok(Ok(permit)) => permit.forget(),
+                    _ => continue,
+                }
+            }
         }
         n += 1;
         let text = format!("{} bench payload of about forty bytes", micros_now());
-        if client::say(&mut sink, chat, format!("p{peer}-{n}"), text).await.is_err() {
+        if client::say(&mut sink, chat, format!("p{peer}-{n}"), text)
+            .await
+            .is_err()
+        {
             break;
         }
         if shared.measuring.load(Ordering::Relaxed) {
@@ -193,11 +236,13 @@ type Readings = (Histogram<u64>, Histogram<u64>, Stream);
 async fn read_loop(mut stream: Stream, shared: Arc<Shared>, window: Arc<Semaphore>) -> Readings {
     let (mut ack, mut delivery) = (histogram(), histogram());
     while !shared.readers_done.load(Ordering::Relaxed) {
-        let frame = match tokio::time::timeout(Duration::from_millis(100), client::next(&mut stream)).await {
-            Ok(Ok(frame)) => frame,
-            Ok(Err(_)) => break,
-            Err(_) => continue,
-        };
+        let frame =
+            match tokio::time::timeout(Duration::from_millis(100), client::next(&mut stream)).await
+            {
+                Ok(Ok(frame)) => frame,
+                Ok(Err(_)) => break,
+                Err(_) => continue,
+            };
         let measuring = shared.measuring.load(Ordering::Relaxed);
         match frame {
             ServerFrame::Sent { message } => {
@@ -213,7 +258,9 @@ async fn read_loop(mut stream: Stream, shared: Arc<Shared>, window: Arc<Semaphor
                         delivery.saturating_record(now.saturating_sub(stamp));
                     }
                 }
-                shared.deliveries.fetch_add(messages.len() as u64, Ordering::Relaxed);
+                shared
+                    .deliveries
+                    .fetch_add(messages.len() as u64, Ordering::Relaxed);
             }
             ServerFrame::Error { .. } => {
                 window.add_permits(1);
@@ -226,10 +273,14 @@ async fn read_loop(mut stream: Stream, shared: Arc<Shared>, window: Arc<Semaphor
 }
 
 /// Server memory per idle socket: open `n` greeted sockets of one session.
-pub async fn idle_rss_per_socket(server: &Server, seat: &Seat, n: usize) -> anyhow::Result<(f64, u64)> {
+pub async fn idle_rss_per_socket(
+    server: &Server,
+    seat: &Seat,
+    n: usize,
+) -> anyhow::Result<(f64, u64)> {
     let before = server.rss_bytes();
     let seats = vec![seat.clone(); n];
-    let peers = open_all(server.addr, &seats, 0, None).await?;
+    let peers = open_all(&[server.addr], &seats, 0, None).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = server.rss_bytes();
     drop(peers);
@@ -237,10 +288,10 @@ pub async fn idle_rss_per_socket(server: &Server, seat: &Seat, n: usize) -> anyh
     Ok((after.saturating_sub(before) as f64 / n as f64, after))
 }
 
-/// One message to a group whose every member is online: the time until
-/// the last member has it.
-pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration> {
-    let mut peers = open_all(server.addr, seats, 0, None).await?;
+/// One message from the first seat to a chat whose every other seat is
+/// online, spread over `addrs`: the time until the last one has it.
+pub async fn fan_out(addrs: &[SocketAddr], seats: &[Seat]) -> anyhow::Result<Duration> {
+    let mut peers = open_all(addrs, seats, 0, None).await?;
     let chat = seats.first().ok_or_else(|| anyhow!("no seats"))?.chat;
     let mut sender = peers.remove(0);
     let mut waits = Vec::with_capacity(peers.len());
@@ -249,7 +300,9 @@ pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration
         waits.push(tokio::spawn(async move {
             loop {
                 match client::next(&mut stream).await? {
-                    ServerFrame::Events { messages, .. } if messages.iter().any(|m| m.id.0 == "fanout") => {
+                    ServerFrame::Events { messages, .. }
+                        if messages.iter().any(|m| m.id.0 == "fanout") =>
+                    {
                         return anyhow::Ok(micros_now());
                     }
                     _ => {}
@@ -258,7 +311,13 @@ pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration
         }));
     }
     let sent_at = micros_now();
-    client::say(&mut sender.sink, chat, "fanout".into(), format!("{sent_at} one to all")).await?;
+    client::say(
+        &mut sender.sink,
+        chat,
+        "fanout".into(),
+        format!("{sent_at} one to all"),
+    )
+    .await?;
     let mut last = sent_at;
     for wait in waits {
         last = last.max(tokio::time::timeout(Duration::from_secs(60), wait).await???);
@@ -269,8 +328,15 @@ pub async fn fan_out(server: &Server, seats: &[Seat]) -> anyhow::Result<Duration
 /// Sends `rate` messages a second of `size` bytes to a seat's chat from a
 /// socket of its own, for `duration`: traffic that fills a stalled
 /// member's buffers within seconds.
-pub async fn flood(addr: SocketAddr, seat: &Seat, rate: f64, size: usize, duration: Duration) -> anyhow::Result<u64> {
-    let (mut sink, mut stream) = client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(3)).await?;
+pub async fn flood(
+    addr: SocketAddr,
+    seat: &Seat,
+    rate: f64,
+    size: usize,
+    duration: Duration,
+) -> anyhow::Result<u64> {
+    let (mut sink, mut stream) =
+        client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(3)).await?;
     client::hello(&mut sink, &mut stream, vec![]).await?;
     // Its own frames are not the point: read and drop them.
     let drain = tokio::spawn(async move { while client::next(&mut stream).await.is_ok() {} });
@@ -281,7 +347,13 @@ pub async fn flood(addr: SocketAddr, seat: &Seat, rate: f64, size: usize, durati
     while tokio::time::Instant::now() < end {
         tick.tick().await;
         sent += 1;
-        client::say(&mut sink, seat.chat, format!("flood-{sent}"), format!("{} {padding}", micros_now())).await?;
+        client::say(
+            &mut sink,
+            seat.chat,
+            format!("flood-{sent}"),
+            format!("{} {padding}", micros_now()),
+        )
+        .await?;
     }
     drain.abort();
     Ok(sent)
@@ -294,7 +366,9 @@ pub async fn drain_stalled(peer: Peer) -> (bool, Seq) {
     let mut seqs = BTreeSet::new();
     let closed = loop {
         match tokio::time::timeout(Duration::from_secs(5), client::next(&mut stream)).await {
-            Ok(Ok(ServerFrame::Events { messages, .. })) => seqs.extend(messages.iter().map(|m| m.seq.0)),
+            Ok(Ok(ServerFrame::Events { messages, .. })) => {
+                seqs.extend(messages.iter().map(|m| m.seq.0))
+            }
             Ok(Ok(_)) => {}
             Ok(Err(_)) => break true,
             Err(_) => break false,
@@ -309,16 +383,34 @@ pub async fn drain_stalled(peer: Peer) -> (bool, Seq) {
 
 /// Reconnects a seat with a cursor and checks it receives every event
 /// after it, gap-free, up to the chat's newest seq as of the reconnect.
-pub async fn resume_is_complete(addr: SocketAddr, seat: &Seat, cursor: Seq) -> anyhow::Result<bool> {
-    let (mut sink, mut stream) = client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(7)).await?;
-    let (_, chats) = client::hello(&mut sink, &mut stream, vec![Cursor { chat: seat.chat, seq: cursor }]).await?;
-    let last = chats.iter().find(|c| c.id == seat.chat).map_or(Seq::ZERO, |c| c.last_seq);
+pub async fn resume_is_complete(
+    addr: SocketAddr,
+    seat: &Seat,
+    cursor: Seq,
+) -> anyhow::Result<bool> {
+    let (mut sink, mut stream) =
+        client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(7)).await?;
+    let (_, chats) = client::hello(
+        &mut sink,
+        &mut stream,
+        vec![Cursor {
+            chat: seat.chat,
+            seq: cursor,
+        }],
+    )
+    .await?;
+    let last = chats
+        .iter()
+        .find(|c| c.id == seat.chat)
+        .map_or(Seq::ZERO, |c| c.last_seq);
     // Live events may overtake the backlog: collect, then look for holes.
     let mut seen = BTreeSet::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !(cursor.0 + 1..=last.0).all(|s| seen.contains(&s)) {
         match tokio::time::timeout_at(deadline, client::next(&mut stream)).await {
-            Ok(Ok(ServerFrame::Events { chat, messages })) if chat == seat.chat => seen.extend(messages.iter().map(|m| m.seq.0)),
+            Ok(Ok(ServerFrame::Events { chat, messages })) if chat == seat.chat => {
+                seen.extend(messages.iter().map(|m| m.seq.0))
+            }
             Ok(Ok(_)) => {}
             _ => return Ok(false),
         }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
-use courier_protocol::ChatId;
 use courier_protocol::api::{ChatCreated, GuestJoin, Joined, NewGroup, SignUp};
+use courier_protocol::{ChatId, ChatSummary};
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
 use tokio::sync::Semaphore;
@@ -28,24 +28,46 @@ pub struct Server {
     child: Child,
     bin: PathBuf,
     data: Option<PathBuf>,
+    /// Flags besides the listen address and data directory, kept for restarts.
+    extra: Vec<String>,
 }
 
 /// Where to find the binaries: next to this one (cargo builds them together).
 pub fn sibling_bin(name: &str) -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe()?;
-    let dir = me.parent().ok_or_else(|| anyhow!("no parent of {}", me.display()))?;
+    let dir = me
+        .parent()
+        .ok_or_else(|| anyhow!("no parent of {}", me.display()))?;
     Ok(dir.join(name))
 }
 
 impl Server {
     /// Starts `courier-server` on `data` (port 0 picks one).
     pub async fn courier(data: &Path, port: u16) -> anyhow::Result<Server> {
+        Self::courier_with(data, port, Vec::new()).await
+    }
+
+    /// Starts `courier-server` with `extra` flags (such as `--postgres`).
+    pub async fn courier_with(
+        data: &Path,
+        port: u16,
+        extra: Vec<String>,
+    ) -> anyhow::Result<Server> {
         let bin = sibling_bin("courier-server")?;
         let mut command = Command::new(&bin);
-        command.arg("--listen").arg(format!("127.0.0.1:{port}")).arg("--data").arg(data).args(["--static-dir", "no-app"]);
+        command
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data")
+            .arg(data)
+            .args(["--static-dir", "no-app"]);
         // The idle-memory figure opens thousands of sockets of one account.
-        command.args(["--max-sockets-per-user", "1000000"]);
-        Self::spawn(Kind::Courier, command, bin, Some(data.to_path_buf())).await
+        command
+            .args(["--max-sockets-per-user", "1000000"])
+            .args(&extra);
+        let mut server = Self::spawn(Kind::Courier, command, bin, Some(data.to_path_buf())).await?;
+        server.extra = extra;
+        Ok(server)
     }
 
     pub async fn baseline() -> anyhow::Result<Server> {
@@ -55,7 +77,12 @@ impl Server {
         Self::spawn(Kind::Baseline, command, bin, None).await
     }
 
-    async fn spawn(kind: Kind, mut command: Command, bin: PathBuf, data: Option<PathBuf>) -> anyhow::Result<Server> {
+    async fn spawn(
+        kind: Kind,
+        mut command: Command,
+        bin: PathBuf,
+        data: Option<PathBuf>,
+    ) -> anyhow::Result<Server> {
         let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -69,11 +96,21 @@ impl Server {
             .await
             .context("server start timed out")??
             .ok_or_else(|| anyhow!("server exited before listening"))?;
-        let url = line.split("running at http://").nth(1).ok_or_else(|| anyhow!("unexpected first line: {line}"))?;
+        let url = line
+            .split("running at http://")
+            .nth(1)
+            .ok_or_else(|| anyhow!("unexpected first line: {line}"))?;
         let addr: SocketAddr = url.trim_end_matches('/').parse()?;
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Server { kind, addr, child, bin, data })
+        Ok(Server {
+            kind,
+            addr,
+            child,
+            bin,
+            data,
+            extra: Vec::new(),
+        })
     }
 
     /// SIGKILL: no chance to flush anything.
@@ -83,11 +120,19 @@ impl Server {
         Ok(())
     }
 
+    /// SIGKILL without waiting, for drop paths.
+    pub fn stop_now(&mut self) {
+        let _ = self.child.start_kill();
+    }
+
     /// Starts the same server again on the same port and data.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        let data = self.data.clone().ok_or_else(|| anyhow!("only Courier restarts"))?;
+        let data = self
+            .data
+            .clone()
+            .ok_or_else(|| anyhow!("only Courier restarts"))?;
         for _ in 0..50 {
-            match Server::courier(&data, self.addr.port()).await {
+            match Server::courier_with(&data, self.addr.port(), self.extra.clone()).await {
                 Ok(fresh) => {
                     *self = fresh;
                     return Ok(());
@@ -126,7 +171,11 @@ pub struct Seat {
 pub async fn seats(server: &Server, groups: usize, size: usize) -> anyhow::Result<Vec<Seat>> {
     match server.kind {
         Kind::Baseline => Ok((0..groups * size)
-            .map(|i| Seat { path: format!("/ws?group={}", i / size), cookie: None, chat: ChatId((i / size) as i64) })
+            .map(|i| Seat {
+                path: format!("/ws?group={}", i / size),
+                cookie: None,
+                chat: ChatId((i / size) as i64),
+            })
             .collect()),
         Kind::Courier => courier_seats(server.addr, groups, size).await,
     }
@@ -135,45 +184,84 @@ pub async fn seats(server: &Server, groups: usize, size: usize) -> anyhow::Resul
 /// An owner account makes the groups; members are guests joined by invite
 /// (no password hashing, so 10,000 members take seconds, not minutes).
 async fn courier_seats(addr: SocketAddr, groups: usize, size: usize) -> anyhow::Result<Vec<Seat>> {
-    let base = format!("http://{addr}");
+    let (_, cookie) = owner(addr).await?;
+    let mut chats = Vec::with_capacity(groups);
+    for g in 0..groups {
+        chats.push(create_chat(addr, &cookie, "group", &format!("bench {g}")).await?);
+    }
+    let mut members = Vec::with_capacity(groups);
+    for chat in &chats {
+        members.push(guests(&[addr], chat, size).await?);
+    }
+    Ok(members.into_iter().flatten().collect())
+}
+
+/// A new account that owns what the benchmark makes: its seat path and cookie.
+pub async fn owner(addr: SocketAddr) -> anyhow::Result<(String, String)> {
     let http = reqwest::Client::new();
-    let owner = format!("bench_{}", rand::random::<u32>());
     let response = http
-        .post(format!("{base}/api/signup"))
-        .json(&SignUp { username: owner, password: "bench password".into(), name: None })
+        .post(format!("http://{addr}/api/signup"))
+        .json(&SignUp {
+            username: format!("bench_{}", rand::random::<u32>()),
+            password: "bench password".into(),
+            name: None,
+        })
         .send()
         .await?
         .error_for_status()?;
-    let cookie = cookie_of(&response)?;
-    let mut chats = Vec::with_capacity(groups);
-    for g in 0..groups {
-        let created: ChatCreated = http
-            .post(format!("{base}/api/chats/group"))
-            .header("cookie", &cookie)
-            .json(&NewGroup { name: format!("bench {g}") })
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        chats.push(created.chat);
-    }
+    Ok(("/ws".into(), cookie_of(&response)?))
+}
+
+/// Creates a group or channel (`kind` names the endpoint) as the owner.
+pub async fn create_chat(
+    addr: SocketAddr,
+    cookie: &str,
+    kind: &str,
+    name: &str,
+) -> anyhow::Result<ChatSummary> {
+    let created: ChatCreated = reqwest::Client::new()
+        .post(format!("http://{addr}/api/chats/{kind}"))
+        .header("cookie", cookie)
+        .json(&NewGroup { name: name.into() })
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(created.chat)
+}
+
+/// `n` guests joined to `chat` by its invite, their requests spread over `addrs`.
+pub async fn guests(
+    addrs: &[SocketAddr],
+    chat: &ChatSummary,
+    n: usize,
+) -> anyhow::Result<Vec<Seat>> {
+    let http = reqwest::Client::new();
     let limit = Arc::new(Semaphore::new(32));
-    let mut joins = Vec::with_capacity(groups * size);
-    for i in 0..groups * size {
-        let chat = chats[i / size].clone();
-        let (http, base, limit) = (http.clone(), base.clone(), Arc::clone(&limit));
+    let mut joins = Vec::with_capacity(n);
+    for i in 0..n {
+        let chat = chat.clone();
+        let base = format!("http://{}", addrs[i % addrs.len()]);
+        let (http, limit) = (http.clone(), Arc::clone(&limit));
         joins.push(tokio::spawn(async move {
             let _permit = limit.acquire().await?;
             let response = http
                 .post(format!("{base}/api/guest"))
-                .json(&GuestJoin { invite: chat.invite.clone(), name: format!("member {i}") })
+                .json(&GuestJoin {
+                    invite: chat.invite.clone(),
+                    name: format!("member {i}"),
+                })
                 .send()
                 .await?
                 .error_for_status()?;
             let cookie = cookie_of(&response)?;
             let _: Joined = response.json().await?;
-            anyhow::Ok(Seat { path: "/ws".into(), cookie: Some(cookie), chat: chat.id })
+            anyhow::Ok(Seat {
+                path: "/ws".into(),
+                cookie: Some(cookie),
+                chat: chat.id,
+            })
         }));
     }
     let mut seats = Vec::with_capacity(joins.len());
@@ -187,19 +275,35 @@ async fn courier_seats(addr: SocketAddr, groups: usize, size: usize) -> anyhow::
 /// on whose socket it is).
 pub async fn one_session(server: &Server) -> anyhow::Result<Seat> {
     if server.kind == Kind::Baseline {
-        return Ok(Seat { path: "/ws?group=0".into(), cookie: None, chat: ChatId(0) });
+        return Ok(Seat {
+            path: "/ws?group=0".into(),
+            cookie: None,
+            chat: ChatId(0),
+        });
     }
     let base = format!("http://{}", server.addr);
     let response = reqwest::Client::new()
         .post(format!("{base}/api/signup"))
-        .json(&SignUp { username: format!("idle_{}", rand::random::<u32>()), password: "bench password".into(), name: None })
+        .json(&SignUp {
+            username: format!("idle_{}", rand::random::<u32>()),
+            password: "bench password".into(),
+            name: None,
+        })
         .send()
         .await?
         .error_for_status()?;
-    Ok(Seat { path: "/ws".into(), cookie: Some(cookie_of(&response)?), chat: ChatId(0) })
+    Ok(Seat {
+        path: "/ws".into(),
+        cookie: Some(cookie_of(&response)?),
+        chat: ChatId(0),
+    })
 }
 
 fn cookie_of(response: &reqwest::Response) -> anyhow::Result<String> {
-    let set = response.headers().get("set-cookie").ok_or_else(|| anyhow!("no cookie"))?.to_str()?;
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .ok_or_else(|| anyhow!("no cookie"))?
+        .to_str()?;
     Ok(set.split(';').next().unwrap_or_default().to_owned())
 }

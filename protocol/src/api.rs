@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
-use crate::frame::{ChatSummary, UserInfo};
+use crate::frame::{ChatKind, ChatSummary, Member, UserInfo};
+use crate::ids::UserId;
+use crate::role::Rights;
 
 /// `POST /api/signup`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,17 +45,27 @@ pub struct NewDirect {
     pub username: String,
 }
 
-/// `POST /api/chats/group`
+/// `POST /api/chats/group` and `POST /api/chats/channel`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewGroup {
     pub name: String,
 }
 
-/// `GET /api/invites/{code}`: what the join screen shows before joining.
+/// `GET /api/invites/{code}` and `GET /api/public/{handle}`: what the join
+/// screen shows before joining.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvitePreview {
     pub title: String,
     pub member_count: u32,
+    #[serde(default = "group")]
+    pub kind: ChatKind,
+    /// Joining asks an admin first.
+    #[serde(default)]
+    pub needs_approval: bool,
+}
+
+fn group() -> ChatKind {
+    ChatKind::Group
 }
 
 /// The answer of the account endpoints: who is signed in.
@@ -81,8 +93,98 @@ pub struct Joined {
     pub chat: ChatSummary,
 }
 
-/// `GET /api/chats/{id}/members`
+/// `GET /api/chats/{id}/members?after=<user id>&limit=<n>`: one page of
+/// members ordered by user id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Members {
-    pub members: Vec<UserInfo>,
+    pub members: Vec<Member>,
+    /// Pass as `after` for the next page; none on the last.
+    pub next: Option<UserId>,
+}
+
+/// `POST /api/chats/{id}/members/{user}`: what an admin does to a member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum MemberAction {
+    /// Make an admin with these rights (or change an admin's). Owner only.
+    Promote {
+        rights: Rights,
+    },
+    /// Make an admin a member again. Owner only.
+    Demote,
+    /// Take out of the chat; they may join again.
+    Remove,
+    /// Take out of the chat and keep out until unbanned.
+    Ban,
+    Unban,
+}
+
+/// `PATCH /api/chats/{id}`: the fields to change; absent ones stay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatSettings {
+    pub name: Option<String>,
+    /// The public `@handle` (without the `@`); an empty string makes the chat private.
+    pub handle: Option<String>,
+    pub slow_mode_s: Option<u32>,
+    pub signatures: Option<bool>,
+}
+
+/// `POST /api/chats/{id}/invites`: an extra invite link.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewInvite {
+    /// Seconds until the link stops working; none for never.
+    pub expires_in_s: Option<u32>,
+    /// How many people may join by it; none for unlimited.
+    pub usage_limit: Option<u32>,
+    /// Joining asks an admin first.
+    pub needs_approval: bool,
+}
+
+/// An invite link as its chat's admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteLink {
+    pub code: String,
+    /// The chat's main link, which every member of a group can share.
+    pub primary: bool,
+    pub expires_at: Option<i64>,
+    pub usage_limit: Option<u32>,
+    pub uses: u32,
+    pub needs_approval: bool,
+    pub revoked: bool,
+}
+
+/// `GET /api/chats/{id}/invites`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteLinks {
+    pub invites: Vec<InviteLink>,
+}
+
+/// A person waiting for an admin to let them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub user: UserInfo,
+    pub at: i64,
+}
+
+/// `GET /api/chats/{id}/requests`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequests {
+    pub requests: Vec<JoinRequest>,
+}
+
+/// `POST /api/chats/{id}/requests/{user}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestAnswer {
+    pub approve: bool,
+}
+
+/// The answer (202) of joining by a link that needs an admin's approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinPending {
+    pub pending: bool,
+    /// Set when a guest was created by this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub me: Option<UserInfo>,
 }

@@ -58,6 +58,28 @@ pub enum ErrorCode {
     BadRequest,
     #[error("origin not allowed")]
     BadOrigin,
+    /// A member's role lacks the right (posting in a channel, banning, …).
+    #[error("your role in this chat does not allow it")]
+    NotAllowed,
+    /// Slow mode is on and the member sent too recently.
+    #[error("slow mode: wait before sending again")]
+    SlowMode,
+    /// The user was banned from the chat and cannot join it again.
+    #[error("banned from this chat")]
+    Banned,
+    #[error("invite link has expired")]
+    InviteExpired,
+    #[error("invite link was revoked")]
+    InviteRevoked,
+    #[error("invite link has reached its usage limit")]
+    InviteUsedUp,
+    /// Another chat has that @handle.
+    #[error("that @handle is taken")]
+    HandleTaken,
+    #[error("@handle must be 3-32 of a-z, 0-9, _ and start with a letter")]
+    BadHandle,
+    #[error("the owner cannot be removed, banned or demoted")]
+    OwnerStays,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -88,6 +110,15 @@ impl ErrorCode {
             ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::BadOrigin => "bad_origin",
+            ErrorCode::NotAllowed => "not_allowed",
+            ErrorCode::SlowMode => "slow_mode",
+            ErrorCode::Banned => "banned",
+            ErrorCode::InviteExpired => "invite_expired",
+            ErrorCode::InviteRevoked => "invite_revoked",
+            ErrorCode::InviteUsedUp => "invite_used_up",
+            ErrorCode::HandleTaken => "handle_taken",
+            ErrorCode::BadHandle => "bad_handle",
+            ErrorCode::OwnerStays => "owner_stays",
             ErrorCode::Internal => "internal",
         }
     }
@@ -100,15 +131,42 @@ mod tests {
     #[test]
     fn as_str_matches_serde() {
         for code in [
-            ErrorCode::BadFrame, ErrorCode::FrameTooLarge, ErrorCode::HelloRequired,
-            ErrorCode::UnsupportedVersion, ErrorCode::TextEmpty, ErrorCode::TextTooLong,
-            ErrorCode::BadClientId, ErrorCode::TooMany, ErrorCode::NotMember,
-            ErrorCode::Unauthorized, ErrorCode::BadCredentials, ErrorCode::UsernameTaken,
-            ErrorCode::BadUsername, ErrorCode::BadPassword, ErrorCode::BadName,
-            ErrorCode::UnknownUser, ErrorCode::BadInvite, ErrorCode::AlreadyAccount,
-            ErrorCode::BodyTooLarge, ErrorCode::BadRequest, ErrorCode::BadOrigin, ErrorCode::Internal,
+            ErrorCode::BadFrame,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::HelloRequired,
+            ErrorCode::UnsupportedVersion,
+            ErrorCode::TextEmpty,
+            ErrorCode::TextTooLong,
+            ErrorCode::BadClientId,
+            ErrorCode::TooMany,
+            ErrorCode::NotMember,
+            ErrorCode::Unauthorized,
+            ErrorCode::BadCredentials,
+            ErrorCode::UsernameTaken,
+            ErrorCode::BadUsername,
+            ErrorCode::BadPassword,
+            ErrorCode::BadName,
+            ErrorCode::UnknownUser,
+            ErrorCode::BadInvite,
+            ErrorCode::AlreadyAccount,
+            ErrorCode::BodyTooLarge,
+            ErrorCode::BadRequest,
+            ErrorCode::BadOrigin,
+            ErrorCode::Internal,
+            ErrorCode::NotAllowed,
+            ErrorCode::SlowMode,
+            ErrorCode::Banned,
+            ErrorCode::InviteExpired,
+            ErrorCode::InviteRevoked,
+            ErrorCode::InviteUsedUp,
+            ErrorCode::HandleTaken,
+            ErrorCode::BadHandle,
+            ErrorCode::OwnerStays,
         ] {
-            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(code.as_str())));
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::from(code.as_str()))
+            );
         }
     }
 }

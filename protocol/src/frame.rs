@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
-use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, check_text};
+use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, check_text};
+use crate::role::{Rights, Role};
 
 /// What a client sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,9 +21,19 @@ pub enum ClientFrame {
     Hello { version: u32, cursors: Vec<Cursor> },
     /// Send a message. Answered by `Sent` once it is committed, or by
     /// `Error` carrying the same `id`.
-    Send { chat: ChatId, id: ClientMsgId, text: String },
+    Send {
+        chat: ChatId,
+        id: ClientMsgId,
+        text: String,
+    },
     /// Ask for the events of `chat` after `after` (to fill a gap).
     Sync { chat: ChatId, after: Seq },
+    /// "I have read `chat` up to `seq`." Moves the member's read cursor
+    /// forward (never back); in a channel each post read for the first
+    /// time counts one view. Not answered.
+    Read { chat: ChatId, seq: Seq },
+    /// Ask for the view counts of a channel's posts; answered by `Views`.
+    Views { chat: ChatId, seqs: Vec<Seq> },
     /// Answered by `Pong`; lets a client notice a dead connection.
     Ping,
 }
@@ -32,14 +43,35 @@ pub enum ClientFrame {
 #[serde(tag = "t", content = "c", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The answer to `Hello`: who the socket belongs to and their chats.
-    Welcome { version: u32, me: UserInfo, chats: Vec<ChatSummary> },
+    Welcome {
+        version: u32,
+        me: UserInfo,
+        chats: Vec<ChatSummary>,
+    },
     /// Events of one chat in ascending `seq`, at most `MAX_EVENTS_PER_FRAME`.
-    Events { chat: ChatId, messages: Vec<Message> },
+    Events {
+        chat: ChatId,
+        messages: Vec<Message>,
+    },
     /// A `Send` is committed. Sent again with the same message if the same
     /// `id` is sent again.
-    Sent { message: Message },
+    Sent {
+        message: Message,
+    },
     /// A chat the user is in was created, joined or changed.
-    Chat { chat: ChatSummary },
+    Chat {
+        chat: ChatSummary,
+    },
+    /// The user is no longer in `chat` (removed or banned): nothing more
+    /// of it will come, and the app forgets it.
+    Left {
+        chat: ChatId,
+    },
+    /// View counts of channel posts, answering `Views`.
+    Views {
+        chat: ChatId,
+        counts: Vec<ViewCount>,
+    },
     /// A request failed. `id` names the `Send` it answers, if any.
     Error {
         code: ErrorCode,
@@ -72,11 +104,20 @@ pub struct Message {
     pub at: i64,
 }
 
+/// How many members have seen a channel post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewCount {
+    pub seq: Seq,
+    pub views: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatKind {
     Direct,
     Group,
+    /// Only admins post; members (subscribers) read.
+    Channel,
 }
 
 /// A chat as one member sees it.
@@ -86,12 +127,28 @@ pub struct ChatSummary {
     pub kind: ChatKind,
     /// The group's name, or for a direct chat the other person's name.
     pub title: String,
-    /// The invite code; the link is `/join/<invite>`.
+    /// The main invite code, the link being `/join/<invite>`; empty for
+    /// a viewer who may not share it (a channel's subscriber).
     pub invite: String,
+    /// Members, or a channel's subscribers.
     pub member_count: u32,
     /// The newest sequence in the chat.
     pub last_seq: Seq,
     pub last: Option<Message>,
+    /// The viewer's role and what they may do.
+    #[serde(default)]
+    pub role: Role,
+    #[serde(default)]
+    pub rights: Rights,
+    /// The public name (`@handle`) anyone can find the chat by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// Seconds a member waits between two messages; 0 is off.
+    #[serde(default)]
+    pub slow_mode_s: u32,
+    /// In a channel: posts carry their author's name instead of the channel's.
+    #[serde(default)]
+    pub signatures: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +168,15 @@ pub struct UserInfo {
 }
 
 /// One entry of a chat's member list.
-pub type Member = UserInfo;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    #[serde(flatten)]
+    pub user: UserInfo,
+    pub role: Role,
+    /// An admin's rights; none for others.
+    #[serde(default)]
+    pub rights: Rights,
+}
 
 impl ClientFrame {
     /// Decodes and validates one frame from a client: the single gate every
@@ -127,13 +192,22 @@ impl ClientFrame {
 
     pub fn validate(&self) -> Result<(), ErrorCode> {
         match self {
-            ClientFrame::Hello { cursors, .. } if cursors.len() > MAX_CURSORS => Err(ErrorCode::TooMany),
-            ClientFrame::Hello { cursors, .. } if cursors.iter().any(|c| c.seq.0 < 0) => Err(ErrorCode::BadFrame),
+            ClientFrame::Hello { cursors, .. } if cursors.len() > MAX_CURSORS => {
+                Err(ErrorCode::TooMany)
+            }
+            ClientFrame::Hello { cursors, .. } if cursors.iter().any(|c| c.seq.0 < 0) => {
+                Err(ErrorCode::BadFrame)
+            }
             ClientFrame::Send { id, text, .. } => {
                 id.validate()?;
                 check_text(text)
             }
-            ClientFrame::Sync { after, .. } if after.0 < 0 => Err(ErrorCode::BadFrame),
+            ClientFrame::Sync { after: seq, .. } | ClientFrame::Read { seq, .. } if seq.0 < 0 => {
+                Err(ErrorCode::BadFrame)
+            }
+            ClientFrame::Views { seqs, .. } if seqs.len() > MAX_VIEW_SEQS => {
+                Err(ErrorCode::TooMany)
+            }
             _ => Ok(()),
         }
     }
@@ -154,7 +228,11 @@ impl ServerFrame {
     }
 
     pub fn error(code: ErrorCode) -> ServerFrame {
-        ServerFrame::Error { code, id: None, chat: None }
+        ServerFrame::Error {
+            code,
+            id: None,
+            chat: None,
+        }
     }
 }
 
@@ -164,24 +242,47 @@ mod tests {
     use crate::limits::MAX_TEXT_CHARS;
 
     fn send(text: &str) -> String {
-        ClientFrame::Send { chat: ChatId(1), id: ClientMsgId("m1".into()), text: text.into() }.encode()
+        ClientFrame::Send {
+            chat: ChatId(1),
+            id: ClientMsgId("m1".into()),
+            text: text.into(),
+        }
+        .encode()
     }
 
     #[test]
     fn parse_accepts_a_valid_send() {
-        assert!(matches!(ClientFrame::parse(&send("hi")), Ok(ClientFrame::Send { .. })));
+        assert!(matches!(
+            ClientFrame::parse(&send("hi")),
+            Ok(ClientFrame::Send { .. })
+        ));
     }
 
     #[test]
     fn parse_rejects_bad_input_with_stable_codes() {
         assert_eq!(ClientFrame::parse("{not json"), Err(ErrorCode::BadFrame));
-        assert_eq!(ClientFrame::parse(r#"{"t":"launch","c":{}}"#), Err(ErrorCode::BadFrame));
-        assert_eq!(ClientFrame::parse(&send(&"x".repeat(MAX_TEXT_CHARS + 1))), Err(ErrorCode::TextTooLong));
+        assert_eq!(
+            ClientFrame::parse(r#"{"t":"launch","c":{}}"#),
+            Err(ErrorCode::BadFrame)
+        );
+        assert_eq!(
+            ClientFrame::parse(&send(&"x".repeat(MAX_TEXT_CHARS + 1))),
+            Err(ErrorCode::TextTooLong)
+        );
         assert_eq!(ClientFrame::parse(&send(" ")), Err(ErrorCode::TextEmpty));
-        assert_eq!(ClientFrame::parse(&"x".repeat(MAX_FRAME_BYTES + 1)), Err(ErrorCode::FrameTooLarge));
+        assert_eq!(
+            ClientFrame::parse(&"x".repeat(MAX_FRAME_BYTES + 1)),
+            Err(ErrorCode::FrameTooLarge)
+        );
         let many = ClientFrame::Hello {
             version: 1,
-            cursors: vec![Cursor { chat: ChatId(1), seq: Seq(1) }; MAX_CURSORS + 1],
+            cursors: vec![
+                Cursor {
+                    chat: ChatId(1),
+                    seq: Seq(1)
+                };
+                MAX_CURSORS + 1
+            ],
         };
         assert_eq!(ClientFrame::parse(&many.encode()), Err(ErrorCode::TooMany));
         assert_eq!(
@@ -193,6 +294,12 @@ mod tests {
     #[test]
     fn unknown_fields_are_ignored() {
         let f = ClientFrame::parse(r#"{"t":"sync","c":{"chat":1,"after":2,"future":true}}"#);
-        assert_eq!(f, Ok(ClientFrame::Sync { chat: ChatId(1), after: Seq(2) }));
+        assert_eq!(
+            f,
+            Ok(ClientFrame::Sync {
+                chat: ChatId(1),
+                after: Seq(2)
+            })
+        );
     }
 }

@@ -17,7 +17,9 @@ pub struct ChatId(pub i64);
 
 /// A position in one chat's gap-free event sequence: 1, 2, 3, …
 /// `Seq(0)` means "nothing yet".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Seq(pub i64);
 
@@ -40,8 +42,15 @@ impl ClientMsgId {
     pub fn validate(&self) -> Result<(), ErrorCode> {
         let ok = !self.0.is_empty()
             && self.0.len() <= MAX_CLIENT_MSG_ID_LEN
-            && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok { Ok(()) } else { Err(ErrorCode::BadClientId) }
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(())
+        } else {
+            Err(ErrorCode::BadClientId)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,8 +65,17 @@ mod tests {
     #[test]
     fn client_msg_id_rules() {
         assert!(ClientMsgId("0190f3a1b2c-x_Y9".into()).validate().is_ok());
-        assert_eq!(ClientMsgId(String::new()).validate(), Err(ErrorCode::BadClientId));
-        assert_eq!(ClientMsgId("a b".into()).validate(), Err(ErrorCode::BadClientId));
-        assert_eq!(ClientMsgId("x".repeat(65)).validate(), Err(ErrorCode::BadClientId));
+        assert_eq!(
+            ClientMsgId(String::new()).validate(),
+            Err(ErrorCode::BadClientId)
+        );
+        assert_eq!(
+            ClientMsgId("a b".into()).validate(),
+            Err(ErrorCode::BadClientId)
+        );
+        assert_eq!(
+            ClientMsgId("x".repeat(65)).validate(),
+            Err(ErrorCode::BadClientId)
+        );
     }
 }

@@ -7,6 +7,7 @@
 //!   them at the edge and the app checks them before sending.
 //! - [`frame`]: the WebSocket frames in both directions and the records they
 //!   carry (messages, chats, members).
+//! - [`role`]: owners, admins and their rights, members.
 //! - [`api`]: the bodies of the HTTP endpoints (accounts, guests, chats).
 //! - [`error`]: stable error codes that the app translates.
 //!
@@ -18,10 +19,14 @@ pub mod error;
 pub mod frame;
 pub mod ids;
 pub mod limits;
+pub mod role;
 
 pub use error::ErrorCode;
-pub use frame::{ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, ServerFrame, UserInfo, UserKind};
+pub use frame::{
+    ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, ServerFrame, UserInfo, UserKind,
+};
 pub use ids::{ChatId, ClientMsgId, Seq, UserId};
+pub use role::{Rights, Role};
 
 /// The protocol version this build speaks; sent in `Hello` and `Welcome`.
 pub const PROTOCOL_VERSION: u32 = 1;

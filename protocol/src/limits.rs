@@ -20,6 +20,15 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 256;
 pub const DISPLAY_NAME_MAX: usize = 64;
 pub const CHAT_NAME_MAX: usize = 64;
+/// Most posts one `Views` frame asks about.
+pub const MAX_VIEW_SEQS: usize = 100;
+/// Longest slow mode: a day (Telegram's longest is an hour).
+pub const SLOW_MODE_MAX_S: u32 = 24 * 3600;
+/// Longest an invite link may live, and the most joins it may allow.
+pub const INVITE_TTL_MAX_S: u32 = 366 * 24 * 3600;
+pub const INVITE_USES_MAX: u32 = 200_000;
+/// Most entries in one page of a member list.
+pub const MEMBER_PAGE_MAX: usize = 200;
 /// Largest HTTP request body the API accepts, in bytes.
 pub const MAX_HTTP_BODY_BYTES: usize = 16 * 1024;
 
@@ -38,14 +47,29 @@ pub fn check_text(text: &str) -> Result<(), ErrorCode> {
 /// only, so "Alice" and "alice" cannot be two people.
 pub fn check_username(name: &str) -> Result<(), ErrorCode> {
     let ok = (USERNAME_MIN..=USERNAME_MAX).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && name.as_bytes()[0].is_ascii_lowercase();
-    if ok { Ok(()) } else { Err(ErrorCode::BadUsername) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorCode::BadUsername)
+    }
+}
+
+/// A public chat's `@handle`: the same rules as a username.
+pub fn check_handle(handle: &str) -> Result<(), ErrorCode> {
+    check_username(handle).map_err(|_| ErrorCode::BadHandle)
 }
 
 pub fn check_password(password: &str) -> Result<(), ErrorCode> {
     let n = password.chars().count();
-    if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) { Ok(()) } else { Err(ErrorCode::BadPassword) }
+    if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        Ok(())
+    } else {
+        Err(ErrorCode::BadPassword)
+    }
 }
 
 /// A display name or chat name: not blank, no control characters, at most
@@ -65,7 +89,10 @@ mod tests {
     fn text_bounds() {
         assert_eq!(check_text("  \n"), Err(ErrorCode::TextEmpty));
         assert!(check_text(&"é".repeat(MAX_TEXT_CHARS)).is_ok());
-        assert_eq!(check_text(&"é".repeat(MAX_TEXT_CHARS + 1)), Err(ErrorCode::TextTooLong));
+        assert_eq!(
+            check_text(&"é".repeat(MAX_TEXT_CHARS + 1)),
+            Err(ErrorCode::TextTooLong)
+        );
     }
 
     #[test]
@@ -80,7 +107,10 @@ mod tests {
     fn names() {
         assert!(check_name("Ünïcode 名前", DISPLAY_NAME_MAX).is_ok());
         assert_eq!(check_name(" ", DISPLAY_NAME_MAX), Err(ErrorCode::BadName));
-        assert_eq!(check_name("a\u{0}b", DISPLAY_NAME_MAX), Err(ErrorCode::BadName));
+        assert_eq!(
+            check_name("a\u{0}b", DISPLAY_NAME_MAX),
+            Err(ErrorCode::BadName)
+        );
     }
 
     #[test]

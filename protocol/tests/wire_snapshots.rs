@@ -25,44 +25,247 @@ fn chat() -> ChatSummary {
         member_count: 3,
         last_seq: Seq(3),
         last: Some(message()),
+        role: Role::Admin,
+        rights: Rights {
+            post: true,
+            invite: true,
+            ..Rights::NONE
+        },
+        handle: Some("team".into()),
+        slow_mode_s: 30,
+        signatures: false,
     }
 }
 
 fn me() -> UserInfo {
-    UserInfo { id: UserId(2), name: "Alice".into(), username: Some("alice".into()), kind: UserKind::Account }
+    UserInfo {
+        id: UserId(2),
+        name: "Alice".into(),
+        username: Some("alice".into()),
+        kind: UserKind::Account,
+    }
 }
 
 #[test]
 fn client_frames() {
-    insta::assert_json_snapshot!("hello", ClientFrame::Hello { version: 1, cursors: vec![Cursor { chat: ChatId(7), seq: Seq(2) }] });
-    insta::assert_json_snapshot!("send", ClientFrame::Send { chat: ChatId(7), id: ClientMsgId("0190f3a1b2c-k3".into()), text: "hi".into() });
-    insta::assert_json_snapshot!("sync", ClientFrame::Sync { chat: ChatId(7), after: Seq(2) });
+    insta::assert_json_snapshot!(
+        "hello",
+        ClientFrame::Hello {
+            version: 1,
+            cursors: vec![Cursor {
+                chat: ChatId(7),
+                seq: Seq(2)
+            }]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "send",
+        ClientFrame::Send {
+            chat: ChatId(7),
+            id: ClientMsgId("0190f3a1b2c-k3".into()),
+            text: "hi".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "sync",
+        ClientFrame::Sync {
+            chat: ChatId(7),
+            after: Seq(2)
+        }
+    );
     insta::assert_json_snapshot!("ping", ClientFrame::Ping);
+    insta::assert_json_snapshot!(
+        "read",
+        ClientFrame::Read {
+            chat: ChatId(7),
+            seq: Seq(3)
+        }
+    );
+    insta::assert_json_snapshot!(
+        "views_ask",
+        ClientFrame::Views {
+            chat: ChatId(7),
+            seqs: vec![Seq(2), Seq(3)]
+        }
+    );
 }
 
 #[test]
 fn server_frames() {
-    insta::assert_json_snapshot!("welcome", ServerFrame::Welcome { version: 1, me: me(), chats: vec![chat()] });
-    insta::assert_json_snapshot!("events", ServerFrame::Events { chat: ChatId(7), messages: vec![message()] });
+    insta::assert_json_snapshot!(
+        "welcome",
+        ServerFrame::Welcome {
+            version: 1,
+            me: me(),
+            chats: vec![chat()]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "events",
+        ServerFrame::Events {
+            chat: ChatId(7),
+            messages: vec![message()]
+        }
+    );
     insta::assert_json_snapshot!("sent", ServerFrame::Sent { message: message() });
     insta::assert_json_snapshot!("chat", ServerFrame::Chat { chat: chat() });
-    insta::assert_json_snapshot!("error", ServerFrame::Error { code: ErrorCode::NotMember, id: Some(ClientMsgId("m1".into())), chat: Some(ChatId(7)) });
+    insta::assert_json_snapshot!(
+        "error",
+        ServerFrame::Error {
+            code: ErrorCode::NotMember,
+            id: Some(ClientMsgId("m1".into())),
+            chat: Some(ChatId(7))
+        }
+    );
     insta::assert_json_snapshot!("error_bare", ServerFrame::error(ErrorCode::BadFrame));
     insta::assert_json_snapshot!("pong", ServerFrame::Pong);
+    insta::assert_json_snapshot!("left", ServerFrame::Left { chat: ChatId(7) });
+    insta::assert_json_snapshot!(
+        "views",
+        ServerFrame::Views {
+            chat: ChatId(7),
+            counts: vec![frame::ViewCount {
+                seq: Seq(3),
+                views: 41
+            }]
+        }
+    );
 }
 
 #[test]
 fn api_bodies() {
-    insta::assert_json_snapshot!("signup", SignUp { username: "alice".into(), password: "correct horse".into(), name: Some("Alice".into()) });
-    insta::assert_json_snapshot!("signin", SignIn { username: "alice".into(), password: "correct horse".into() });
-    insta::assert_json_snapshot!("guest", GuestJoin { invite: "Zk3vQ9xW2mPa".into(), name: "Gus".into() });
-    insta::assert_json_snapshot!("claim", Claim { username: "gus".into(), password: "correct horse".into() });
-    insta::assert_json_snapshot!("new_direct", NewDirect { username: "bob".into() });
-    insta::assert_json_snapshot!("new_group", NewGroup { name: "Team".into() });
-    insta::assert_json_snapshot!("invite_preview", InvitePreview { title: "Team".into(), member_count: 3 });
+    insta::assert_json_snapshot!(
+        "signup",
+        SignUp {
+            username: "alice".into(),
+            password: "correct horse".into(),
+            name: Some("Alice".into())
+        }
+    );
+    insta::assert_json_snapshot!(
+        "signin",
+        SignIn {
+            username: "alice".into(),
+            password: "correct horse".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "guest",
+        GuestJoin {
+            invite: "Zk3vQ9xW2mPa".into(),
+            name: "Gus".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "claim",
+        Claim {
+            username: "gus".into(),
+            password: "correct horse".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "new_direct",
+        NewDirect {
+            username: "bob".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "new_group",
+        NewGroup {
+            name: "Team".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "invite_preview",
+        InvitePreview {
+            title: "Team".into(),
+            member_count: 3,
+            kind: ChatKind::Channel,
+            needs_approval: true
+        }
+    );
     insta::assert_json_snapshot!("me", Me { me: me() });
     insta::assert_json_snapshot!("chat_created", ChatCreated { chat: chat() });
-    insta::assert_json_snapshot!("joined", Joined { me: me(), chat: chat() });
-    insta::assert_json_snapshot!("members", Members { members: vec![me()] });
-    insta::assert_json_snapshot!("api_error", ApiError { error: ErrorCode::UsernameTaken });
+    insta::assert_json_snapshot!(
+        "joined",
+        Joined {
+            me: me(),
+            chat: chat()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "members",
+        Members {
+            members: vec![Member {
+                user: me(),
+                role: Role::Owner,
+                rights: Rights::ALL
+            }],
+            next: Some(UserId(2))
+        }
+    );
+    insta::assert_json_snapshot!(
+        "promote",
+        MemberAction::Promote {
+            rights: Rights {
+                ban: true,
+                pin: true,
+                ..Rights::NONE
+            }
+        }
+    );
+    insta::assert_json_snapshot!("ban", MemberAction::Ban);
+    insta::assert_json_snapshot!(
+        "chat_settings",
+        ChatSettings {
+            handle: Some("team".into()),
+            slow_mode_s: Some(30),
+            ..Default::default()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "new_invite",
+        NewInvite {
+            expires_in_s: Some(3600),
+            usage_limit: Some(10),
+            needs_approval: false
+        }
+    );
+    insta::assert_json_snapshot!(
+        "invite_links",
+        InviteLinks {
+            invites: vec![InviteLink {
+                code: "Zk3vQ9xW2mPa".into(),
+                primary: false,
+                expires_at: Some(1_790_000_000_000),
+                usage_limit: Some(10),
+                uses: 2,
+                needs_approval: false,
+                revoked: false
+            }]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "join_requests",
+        JoinRequests {
+            requests: vec![JoinRequest {
+                user: me(),
+                at: 1_790_000_000_000
+            }]
+        }
+    );
+    insta::assert_json_snapshot!("request_answer", RequestAnswer { approve: true });
+    insta::assert_json_snapshot!(
+        "join_pending",
+        JoinPending {
+            pending: true,
+            me: None
+        }
+    );
+    insta::assert_json_snapshot!(
+        "api_error",
+        ApiError {
+            error: ErrorCode::UsernameTaken
+        }
+    );
 }

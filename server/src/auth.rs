@@ -4,8 +4,8 @@
 //! tens of milliseconds of CPU and would stall every socket on a runtime
 //! worker. Session tokens are 256 random bits; only their SHA-256 is stored.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -42,7 +42,9 @@ pub async fn verify_password(password: String, phc: String) -> Result<bool, Auth
     let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&phc).map_err(|e| AuthError::Hash(e.to_string()))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await?
 }
@@ -80,9 +82,18 @@ mod tests {
         let phc = hash_password("correct horse".into()).await.ok();
         let phc = phc.unwrap_or_default();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(matches!(verify_password("correct horse".into(), phc.clone()).await, Ok(true)));
-        assert!(matches!(verify_password("wrong horse".into(), phc).await, Ok(false)));
-        assert!(matches!(verify_password("x".into(), DUMMY_HASH.into()).await, Ok(false)));
+        assert!(matches!(
+            verify_password("correct horse".into(), phc.clone()).await,
+            Ok(true)
+        ));
+        assert!(matches!(
+            verify_password("wrong horse".into(), phc).await,
+            Ok(false)
+        ));
+        assert!(matches!(
+            verify_password("x".into(), DUMMY_HASH.into()).await,
+            Ok(false)
+        ));
     }
 
     #[test]

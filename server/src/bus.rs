@@ -25,6 +25,9 @@ pub enum Notice {
     Events { chat: ChatId, seq: Seq },
     /// `user` was added to `chat`: their sockets on every node follow it.
     Joined { user: UserId, chat: ChatId },
+    /// `user` was removed from `chat`: their sockets on every node stop
+    /// following it.
+    Left { user: UserId, chat: ChatId },
 }
 
 #[async_trait]
@@ -66,11 +69,21 @@ pub struct NatsBus {
 
 impl NatsBus {
     /// Connects and subscribes; [`NatsBus::listen`] then relays notices.
-    pub async fn connect(url: &str, subject: &str) -> Result<(NatsBus, async_nats::Subscriber), BusError> {
+    pub async fn connect(
+        url: &str,
+        subject: &str,
+    ) -> Result<(NatsBus, async_nats::Subscriber), BusError> {
         let client = async_nats::connect(url).await?;
         let subscriber = client.subscribe(subject.to_owned()).await?;
         let node = rand::random();
-        Ok((NatsBus { client, subject: subject.to_owned(), node }, subscriber))
+        Ok((
+            NatsBus {
+                client,
+                subject: subject.to_owned(),
+                node,
+            },
+            subscriber,
+        ))
     }
 
     /// Relays other nodes' notices to this node's hub until the subscription ends.
@@ -92,8 +105,16 @@ impl NatsBus {
 #[async_trait]
 impl Bus for NatsBus {
     async fn announce(&self, notice: Notice) {
-        let payload = serde_json::to_vec(&Envelope { node: self.node, notice }).unwrap_or_default();
-        if let Err(e) = self.client.publish(self.subject.clone(), payload.into()).await {
+        let payload = serde_json::to_vec(&Envelope {
+            node: self.node,
+            notice,
+        })
+        .unwrap_or_default();
+        if let Err(e) = self
+            .client
+            .publish(self.subject.clone(), payload.into())
+            .await
+        {
             // The next notice for the chat makes up for this one.
             tracing::warn!(error = %e, "announcing on the bus");
         }

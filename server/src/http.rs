@@ -7,24 +7,28 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, State};
+use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, Query, State};
 use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use courier_protocol::api::{ApiError, ChatCreated, Claim, GuestJoin, InvitePreview, Joined, Me, Members, NewDirect, NewGroup, SignIn, SignUp};
+use courier_protocol::api::{
+    ApiError, ChatCreated, ChatSettings, Claim, GuestJoin, InviteLink, InviteLinks, InvitePreview,
+    JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect, NewGroup, NewInvite,
+    RequestAnswer, SignIn, SignUp,
+};
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
-use courier_protocol::{ChatId, ErrorCode, UserInfo};
+use courier_protocol::{ChatId, ChatKind, ErrorCode, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::service::{SESSION_TTL_MS, Service, SignedIn};
+use crate::service::{Joining, SESSION_TTL_MS, Service, SignedIn};
 use crate::{auth, ws};
 
 pub const SESSION_COOKIE: &str = "courier_session";
@@ -54,11 +58,23 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/invites/{code}/join", post(join_by_invite))
         .route("/api/chats/direct", post(new_direct))
         .route("/api/chats/group", post(new_group))
+        .route("/api/chats/channel", post(new_channel))
+        .route("/api/chats/{id}", axum::routing::patch(update_chat))
         .route("/api/chats/{id}/members", get(members))
+        .route("/api/chats/{id}/members/{user}", post(member_action))
+        .route("/api/chats/{id}/invites", get(invites).post(create_invite))
+        .route("/api/chats/{id}/invites/{code}", delete(revoke_invite))
+        .route("/api/chats/{id}/requests", get(join_requests))
+        .route("/api/chats/{id}/requests/{user}", post(answer_request))
+        .route("/api/public/{handle}", get(public_preview))
+        .route("/api/public/{handle}/join", post(join_public))
         .route("/ws", get(websocket))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
-        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state);
     let index = static_dir.join("index.html");
     // Paths the app routes itself (such as /join/<code>) get index.html.
@@ -67,7 +83,10 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .layer(CompressionLayer::new())
         // Revalidate every file: the service worker and index.html must never
         // be stale, and the rest is cheap to confirm by Last-Modified.
-        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
 /// A client-visible failure: a stable code with its HTTP status.
@@ -93,8 +112,18 @@ impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let status = match self.0 {
             ErrorCode::Unauthorized | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::NotMember | ErrorCode::BadOrigin => StatusCode::FORBIDDEN,
-            ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount => StatusCode::CONFLICT,
+            ErrorCode::NotMember
+            | ErrorCode::BadOrigin
+            | ErrorCode::NotAllowed
+            | ErrorCode::Banned
+            | ErrorCode::OwnerStays => StatusCode::FORBIDDEN,
+            ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount | ErrorCode::HandleTaken => {
+                StatusCode::CONFLICT
+            }
+            ErrorCode::InviteExpired | ErrorCode::InviteRevoked | ErrorCode::InviteUsedUp => {
+                StatusCode::GONE
+            }
+            ErrorCode::SlowMode => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::UnknownUser | ErrorCode::BadInvite => StatusCode::NOT_FOUND,
             ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -123,7 +152,11 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
         let token = session_token(&parts.headers).ok_or(ErrorCode::Unauthorized)?;
-        let me = state.svc.session_user(&token).await?.ok_or(ErrorCode::Unauthorized)?;
+        let me = state
+            .svc
+            .session_user(&token)
+            .await?
+            .ok_or(ErrorCode::Unauthorized)?;
         Ok(Session { me, token })
     }
 }
@@ -140,7 +173,8 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 fn session_cookie(token: &str, max_age_s: i64) -> HeaderValue {
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -152,11 +186,20 @@ fn signed_in<T: serde::Serialize>(session: &SignedIn, body: T) -> Response {
 /// Refuses requests that a page on another site makes with this site's
 /// cookie (cross-site WebSocket hijacking, CSRF). Requests without an Origin
 /// header come from non-browser clients, which hold their own cookies.
-async fn check_origin(State(state): State<AppState>, request: Request<axum::body::Body>, next: Next) -> Response {
+async fn check_origin(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     let headers = request.headers();
     if let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let same_host = origin.split_once("://").is_some_and(|(_, rest)| rest == host);
+        let host = headers
+            .get(HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let same_host = origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host);
         if !same_host && !state.allowed_origins.iter().any(|o| o == origin) {
             return ApiFailure(ErrorCode::BadOrigin).into_response();
         }
@@ -167,8 +210,16 @@ async fn check_origin(State(state): State<AppState>, request: Request<axum::body
 /// # POST /api/signup
 /// Creates an account and signs it in (sets the session cookie).
 async fn sign_up(State(s): State<AppState>, Body(body): Body<SignUp>) -> ApiResult<Response> {
-    let session = s.svc.sign_up(&body.username, &body.password, body.name.as_deref()).await?;
-    Ok(signed_in(&session, Me { me: session.me.clone() }))
+    let session = s
+        .svc
+        .sign_up(&body.username, &body.password, body.name.as_deref())
+        .await?;
+    Ok(signed_in(
+        &session,
+        Me {
+            me: session.me.clone(),
+        },
+    ))
 }
 
 /// # POST /api/signin
@@ -176,7 +227,12 @@ async fn sign_up(State(s): State<AppState>, Body(body): Body<SignUp>) -> ApiResu
 /// whether the username or the password was wrong.
 async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResult<Response> {
     let session = s.svc.sign_in(&body.username, &body.password).await?;
-    Ok(signed_in(&session, Me { me: session.me.clone() }))
+    Ok(signed_in(
+        &session,
+        Me {
+            me: session.me.clone(),
+        },
+    ))
 }
 
 /// # POST /api/signout
@@ -184,7 +240,11 @@ async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResu
 /// clears the cookie.
 async fn sign_out(State(s): State<AppState>, session: Session) -> ApiResult<Response> {
     s.svc.sign_out(&session.token).await?;
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session_cookie("", 0))]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, session_cookie("", 0))],
+    )
+        .into_response())
 }
 
 /// # GET /api/me
@@ -195,47 +255,258 @@ async fn me(session: Session) -> Json<Me> {
 /// # POST /api/account
 /// A guest chooses a username and password; same user id, chats and
 /// history. 409 `already_account` for an account.
-async fn claim_account(State(s): State<AppState>, session: Session, Body(body): Body<Claim>) -> ApiResult<Json<Me>> {
-    let me = s.svc.claim_account(&session.me, &body.username, &body.password).await?;
+async fn claim_account(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<Claim>,
+) -> ApiResult<Json<Me>> {
+    let me = s
+        .svc
+        .claim_account(&session.me, &body.username, &body.password)
+        .await?;
     Ok(Json(Me { me }))
 }
 
 /// # POST /api/guest
 /// Creates a guest with only a display name, signs them in and joins them
-/// to the invite's chat. 404 `bad_invite` for an unknown code.
+/// to the invite's chat; 202 `JoinPending` if the link needs approval.
+/// 404 `bad_invite` for an unknown code, 410 for a dead one.
 async fn guest_join(State(s): State<AppState>, Body(body): Body<GuestJoin>) -> ApiResult<Response> {
-    let (session, chat) = s.svc.join_as_guest(&body.invite, &body.name).await?;
-    Ok(signed_in(&session, Joined { me: session.me.clone(), chat }))
+    let (session, joining) = s.svc.join_as_guest(&body.invite, &body.name).await?;
+    Ok(match joining {
+        Joining::Joined(chat) => signed_in(
+            &session,
+            Joined {
+                me: session.me.clone(),
+                chat,
+            },
+        ),
+        Joining::Pending => {
+            let mut response = signed_in(
+                &session,
+                JoinPending {
+                    pending: true,
+                    me: Some(session.me.clone()),
+                },
+            );
+            *response.status_mut() = StatusCode::ACCEPTED;
+            response
+        }
+    })
 }
 
 /// # GET /api/invites/{code}
-/// What the join screen shows; needs no session.
-async fn invite_preview(State(s): State<AppState>, UrlPath(code): UrlPath<String>) -> ApiResult<Json<InvitePreview>> {
+/// What the join screen shows; needs no session. 404 `bad_invite`;
+/// 410 `invite_expired`, `invite_revoked` or `invite_used_up`.
+async fn invite_preview(
+    State(s): State<AppState>,
+    UrlPath(code): UrlPath<String>,
+) -> ApiResult<Json<InvitePreview>> {
     Ok(Json(s.svc.invite_preview(&code).await?))
 }
 
 /// # POST /api/invites/{code}/join
-/// Joins the signed-in user to the chat; a no-op for a member.
-async fn join_by_invite(State(s): State<AppState>, session: Session, UrlPath(code): UrlPath<String>) -> ApiResult<Json<ChatCreated>> {
-    Ok(Json(ChatCreated { chat: s.svc.join_by_invite(&session.me, &code).await? }))
+/// Joins the signed-in user to the chat (a no-op for a member); 202
+/// `JoinPending` if the link needs an admin's approval; 403 `banned`.
+async fn join_by_invite(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(code): UrlPath<String>,
+) -> ApiResult<Response> {
+    Ok(match s.svc.join_by_invite(&session.me, &code).await? {
+        Joining::Joined(chat) => Json(ChatCreated { chat }).into_response(),
+        Joining::Pending => (
+            StatusCode::ACCEPTED,
+            Json(JoinPending {
+                pending: true,
+                me: None,
+            }),
+        )
+            .into_response(),
+    })
+}
+
+/// # GET /api/public/{handle}
+/// A public group or channel by its @handle; needs no session.
+async fn public_preview(
+    State(s): State<AppState>,
+    UrlPath(handle): UrlPath<String>,
+) -> ApiResult<Json<InvitePreview>> {
+    Ok(Json(s.svc.public_preview(&handle).await?))
+}
+
+/// # POST /api/public/{handle}/join
+/// Joins (subscribes to) a public chat; 403 `banned`.
+async fn join_public(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(handle): UrlPath<String>,
+) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated {
+        chat: s.svc.join_public(&session.me, &handle).await?,
+    }))
 }
 
 /// # POST /api/chats/direct
 /// The 1:1 chat with a username, created on first use; 404 `unknown_user`.
-async fn new_direct(State(s): State<AppState>, session: Session, Body(body): Body<NewDirect>) -> ApiResult<Json<ChatCreated>> {
-    Ok(Json(ChatCreated { chat: s.svc.direct_chat(&session.me, &body.username).await? }))
+async fn new_direct(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<NewDirect>,
+) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated {
+        chat: s.svc.direct_chat(&session.me, &body.username).await?,
+    }))
 }
 
 /// # POST /api/chats/group
 /// A new group with the caller as its only member; others join by its invite link.
-async fn new_group(State(s): State<AppState>, session: Session, Body(body): Body<NewGroup>) -> ApiResult<Json<ChatCreated>> {
-    Ok(Json(ChatCreated { chat: s.svc.new_group(&session.me, &body.name).await? }))
+async fn new_group(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<NewGroup>,
+) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated {
+        chat: s
+            .svc
+            .new_group(&session.me, &body.name, ChatKind::Group)
+            .await?,
+    }))
 }
 
-/// # GET /api/chats/{id}/members
-/// 403 `not_member` unless the caller is in the chat.
-async fn members(State(s): State<AppState>, session: Session, UrlPath(id): UrlPath<i64>) -> ApiResult<Json<Members>> {
-    Ok(Json(Members { members: s.svc.members(&session.me, ChatId(id)).await? }))
+/// # POST /api/chats/channel
+/// A new channel owned by the caller: only admins post, subscribers read.
+async fn new_channel(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<NewGroup>,
+) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated {
+        chat: s
+            .svc
+            .new_group(&session.me, &body.name, ChatKind::Channel)
+            .await?,
+    }))
+}
+
+/// # PATCH /api/chats/{id}
+/// Changes name, @handle, slow mode or signatures; needs the `edit_info`
+/// right (403 `not_allowed`); 409 `handle_taken`.
+async fn update_chat(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    Body(body): Body<ChatSettings>,
+) -> ApiResult<Json<ChatCreated>> {
+    Ok(Json(ChatCreated {
+        chat: s.svc.update_chat(&session.me, ChatId(id), &body).await?,
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct Page {
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_page")]
+    limit: usize,
+}
+
+fn default_page() -> usize {
+    100
+}
+
+/// # GET /api/chats/{id}/members?after=<user id>&limit=<n>
+/// One page of members by user id (at most 200); 403 `not_member` unless
+/// the caller is in the chat.
+async fn members(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Members>> {
+    let Query(page) = page.map_err(|_| ErrorCode::BadRequest)?;
+    let (members, next) = s
+        .svc
+        .members(&session.me, ChatId(id), UserId(page.after), page.limit)
+        .await?;
+    Ok(Json(Members { members, next }))
+}
+
+/// # POST /api/chats/{id}/members/{user}
+/// Promote, demote (owner only), remove, ban or unban (the `ban` right;
+/// admins only by the owner). 403 `owner_stays` for the owner.
+async fn member_action(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath((id, user)): UrlPath<(i64, i64)>,
+    Body(body): Body<MemberAction>,
+) -> ApiResult<StatusCode> {
+    s.svc
+        .member_action(&session.me, ChatId(id), UserId(user), &body)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/chats/{id}/invites
+/// The chat's links, main one first; the `invite` right.
+async fn invites(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Json<InviteLinks>> {
+    Ok(Json(InviteLinks {
+        invites: s.svc.invites(&session.me, ChatId(id)).await?,
+    }))
+}
+
+/// # POST /api/chats/{id}/invites
+/// A new link with an optional expiry, usage limit and approval.
+async fn create_invite(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    Body(body): Body<NewInvite>,
+) -> ApiResult<Json<InviteLink>> {
+    Ok(Json(
+        s.svc.create_invite(&session.me, ChatId(id), &body).await?,
+    ))
+}
+
+/// # DELETE /api/chats/{id}/invites/{code}
+/// Revokes a link; revoking the main link replaces it with a new one.
+async fn revoke_invite(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath((id, code)): UrlPath<(i64, String)>,
+) -> ApiResult<StatusCode> {
+    s.svc.revoke_invite(&session.me, ChatId(id), &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/chats/{id}/requests
+/// People waiting to join; the `invite` right.
+async fn join_requests(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Json<JoinRequests>> {
+    Ok(Json(JoinRequests {
+        requests: s.svc.join_requests(&session.me, ChatId(id)).await?,
+    }))
+}
+
+/// # POST /api/chats/{id}/requests/{user}
+/// Approves or declines a join request; 404 `unknown_user` if none waits.
+async fn answer_request(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath((id, user)): UrlPath<(i64, i64)>,
+    Body(body): Body<RequestAnswer>,
+) -> ApiResult<StatusCode> {
+    s.svc
+        .answer_request(&session.me, ChatId(id), UserId(user), body.approve)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Hard cap on one incoming WebSocket message. Frames between the protocol's
@@ -245,7 +516,11 @@ const SOCKET_MESSAGE_CAP: usize = 4 * MAX_FRAME_BYTES;
 /// # GET /ws
 /// Upgrades to the Courier socket (see PROTOCOL.md). 401 without a session,
 /// 403 from a foreign Origin, 503 when the server is at its connection limit.
-async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
+async fn websocket(
+    State(s): State<AppState>,
+    session: Session,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
     if s.svc.hub().connections_of(session.me.id) >= s.max_sockets_per_user {
         return Err(ApiFailure(ErrorCode::TooMany));
     }
@@ -262,7 +537,14 @@ async fn websocket(State(s): State<AppState>, session: Session, upgrade: WebSock
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| async move {
-            ws::serve(socket, session.me, auth::token_hash(&session.token), s.svc, s.shutdown).await;
+            ws::serve(
+                socket,
+                session.me,
+                auth::token_hash(&session.token),
+                s.svc,
+                s.shutdown,
+            )
+            .await;
             drop(permit);
         }))
 }

@@ -81,17 +81,35 @@ impl Hub {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain maps consistent enough
         // to keep serving; poisoning would take every connection down.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-/// Adds a connection following no chat yet; [`Hub::follow`] adds them.
-    pub fn register(self: &Arc<Self>, user: UserId, session: Vec<u8>, follower: Follower) -> Registration {
+    /// Adds a connection following no chat yet; [`Hub::follow`] adds them.
+    pub fn register(
+        self: &Arc<Self>,
+        user: UserId,
+        session: Vec<u8>,
+        follower: Follower,
+    ) -> Registration {
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
         inner.by_user.entry(user).or_default().insert(id);
-        inner.conns.insert(id, Conn { user, session, follower, chats: HashSet::new() });
-        Registration { hub: Arc::clone(self), id }
+        inner.conns.insert(
+            id,
+            Conn {
+                user,
+                session,
+                follower,
+                chats: HashSet::new(),
+            },
+        );
+        Registration {
+            hub: Arc::clone(self),
+            id,
+        }
     }
 
     pub fn connections_of(&self, user: UserId) -> usize {
@@ -101,7 +119,12 @@ impl Hub {
     /// Closes every connection opened with this session (sign-out).
     pub fn end_session(&self, session: &[u8]) {
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner.conns.iter().filter(|(_, c)| c.session == session).map(|(id, _)| *id).collect();
+        let ids: Vec<ConnId> = inner
+            .conns
+            .iter()
+            .filter(|(_, c)| c.session == session)
+            .map(|(id, _)| *id)
+            .collect();
         for id in ids {
             if let Some(conn) = inner.remove(id) {
                 conn.follower.kick.notify_one();
@@ -112,7 +135,11 @@ impl Hub {
     /// Every open connection of `user` starts following `chat`.
     pub fn follow(&self, user: UserId, chat: ChatId) {
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner.by_user.get(&user).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let ids: Vec<ConnId> = inner
+            .by_user
+            .get(&user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
         for id in ids {
             if let Some(conn) = inner.conns.get_mut(&id) {
                 conn.chats.insert(chat);
@@ -121,11 +148,40 @@ impl Hub {
         }
     }
 
+    /// Every open connection of `user` stops following `chat` (they left
+    /// or were removed) and is told so with `frame`, in that order, so no
+    /// event of the chat reaches them after it.
+    pub fn unfollow(&self, user: UserId, chat: ChatId, frame: &ServerFrame) {
+        let bytes = Utf8Bytes::from(frame.encode());
+        let mut inner = self.lock();
+        let ids: Vec<ConnId> = inner
+            .by_user
+            .get(&user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for &id in &ids {
+            if let Some(conn) = inner.conns.get_mut(&id) {
+                conn.chats.remove(&chat);
+            }
+            if let Some(set) = inner.by_chat.get_mut(&chat) {
+                set.remove(&id);
+                if set.is_empty() {
+                    inner.by_chat.remove(&chat);
+                }
+            }
+        }
+        Self::deliver(&mut inner, ids, &bytes);
+    }
+
     /// Sends `frame` to every connection following `chat`.
     pub fn publish(&self, chat: ChatId, frame: &ServerFrame) {
         let bytes = Utf8Bytes::from(frame.encode());
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner.by_chat.get(&chat).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let ids: Vec<ConnId> = inner
+            .by_chat
+            .get(&chat)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
         Self::deliver(&mut inner, ids, &bytes);
     }
 
@@ -133,13 +189,20 @@ impl Hub {
     pub fn send_to_user(&self, user: UserId, frame: &ServerFrame) {
         let bytes = Utf8Bytes::from(frame.encode());
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner.by_user.get(&user).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let ids: Vec<ConnId> = inner
+            .by_user
+            .get(&user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
         Self::deliver(&mut inner, ids, &bytes);
     }
 
     fn deliver(inner: &mut Inner, ids: Vec<ConnId>, bytes: &Utf8Bytes) {
         for id in ids {
-            let full = inner.conns.get(&id).is_some_and(|c| c.follower.queue.try_send(bytes.clone()).is_err());
+            let full = inner
+                .conns
+                .get(&id)
+                .is_some_and(|c| c.follower.queue.try_send(bytes.clone()).is_err());
             if full && let Some(conn) = inner.remove(id) {
                 tracing::info!(conn = id, user = conn.user.0, "dropping a slow connection");
                 conn.follower.kick.notify_one();
@@ -163,7 +226,14 @@ mod tests {
     fn follower(capacity: usize) -> (Follower, mpsc::Receiver<Utf8Bytes>, Arc<Notify>) {
         let (queue, rx) = mpsc::channel(capacity);
         let kick = Arc::new(Notify::new());
-        (Follower { queue, kick: Arc::clone(&kick) }, rx, kick)
+        (
+            Follower {
+                queue,
+                kick: Arc::clone(&kick),
+            },
+            rx,
+            kick,
+        )
     }
 
     #[tokio::test]
@@ -176,11 +246,30 @@ mod tests {
         hub.follow(UserId(1), ChatId(1));
         hub.follow(UserId(2), ChatId(2));
         hub.publish(ChatId(1), &ServerFrame::Pong);
-        assert_eq!(rx_a.recv().await.map(|b| b.to_string()), Some(r#"{"t":"pong"}"#.to_string()));
+        assert_eq!(
+            rx_a.recv().await.map(|b| b.to_string()),
+            Some(r#"{"t":"pong"}"#.to_string())
+        );
         assert!(rx_b.try_recv().is_err());
         hub.follow(UserId(2), ChatId(1));
         hub.publish(ChatId(1), &ServerFrame::Pong);
         assert!(rx_b.recv().await.is_some());
+    }
+
+    #[tokio::test]
+    async fn an_unfollowed_chat_reaches_nobody_after_the_farewell() {
+        let hub = Arc::new(Hub::default());
+        let (a, mut rx_a, _) = follower(8);
+        let _ra = hub.register(UserId(1), vec![1], a);
+        hub.follow(UserId(1), ChatId(1));
+        hub.unfollow(UserId(1), ChatId(1), &ServerFrame::Left { chat: ChatId(1) });
+        hub.publish(ChatId(1), &ServerFrame::Pong);
+        assert_eq!(
+            rx_a.recv().await.map(|b| b.to_string()),
+            Some(r#"{"t":"left","c":{"chat":1}}"#.to_string())
+        );
+        assert!(rx_a.try_recv().is_err());
+        assert!(!hub.has_followers(ChatId(1)));
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! The Courier server.
 //!
 //! A tour, from the bottom up (dependencies point one way):
-//! - [`store`]: the `Store` trait and its SQLite implementation: users,
-//!   sessions, chats, members, messages. Knows nothing of HTTP.
+//! - [`store`]: the `Store` trait, on SQLite or PostgreSQL (one SQL text):
+//!   users, sessions, chats, members and roles, invites, messages. Knows
+//!   nothing of HTTP.
 //! - [`auth`]: password hashing (argon2id, off the async runtime), session
 //!   tokens and invite codes.
 //! - [`hub`]: which connections are on this node and which chats they
@@ -11,6 +12,8 @@
 //!   it carries "chat X has events up to seq N", the store the events.
 //! - [`service`]: what Courier does — accounts, guests, chats, sending —
 //!   with membership checked on every read and write.
+//! - [`moderation`]: what owners and admins do: roles, bans, settings,
+//!   invite links, join requests; rights checked on every action.
 //! - [`ws`]: one WebSocket connection's reader and writer.
 //! - [`http`]: the routes: API endpoints, the socket upgrade, static files.
 //! - [`server`]: configuration, start-up and graceful shutdown.
@@ -19,6 +22,7 @@ pub mod auth;
 pub mod bus;
 pub mod http;
 pub mod hub;
+pub mod moderation;
 pub mod server;
 pub mod service;
 pub mod store;

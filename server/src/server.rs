@@ -41,7 +41,11 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Another origin (scheme://host:port) allowed to use the API and socket,
     /// besides the server's own. Repeat, or separate with commas.
-    #[arg(long = "allowed-origin", env = "COURIER_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "COURIER_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
     /// Most WebSocket connections at once; beyond it upgrades get 503.
     #[arg(long, env = "COURIER_MAX_CONNECTIONS", default_value_t = 100_000)]
@@ -72,8 +76,12 @@ pub struct Running {
 }
 
 impl Running {
-    pub async fn start(config: &Config, shutdown: CancellationToken) -> Result<Running, StartError> {
-        std::fs::create_dir_all(&config.data).map_err(|e| StartError::DataDir(config.data.clone(), e))?;
+    pub async fn start(
+        config: &Config,
+        shutdown: CancellationToken,
+    ) -> Result<Running, StartError> {
+        std::fs::create_dir_all(&config.data)
+            .map_err(|e| StartError::DataDir(config.data.clone(), e))?;
         let store: Arc<dyn Store> = match &config.postgres {
             Some(url) => Arc::new(PgStore::open(url).await?),
             None => Arc::new(SqliteStore::open(&config.data).await?),
@@ -96,8 +104,14 @@ impl Running {
             max_sockets_per_user: config.max_sockets_per_user,
             shutdown: shutdown.clone(),
         };
-        let listener = TcpListener::bind(config.listen).await.map_err(|e| StartError::Listen(config.listen, e))?;
-        Ok(Running { listener, router: app(state, &config.static_dir), shutdown })
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartError::Listen(config.listen, e))?;
+        Ok(Running {
+            listener,
+            router: app(state, &config.static_dir),
+            shutdown,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -115,6 +129,8 @@ impl Running {
                 tracing::debug!(error = %e, "TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
     }
 }

@@ -7,18 +7,23 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use courier_protocol::api::InvitePreview;
-use courier_protocol::limits::{CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username};
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, ServerFrame, UserId, UserInfo, UserKind};
+use courier_protocol::frame::ViewCount;
+use courier_protocol::limits::{
+    CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
+};
+use courier_protocol::limits::{MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX};
+use courier_protocol::{
+    ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Seq,
+    ServerFrame, UserId, UserInfo, UserKind,
+};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
-
 use crate::auth::{self, AuthError};
 use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
-use crate::store::{NewChat, NewUser, Store, StoreError};
+use crate::store::{Membership, NewChat, NewUser, Redeemed, Store, StoreError};
 
 /// How long a session lives without signing in again.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -31,6 +36,14 @@ impl From<StoreError> for ErrorCode {
             StoreError::UsernameTaken => ErrorCode::UsernameTaken,
             StoreError::NotGuest => ErrorCode::AlreadyAccount,
             StoreError::NotMember => ErrorCode::NotMember,
+            StoreError::NotAllowed => ErrorCode::NotAllowed,
+            StoreError::SlowMode => ErrorCode::SlowMode,
+            StoreError::Banned => ErrorCode::Banned,
+            StoreError::BadInvite => ErrorCode::BadInvite,
+            StoreError::InviteExpired => ErrorCode::InviteExpired,
+            StoreError::InviteRevoked => ErrorCode::InviteRevoked,
+            StoreError::InviteUsedUp => ErrorCode::InviteUsedUp,
+            StoreError::HandleTaken => ErrorCode::HandleTaken,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal
@@ -47,7 +60,17 @@ impl From<AuthError> for ErrorCode {
 }
 
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Where joining by a link left the user.
+pub enum Joining {
+    Joined(ChatSummary),
+    /// The link needs an admin's approval; a request is waiting.
+    Pending,
 }
 
 /// A signed-in user and the token their cookie must carry.
@@ -57,9 +80,9 @@ pub struct SignedIn {
 }
 
 pub struct Service {
-    store: Arc<dyn Store>,
-    hub: Arc<Hub>,
-    bus: Arc<dyn Bus>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) bus: Arc<dyn Bus>,
     /// Per chat, the newest seq this node has handed to its hub: where a
     /// relay from the bus reads on from.
     relayed: Mutex<HashMap<ChatId, Seq>>,
@@ -67,11 +90,18 @@ pub struct Service {
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, bus: Arc<dyn Bus>) -> Service {
-        Service { store, hub, bus, relayed: Mutex::default() }
+        Service {
+            store,
+            hub,
+            bus,
+            relayed: Mutex::default(),
+        }
     }
 
     fn relayed(&self) -> std::sync::MutexGuard<'_, HashMap<ChatId, Seq>> {
-        self.relayed.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.relayed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn hub(&self) -> &Arc<Hub> {
@@ -89,6 +119,9 @@ impl Service {
                     tracing::error!(?code, chat = chat.0, "relaying a join");
                 }
             }
+            Notice::Left { user, chat } => {
+                self.hub.unfollow(user, chat, &ServerFrame::Left { chat })
+            }
         }
     }
 
@@ -101,11 +134,16 @@ impl Service {
         if from >= seq || !self.hub.has_followers(chat) {
             return;
         }
-        match self.store.messages_after(chat, from, MAX_EVENTS_PER_FRAME).await {
+        match self
+            .store
+            .messages_after(chat, from, MAX_EVENTS_PER_FRAME)
+            .await
+        {
             Ok(messages) => {
                 if let Some(last) = messages.last() {
                     self.advance_relayed(chat, from, last.seq, true);
-                    self.hub.publish(chat, &ServerFrame::Events { chat, messages });
+                    self.hub
+                        .publish(chat, &ServerFrame::Events { chat, messages });
                 }
             }
             Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
@@ -124,15 +162,29 @@ impl Service {
         }
     }
 
-    pub async fn sign_up(&self, username: &str, password: &str, name: Option<&str>) -> Result<SignedIn> {
+    pub async fn sign_up(
+        &self,
+        username: &str,
+        password: &str,
+        name: Option<&str>,
+    ) -> Result<SignedIn> {
         check_username(username)?;
         check_password(password)?;
-        let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(username);
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(username);
         check_name(name, DISPLAY_NAME_MAX)?;
         let hash = auth::hash_password(password.to_owned()).await?;
         let me = self
             .store
-            .create_user(NewUser { username: Some(username), name, password_hash: Some(&hash), kind: UserKind::Account, now: now_ms() })
+            .create_user(NewUser {
+                username: Some(username),
+                name,
+                password_hash: Some(&hash),
+                kind: UserKind::Account,
+                now: now_ms(),
+            })
             .await?;
         self.start_session(me).await
     }
@@ -141,7 +193,9 @@ impl Service {
     /// wrong password and gives the same answer.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedIn> {
         let found = self.store.credentials(username).await?;
-        let phc = found.as_ref().map_or(auth::DUMMY_HASH.to_owned(), |(_, h)| h.clone());
+        let phc = found
+            .as_ref()
+            .map_or(auth::DUMMY_HASH.to_owned(), |(_, h)| h.clone());
         let ok = auth::verify_password(password.to_owned(), phc).await?;
         match found {
             Some((me, _)) if ok => self.start_session(me).await,
@@ -159,29 +213,47 @@ impl Service {
     async fn start_session(&self, me: UserInfo) -> Result<SignedIn> {
         let (token, hash) = auth::new_token();
         let now = now_ms();
-        self.store.create_session(&hash, me.id, now, now + SESSION_TTL_MS).await?;
+        self.store
+            .create_session(&hash, me.id, now, now + SESSION_TTL_MS)
+            .await?;
         Ok(SignedIn { me, token })
     }
 
     pub async fn session_user(&self, token: &str) -> Result<Option<UserInfo>> {
-        Ok(self.store.session_user(&auth::token_hash(token), now_ms()).await?)
+        Ok(self
+            .store
+            .session_user(&auth::token_hash(token), now_ms())
+            .await?)
     }
 
-    /// Creates a guest from an invite link, signs them in and joins the chat.
-    pub async fn join_as_guest(&self, invite: &str, name: &str) -> Result<(SignedIn, ChatSummary)> {
+    /// Creates a guest from an invite link, signs them in and joins the
+    /// chat (or asks to, if the link needs approval).
+    pub async fn join_as_guest(&self, invite: &str, name: &str) -> Result<(SignedIn, Joining)> {
         let name = name.trim();
         check_name(name, DISPLAY_NAME_MAX)?;
-        let chat = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?.chat;
+        // Refuse a dead link before creating anybody.
+        self.store.chat_by_invite(invite, now_ms()).await?;
         let me = self
             .store
-            .create_user(NewUser { username: None, name, password_hash: None, kind: UserKind::Guest, now: now_ms() })
+            .create_user(NewUser {
+                username: None,
+                name,
+                password_hash: None,
+                kind: UserKind::Guest,
+                now: now_ms(),
+            })
             .await?;
-        let summary = self.join(&me, chat).await?;
-        Ok((self.start_session(me).await?, summary))
+        let joining = self.join_by_invite(&me, invite).await?;
+        Ok((self.start_session(me).await?, joining))
     }
 
     /// A guest chooses a username and password and keeps everything.
-    pub async fn claim_account(&self, me: &UserInfo, username: &str, password: &str) -> Result<UserInfo> {
+    pub async fn claim_account(
+        &self,
+        me: &UserInfo,
+        username: &str,
+        password: &str,
+    ) -> Result<UserInfo> {
         if me.kind != UserKind::Guest {
             return Err(ErrorCode::AlreadyAccount);
         }
@@ -191,21 +263,58 @@ impl Service {
         Ok(self.store.claim_account(me.id, username, &hash).await?)
     }
 
-    /// What the join screen shows: the chat's name and size. A direct
-    /// chat has no name everyone shares, so it is called by its size.
+    /// What the join screen shows: the chat's name, size and kind; or why
+    /// the link is dead (expired, revoked, used up).
     pub async fn invite_preview(&self, invite: &str) -> Result<InvitePreview> {
-        let target = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?;
-        Ok(InvitePreview { title: target.name.unwrap_or_default(), member_count: target.member_count })
+        let target = self.store.chat_by_invite(invite, now_ms()).await?;
+        Ok(InvitePreview {
+            title: target.name,
+            member_count: target.member_count,
+            kind: target.kind,
+            needs_approval: target.needs_approval,
+        })
     }
 
-    pub async fn join_by_invite(&self, me: &UserInfo, invite: &str) -> Result<ChatSummary> {
-        let chat = self.store.chat_by_invite(invite).await?.ok_or(ErrorCode::BadInvite)?.chat;
+    pub async fn join_by_invite(&self, me: &UserInfo, invite: &str) -> Result<Joining> {
+        match self.store.redeem_invite(invite, me.id, now_ms()).await? {
+            Redeemed::Joined { chat, fresh } => {
+                if fresh {
+                    self.announce(chat, &[me.id]).await?;
+                }
+                Ok(Joining::Joined(self.summary_for(chat, me.id).await?))
+            }
+            Redeemed::Requested { .. } => Ok(Joining::Pending),
+        }
+    }
+
+    /// A public group or channel, found by its @handle.
+    pub async fn public_preview(&self, handle: &str) -> Result<InvitePreview> {
+        let target = self
+            .store
+            .chat_by_handle(handle)
+            .await?
+            .ok_or(ErrorCode::BadInvite)?;
+        Ok(InvitePreview {
+            title: target.name,
+            member_count: target.member_count,
+            kind: target.kind,
+            needs_approval: false,
+        })
+    }
+
+    pub async fn join_public(&self, me: &UserInfo, handle: &str) -> Result<ChatSummary> {
+        let chat = self
+            .store
+            .chat_by_handle(handle)
+            .await?
+            .ok_or(ErrorCode::BadInvite)?
+            .chat;
         self.join(me, chat).await
     }
 
     /// Only the newcomer is told: telling every member of a big group on
     /// each join would cost the group's size per join.
-    async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
+    pub(crate) async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
         if self.store.add_member(chat, me.id, now_ms()).await? {
             self.announce(chat, &[me.id]).await?;
         }
@@ -214,33 +323,65 @@ impl Service {
 
     /// The 1:1 chat with `username`, created on first use.
     pub async fn direct_chat(&self, me: &UserInfo, username: &str) -> Result<ChatSummary> {
-        let other = self.store.user_by_username(username).await?.ok_or(ErrorCode::UnknownUser)?;
-        let (lo, hi) = if me.id <= other.id { (me.id, other.id) } else { (other.id, me.id) };
+        let other = self
+            .store
+            .user_by_username(username)
+            .await?
+            .ok_or(ErrorCode::UnknownUser)?;
+        let (lo, hi) = if me.id <= other.id {
+            (me.id, other.id)
+        } else {
+            (other.id, me.id)
+        };
         let key = format!("{}:{}", lo.0, hi.0);
         let chat = match self.store.direct_chat(&key).await? {
             Some(chat) => chat,
             None => {
                 let members: Vec<UserId> = if lo == hi { vec![lo] } else { vec![lo, hi] };
                 let invite = auth::new_invite_code();
-                let new = NewChat { kind: ChatKind::Direct, name: None, invite: &invite, direct_key: Some(&key), members: &members, now: now_ms() };
+                let new = NewChat {
+                    kind: ChatKind::Direct,
+                    name: None,
+                    invite: &invite,
+                    direct_key: Some(&key),
+                    members: &members,
+                    now: now_ms(),
+                };
                 match self.store.create_chat(new).await {
                     Ok(chat) => {
                         self.announce(chat, &members).await?;
                         chat
                     }
                     // Both people opened the chat at once: the other one won.
-                    Err(e) => self.store.direct_chat(&key).await?.ok_or(ErrorCode::from(e))?,
+                    Err(e) => self
+                        .store
+                        .direct_chat(&key)
+                        .await?
+                        .ok_or(ErrorCode::from(e))?,
                 }
             }
         };
         self.summary_for(chat, me.id).await
     }
 
-    pub async fn new_group(&self, me: &UserInfo, name: &str) -> Result<ChatSummary> {
+    /// A group, or a channel, with `me` as its owner and only member.
+    pub async fn new_group(
+        &self,
+        me: &UserInfo,
+        name: &str,
+        kind: ChatKind,
+    ) -> Result<ChatSummary> {
         let name = name.trim();
         check_name(name, CHAT_NAME_MAX)?;
         let invite = auth::new_invite_code();
-        let new = NewChat { kind: ChatKind::Group, name: Some(name), invite: &invite, direct_key: None, members: &[me.id], now: now_ms() };
+        let new = NewChat {
+            kind,
+            name: Some(name),
+            invite: &invite,
+            direct_key: None,
+            members: &[me.id],
+            now: now_ms(),
+        };
         let chat = self.store.create_chat(new).await?;
         self.announce(chat, &[me.id]).await?;
         self.summary_for(chat, me.id).await
@@ -248,7 +389,7 @@ impl Service {
 
     /// Tells `users`' open connections, on this node and the others, about
     /// the chat as each sees it, and makes those connections follow it.
-    async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
+    pub(crate) async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
         for &user in users {
             self.tell_member(chat, user).await?;
             self.bus.announce(Notice::Joined { user, chat }).await;
@@ -256,51 +397,121 @@ impl Service {
         Ok(())
     }
 
-    async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<()> {
+    pub(crate) async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<()> {
         // Follow first: a message committed while the summary is read
         // then reaches the connection live.
         self.hub.follow(user, chat);
         if let Some(summary) = self.store.chat_summary(chat, user).await? {
-            self.hub.send_to_user(user, &ServerFrame::Chat { chat: summary });
+            self.hub
+                .send_to_user(user, &ServerFrame::Chat { chat: summary });
         }
         Ok(())
     }
 
     async fn summary_for(&self, chat: ChatId, user: UserId) -> Result<ChatSummary> {
-        self.store.chat_summary(chat, user).await?.ok_or(ErrorCode::NotMember)
+        self.store
+            .chat_summary(chat, user)
+            .await?
+            .ok_or(ErrorCode::NotMember)
     }
 
-    pub async fn members(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<UserInfo>> {
+    /// One page of members after user id `after`, and where the next starts.
+    pub async fn members(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        after: UserId,
+        limit: usize,
+    ) -> Result<(Vec<Member>, Option<UserId>)> {
         self.check_member(me.id, chat).await?;
-        Ok(self.store.members(chat).await?)
+        let limit = limit.clamp(1, MEMBER_PAGE_MAX);
+        let members = self.store.members(chat, after, limit).await?;
+        let next = if members.len() == limit {
+            members.last().map(|m| m.user.id)
+        } else {
+            None
+        };
+        Ok((members, next))
     }
 
     pub async fn chats_of(&self, me: &UserInfo) -> Result<Vec<ChatSummary>> {
         Ok(self.store.chats_of(me.id).await?)
     }
 
-    async fn check_member(&self, user: UserId, chat: ChatId) -> Result<()> {
-        if self.store.is_member(chat, user).await? { Ok(()) } else { Err(ErrorCode::NotMember) }
+    pub(crate) async fn check_member(&self, user: UserId, chat: ChatId) -> Result<Membership> {
+        self.store
+            .membership(chat, user)
+            .await?
+            .ok_or(ErrorCode::NotMember)
+    }
+
+    /// The member's standing, if `right` allows them the action.
+    pub(crate) async fn check_right(
+        &self,
+        user: UserId,
+        chat: ChatId,
+        right: fn(&Rights) -> bool,
+    ) -> Result<Membership> {
+        let membership = self.check_member(user, chat).await?;
+        if right(&membership.rights) {
+            Ok(membership)
+        } else {
+            Err(ErrorCode::NotAllowed)
+        }
     }
 
     /// Stores a message and, once it is committed, fans it out to the
     /// chat's connections. A repeated client id returns the stored message
     /// and fans out nothing.
-    pub async fn send(&self, me: &UserInfo, chat: ChatId, id: &ClientMsgId, text: &str) -> Result<Message> {
+    pub async fn send(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        id: &ClientMsgId,
+        text: &str,
+    ) -> Result<Message> {
         id.validate()?;
         check_text(text)?;
-        let appended = self.store.append_message(chat, me.id, id, text, now_ms()).await?;
+        let appended = self
+            .store
+            .append_message(chat, me.id, id, text, now_ms())
+            .await?;
         if appended.fresh {
             let seq = appended.message.seq;
-            self.hub.publish(chat, &ServerFrame::Events { chat, messages: vec![appended.message.clone()] });
+            self.hub.publish(
+                chat,
+                &ServerFrame::Events {
+                    chat,
+                    messages: vec![appended.message.clone()],
+                },
+            );
             self.advance_relayed(chat, Seq(seq.0 - 1), seq, false);
             self.bus.announce(Notice::Events { chat, seq }).await;
         }
         Ok(appended.message)
     }
 
+    /// Moves the member's read cursor (and, in a channel, counts views).
+    pub async fn mark_read(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
+        Ok(self.store.mark_read(chat, me.id, seq).await?)
+    }
+
+    pub async fn views(&self, me: &UserInfo, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {
+        if seqs.len() > MAX_VIEW_SEQS {
+            return Err(ErrorCode::TooMany);
+        }
+        self.check_member(me.id, chat).await?;
+        Ok(self.store.views(chat, seqs).await?)
+    }
+
     /// A member's page of events after `after`.
-    pub async fn events_after(&self, me: &UserInfo, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
+    pub async fn events_after(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
         self.check_member(me.id, chat).await?;
         Ok(self.store.messages_after(chat, after, limit).await?)
     }

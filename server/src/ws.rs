@@ -17,7 +17,9 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, close_code};
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
-use courier_protocol::{ChatId, ClientFrame, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo};
+use courier_protocol::{
+    ChatId, ClientFrame, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
+};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Notify, mpsc};
@@ -45,11 +47,22 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves one socket of `me`, opened with the session whose token hash is
 /// `session` (signing that session out closes the socket).
-pub async fn serve(mut socket: WebSocket, me: UserInfo, session: Vec<u8>, svc: Arc<Service>, shutdown: CancellationToken) {
+pub async fn serve(
+    mut socket: WebSocket,
+    me: UserInfo,
+    session: Vec<u8>,
+    svc: Arc<Service>,
+    shutdown: CancellationToken,
+) {
     let cursors = match timeout(HELLO_TIMEOUT, socket.recv()).await {
         Ok(Some(Ok(WsMessage::Text(text)))) => match ClientFrame::parse(&text) {
-            Ok(ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }) => cursors,
-            Ok(ClientFrame::Hello { .. }) => return refuse(socket, ErrorCode::UnsupportedVersion).await,
+            Ok(ClientFrame::Hello {
+                version: PROTOCOL_VERSION,
+                cursors,
+            }) => cursors,
+            Ok(ClientFrame::Hello { .. }) => {
+                return refuse(socket, ErrorCode::UnsupportedVersion).await;
+            }
             Ok(_) => return refuse(socket, ErrorCode::HelloRequired).await,
             Err(code) => return refuse(socket, code).await,
         },
@@ -62,7 +75,14 @@ pub async fn serve(mut socket: WebSocket, me: UserInfo, session: Vec<u8>, svc: A
     // Join the hub before reading the chat list: a chat created or joined
     // from now on reaches this connection through `follow`, and one created
     // before is in the list.
-    let registration = svc.hub().register(me.id, session, Follower { queue: live_tx, kick: Arc::clone(&kick) });
+    let registration = svc.hub().register(
+        me.id,
+        session,
+        Follower {
+            queue: live_tx,
+            kick: Arc::clone(&kick),
+        },
+    );
     let chats = match svc.chats_of(&me).await {
         Ok(chats) => chats,
         Err(code) => {
@@ -76,11 +96,19 @@ pub async fn serve(mut socket: WebSocket, me: UserInfo, session: Vec<u8>, svc: A
     }
     let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
     // Queued before the writer starts, so it is the first frame out.
-    let welcome = ServerFrame::Welcome { version: PROTOCOL_VERSION, me: me.clone(), chats };
+    let welcome = ServerFrame::Welcome {
+        version: PROTOCOL_VERSION,
+        me: me.clone(),
+        chats,
+    };
     let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
     let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
 
-    let conn = Connection { me, svc, replies: reply_tx };
+    let conn = Connection {
+        me,
+        svc,
+        replies: reply_tx,
+    };
     let reader = async {
         conn.resume(&chat_ids, &cursors).await;
         conn.read_loop(stream, &kick, &shutdown).await;
@@ -101,7 +129,10 @@ pub async fn serve(mut socket: WebSocket, me: UserInfo, session: Vec<u8>, svc: A
 /// Answers a bad opening with an error frame and closes.
 async fn refuse(mut socket: WebSocket, code: ErrorCode) {
     let error = WsMessage::Text(ServerFrame::error(code).encode().into());
-    let close = WsMessage::Close(Some(CloseFrame { code: close_code::POLICY, reason: Utf8Bytes::from_static("") }));
+    let close = WsMessage::Close(Some(CloseFrame {
+        code: close_code::POLICY,
+        reason: Utf8Bytes::from_static(""),
+    }));
     let _ = timeout(WRITE_TIMEOUT, async {
         socket.send(error).await?;
         socket.send(close).await
@@ -131,7 +162,11 @@ async fn write_loop(
         };
         // A client that stops reading must not pin this task (and its
         // connection permit) forever.
-        let written = timeout(WRITE_TIMEOUT, write_batch(&mut sink, message, &mut replies, &mut live)).await;
+        let written = timeout(
+            WRITE_TIMEOUT,
+            write_batch(&mut sink, message, &mut replies, &mut live),
+        )
+        .await;
         if !matches!(written, Ok(Ok(()))) {
             return;
         }
@@ -150,7 +185,9 @@ async fn write_batch(
 ) -> Result<(), axum::Error> {
     sink.feed(first).await?;
     for _ in 1..WRITE_BATCH {
-        let Ok(frame) = replies.try_recv().or_else(|_| live.try_recv()) else { break };
+        let Ok(frame) = replies.try_recv().or_else(|_| live.try_recv()) else {
+            break;
+        };
         sink.feed(WsMessage::Text(frame)).await?;
     }
     sink.flush().await
@@ -165,10 +202,18 @@ struct Connection {
 impl Connection {
     /// Queues a frame for this client; false once the writer is gone.
     async fn reply(&self, frame: &ServerFrame) -> bool {
-        self.replies.send(Utf8Bytes::from(frame.encode())).await.is_ok()
+        self.replies
+            .send(Utf8Bytes::from(frame.encode()))
+            .await
+            .is_ok()
     }
 
-    async fn error(&self, code: ErrorCode, id: Option<courier_protocol::ClientMsgId>, chat: Option<ChatId>) -> bool {
+    async fn error(
+        &self,
+        code: ErrorCode,
+        id: Option<courier_protocol::ClientMsgId>,
+        chat: Option<ChatId>,
+    ) -> bool {
         self.reply(&ServerFrame::Error { code, id, chat }).await
     }
 
@@ -177,7 +222,10 @@ impl Connection {
     async fn resume(&self, chats: &[ChatId], cursors: &[Cursor]) {
         let held: HashMap<ChatId, Seq> = cursors.iter().map(|c| (c.chat, c.seq)).collect();
         for chat in chats {
-            if !self.send_events(*chat, held.get(chat).copied().unwrap_or(Seq::ZERO)).await {
+            if !self
+                .send_events(*chat, held.get(chat).copied().unwrap_or(Seq::ZERO))
+                .await
+            {
                 return;
             }
         }
@@ -186,11 +234,17 @@ impl Connection {
     /// Pages the events of `chat` after `after` to the client.
     async fn send_events(&self, chat: ChatId, mut after: Seq) -> bool {
         loop {
-            let messages = match self.svc.events_after(&self.me, chat, after, MAX_EVENTS_PER_FRAME).await {
+            let messages = match self
+                .svc
+                .events_after(&self.me, chat, after, MAX_EVENTS_PER_FRAME)
+                .await
+            {
                 Ok(messages) => messages,
                 Err(code) => return self.error(code, None, Some(chat)).await,
             };
-            let Some(last) = messages.last() else { return true };
+            let Some(last) = messages.last() else {
+                return true;
+            };
             after = last.seq;
             let full = messages.len() == MAX_EVENTS_PER_FRAME;
             if !self.reply(&ServerFrame::Events { chat, messages }).await {
@@ -202,7 +256,12 @@ impl Connection {
         }
     }
 
-    async fn read_loop(&self, mut stream: SplitStream<WebSocket>, kick: &Notify, shutdown: &CancellationToken) {
+    async fn read_loop(
+        &self,
+        mut stream: SplitStream<WebSocket>,
+        kick: &Notify,
+        shutdown: &CancellationToken,
+    ) {
         loop {
             let next = tokio::select! {
                 next = timeout(IDLE_TIMEOUT, stream.next()) => next,
@@ -211,7 +270,9 @@ impl Connection {
             };
             let keep_going = match next {
                 Ok(Some(Ok(WsMessage::Text(text)))) => self.handle(&text).await,
-                Ok(Some(Ok(WsMessage::Binary(_)))) => self.error(ErrorCode::BadFrame, None, None).await,
+                Ok(Some(Ok(WsMessage::Binary(_)))) => {
+                    self.error(ErrorCode::BadFrame, None, None).await
+                }
                 Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => true,
                 // Closed, broken (including a frame over the socket's hard
                 // size cap) or silent for too long.
@@ -235,11 +296,25 @@ impl Connection {
             }
         };
         match frame {
-            ClientFrame::Send { chat, id, text } => match self.svc.send(&self.me, chat, &id, &text).await {
-                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                Err(code) => self.error(code, Some(id), Some(chat)).await,
-            },
+            ClientFrame::Send { chat, id, text } => {
+                match self.svc.send(&self.me, chat, &id, &text).await {
+                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                    Err(code) => self.error(code, Some(id), Some(chat)).await,
+                }
+            }
             ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
+            ClientFrame::Read { chat, seq } => {
+                match self.svc.mark_read(&self.me, chat, seq).await {
+                    Ok(()) => true,
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
+            }
+            ClientFrame::Views { chat, seqs } => {
+                match self.svc.views(&self.me, chat, &seqs).await {
+                    Ok(counts) => self.reply(&ServerFrame::Views { chat, counts }).await,
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
+            }
             ClientFrame::Ping => self.reply(&ServerFrame::Pong).await,
             ClientFrame::Hello { .. } => self.error(ErrorCode::HelloRequired, None, None).await,
         }

@@ -19,7 +19,9 @@ async fn node(database: &TestDatabase, subject: &str, shutdown: &CancellationTok
     config.postgres = Some(database.url.clone());
     config.nats = Some(NATS.into());
     config.nats_subject = subject.into();
-    let running = Running::start(&config, shutdown.clone()).await.expect("NATS on 127.0.0.1:4222");
+    let running = Running::start(&config, shutdown.clone())
+        .await
+        .expect("NATS on 127.0.0.1:4222");
     let base = format!("http://{}", running.local_addr().unwrap());
     tokio::spawn(running.serve());
     base
@@ -30,7 +32,10 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     let database = TestDatabase::create().await;
     let subject = format!("courier.test.{}", std::process::id());
     let shutdown = CancellationToken::new();
-    let (a, b) = (node(&database, &subject, &shutdown).await, node(&database, &subject, &shutdown).await);
+    let (a, b) = (
+        node(&database, &subject, &shutdown).await,
+        node(&database, &subject, &shutdown).await,
+    );
 
     let alice = sign_up(&a, "alice").await;
     let bob_on_b = sign_up(&b, "bob").await;
@@ -38,22 +43,33 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     let mut early = bob_on_b.connect(&[]).await;
     let direct = alice.direct("bob").await;
     match early.next().await {
-        courier_protocol::ServerFrame::Chat { chat } => assert_eq!((chat.id, chat.title.as_str()), (direct.id, "alice")),
+        courier_protocol::ServerFrame::Chat { chat } => {
+            assert_eq!((chat.id, chat.title.as_str()), (direct.id, "alice"))
+        }
         other => panic!("expected the new chat, got {other:?}"),
     }
     let chat = alice.group("Across").await;
     bob_on_b.join(&chat).await;
     // The same session works on either node: sessions live in the database.
-    let alice_on_b = Person { base: b.clone(), ..alice.clone() };
+    let alice_on_b = Person {
+        base: b.clone(),
+        ..alice.clone()
+    };
 
     let mut sa = alice.connect(&[]).await;
     let mut sb = bob_on_b.connect(&[]).await;
     sa.say(chat.id, "a1", "hello from node A").await;
     sa.sent("a1").await;
-    assert_eq!(sb.events_until(chat.id, Seq(1)).await[0].text, "hello from node A");
+    assert_eq!(
+        sb.events_until(chat.id, Seq(1)).await[0].text,
+        "hello from node A"
+    );
     sb.say(chat.id, "b1", "hello from node B").await;
     sb.sent("b1").await;
-    assert_eq!(sa.events_until(chat.id, Seq(2)).await.last().unwrap().text, "hello from node B");
+    assert_eq!(
+        sa.events_until(chat.id, Seq(2)).await.last().unwrap().text,
+        "hello from node B"
+    );
 
     // Both nodes write to one chat at once.
     let mut sa2 = alice_on_b.connect(&[]).await;
@@ -65,7 +81,10 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     sa2.sent("y49").await;
     let mut reader = bob_on_b.connect(&[]).await;
     let all = reader.events_until(chat.id, Seq(102)).await;
-    assert_eq!(all.iter().map(|m| m.seq.0).collect::<Vec<_>>(), (1..=102).collect::<Vec<_>>());
+    assert_eq!(
+        all.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        (1..=102).collect::<Vec<_>>()
+    );
     // And node B's live socket heard all the rest, node A's messages too.
     let live = sb.events_covering(chat.id, Seq(3), Seq(102)).await;
     assert!(live.iter().any(|m| m.id.0 == "x49") && live.iter().any(|m| m.id.0 == "y49"));

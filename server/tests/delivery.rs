@@ -18,14 +18,19 @@ async fn acked_messages_survive_a_kill() {
     let chat = alice.group("Durable").await;
     let mut socket = alice.connect(&[]).await;
     for i in 0..50 {
-        socket.say(chat.id, &format!("m{i}"), &format!("message {i}")).await;
+        socket
+            .say(chat.id, &format!("m{i}"), &format!("message {i}"))
+            .await;
     }
     let last = socket.sent("m49").await;
     server.child.start_kill().unwrap();
     server.child.wait().await.unwrap();
 
     let server = spawn_binary(dir.path()).await;
-    let alice = common::Person { base: server.base.clone(), ..alice };
+    let alice = common::Person {
+        base: server.base.clone(),
+        ..alice
+    };
     let mut socket = alice.connect(&[]).await;
     let stored = socket.events_until(chat.id, last.seq).await;
     let texts: Vec<String> = stored.iter().map(|m| m.text.clone()).collect();
@@ -43,7 +48,12 @@ async fn the_same_client_id_stores_one_message() {
     socket.say(chat.id, "same-id", "hello").await;
     let first = socket.sent("same-id").await;
     // Again on a new socket, as after a reconnect that lost the ack.
-    let mut again = alice.connect(&[Cursor { chat: chat.id, seq: first.seq }]).await;
+    let mut again = alice
+        .connect(&[Cursor {
+            chat: chat.id,
+            seq: first.seq,
+        }])
+        .await;
     again.say(chat.id, "same-id", "hello").await;
     let second = again.sent("same-id").await;
     assert_eq!(first, second);
@@ -74,8 +84,15 @@ async fn concurrent_senders_get_gap_free_sequences() {
     let seqs: Vec<i64> = all.iter().map(|m| m.seq.0).collect();
     assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
     // Each sender's own messages keep the order they were sent in.
-    let alices: Vec<&str> = all.iter().filter(|m| m.sender == alice.me.id).map(|m| m.id.0.as_str()).collect();
-    assert_eq!(alices, (0..100).map(|i| format!("a{i}")).collect::<Vec<_>>());
+    let alices: Vec<&str> = all
+        .iter()
+        .filter(|m| m.sender == alice.me.id)
+        .map(|m| m.id.0.as_str())
+        .collect();
+    assert_eq!(
+        alices,
+        (0..100).map(|i| format!("a{i}")).collect::<Vec<_>>()
+    );
 }
 
 /// 4. Resume, don't reload: exactly what is newer than the cursor.
@@ -90,14 +107,32 @@ async fn reconnect_resumes_from_the_cursor() {
         a.say(chat.id, &format!("m{i}"), &format!("text {i}")).await;
     }
     a.sent("m10").await;
-    let mut b = bob.connect(&[Cursor { chat: chat.id, seq: Seq(7) }]).await;
+    let mut b = bob
+        .connect(&[Cursor {
+            chat: chat.id,
+            seq: Seq(7),
+        }])
+        .await;
     let got = b.events_until(chat.id, Seq(10)).await;
-    assert_eq!(got.iter().map(|m| m.seq.0).collect::<Vec<_>>(), vec![8, 9, 10]);
-    assert!(b.drain(Duration::from_millis(300)).await.is_empty(), "nothing sent twice");
+    assert_eq!(
+        got.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        vec![8, 9, 10]
+    );
+    assert!(
+        b.drain(Duration::from_millis(300)).await.is_empty(),
+        "nothing sent twice"
+    );
     // A gap is filled on request too.
-    b.send(&courier_protocol::ClientFrame::Sync { chat: chat.id, after: Seq(8) }).await;
+    b.send(&courier_protocol::ClientFrame::Sync {
+        chat: chat.id,
+        after: Seq(8),
+    })
+    .await;
     let filled = b.events_until(chat.id, Seq(10)).await;
-    assert_eq!(filled.iter().map(|m| m.seq.0).collect::<Vec<_>>(), vec![9, 10]);
+    assert_eq!(
+        filled.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        vec![9, 10]
+    );
 }
 
 /// 5. Fan-out after commit: every open socket of every member gets the
@@ -124,9 +159,20 @@ async fn fan_out_reaches_every_tab_of_every_member_after_commit() {
         assert_eq!(got.last(), Some(&sent));
         // Stored by the time it arrived: a fresh socket resumes it.
     }
-    let mut late = carol.connect(&[Cursor { chat: chat.id, seq: Seq(0) }]).await;
-    assert_eq!(late.events_until(chat.id, sent.seq).await.last(), Some(&sent));
-    assert!(outsider.drain(Duration::from_millis(300)).await.is_empty(), "a non-member hears nothing");
+    let mut late = carol
+        .connect(&[Cursor {
+            chat: chat.id,
+            seq: Seq(0),
+        }])
+        .await;
+    assert_eq!(
+        late.events_until(chat.id, sent.seq).await.last(),
+        Some(&sent)
+    );
+    assert!(
+        outsider.drain(Duration::from_millis(300)).await.is_empty(),
+        "a non-member hears nothing"
+    );
 }
 
 /// A member added while connected starts receiving the chat at once.

@@ -5,8 +5,10 @@
 
 use std::sync::Arc;
 
-use courier_protocol::{ChatId, ChatKind, ClientMsgId, Seq, UserId, UserKind};
-use courier_server::store::{NewChat, NewUser, PgStore, SqliteStore, Store, StoreError};
+use courier_protocol::api::{ChatSettings, NewInvite};
+use courier_protocol::frame::ViewCount;
+use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
+use courier_server::store::{NewChat, NewUser, PgStore, Redeemed, SqliteStore, Store, StoreError};
 
 mod common;
 
@@ -23,13 +25,21 @@ impl Backend {
     async fn sqlite() -> Backend {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).await.unwrap();
-        Backend { store: Arc::new(store), _dir: Some(dir), database: None }
+        Backend {
+            store: Arc::new(store),
+            _dir: Some(dir),
+            database: None,
+        }
     }
 
     async fn postgres() -> Backend {
         let database = TestDatabase::create().await;
         let store = PgStore::open(&database.url).await.unwrap();
-        Backend { store: Arc::new(store), _dir: None, database: Some(database) }
+        Backend {
+            store: Arc::new(store),
+            _dir: None,
+            database: Some(database),
+        }
     }
 
     async fn finish(self) {
@@ -67,78 +77,218 @@ conformance!(
     chats_members_and_invites,
     one_batch_keeps_every_invariant,
     history_pages_by_cursor,
+    roles_rights_and_bans,
+    channels_slow_mode_and_signatures,
+    invite_links_live_and_die,
+    members_page_and_views_count_once,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
     let username = (kind == UserKind::Account).then_some(name);
-    NewUser { username, name, password_hash: username.map(|_| "phc"), kind, now: 1 }
+    NewUser {
+        username,
+        name,
+        password_hash: username.map(|_| "phc"),
+        kind,
+        now: 1,
+    }
 }
 
 async fn group(store: &dyn Store, name: &str, invite: &str, members: &[UserId]) -> ChatId {
-    let chat = NewChat { kind: ChatKind::Group, name: Some(name), invite, direct_key: None, members, now: 1 };
+    let chat = NewChat {
+        kind: ChatKind::Group,
+        name: Some(name),
+        invite,
+        direct_key: None,
+        members,
+        now: 1,
+    };
     store.create_chat(chat).await.unwrap()
 }
 
 async fn accounts_and_guests(store: &dyn Store) {
-    let alice = store.create_user(user("alice", UserKind::Account)).await.unwrap();
-    assert_eq!((alice.username.as_deref(), alice.kind), (Some("alice"), UserKind::Account));
-    assert!(matches!(store.create_user(user("alice", UserKind::Account)).await, Err(StoreError::UsernameTaken)));
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap();
+    assert_eq!(
+        (alice.username.as_deref(), alice.kind),
+        (Some("alice"), UserKind::Account)
+    );
+    assert!(matches!(
+        store.create_user(user("alice", UserKind::Account)).await,
+        Err(StoreError::UsernameTaken)
+    ));
     let (found, hash) = store.credentials("alice").await.unwrap().unwrap();
     assert_eq!((found, hash.as_str()), (alice.clone(), "phc"));
     assert!(store.credentials("nobody").await.unwrap().is_none());
 
-    let gus = store.create_user(user("Gus", UserKind::Guest)).await.unwrap();
+    let gus = store
+        .create_user(user("Gus", UserKind::Guest))
+        .await
+        .unwrap();
     assert_eq!((gus.username.clone(), gus.kind), (None, UserKind::Guest));
-    assert!(matches!(store.claim_account(gus.id, "alice", "h").await, Err(StoreError::UsernameTaken)));
+    assert!(matches!(
+        store.claim_account(gus.id, "alice", "h").await,
+        Err(StoreError::UsernameTaken)
+    ));
     let claimed = store.claim_account(gus.id, "gus", "h").await.unwrap();
-    assert_eq!((claimed.id, claimed.kind, claimed.username.as_deref()), (gus.id, UserKind::Account, Some("gus")));
-    assert!(matches!(store.claim_account(alice.id, "alice2", "h").await, Err(StoreError::NotGuest)));
+    assert_eq!(
+        (claimed.id, claimed.kind, claimed.username.as_deref()),
+        (gus.id, UserKind::Account, Some("gus"))
+    );
+    assert!(matches!(
+        store.claim_account(alice.id, "alice2", "h").await,
+        Err(StoreError::NotGuest)
+    ));
 }
 
 async fn sessions_expire_and_end(store: &dyn Store) {
-    let alice = store.create_user(user("alice", UserKind::Account)).await.unwrap();
-    store.create_session(b"live", alice.id, 10, 1000).await.unwrap();
-    store.create_session(b"old", alice.id, 10, 20).await.unwrap();
-    assert_eq!(store.session_user(b"live", 500).await.unwrap(), Some(alice.clone()));
-    assert_eq!(store.session_user(b"old", 500).await.unwrap(), None, "expired");
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap();
+    store
+        .create_session(b"live", alice.id, 10, 1000)
+        .await
+        .unwrap();
+    store
+        .create_session(b"old", alice.id, 10, 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_user(b"live", 500).await.unwrap(),
+        Some(alice.clone())
+    );
+    assert_eq!(
+        store.session_user(b"old", 500).await.unwrap(),
+        None,
+        "expired"
+    );
     store.delete_session(b"live").await.unwrap();
-    assert_eq!(store.session_user(b"live", 500).await.unwrap(), None, "ended");
+    assert_eq!(
+        store.session_user(b"live", 500).await.unwrap(),
+        None,
+        "ended"
+    );
 }
 
 async fn chats_members_and_invites(store: &dyn Store) {
-    let alice = store.create_user(user("alice", UserKind::Account)).await.unwrap().id;
-    let bob = store.create_user(user("bob", UserKind::Account)).await.unwrap().id;
-    let carol = store.create_user(user("carol", UserKind::Account)).await.unwrap().id;
-    let direct = NewChat { kind: ChatKind::Direct, name: None, invite: "d1", direct_key: Some("1:2"), members: &[alice, bob], now: 1 };
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let bob = store
+        .create_user(user("bob", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let carol = store
+        .create_user(user("carol", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let direct = NewChat {
+        kind: ChatKind::Direct,
+        name: None,
+        invite: "d1",
+        direct_key: Some("1:2"),
+        members: &[alice, bob],
+        now: 1,
+    };
     let direct = store.create_chat(direct).await.unwrap();
     assert_eq!(store.direct_chat("1:2").await.unwrap(), Some(direct));
-    assert_eq!(store.chat_summary(direct, alice).await.unwrap().unwrap().title, "bob", "titled by the other person");
-    assert_eq!(store.chat_summary(direct, bob).await.unwrap().unwrap().title, "alice");
-    assert!(store.chat_by_invite("d1").await.unwrap().is_none(), "direct chats are not joined by code");
+    assert_eq!(
+        store
+            .chat_summary(direct, alice)
+            .await
+            .unwrap()
+            .unwrap()
+            .title,
+        "bob",
+        "titled by the other person"
+    );
+    assert_eq!(
+        store
+            .chat_summary(direct, bob)
+            .await
+            .unwrap()
+            .unwrap()
+            .title,
+        "alice"
+    );
+    assert!(
+        matches!(
+            store.chat_by_invite("d1", 1).await,
+            Err(StoreError::BadInvite)
+        ),
+        "direct chats are not joined by code"
+    );
 
     let team = group(store, "Team", "t1", &[alice]).await;
-    let target = store.chat_by_invite("t1").await.unwrap().unwrap();
-    assert_eq!((target.chat, target.name.as_deref(), target.member_count), (team, Some("Team"), 1));
+    let target = store.chat_by_invite("t1", 1).await.unwrap();
+    assert_eq!(
+        (target.chat, target.name.as_str(), target.member_count),
+        (team, "Team", 1)
+    );
     assert!(store.add_member(team, carol, 2).await.unwrap());
-    assert!(!store.add_member(team, carol, 3).await.unwrap(), "already a member");
-    assert!(store.is_member(team, carol).await.unwrap());
-    assert!(!store.is_member(team, bob).await.unwrap());
-    let names: Vec<String> = store.members(team).await.unwrap().into_iter().map(|m| m.name).collect();
+    assert!(
+        !store.add_member(team, carol, 3).await.unwrap(),
+        "already a member"
+    );
+    assert!(store.membership(team, carol).await.unwrap().is_some());
+    assert!(store.membership(team, bob).await.unwrap().is_none());
+    let names: Vec<String> = store
+        .members(team, UserId(0), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.user.name)
+        .collect();
     assert_eq!(names, ["alice", "carol"]);
-    assert_eq!(store.chat_summary(team, alice).await.unwrap().unwrap().member_count, 2);
-    assert!(store.chat_summary(team, bob).await.unwrap().is_none(), "not a member");
-    let mut mine: Vec<ChatId> = store.chats_of(alice).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(
+        store
+            .chat_summary(team, alice)
+            .await
+            .unwrap()
+            .unwrap()
+            .member_count,
+        2
+    );
+    assert!(
+        store.chat_summary(team, bob).await.unwrap().is_none(),
+        "not a member"
+    );
+    let mut mine: Vec<ChatId> = store
+        .chats_of(alice)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     mine.sort();
     assert_eq!(mine, [direct, team]);
-    assert_eq!(store.user_by_username("carol").await.unwrap().map(|u| u.id), Some(carol));
+    assert_eq!(
+        store.user_by_username("carol").await.unwrap().map(|u| u.id),
+        Some(carol)
+    );
 }
 
 /// Sends racing into one group commit: a repeated id is stored once, a
 /// non-member is refused without failing the others, and sequences stay
 /// gap-free in queue order.
 async fn one_batch_keeps_every_invariant(store: &dyn Store) {
-    let alice = store.create_user(user("alice", UserKind::Account)).await.unwrap().id;
-    let mallory = store.create_user(user("mallory", UserKind::Account)).await.unwrap().id;
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let mallory = store
+        .create_user(user("mallory", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
     let chat = group(store, "g", "inv", &[alice]).await;
     let id = |s: &str| ClientMsgId(s.into());
     let (ida, idb, idx, idc) = (id("a"), id("b"), id("x"), id("c"));
@@ -153,23 +303,438 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     assert!(matches!(c, Err(StoreError::NotMember)));
     assert_eq!((a.fresh, d.fresh), (true, false));
     assert_eq!(a.message, d.message);
-    assert_eq!([a.message.seq, b.message.seq, e.message.seq], [Seq(1), Seq(2), Seq(3)]);
+    assert_eq!(
+        [a.message.seq, b.message.seq, e.message.seq],
+        [Seq(1), Seq(2), Seq(3)]
+    );
     assert_eq!(a.message.sender_name, "alice");
     let all = store.messages_after(chat, Seq::ZERO, 10).await.unwrap();
-    assert_eq!(all.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), ["one", "two", "three"]);
-    let again = store.append_message(chat, alice, &idb, "two", 2).await.unwrap();
-    assert_eq!((again.fresh, again.message.seq), (false, Seq(2)), "a later batch sees earlier ids");
+    assert_eq!(
+        all.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        ["one", "two", "three"]
+    );
+    let again = store
+        .append_message(chat, alice, &idb, "two", 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.fresh, again.message.seq),
+        (false, Seq(2)),
+        "a later batch sees earlier ids"
+    );
     let summary = store.chat_summary(chat, alice).await.unwrap().unwrap();
-    assert_eq!((summary.last_seq, summary.last.map(|m| m.text)), (Seq(3), Some("three".into())));
+    assert_eq!(
+        (summary.last_seq, summary.last.map(|m| m.text)),
+        (Seq(3), Some("three".into()))
+    );
 }
 
 async fn history_pages_by_cursor(store: &dyn Store) {
-    let alice = store.create_user(user("alice", UserKind::Account)).await.unwrap().id;
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
     let chat = group(store, "g", "inv", &[alice]).await;
     for i in 0..25 {
-        store.append_message(chat, alice, &ClientMsgId(format!("m{i}")), &format!("text {i}"), i).await.unwrap();
+        store
+            .append_message(
+                chat,
+                alice,
+                &ClientMsgId(format!("m{i}")),
+                &format!("text {i}"),
+                i,
+            )
+            .await
+            .unwrap();
     }
     let page = store.messages_after(chat, Seq(10), 5).await.unwrap();
-    assert_eq!(page.iter().map(|m| m.seq.0).collect::<Vec<_>>(), [11, 12, 13, 14, 15]);
-    assert!(store.messages_after(chat, Seq(25), 5).await.unwrap().is_empty());
+    assert_eq!(
+        page.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        [11, 12, 13, 14, 15]
+    );
+    assert!(
+        store
+            .messages_after(chat, Seq(25), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn channel(store: &dyn Store, name: &str, invite: &str, owner: UserId) -> ChatId {
+    let chat = NewChat {
+        kind: ChatKind::Channel,
+        name: Some(name),
+        invite,
+        direct_key: None,
+        members: &[owner],
+        now: 1,
+    };
+    store.create_chat(chat).await.unwrap()
+}
+
+async fn send(
+    store: &dyn Store,
+    chat: ChatId,
+    sender: UserId,
+    id: &str,
+    at: i64,
+) -> Result<Seq, StoreError> {
+    store
+        .append_message(chat, sender, &ClientMsgId(id.into()), id, at)
+        .await
+        .map(|a| a.message.seq)
+}
+
+/// The creator owns; the owner cannot be demoted or removed; a ban takes
+/// a member out and keeps them out until unbanned.
+async fn roles_rights_and_bans(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let bob = store
+        .create_user(user("bob", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let team = group(store, "Team", "t1", &[alice]).await;
+    store.add_member(team, bob, 2).await.unwrap();
+    let owner = store.membership(team, alice).await.unwrap().unwrap();
+    assert_eq!((owner.role, owner.rights), (Role::Owner, Rights::ALL));
+    let member = store.membership(team, bob).await.unwrap().unwrap();
+    assert_eq!(
+        (member.role, member.rights.post, member.rights.ban),
+        (Role::Member, true, false)
+    );
+
+    let rights = Rights {
+        ban: true,
+        ..Rights::NONE
+    };
+    assert!(
+        store
+            .set_role(team, bob, Role::Admin, rights)
+            .await
+            .unwrap()
+    );
+    let admin = store.membership(team, bob).await.unwrap().unwrap();
+    assert_eq!((admin.role, admin.rights), (Role::Admin, rights));
+    assert!(
+        !store
+            .set_role(team, alice, Role::Member, Rights::NONE)
+            .await
+            .unwrap(),
+        "the owner stays owner"
+    );
+    assert!(
+        !store.remove_member(team, alice, true, 3).await.unwrap(),
+        "the owner cannot be removed"
+    );
+
+    assert!(store.remove_member(team, bob, true, 3).await.unwrap());
+    assert!(store.membership(team, bob).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .chat_summary(team, alice)
+            .await
+            .unwrap()
+            .unwrap()
+            .member_count,
+        1
+    );
+    assert!(matches!(
+        send(store, team, bob, "late", 4).await,
+        Err(StoreError::NotMember)
+    ));
+    assert!(matches!(
+        store.add_member(team, bob, 4).await,
+        Err(StoreError::Banned)
+    ));
+    assert!(matches!(
+        store.redeem_invite("t1", bob, 4).await,
+        Err(StoreError::Banned)
+    ));
+    store.unban(team, bob).await.unwrap();
+    assert!(store.add_member(team, bob, 5).await.unwrap());
+    assert_eq!(
+        store.membership(team, bob).await.unwrap().unwrap().role,
+        Role::Member,
+        "rejoins as a member"
+    );
+}
+
+async fn channels_slow_mode_and_signatures(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let sub = store
+        .create_user(user("sub", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let news = channel(store, "News", "n1", alice).await;
+    store.add_member(news, sub, 2).await.unwrap();
+    let seen = store.chat_summary(news, sub).await.unwrap().unwrap();
+    assert_eq!(
+        (seen.kind, seen.rights.post, seen.invite.as_str()),
+        (ChatKind::Channel, false, ""),
+        "subscribers neither post nor share the admin link"
+    );
+    assert!(matches!(
+        send(store, news, sub, "s1", 3).await,
+        Err(StoreError::NotAllowed)
+    ));
+    assert_eq!(send(store, news, alice, "p1", 3).await.unwrap(), Seq(1));
+    let post = store
+        .messages_after(news, Seq::ZERO, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        post.sender_name, "News",
+        "an unsigned post is the channel's"
+    );
+    store
+        .update_chat(
+            news,
+            &ChatSettings {
+                signatures: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.messages_after(news, Seq::ZERO, 1).await.unwrap()[0].sender_name,
+        "alice"
+    );
+
+    let team = group(store, "Team", "t1", &[alice]).await;
+    store.add_member(team, sub, 2).await.unwrap();
+    store
+        .update_chat(
+            team,
+            &ChatSettings {
+                slow_mode_s: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(send(store, team, sub, "a", 1_000).await.unwrap(), Seq(1));
+    assert!(matches!(
+        send(store, team, sub, "b", 5_000).await,
+        Err(StoreError::SlowMode)
+    ));
+    assert_eq!(
+        send(store, team, sub, "a", 5_000).await.unwrap(),
+        Seq(1),
+        "a resend is no new message"
+    );
+    assert_eq!(
+        send(store, team, alice, "o1", 5_000).await.unwrap(),
+        Seq(2),
+        "the owner is not slowed"
+    );
+    assert_eq!(send(store, team, sub, "c", 11_000).await.unwrap(), Seq(3));
+    let (x, y) = tokio::join!(
+        send(store, team, sub, "x", 30_000),
+        send(store, team, sub, "y", 30_001)
+    );
+    assert_eq!(
+        [x.is_ok(), y.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "one of two racing sends passes slow mode"
+    );
+}
+
+async fn invite_links_live_and_die(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let [b, c, d] = [
+        store
+            .create_user(user("bob", UserKind::Account))
+            .await
+            .unwrap()
+            .id,
+        store
+            .create_user(user("carol", UserKind::Account))
+            .await
+            .unwrap()
+            .id,
+        store
+            .create_user(user("dave", UserKind::Account))
+            .await
+            .unwrap()
+            .id,
+    ];
+    let team = group(store, "Team", "main", &[alice]).await;
+    let once = NewInvite {
+        usage_limit: Some(1),
+        ..Default::default()
+    };
+    store
+        .create_invite(team, "once", &once, 1_000)
+        .await
+        .unwrap();
+    let brief = NewInvite {
+        expires_in_s: Some(60),
+        ..Default::default()
+    };
+    store
+        .create_invite(team, "brief", &brief, 1_000)
+        .await
+        .unwrap();
+    store
+        .create_invite(
+            team,
+            "ask",
+            &NewInvite {
+                needs_approval: true,
+                ..Default::default()
+            },
+            1_000,
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.redeem_invite("once", b, 2_000).await.unwrap(),
+        Redeemed::Joined {
+            chat: team,
+            fresh: true
+        }
+    );
+    assert!(matches!(
+        store.redeem_invite("once", c, 2_000).await,
+        Err(StoreError::InviteUsedUp)
+    ));
+    assert!(matches!(
+        store.chat_by_invite("brief", 61_001).await,
+        Err(StoreError::InviteExpired)
+    ));
+    assert!(store.chat_by_invite("brief", 60_999).await.is_ok());
+
+    assert_eq!(
+        store.redeem_invite("ask", c, 3_000).await.unwrap(),
+        Redeemed::Requested { chat: team }
+    );
+    assert!(
+        store.membership(team, c).await.unwrap().is_none(),
+        "waits for approval"
+    );
+    assert_eq!(
+        store
+            .join_requests(team)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.user.id)
+            .collect::<Vec<_>>(),
+        [c]
+    );
+    assert!(store.answer_request(team, c, true, 4_000).await.unwrap());
+    assert!(store.membership(team, c).await.unwrap().is_some());
+    assert!(store.join_requests(team).await.unwrap().is_empty());
+
+    assert!(
+        store
+            .revoke_invite(team, "main", "main2", 5_000)
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store.redeem_invite("main", d, 6_000).await,
+        Err(StoreError::InviteRevoked)
+    ));
+    assert_eq!(
+        store.chat_by_invite("main2", 6_000).await.unwrap().chat,
+        team
+    );
+    let links = store.invites(team).await.unwrap();
+    assert_eq!((links[0].code.as_str(), links[0].primary), ("main2", true));
+    assert!(
+        links
+            .iter()
+            .any(|l| l.code == "once" && l.uses == 1 && l.usage_limit == Some(1))
+    );
+    assert!(!store.revoke_invite(team, "nope", "x", 7_000).await.unwrap());
+
+    store
+        .update_chat(
+            team,
+            &ChatSettings {
+                handle: Some("team".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.chat_by_handle("team").await.unwrap().map(|t| t.chat),
+        Some(team)
+    );
+    let other = group(store, "Other", "o1", &[alice]).await;
+    let taken = store
+        .update_chat(
+            other,
+            &ChatSettings {
+                handle: Some("team".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(taken, Err(StoreError::HandleTaken)));
+}
+
+async fn members_page_and_views_count_once(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let news = channel(store, "News", "n1", alice).await;
+    let mut subs = Vec::new();
+    for i in 0..5 {
+        let sub = store
+            .create_user(user(&format!("sub{i}"), UserKind::Account))
+            .await
+            .unwrap()
+            .id;
+        store.add_member(news, sub, 2).await.unwrap();
+        subs.push(sub);
+    }
+    let first = store.members(news, UserId(0), 4).await.unwrap();
+    let rest = store.members(news, first[3].user.id, 4).await.unwrap();
+    assert_eq!((first.len(), rest.len()), (4, 2));
+    assert_eq!(first[0].role, Role::Owner);
+
+    for i in 0..3 {
+        send(store, news, alice, &format!("p{i}"), 3).await.unwrap();
+    }
+    store.mark_read(news, subs[0], Seq(2)).await.unwrap();
+    store.mark_read(news, subs[0], Seq(3)).await.unwrap();
+    store.mark_read(news, subs[0], Seq(1)).await.unwrap();
+    store.mark_read(news, subs[1], Seq(99)).await.unwrap();
+    let views = store.views(news, &[Seq(1), Seq(2), Seq(3)]).await.unwrap();
+    assert_eq!(
+        views,
+        [(1, 2), (2, 2), (3, 2)].map(|(s, v)| ViewCount {
+            seq: Seq(s),
+            views: v
+        }),
+        "each reader counts once per post"
+    );
+    assert!(matches!(
+        store.mark_read(news, UserId(9999), Seq(1)).await,
+        Err(StoreError::NotMember)
+    ));
 }

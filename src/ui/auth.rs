@@ -1,7 +1,10 @@
 //! Who is using the app: sign in / sign up, joining by link, and a guest
 //! keeping their chats with a username and password.
 
-use courier_protocol::api::{ChatCreated, Claim, GuestJoin, InvitePreview, Joined, Me, SignIn, SignUp};
+use courier_protocol::ChatKind;
+use courier_protocol::api::{
+    ChatCreated, Claim, GuestJoin, InvitePreview, JoinPending, Joined, Me, SignIn, SignUp,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,7 +15,11 @@ use crate::net::{self, ApiFail};
 /// A form's error line, announced when it appears.
 #[component]
 fn FormError(error: RwSignal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{e}</p> })
+    }
 }
 
 #[component]
@@ -42,7 +49,10 @@ fn AuthForm() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let (username, password) = (username.get_untracked().trim().to_lowercase(), password.get_untracked());
+        let (username, password) = (
+            username.get_untracked().trim().to_lowercase(),
+            password.get_untracked(),
+        );
         let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
         spawn_local(async move {
             let result: Result<Me, ApiFail> = if signing_up.get_untracked() {
@@ -67,7 +77,13 @@ fn AuthForm() -> impl IntoView {
             }
         });
     };
-    let action = move || if signing_up.get() { "Sign up" } else { "Sign in" };
+    let action = move || {
+        if signing_up.get() {
+            "Sign up"
+        } else {
+            "Sign in"
+        }
+    };
     view! {
         <form class="card" on:submit=submit>
             <h2>{action}</h2>
@@ -120,8 +136,16 @@ fn AuthForm() -> impl IntoView {
     }
 }
 
+/// The server's answer to joining: in, or waiting for an admin.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum JoinAnswer<T> {
+    Joined(T),
+    Pending(JoinPending),
+}
+
 /// `/join/<code>`: the invite's preview, then join as a guest with only a
-/// name, or with the signed-in account.
+/// name, or with the signed-in account (or ask to, if admins approve).
 #[component]
 pub fn JoinScreen() -> impl IntoView {
     let ctx = ctx();
@@ -140,6 +164,7 @@ pub fn JoinScreen() -> impl IntoView {
         RwSignal::new(false),
         RwSignal::new(false),
     );
+    let pending = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -151,20 +176,34 @@ pub fn JoinScreen() -> impl IntoView {
         let signed_in = ctx.me.get_untracked().is_some();
         spawn_local(async move {
             let joined = if signed_in {
-                net::post_empty::<ChatCreated>(&format!("/api/invites/{code}/join"))
+                net::post_empty::<JoinAnswer<ChatCreated>>(&format!("/api/invites/{code}/join"))
                     .await
-                    .map(|c| c.chat)
+                    .map(|answer| match answer {
+                        JoinAnswer::Joined(c) => Some(c.chat),
+                        JoinAnswer::Pending(_) => None,
+                    })
             } else {
-                net::post::<_, Joined>("/api/guest", &GuestJoin { invite: code, name })
+                net::post::<_, JoinAnswer<Joined>>("/api/guest", &GuestJoin { invite: code, name })
                     .await
-                    .map(|Joined { me, chat }| {
-                        ctx.enter(me);
-                        chat
+                    .map(|answer| match answer {
+                        JoinAnswer::Joined(Joined { me, chat }) => {
+                            ctx.enter(me);
+                            Some(chat)
+                        }
+                        JoinAnswer::Pending(JoinPending { me, .. }) => {
+                            if let Some(me) = me {
+                                ctx.enter(me);
+                            }
+                            None
+                        }
                     })
             };
             busy.try_set(false);
             match joined {
-                Ok(chat) => ctx.show_chat(chat),
+                Ok(Some(chat)) => ctx.show_chat(chat),
+                Ok(None) => {
+                    pending.try_set(true);
+                }
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
                 }
@@ -180,7 +219,11 @@ pub fn JoinScreen() -> impl IntoView {
                     None => view! { <p>"Loading invite…"</p> }.into_any(),
                     Some(Ok(p)) => view! {
                         <h2 dir="auto">{p.title}</h2>
-                        <p class="muted">{members_label(p.member_count)}</p>
+                        <p class="muted">{match p.kind {
+                            ChatKind::Channel => format!("Channel · {} subscribers", p.member_count),
+                            _ => members_label(p.member_count),
+                        }}</p>
+                        {p.needs_approval.then(|| view! { <p class="muted">"An admin approves new members."</p> })}
                     }.into_any(),
                     Some(Err(fail)) => view! { <p class="error" role="alert">{say(fail)}</p> }.into_any(),
                 }}
@@ -197,7 +240,16 @@ pub fn JoinScreen() -> impl IntoView {
                     </label>
                 </Show>
                 <FormError error />
-                <button type="submit" class="primary" disabled=busy>"Join chat"</button>
+                <Show when=move || pending.get()>
+                    <p class="notice" role="status">"Your request to join was sent. You will see the chat once an admin approves it."</p>
+                </Show>
+                <button
+                    type="submit"
+                    class="primary"
+                    disabled=move || busy.get() || pending.get() || preview.with(|p| matches!(p, Some(Err(_))))
+                >
+                    {move || if preview.with(|p| matches!(p, Some(Ok(p)) if p.needs_approval)) { "Request to join" } else { "Join chat" }}
+                </button>
             </form>
             <Show when=move || !signed_in()>
                 <Show

@@ -1,15 +1,17 @@
-//! One open chat: header, members and invite link, messages, composer.
+//! One open chat: header, members and settings, messages, composer.
 
-use courier_protocol::api::Members;
 use courier_protocol::limits::{MAX_TEXT_CHARS, check_text};
-use courier_protocol::{ChatId, ChatKind, ErrorCode};
+use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Seq};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, hhmm, members_label, say};
-use crate::net::{self, ApiFail};
+use super::admin::{MembersPanel, SettingsPanel};
+use super::{ctx, hhmm, members_label};
 use crate::store::{ChatPage, OutState};
+
+/// Most channel posts whose view counts the open chat asks for.
+const VIEWED_POSTS: usize = 100;
 
 /// One line of the message list: a stored message or an outbox entry.
 #[derive(Clone, PartialEq)]
@@ -22,9 +24,15 @@ struct Line {
     at: i64,
     own: bool,
     state: Option<OutState>,
+    /// Set for a channel's stored posts, which show a view count.
+    views_key: Option<(i64, i64)>,
 }
 
 fn lines(page: &ChatPage, me: Option<courier_protocol::UserId>, my_name: &str) -> Vec<Line> {
+    let channel = page
+        .chat
+        .as_ref()
+        .is_some_and(|c| c.kind == ChatKind::Channel);
     let stored = page.messages.iter().map(|m| Line {
         key: format!("s{}", m.seq.0),
         seq: Some(m.seq.0),
@@ -33,6 +41,7 @@ fn lines(page: &ChatPage, me: Option<courier_protocol::UserId>, my_name: &str) -
         at: m.at,
         own: Some(m.sender) == me,
         state: None,
+        views_key: channel.then_some((m.chat.0, m.seq.0)),
     });
     let pending = page.outbox.iter().map(|e| Line {
         key: format!("p{}", e.id.0),
@@ -42,6 +51,7 @@ fn lines(page: &ChatPage, me: Option<courier_protocol::UserId>, my_name: &str) -
         at: e.created,
         own: true,
         state: Some(e.state),
+        views_key: None,
     });
     stored.chain(pending).collect()
 }
@@ -50,29 +60,53 @@ fn lines(page: &ChatPage, me: Option<courier_protocol::UserId>, my_name: &str) -
 pub fn ChatView(id: ChatId) -> impl IntoView {
     let ctx = ctx();
     let page = RwSignal::new(ChatPage::default());
+    let loaded = RwSignal::new(false);
     Effect::new(move |_| {
         ctx.rev.track();
         let Some(store) = ctx.store() else { return };
         spawn_local(async move {
-            if let Ok(p) = store.chat_page(id).await {
-                page.try_set(p);
-            }
-            // Reading the chat is what marks it read.
-            if let Ok(true) = store.mark_read(id).await {
+            let Ok(p) = store.chat_page(id).await else {
+                return;
+            };
+            let channel = p.chat.as_ref().is_some_and(|c| c.kind == ChatKind::Channel);
+            let newest: Vec<Seq> = p
+                .messages
+                .iter()
+                .rev()
+                .take(VIEWED_POSTS)
+                .map(|m| m.seq)
+                .collect();
+            page.try_set(p);
+            loaded.try_set(true);
+            // Reading the chat is what marks it read, here and on the server.
+            if let Ok(Some(seq)) = store.mark_read(id).await {
                 ctx.changed();
+                if let Some(session) = ctx.session() {
+                    session.read(id, seq);
+                }
+            }
+            if channel
+                && !newest.is_empty()
+                && let Some(session) = ctx.session()
+            {
+                session.ask_views(id, newest);
             }
         });
     });
-    let title = move || page.with(|p| p.chat.as_ref().map(|c| c.title.clone()).unwrap_or_default());
-    let subtitle = move || {
-        page.with(|p| {
-            p.chat
-                .as_ref()
-                .map(|c| members_label(c.member_count))
-                .unwrap_or_default()
+    let chat = Memo::new(move |_| page.with(|p| p.chat.clone()));
+    let has_chat = Memo::new(move |_| chat.with(Option::is_some));
+    let title = move || chat.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default());
+    let subtitle = move || chat.with(|c| c.as_ref().map(subtitle_of).unwrap_or_default());
+    let may_manage = move || {
+        chat.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.rights.edit_info || c.rights.invite)
         })
     };
-    let show_members = RwSignal::new(false);
+    let panel = RwSignal::new(None::<Panel>);
+    let toggle = move |which: Panel| {
+        panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })
+    };
     view! {
         <main class="pane chat">
             <header class="chat-head">
@@ -83,84 +117,57 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 </div>
                 <button
                     class="members-toggle"
-                    aria-expanded=move || show_members.get().to_string()
-                    on:click=move |_| show_members.update(|s| *s = !*s)
+                    aria-expanded=move || (panel.get() == Some(Panel::Members)).to_string()
+                    on:click=move |_| toggle(Panel::Members)
                 >
                     "Members"
                 </button>
+                <Show when=may_manage>
+                    <button
+                        class="members-toggle"
+                        aria-expanded=move || (panel.get() == Some(Panel::Settings)).to_string()
+                        on:click=move |_| toggle(Panel::Settings)
+                    >
+                        "Settings"
+                    </button>
+                </Show>
             </header>
-            <Show when=move || show_members.get()>
-                <MembersPanel id invite=Signal::derive(move || page.with(|p| {
-                    // Only groups are joined by link; a 1:1 chat is for its two people.
-                    p.chat.as_ref().filter(|c| c.kind == ChatKind::Group).map(|c| c.invite.clone())
-                })) />
+            // A panel takes the chat as it was when opened, so saving its
+            // settings does not rebuild it under the person's hands.
+            {move || match (panel.get(), has_chat.get()) {
+                (Some(Panel::Members), true) => chat.get_untracked().map(|c| view! { <MembersPanel chat=c /> }.into_any()),
+                (Some(Panel::Settings), true) => chat.get_untracked().map(|c| view! { <SettingsPanel chat=c /> }.into_any()),
+                _ => None,
+            }}
+            <Show when=move || loaded.get() && chat.with(Option::is_none)>
+                <p class="gone" role="status">"You are no longer a member of this chat."</p>
             </Show>
             <MessageList page />
-            <Composer id />
+            {move || chat.get().map(|c| if c.rights.post {
+                view! { <Composer id slow_mode_s=c.slow_mode_s /> }.into_any()
+            } else {
+                view! { <p class="composer-note" role="note">"Only admins post in this channel."</p> }.into_any()
+            })}
         </main>
     }
 }
 
-#[component]
-fn MembersPanel(id: ChatId, invite: Signal<Option<String>>) -> impl IntoView {
-    let members = RwSignal::new(None::<Result<Members, ApiFail>>);
-    spawn_local(async move {
-        let found = net::get::<Members>(&format!("/api/chats/{}/members", id.0)).await;
-        members.try_set(Some(found));
-    });
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let link = move || {
-        invite
-            .get()
-            .map(|code| format!("{origin}/join/{code}"))
-            .unwrap_or_default()
-    };
-    let copied = RwSignal::new(false);
-    let copy = {
-        let link = link.clone();
-        move |_| {
-            let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-                return;
-            };
-            let writing = clipboard.write_text(&link());
-            spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(writing).await.is_ok() {
-                    copied.try_set(true);
-                }
-            });
-        }
-    };
-    view! {
-        <section class="members" aria-label="Members of this chat">
-            <Show when=move || invite.with(Option::is_some)>
-                <div class="invite">
-                    <input
-                        readonly
-                        aria-label="Invite link"
-                        prop:value=link.clone()
-                        on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() }
-                    />
-                    <button type="button" on:click=copy.clone()>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
-                </div>
-            </Show>
-            {move || match members.get() {
-                None => view! { <p class="muted">"Loading members…"</p> }.into_any(),
-                Some(Err(fail)) => view! { <p class="error">{say(fail)}</p> }.into_any(),
-                Some(Ok(Members { members })) => view! {
-                    <ul class="member-list">
-                        {members.into_iter().map(|m| view! {
-                            <li dir="auto">
-                                {m.name}
-                                {m.username.map(|u| view! { <span class="muted">" @" {u}</span> })}
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-            }}
-        </section>
+#[derive(Clone, Copy, PartialEq)]
+enum Panel {
+    Members,
+    Settings,
+}
+
+fn subtitle_of(chat: &ChatSummary) -> String {
+    let mut parts = vec![match chat.kind {
+        ChatKind::Channel if chat.member_count == 1 => "1 subscriber".to_string(),
+        ChatKind::Channel => format!("{} subscribers", chat.member_count),
+        _ => members_label(chat.member_count),
+    }];
+    if let Some(handle) = &chat.handle {
+        parts.push(format!("@{handle}"));
     }
+    parts.join(" · ")
 }
 
 #[component]
@@ -204,10 +211,13 @@ fn failure_text(code: ErrorCode) -> String {
 fn MessageItem(line: Line) -> impl IntoView {
     let state = match (line.own, line.state) {
         (false, _) => None,
-        (true, None) => Some(view! { <span class="state sent" aria-label="Sent" title="Sent">"✓"</span> }.into_any()),
-        (true, Some(OutState::Pending)) => {
-            Some(view! { <span class="state pending" aria-label="Pending" title="Pending">"🕓"</span> }.into_any())
-        }
+        (true, None) => Some(
+            view! { <span class="state sent" aria-label="Sent" title="Sent">"✓"</span> }.into_any(),
+        ),
+        (true, Some(OutState::Pending)) => Some(
+            view! { <span class="state pending" aria-label="Pending" title="Pending">"🕓"</span> }
+                .into_any(),
+        ),
         (true, Some(OutState::Failed(code))) => Some(
             view! {
                 <span class="state failed" aria-label="Failed" title="Failed">"!"</span>
@@ -227,6 +237,7 @@ fn MessageItem(line: Line) -> impl IntoView {
             <span class="sender" dir="auto">{line.sender}</span>
             <p class="text" dir="auto">{line.text}</p>
             <span class="meta">
+                {line.views_key.map(|key| view! { <PostViews key /> })}
                 <time>{hhmm(line.at)}</time>
                 {state}
             </span>
@@ -234,8 +245,20 @@ fn MessageItem(line: Line) -> impl IntoView {
     }
 }
 
+/// A channel post's view count, once the server has told it.
 #[component]
-fn Composer(id: ChatId) -> impl IntoView {
+fn PostViews(key: (i64, i64)) -> impl IntoView {
+    let ctx = ctx();
+    let views = move || ctx.views.with(|v| v.get(&key).copied());
+    view! {
+        <Show when=move || views().is_some()>
+            <span class="views" aria-label=move || match views().unwrap_or(0) { 1 => "1 view".to_string(), n => format!("{n} views") }>{move || format!("👁 {}", views().unwrap_or(0))}</span>
+        </Show>
+    }
+}
+
+#[component]
+fn Composer(id: ChatId, slow_mode_s: u32) -> impl IntoView {
     let ctx = ctx();
     let draft = RwSignal::new(String::new());
     let too_long = move || draft.with(|d| check_text(d) == Err(ErrorCode::TextTooLong));
@@ -268,6 +291,9 @@ fn Composer(id: ChatId) -> impl IntoView {
                 )}
             </p>
         </Show>
+        {(slow_mode_s > 0).then(|| view! {
+            <p class="composer-note" role="note">{format!("Slow mode: one message every {slow_mode_s} s")}</p>
+        })}
         <form class="composer" on:submit=move |ev: SubmitEvent| {
             ev.prevent_default();
             send();

@@ -1,20 +1,24 @@
 //! The chat list and the forms that start chats.
 
+use courier_protocol::ErrorCode;
 use courier_protocol::api::{ChatCreated, NewDirect, NewGroup};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{ctx, hhmm, say};
-use crate::net;
+use crate::net::{self, ApiFail};
 use crate::store::ChatRow;
 
-/// Start a 1:1 chat by username, or create a named group.
+/// Start a 1:1 chat by username (or open a public chat by @handle), or
+/// create a named group or channel.
 #[component]
 pub fn NewChat() -> impl IntoView {
     let ctx = ctx();
     let (username, group) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let error = RwSignal::new(None::<String>);
+    // Which of the group form's two buttons submitted it.
+    let channel = RwSignal::new(false);
     let create = move |direct: bool| {
         move |ev: SubmitEvent| {
             ev.prevent_default();
@@ -26,15 +30,30 @@ pub fn NewChat() -> impl IntoView {
             }
             spawn_local(async move {
                 let created = if direct {
-                    net::post::<_, ChatCreated>(
+                    let name = value.trim_start_matches('@').to_lowercase();
+                    let person = net::post::<_, ChatCreated>(
                         "/api/chats/direct",
                         &NewDirect {
-                            username: value.to_lowercase(),
+                            username: name.clone(),
                         },
                     )
-                    .await
+                    .await;
+                    match person {
+                        // Not a person: maybe a public group or channel.
+                        Err(ApiFail::Code(ErrorCode::UnknownUser)) => {
+                            net::post_empty::<ChatCreated>(&format!("/api/public/{name}/join"))
+                                .await
+                                .map_err(|_| ApiFail::Code(ErrorCode::UnknownUser))
+                        }
+                        other => other,
+                    }
                 } else {
-                    net::post::<_, ChatCreated>("/api/chats/group", &NewGroup { name: value }).await
+                    let path = if channel.get_untracked() {
+                        "/api/chats/channel"
+                    } else {
+                        "/api/chats/group"
+                    };
+                    net::post::<_, ChatCreated>(path, &NewGroup { name: value }).await
                 };
                 match created {
                     Ok(ChatCreated { chat }) => {
@@ -53,7 +72,7 @@ pub fn NewChat() -> impl IntoView {
             <form on:submit=create(true)>
                 <input
                     aria-label="Username to chat with"
-                    placeholder="Username to chat with"
+                    placeholder="Username or @public chat"
                     autocapitalize="none"
                     dir="auto"
                     prop:value=username
@@ -69,7 +88,8 @@ pub fn NewChat() -> impl IntoView {
                     prop:value=group
                     on:input=move |ev| group.set(event_target_value(&ev))
                 />
-                <button type="submit">"Create group"</button>
+                <button type="submit" on:click=move |_| channel.set(false)>"Create group"</button>
+                <button type="submit" on:click=move |_| channel.set(true)>"Create channel"</button>
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </div>

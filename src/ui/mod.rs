@@ -2,6 +2,7 @@
 //! they never touch the socket or IndexedDB themselves. The session reports
 //! changes through signals in [`Ctx`] and the components re-read the store.
 
+mod admin;
 mod auth;
 mod chat;
 mod chats;
@@ -24,6 +25,8 @@ pub struct Ctx {
     /// Bumped whenever the store changed; readers track it and re-read.
     pub rev: RwSignal<u64>,
     pub open: RwSignal<Option<ChatId>>,
+    /// View counts of channel posts by (chat, seq), as last told.
+    pub views: RwSignal<std::collections::HashMap<(i64, i64), u32>>,
     /// The invite code when the app was opened at `/join/<code>`.
     pub join: RwSignal<Option<String>>,
     store: StoredValue<Option<Store>, LocalStorage>,
@@ -46,7 +49,8 @@ impl Ctx {
     /// Signs `me` in locally: remembers them for offline starts, opens their
     /// database and starts the socket session.
     pub fn enter(self, me: UserInfo) {
-        let same_user = self.me.with_untracked(|m| m.as_ref().map(|m| m.id)) == Some(me.id) && self.store().is_some();
+        let same_user = self.me.with_untracked(|m| m.as_ref().map(|m| m.id)) == Some(me.id)
+            && self.store().is_some();
         remember(Some(&me));
         self.me.set(Some(me.clone()));
         if same_user {
@@ -55,7 +59,9 @@ impl Ctx {
         self.session.set_value(None);
         self.store.set_value(None);
         spawn_local(async move {
-            let Ok(store) = Store::open(me.id).await else { return };
+            let Ok(store) = Store::open(me.id).await else {
+                return;
+            };
             // The socket refreshes it anyway; this only speeds up an offline start.
             let _ = store.save_me(&me).await;
             self.store.set_value(Some(store.clone()));
@@ -67,7 +73,12 @@ impl Ctx {
 
     fn on_event(self, id: UserId, event: Event) {
         // A session that outlived its user (signed out, switched) is ignored.
-        if self.me.try_with_untracked(|m| m.as_ref().map(|m| m.id)).flatten() != Some(id) {
+        if self
+            .me
+            .try_with_untracked(|m| m.as_ref().map(|m| m.id))
+            .flatten()
+            != Some(id)
+        {
             return;
         }
         match event {
@@ -75,6 +86,10 @@ impl Ctx {
                 self.status.try_set(s);
             }
             Event::Changed => self.changed(),
+            Event::Views(chat, counts) => {
+                self.views
+                    .try_update(|v| v.extend(counts.iter().map(|c| ((chat.0, c.seq.0), c.views))));
+            }
             Event::Me(me) if me.id == id => {
                 if self.me.try_get_untracked().flatten().as_ref() != Some(&me) {
                     remember(Some(&me));
@@ -126,6 +141,7 @@ fn new_ctx() -> Ctx {
         status: RwSignal::new(Status::Connecting),
         rev: RwSignal::new(0),
         open: RwSignal::new(None),
+        views: RwSignal::new(Default::default()),
         join: RwSignal::new(None),
         store: StoredValue::new_local(None),
         session: StoredValue::new_local(None),
@@ -234,7 +250,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let ctx = ctx();
-    let guest = move || ctx.me.with(|m| m.as_ref().map(|m| m.kind) == Some(UserKind::Guest));
+    let guest = move || {
+        ctx.me
+            .with(|m| m.as_ref().map(|m| m.kind) == Some(UserKind::Guest))
+    };
     let sign_out = move |_| {
         ctx.leave();
         spawn_local(net::sign_out());

@@ -1,8 +1,9 @@
 // End-to-end helpers: a real courier-server on a real port, real browsers
 // (Debian's Chromium and Firefox ESR through playwright-core), and a small
 // language of acts and checks on what a person sees.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, firefox } from 'playwright-core';
@@ -29,16 +30,18 @@ export async function launch(name) {
   throw new Error(`unknown browser ${name}`);
 }
 
-/** A courier-server with its own data directory; stop() and start() keep both. */
+/** A courier-server with its own data directory; stop() and start() keep
+ * both. `args` are more flags (a cluster node's database and bus). */
 export class Server {
-  constructor() {
+  constructor({ args = [] } = {}) {
     this.data = mkdtempSync(join(tmpdir(), 'courier-e2e-'));
     this.port = 0;
     this.proc = null;
+    this.args = args;
   }
 
   async start() {
-    const proc = spawn(SERVER_BIN, ['--listen', `127.0.0.1:${this.port}`, '--data', this.data, '--static-dir', DIST], {
+    const proc = spawn(SERVER_BIN, ['--listen', `127.0.0.1:${this.port}`, '--data', this.data, '--static-dir', DIST, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     });
@@ -72,6 +75,79 @@ export class Server {
   async dispose() {
     await this.stop();
     rmSync(this.data, { recursive: true, force: true });
+  }
+}
+
+const POSTGRES = process.env.E2E_POSTGRES ?? 'postgres://root@127.0.0.1:5432';
+const NATS = process.env.E2E_NATS ?? 'nats://127.0.0.1:4222';
+
+function psql(database, sql) {
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', `${POSTGRES}/${database}`, '-c', sql]);
+}
+
+async function freePort() {
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** `n` courier-server nodes on a fresh PostgreSQL database and NATS,
+ * behind nginx (WebSocket-aware) at `url`, as scripts/cluster.sh runs them. */
+export class Cluster {
+  constructor(n = 3) {
+    this.database = `courier_e2e_${process.pid}_${Date.now()}`;
+    this.nodes = Array.from({ length: n }, () => new Server({
+      args: ['--postgres', `${POSTGRES}/${this.database}`, '--nats', NATS, '--nats-subject', `courier.e2e.${this.database}`],
+    }));
+    this.dir = mkdtempSync(join(tmpdir(), 'courier-nginx-'));
+  }
+
+  async start() {
+    psql('postgres', `CREATE DATABASE ${this.database}`);
+    for (const node of this.nodes) await node.start();
+    const port = await freePort();
+    const upstreams = this.nodes.map((n) => `server 127.0.0.1:${n.port};`).join(' ');
+    writeFileSync(join(this.dir, 'nginx.conf'), `
+worker_processes 1;
+error_log ${this.dir}/error.log;
+pid ${this.dir}/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream courier { ${upstreams} }
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://courier;
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_read_timeout 120s;
+      proxy_next_upstream error timeout;
+    }
+  }
+}`);
+    execFileSync('nginx', ['-p', this.dir, '-c', 'nginx.conf']);
+    this.url = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  /** Open WebSockets each node holds (nginx keeps no idle upstream connections). */
+  sockets() {
+    return this.nodes.map((n) => (n.proc
+      ? execFileSync('ss', ['-Htn', 'state', 'established', `( sport = :${n.port} )`]).toString().split('\n').filter(Boolean).length
+      : 0));
+  }
+
+  async dispose() {
+    try { execFileSync('nginx', ['-p', this.dir, '-c', 'nginx.conf', '-s', 'stop'], { stdio: 'ignore' }); } catch { /* not running */ }
+    for (const node of this.nodes) await node.dispose();
+    psql('postgres', `DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -138,6 +214,19 @@ export class Person {
     await this.page.getByLabel('New group name').fill(name);
     await this.page.getByRole('button', { name: 'Create group' }).click();
     await this.waitChatOpen(name);
+  }
+
+  async createChannel(name) {
+    await this.showList();
+    await this.page.getByLabel('New group name').fill(name);
+    await this.page.getByRole('button', { name: 'Create channel' }).click();
+    await this.waitChatOpen(name);
+  }
+
+  /** Opens the open chat's settings panel (admins only). */
+  async openSettings() {
+    const button = this.page.getByRole('button', { name: 'Settings' });
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   }
 
   async waitChatOpen(title) {

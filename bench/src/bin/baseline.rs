@@ -12,10 +12,12 @@ use axum::Router;
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::serve::ListenerExt;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use clap::Parser;
-use courier_protocol::{ChatId, ClientFrame, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo, UserKind};
+use courier_protocol::{
+    ChatId, ClientFrame, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo, UserKind,
+};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
@@ -52,8 +54,14 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn upgrade(State(groups): State<Groups>, Query(p): Query<Params>, ws: WebSocketUpgrade) -> Response {
-    ws.read_buffer_size(8 * 1024).write_buffer_size(8 * 1024).on_upgrade(move |socket| serve(socket, groups, p.group))
+async fn upgrade(
+    State(groups): State<Groups>,
+    Query(p): Query<Params>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .on_upgrade(move |socket| serve(socket, groups, p.group))
 }
 
 fn lock(groups: &Groups) -> std::sync::MutexGuard<'_, HashMap<i64, Group>> {
@@ -63,7 +71,11 @@ fn lock(groups: &Groups) -> std::sync::MutexGuard<'_, HashMap<i64, Group>> {
 async fn serve(socket: WebSocket, groups: Groups, group: i64) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(256);
-    lock(&groups).entry(group).or_default().members.push(tx.clone());
+    lock(&groups)
+        .entry(group)
+        .or_default()
+        .members
+        .push(tx.clone());
     let writer = tokio::spawn(async move {
         while let Some(frame) = rx.recv().await {
             if sink.send(WsMessage::Text(frame)).await.is_err() {
@@ -71,11 +83,20 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
             }
         }
     });
-    let me = UserInfo { id: UserId(0), name: String::new(), username: None, kind: UserKind::Guest };
+    let me = UserInfo {
+        id: UserId(0),
+        name: String::new(),
+        username: None,
+        kind: UserKind::Guest,
+    };
     while let Some(Ok(WsMessage::Text(text))) = stream.next().await {
         match ClientFrame::parse(&text) {
             Ok(ClientFrame::Hello { .. }) => {
-                let welcome = ServerFrame::Welcome { version: PROTOCOL_VERSION, me: me.clone(), chats: vec![] };
+                let welcome = ServerFrame::Welcome {
+                    version: PROTOCOL_VERSION,
+                    me: me.clone(),
+                    chats: vec![],
+                };
                 if tx.send(welcome.encode().into()).await.is_err() {
                     break;
                 }
@@ -86,14 +107,31 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                     let mut groups = lock(&groups);
                     let g = groups.entry(group).or_default();
                     g.seq += 1;
-                    let message = Message { chat, seq: Seq(g.seq), id, sender: UserId(0), sender_name: String::new(), text, at: 0 };
+                    let message = Message {
+                        chat,
+                        seq: Seq(g.seq),
+                        id,
+                        sender: UserId(0),
+                        sender_name: String::new(),
+                        text,
+                        at: 0,
+                    };
                     (message, g.members.clone())
                 };
-                let events: Utf8Bytes = ServerFrame::Events { chat, messages: vec![message.clone()] }.encode().into();
+                let events: Utf8Bytes = ServerFrame::Events {
+                    chat,
+                    messages: vec![message.clone()],
+                }
+                .encode()
+                .into();
                 for member in members {
                     let _ = member.try_send(events.clone());
                 }
-                if tx.send(ServerFrame::Sent { message }.encode().into()).await.is_err() {
+                if tx
+                    .send(ServerFrame::Sent { message }.encode().into())
+                    .await
+                    .is_err()
+                {
                     break;
                 }
             }

@@ -7,7 +7,12 @@ mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
+use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
+use courier_protocol::frame::ViewCount;
+use courier_protocol::{
+    ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
+    UserInfo, UserKind,
+};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -20,6 +25,23 @@ pub enum StoreError {
     NotGuest,
     #[error("not a member of the chat")]
     NotMember,
+    /// The member's role does not allow it (posting in a channel).
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("slow mode")]
+    SlowMode,
+    #[error("banned from the chat")]
+    Banned,
+    #[error("no such invite")]
+    BadInvite,
+    #[error("invite expired")]
+    InviteExpired,
+    #[error("invite revoked")]
+    InviteRevoked,
+    #[error("invite used up")]
+    InviteUsedUp,
+    #[error("handle is taken")]
+    HandleTaken,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     /// The transaction holding this write failed; nothing of it is stored.
@@ -40,6 +62,7 @@ pub struct NewUser<'a> {
 }
 
 pub struct NewChat<'a> {
+    /// For a group or channel, the first of `members` owns it.
     pub kind: ChatKind,
     pub name: Option<&'a str>,
     pub invite: &'a str,
@@ -48,12 +71,31 @@ pub struct NewChat<'a> {
     pub now: i64,
 }
 
-/// The chat an invite code opens.
+/// The chat an invite code or @handle opens.
 pub struct InviteTarget {
     pub chat: ChatId,
-    /// The group's name; `None` for a direct chat.
-    pub name: Option<String>,
+    pub kind: ChatKind,
+    pub name: String,
     pub member_count: u32,
+    pub needs_approval: bool,
+}
+
+/// What redeeming an invite did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redeemed {
+    /// The user is a member now; `fresh` is false if they were before.
+    Joined { chat: ChatId, fresh: bool },
+    /// The link needs an admin's approval: a join request is waiting.
+    Requested { chat: ChatId },
+}
+
+/// A member's standing in a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub kind: ChatKind,
+    pub role: Role,
+    /// What they may do, all things considered (`Rights::effective`).
+    pub rights: Rights,
 }
 
 /// The result of storing a message: `fresh` is false when the same client
@@ -69,9 +111,20 @@ pub trait Store: Send + Sync + 'static {
     /// The user and password hash for a username, if it has a password.
     async fn credentials(&self, username: &str) -> Result<Option<(UserInfo, String)>>;
     /// Turns a guest into an account, keeping their id, chats and history.
-    async fn claim_account(&self, user: UserId, username: &str, password_hash: &str) -> Result<UserInfo>;
+    async fn claim_account(
+        &self,
+        user: UserId,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<UserInfo>;
 
-    async fn create_session(&self, token_hash: &[u8], user: UserId, now: i64, expires_at: i64) -> Result<()>;
+    async fn create_session(
+        &self,
+        token_hash: &[u8],
+        user: UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
     /// The user a live session belongs to.
     async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<UserInfo>>;
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
@@ -79,11 +132,69 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a chat with its first members.
     async fn create_chat(&self, chat: NewChat<'_>) -> Result<ChatId>;
     async fn direct_chat(&self, direct_key: &str) -> Result<Option<ChatId>>;
-    async fn chat_by_invite(&self, invite: &str) -> Result<Option<InviteTarget>>;
-    /// Adds a member; false if they already were one.
+    /// The chat an invite opens, or why it does not: `BadInvite` (unknown,
+    /// or a direct chat's), `InviteExpired`, `InviteRevoked`, `InviteUsedUp`.
+    async fn chat_by_invite(&self, invite: &str, now: i64) -> Result<InviteTarget>;
+    /// Joins `user` by an invite (counting the use), or files a join
+    /// request if the link needs approval; refused as `chat_by_invite`
+    /// refuses, or `Banned`.
+    async fn redeem_invite(&self, invite: &str, user: UserId, now: i64) -> Result<Redeemed>;
+    /// A public chat by its @handle.
+    async fn chat_by_handle(&self, handle: &str) -> Result<Option<InviteTarget>>;
+    /// Adds a member; false if they already were one; `Banned` if banned.
     async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool>;
-    async fn is_member(&self, chat: ChatId, user: UserId) -> Result<bool>;
-    async fn members(&self, chat: ChatId) -> Result<Vec<UserInfo>>;
+    /// `user`'s standing in `chat`; `None` if not a member.
+    async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Membership>>;
+    /// Members with user id above `after`, by user id, at most `limit`.
+    async fn members(&self, chat: ChatId, after: UserId, limit: usize) -> Result<Vec<Member>>;
+    /// Sets a member's role and (for an admin) rights; false if not a member.
+    async fn set_role(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        role: Role,
+        rights: Rights,
+    ) -> Result<bool>;
+    /// Takes `user` out of `chat`, and with `ban` keeps them out; false if
+    /// they were not a member.
+    async fn remove_member(&self, chat: ChatId, user: UserId, ban: bool, now: i64) -> Result<bool>;
+    async fn unban(&self, chat: ChatId, user: UserId) -> Result<()>;
+    /// Changes what `settings` sets; `HandleTaken` if another chat has the handle.
+    async fn update_chat(&self, chat: ChatId, settings: &ChatSettings) -> Result<()>;
+
+    async fn create_invite(
+        &self,
+        chat: ChatId,
+        code: &str,
+        invite: &NewInvite,
+        now: i64,
+    ) -> Result<InviteLink>;
+    /// The chat's links, its main one first.
+    async fn invites(&self, chat: ChatId) -> Result<Vec<InviteLink>>;
+    /// Revokes one of the chat's links; revoking the main link replaces it
+    /// with `replacement`. False if the chat has no such link.
+    async fn revoke_invite(
+        &self,
+        chat: ChatId,
+        code: &str,
+        replacement: &str,
+        now: i64,
+    ) -> Result<bool>;
+    async fn join_requests(&self, chat: ChatId) -> Result<Vec<JoinRequest>>;
+    /// Approves (adds the member) or declines a waiting request; false if
+    /// there was none.
+    async fn answer_request(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        approve: bool,
+        now: i64,
+    ) -> Result<bool>;
+
+    /// Moves a member's read cursor forward to `seq`; in a channel, each
+    /// post it passes for the first time gains a view.
+    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<()>;
+    async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>>;
     /// The chat as `viewer` sees it (a direct chat is titled by the other person).
     async fn chat_summary(&self, chat: ChatId, viewer: UserId) -> Result<Option<ChatSummary>>;
@@ -91,8 +202,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a message from a member under the chat's next sequence, in one
     /// transaction; or returns the message stored before under the same
-    /// client id. `NotMember` if `sender` is not in the chat.
-    async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, at: i64) -> Result<Appended>;
+    /// client id. `NotMember` if `sender` is not in the chat, `NotAllowed`
+    /// if they may not post, `SlowMode` if they posted too recently.
+    async fn append_message(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        text: &str,
+        at: i64,
+    ) -> Result<Appended>;
     /// Messages with `seq > after`, oldest first, at most `limit`.
     async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>>;
 }

@@ -3,15 +3,7 @@
 //! sequence stays gap-free because reserving it updates (and so locks) the
 //! chat's row until the batch commits.
 
-use std::collections::HashMap;
-
-use async_trait::async_trait;
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{QueryBuilder, Row};
-use tokio::sync::{mpsc, oneshot};
-
-use super::{Appended, InviteTarget, NewChat, NewUser, Result, Store, StoreError};
 
 pub struct PgStore {
     writer: PgPool,
@@ -24,11 +16,18 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates it.
     pub async fn open(url: &str) -> Result<PgStore> {
-        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
         tokio::spawn(commit_appends(pool.clone(), queue));
-        Ok(PgStore { writer: pool.clone(), reader: pool, appends })
+        Ok(PgStore {
+            writer: pool.clone(),
+            reader: pool,
+            appends,
+        })
     }
 }
 

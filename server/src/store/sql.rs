@@ -8,6 +8,17 @@
 
 macro_rules! sql_store {
     ($store:ident, $db:ty) => {
+        use std::collections::HashMap;
+
+        use async_trait::async_trait;
+        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
+        use courier_protocol::frame::ViewCount;
+        use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
+        use sqlx::{QueryBuilder, Row};
+        use tokio::sync::{mpsc, oneshot};
+
+        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Redeemed, Result, Store, StoreError};
+
         fn kind_str(kind: UserKind) -> &'static str {
             match kind {
                 UserKind::Account => "account",
@@ -37,40 +48,175 @@ macro_rules! sql_store {
             })
         }
 
-        const MESSAGE_COLUMNS: &str =
-            "m.chat_id, m.seq, m.client_id, m.sender_id, u.name AS sender_name, m.text, m.at";
+        /// The columns of a message `m` by user `u` in chat `c`. A channel
+        /// without signatures posts under its own name.
+        const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
+            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at";
 
         /// A chat as one member (`$1`) sees it, with its newest message.
-        const SUMMARY_QUERY: &str = "
-            SELECT c.id, c.kind, c.name, c.invite, c.last_seq, c.member_count,
-                   (SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
-                     WHERE o.chat_id = c.id AND o.user_id <> $1 LIMIT 1) AS other_name,
-                   (SELECT u.name FROM users u WHERE u.id = $1) AS own_name,
-                   m.chat_id, m.seq, m.client_id, m.sender_id, u.name AS sender_name, m.text, m.at
-              FROM members me
-              JOIN chats c ON c.id = me.chat_id
-              LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
-              LEFT JOIN users u ON u.id = m.sender_id
-             WHERE me.user_id = $1";
+        fn summary_query() -> String {
+            format!(
+                "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, c.member_count,
+                        c.handle, c.slow_mode_s, c.signatures, me.role, me.rights,
+                        (SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
+                          WHERE o.chat_id = c.id AND o.user_id <> $1 LIMIT 1) AS other_name,
+                        (SELECT u.name FROM users u WHERE u.id = $1) AS own_name,
+                        {MESSAGE_COLUMNS}
+                   FROM members me
+                   JOIN chats c ON c.id = me.chat_id
+                   LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
+                   LEFT JOIN users u ON u.id = m.sender_id
+                  WHERE me.user_id = $1"
+            )
+        }
+
+        fn chat_kind(row: &<$db as sqlx::Database>::Row) -> Result<ChatKind> {
+            let kind: String = row.try_get("kind")?;
+            Ok(match (kind.as_str(), row.try_get::<i64, _>("broadcast")?) {
+                ("direct", _) => ChatKind::Direct,
+                (_, 0) => ChatKind::Group,
+                _ => ChatKind::Channel,
+            })
+        }
+
+        fn role_from(role: &str) -> Role {
+            match role {
+                "owner" => Role::Owner,
+                "admin" => Role::Admin,
+                _ => Role::Member,
+            }
+        }
+
+        fn role_str(role: Role) -> &'static str {
+            match role {
+                Role::Owner => "owner",
+                Role::Admin => "admin",
+                Role::Member => "member",
+            }
+        }
+
+        fn count(row: &<$db as sqlx::Database>::Row, column: &str) -> Result<u32> {
+            Ok(row.try_get::<i64, _>(column)?.try_into().unwrap_or(u32::MAX))
+        }
+
+        /// A member's role and granted rights, from `role` and `rights` columns.
+        fn standing(row: &<$db as sqlx::Database>::Row) -> Result<(Role, Rights)> {
+            Ok((role_from(&row.try_get::<String, _>("role")?), Rights::from_bits(row.try_get("rights")?)))
+        }
 
         fn summary_from(row: &<$db as sqlx::Database>::Row) -> Result<ChatSummary> {
-            let kind: String = row.try_get("kind")?;
-            let kind = if kind == "direct" { ChatKind::Direct } else { ChatKind::Group };
+            let kind = chat_kind(row)?;
             let title: Option<String> = match kind {
-                ChatKind::Group => row.try_get("name")?,
+                ChatKind::Group | ChatKind::Channel => row.try_get("name")?,
                 // A direct chat with oneself ("saved messages") has no other member.
                 ChatKind::Direct => row.try_get::<Option<String>, _>("other_name")?.or(row.try_get("own_name")?),
             };
+            let (role, granted) = standing(row)?;
+            let rights = Rights::effective(kind, role, granted);
             let has_last: Option<i64> = row.try_get("seq")?;
             Ok(ChatSummary {
                 id: ChatId(row.try_get("id")?),
                 kind,
                 title: title.unwrap_or_default(),
-                invite: row.try_get("invite")?,
-                member_count: row.try_get::<i64, _>("member_count")?.try_into().unwrap_or(u32::MAX),
+                // A channel's subscribers reach it by its handle or an admin's link.
+                invite: if kind != ChatKind::Channel || rights.invite { row.try_get("invite")? } else { String::new() },
+                member_count: count(row, "member_count")?,
                 last_seq: Seq(row.try_get("last_seq")?),
                 last: if has_last.is_some() { Some(message_from(row)?) } else { None },
+                role,
+                rights,
+                handle: row.try_get("handle")?,
+                slow_mode_s: count(row, "slow_mode_s")?,
+                signatures: row.try_get::<i64, _>("signatures")? == 1,
             })
+        }
+
+        fn target_from(row: &<$db as sqlx::Database>::Row, needs_approval: bool) -> Result<InviteTarget> {
+            Ok(InviteTarget {
+                chat: ChatId(row.try_get("id")?),
+                kind: chat_kind(row)?,
+                name: row.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                member_count: count(row, "member_count")?,
+                needs_approval,
+            })
+        }
+
+        fn invite_from(row: &<$db as sqlx::Database>::Row) -> Result<InviteLink> {
+            Ok(InviteLink {
+                code: row.try_get("code")?,
+                primary: false,
+                expires_at: row.try_get("expires_at")?,
+                usage_limit: row.try_get::<Option<i64>, _>("usage_limit")?.map(|n| n.try_into().unwrap_or(u32::MAX)),
+                uses: count(row, "uses")?,
+                needs_approval: row.try_get::<i64, _>("needs_approval")? == 1,
+                revoked: row.try_get::<i64, _>("revoked")? == 1,
+            })
+        }
+
+        /// The chat a code opens, and whether it is one of the extra links
+        /// (whose uses are counted), or why it opens nothing.
+        async fn resolve_invite(conn: &mut <$db as sqlx::Database>::Connection, code: &str, now: i64) -> Result<(InviteTarget, bool)> {
+            // Only groups and channels are joined by invite: a direct chat is for its two people.
+            let main = sqlx::query("SELECT id, kind, broadcast, name, member_count FROM chats WHERE invite = $1 AND kind = 'group'")
+                .bind(code)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(row) = main {
+                return Ok((target_from(&row, false)?, false));
+            }
+            let row = sqlx::query(
+                "SELECT c.id, c.kind, c.broadcast, c.name, c.member_count,
+                        i.code, i.expires_at, i.usage_limit, i.uses, i.needs_approval, i.revoked
+                   FROM invites i JOIN chats c ON c.id = i.chat_id WHERE i.code = $1 AND c.kind = 'group'",
+            )
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::BadInvite)?;
+            let link = invite_from(&row)?;
+            if link.revoked {
+                Err(StoreError::InviteRevoked)
+            } else if link.expires_at.is_some_and(|at| at <= now) {
+                Err(StoreError::InviteExpired)
+            } else if link.usage_limit.is_some_and(|limit| link.uses >= limit) {
+                Err(StoreError::InviteUsedUp)
+            } else {
+                Ok((target_from(&row, link.needs_approval)?, true))
+            }
+        }
+
+        /// Adds a member inside a transaction; false if they already were
+        /// one, `Banned` if they may not come back.
+        async fn insert_member(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId, role: Role, now: i64) -> Result<bool> {
+            let banned: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = $2")
+                .bind(chat.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if banned.is_some() {
+                return Err(StoreError::Banned);
+            }
+            let added = sqlx::query("INSERT INTO members (chat_id, user_id, joined_at, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(chat.0)
+                .bind(user.0)
+                .bind(now)
+                .bind(role_str(role))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if added {
+                sqlx::query("UPDATE chats SET member_count = member_count + 1 WHERE id = $1")
+                    .bind(chat.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM join_requests WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ok(added)
         }
 
         #[async_trait]
@@ -87,7 +233,7 @@ macro_rules! sql_store {
                 .bind(user.now)
                 .fetch_one(&self.writer)
                 .await
-                .map_err(unique_is_taken)?;
+                .map_err(|e| unique_is(e, StoreError::UsernameTaken))?;
                 user_from(&row)
             }
 
@@ -112,7 +258,7 @@ macro_rules! sql_store {
                 .bind(user.0)
                 .fetch_optional(&self.writer)
                 .await
-                .map_err(unique_is_taken)?;
+                .map_err(|e| unique_is(e, StoreError::UsernameTaken))?;
                 user_from(&row.ok_or(StoreError::NotGuest)?)
             }
 
@@ -154,13 +300,14 @@ macro_rules! sql_store {
 
             async fn create_chat(&self, chat: NewChat<'_>) -> Result<ChatId> {
                 let mut tx = self.writer.begin().await?;
-                let kind = match chat.kind {
-                    ChatKind::Direct => "direct",
-                    ChatKind::Group => "group",
+                let (kind, broadcast) = match chat.kind {
+                    ChatKind::Direct => ("direct", 0),
+                    ChatKind::Group => ("group", 0),
+                    ChatKind::Channel => ("group", 1),
                 };
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO chats (kind, name, invite, direct_key, member_count, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO chats (kind, name, invite, direct_key, member_count, created_at, broadcast)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(kind)
                 .bind(chat.name)
@@ -168,13 +315,16 @@ macro_rules! sql_store {
                 .bind(chat.direct_key)
                 .bind(chat.members.len() as i64)
                 .bind(chat.now)
+                .bind(broadcast)
                 .fetch_one(&mut *tx)
                 .await?;
-                for user in chat.members {
-                    sqlx::query("INSERT INTO members (chat_id, user_id, joined_at) VALUES ($1, $2, $3)")
+                for (i, user) in chat.members.iter().enumerate() {
+                    let role = if i == 0 && chat.kind != ChatKind::Direct { Role::Owner } else { Role::Member };
+                    sqlx::query("INSERT INTO members (chat_id, user_id, joined_at, role) VALUES ($1, $2, $3, $4)")
                         .bind(id)
                         .bind(user.0)
                         .bind(chat.now)
+                        .bind(role_str(role))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -190,60 +340,352 @@ macro_rules! sql_store {
                 Ok(id.map(ChatId))
             }
 
-            async fn chat_by_invite(&self, invite: &str) -> Result<Option<InviteTarget>> {
-                // Only groups are joined by invite: a direct chat is for its two people.
-                let row = sqlx::query("SELECT id, name, member_count FROM chats WHERE invite = $1 AND kind = 'group'")
-                    .bind(invite)
+            async fn chat_by_invite(&self, invite: &str, now: i64) -> Result<InviteTarget> {
+                let mut conn = self.reader.acquire().await?;
+                Ok(resolve_invite(&mut conn, invite, now).await?.0)
+            }
+
+            async fn redeem_invite(&self, invite: &str, user: UserId, now: i64) -> Result<Redeemed> {
+                let mut tx = self.writer.begin().await?;
+                let (target, counted) = resolve_invite(&mut tx, invite, now).await?;
+                let chat = target.chat;
+                let member: Option<i64> = sqlx::query_scalar("SELECT user_id FROM members WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if member.is_some() {
+                    return Ok(Redeemed::Joined { chat, fresh: false });
+                }
+                let banned: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if banned.is_some() {
+                    return Err(StoreError::Banned);
+                }
+                if target.needs_approval {
+                    sqlx::query("INSERT INTO join_requests (chat_id, user_id, requested_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(chat.0)
+                        .bind(user.0)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(Redeemed::Requested { chat });
+                }
+                if counted {
+                    // Conditional, so two joins racing for the last use cannot both get it.
+                    let used = sqlx::query("UPDATE invites SET uses = uses + 1 WHERE code = $1 AND (usage_limit IS NULL OR uses < usage_limit)")
+                        .bind(invite)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if used == 0 {
+                        return Err(StoreError::InviteUsedUp);
+                    }
+                }
+                let fresh = insert_member(&mut tx, chat, user, Role::Member, now).await?;
+                tx.commit().await?;
+                Ok(Redeemed::Joined { chat, fresh })
+            }
+
+            async fn chat_by_handle(&self, handle: &str) -> Result<Option<InviteTarget>> {
+                let row = sqlx::query("SELECT id, kind, broadcast, name, member_count FROM chats WHERE handle = $1")
+                    .bind(handle)
                     .fetch_optional(&self.reader)
                     .await?;
-                row.map(|row| {
-                    Ok(InviteTarget {
-                        chat: ChatId(row.try_get("id")?),
-                        name: row.try_get("name")?,
-                        member_count: row.try_get::<i64, _>("member_count")?.try_into().unwrap_or(u32::MAX),
-                    })
-                })
-                .transpose()
+                row.map(|row| target_from(&row, false)).transpose()
             }
 
             async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool> {
                 let mut tx = self.writer.begin().await?;
-                let added = sqlx::query("INSERT INTO members (chat_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(chat.0)
-                    .bind(user.0)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                    == 1;
-                if added {
-                    sqlx::query("UPDATE chats SET member_count = member_count + 1 WHERE id = $1")
-                        .bind(chat.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                let added = insert_member(&mut tx, chat, user, Role::Member, now).await?;
                 tx.commit().await?;
                 Ok(added)
             }
 
-            async fn is_member(&self, chat: ChatId, user: UserId) -> Result<bool> {
-                let found: Option<i64> = sqlx::query_scalar("SELECT user_id FROM members WHERE chat_id = $1 AND user_id = $2")
-                    .bind(chat.0)
-                    .bind(user.0)
-                    .fetch_optional(&self.reader)
-                    .await?;
-                Ok(found.is_some())
+            async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Membership>> {
+                let row = sqlx::query(
+                    "SELECT m.role, m.rights, c.kind, c.broadcast FROM members m JOIN chats c ON c.id = m.chat_id
+                      WHERE m.chat_id = $1 AND m.user_id = $2",
+                )
+                .bind(chat.0)
+                .bind(user.0)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(|row| {
+                    let kind = chat_kind(&row)?;
+                    let (role, granted) = standing(&row)?;
+                    Ok(Membership { kind, role, rights: Rights::effective(kind, role, granted) })
+                })
+                .transpose()
             }
 
-            async fn members(&self, chat: ChatId) -> Result<Vec<UserInfo>> {
+            async fn members(&self, chat: ChatId, after: UserId, limit: usize) -> Result<Vec<Member>> {
                 let rows = sqlx::query(
-                    "SELECT u.id, u.username, u.name, u.kind FROM members m JOIN users u ON u.id = m.user_id
-                      WHERE m.chat_id = $1 ORDER BY m.joined_at, u.id",
+                    "SELECT u.id, u.username, u.name, u.kind, m.role, m.rights FROM members m JOIN users u ON u.id = m.user_id
+                      WHERE m.chat_id = $1 AND m.user_id > $2 ORDER BY m.user_id LIMIT $3",
+                )
+                .bind(chat.0)
+                .bind(after.0)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let (role, granted) = standing(row)?;
+                        let rights = match role {
+                            Role::Owner => Rights::ALL,
+                            Role::Admin => granted,
+                            Role::Member => Rights::NONE,
+                        };
+                        Ok(Member { user: user_from(row)?, role, rights })
+                    })
+                    .collect()
+            }
+
+            async fn set_role(&self, chat: ChatId, user: UserId, role: Role, rights: Rights) -> Result<bool> {
+                let changed = sqlx::query("UPDATE members SET role = $3, rights = $4 WHERE chat_id = $1 AND user_id = $2 AND role <> 'owner'")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .bind(role_str(role))
+                    .bind(if role == Role::Admin { rights.to_bits() } else { 0 })
+                    .execute(&self.writer)
+                    .await?
+                    .rows_affected();
+                Ok(changed == 1)
+            }
+
+            async fn remove_member(&self, chat: ChatId, user: UserId, ban: bool, now: i64) -> Result<bool> {
+                let mut tx = self.writer.begin().await?;
+                let removed = sqlx::query("DELETE FROM members WHERE chat_id = $1 AND user_id = $2 AND role <> 'owner'")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if removed {
+                    sqlx::query("UPDATE chats SET member_count = member_count - 1 WHERE id = $1")
+                        .bind(chat.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if ban {
+                    sqlx::query("INSERT INTO bans (chat_id, user_id, banned_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(chat.0)
+                        .bind(user.0)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM join_requests WHERE chat_id = $1 AND user_id = $2")
+                        .bind(chat.0)
+                        .bind(user.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(removed)
+            }
+
+            async fn unban(&self, chat: ChatId, user: UserId) -> Result<()> {
+                sqlx::query("DELETE FROM bans WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn update_chat(&self, chat: ChatId, settings: &ChatSettings) -> Result<()> {
+                if *settings == ChatSettings::default() {
+                    return Ok(());
+                }
+                let mut q = QueryBuilder::<$db>::new("UPDATE chats SET ");
+                let mut set = q.separated(", ");
+                if let Some(name) = &settings.name {
+                    set.push("name = ").push_bind_unseparated(name.as_str());
+                }
+                if let Some(handle) = &settings.handle {
+                    set.push("handle = ").push_bind_unseparated((!handle.is_empty()).then_some(handle.as_str()));
+                }
+                if let Some(slow) = settings.slow_mode_s {
+                    set.push("slow_mode_s = ").push_bind_unseparated(i64::from(slow));
+                }
+                if let Some(signatures) = settings.signatures {
+                    set.push("signatures = ").push_bind_unseparated(i64::from(signatures));
+                }
+                q.push(" WHERE id = ").push_bind(chat.0);
+                q.build().execute(&self.writer).await.map_err(|e| unique_is(e, StoreError::HandleTaken))?;
+                Ok(())
+            }
+
+            async fn create_invite(&self, chat: ChatId, code: &str, invite: &NewInvite, now: i64) -> Result<InviteLink> {
+                let expires_at = invite.expires_in_s.map(|s| now + i64::from(s) * 1000);
+                sqlx::query(
+                    "INSERT INTO invites (code, chat_id, created_at, expires_at, usage_limit, needs_approval) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(code)
+                .bind(chat.0)
+                .bind(now)
+                .bind(expires_at)
+                .bind(invite.usage_limit.map(i64::from))
+                .bind(i64::from(invite.needs_approval))
+                .execute(&self.writer)
+                .await?;
+                Ok(InviteLink {
+                    code: code.to_owned(),
+                    primary: false,
+                    expires_at,
+                    usage_limit: invite.usage_limit,
+                    uses: 0,
+                    needs_approval: invite.needs_approval,
+                    revoked: false,
+                })
+            }
+
+            async fn invites(&self, chat: ChatId) -> Result<Vec<InviteLink>> {
+                let main: String = sqlx::query_scalar("SELECT invite FROM chats WHERE id = $1").bind(chat.0).fetch_one(&self.reader).await?;
+                let mut links = vec![InviteLink {
+                    code: main,
+                    primary: true,
+                    expires_at: None,
+                    usage_limit: None,
+                    uses: 0,
+                    needs_approval: false,
+                    revoked: false,
+                }];
+                let rows = sqlx::query(
+                    "SELECT code, expires_at, usage_limit, uses, needs_approval, revoked FROM invites
+                      WHERE chat_id = $1 ORDER BY created_at DESC, code LIMIT 100",
                 )
                 .bind(chat.0)
                 .fetch_all(&self.reader)
                 .await?;
-                rows.iter().map(user_from).collect()
+                for row in &rows {
+                    links.push(invite_from(row)?);
+                }
+                Ok(links)
+            }
+
+            async fn revoke_invite(&self, chat: ChatId, code: &str, replacement: &str, now: i64) -> Result<bool> {
+                let mut tx = self.writer.begin().await?;
+                let extra = sqlx::query("UPDATE invites SET revoked = 1 WHERE chat_id = $1 AND code = $2")
+                    .bind(chat.0)
+                    .bind(code)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                let main = !extra
+                    && sqlx::query("UPDATE chats SET invite = $3 WHERE id = $1 AND invite = $2")
+                        .bind(chat.0)
+                        .bind(code)
+                        .bind(replacement)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                if main {
+                    // Kept, so the old link says "revoked" rather than "unknown".
+                    sqlx::query("INSERT INTO invites (code, chat_id, created_at, revoked) VALUES ($1, $2, $3, 1)")
+                        .bind(code)
+                        .bind(chat.0)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(extra || main)
+            }
+
+            async fn join_requests(&self, chat: ChatId) -> Result<Vec<JoinRequest>> {
+                let rows = sqlx::query(
+                    "SELECT u.id, u.username, u.name, u.kind, r.requested_at FROM join_requests r JOIN users u ON u.id = r.user_id
+                      WHERE r.chat_id = $1 ORDER BY r.requested_at, u.id LIMIT 200",
+                )
+                .bind(chat.0)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter().map(|row| Ok(JoinRequest { user: user_from(row)?, at: row.try_get("requested_at")? })).collect()
+            }
+
+            async fn answer_request(&self, chat: ChatId, user: UserId, approve: bool, now: i64) -> Result<bool> {
+                let mut tx = self.writer.begin().await?;
+                let waiting = sqlx::query("DELETE FROM join_requests WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if waiting && approve {
+                    insert_member(&mut tx, chat, user, Role::Member, now).await?;
+                }
+                tx.commit().await?;
+                Ok(waiting)
+            }
+
+            async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<()> {
+                let mut tx = self.writer.begin().await?;
+                let Some(row) = sqlx::query(
+                    "SELECT m.read_seq, c.broadcast, c.last_seq FROM members m JOIN chats c ON c.id = m.chat_id
+                      WHERE m.chat_id = $1 AND m.user_id = $2",
+                )
+                .bind(chat.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    return Err(StoreError::NotMember);
+                };
+                let (from, broadcast, last): (i64, i64, i64) = (row.try_get("read_seq")?, row.try_get("broadcast")?, row.try_get("last_seq")?);
+                let to = seq.0.min(last);
+                if to <= from {
+                    return Ok(());
+                }
+                // Conditional on the cursor read above: two tabs reading at
+                // once count each post once.
+                let moved = sqlx::query("UPDATE members SET read_seq = $3 WHERE chat_id = $1 AND user_id = $2 AND read_seq = $4")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .bind(to)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if moved && broadcast == 1 {
+                    sqlx::query("UPDATE messages SET views = views + 1 WHERE chat_id = $1 AND seq > $2 AND seq <= $3")
+                        .bind(chat.0)
+                        .bind(from)
+                        .bind(to)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {
+                if seqs.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = QueryBuilder::<$db>::new("SELECT seq, views FROM messages WHERE chat_id = ");
+                q.push_bind(chat.0).push(" AND seq IN (");
+                let mut list = q.separated(", ");
+                for seq in seqs {
+                    list.push_bind(seq.0);
+                }
+                q.push(") ORDER BY seq");
+                q.build()
+                    .fetch_all(&self.reader)
+                    .await?
+                    .iter()
+                    .map(|row| Ok(ViewCount { seq: Seq(row.try_get("seq")?), views: count(row, "views")? }))
+                    .collect()
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>> {
@@ -255,7 +697,7 @@ macro_rules! sql_store {
             }
 
             async fn chat_summary(&self, chat: ChatId, viewer: UserId) -> Result<Option<ChatSummary>> {
-                let row = sqlx::query(&format!("{SUMMARY_QUERY} AND c.id = $2"))
+                let row = sqlx::query(&format!("{} AND c.id = $2", summary_query()))
                     .bind(viewer.0)
                     .bind(chat.0)
                     .fetch_optional(&self.reader)
@@ -264,7 +706,7 @@ macro_rules! sql_store {
             }
 
             async fn chats_of(&self, user: UserId) -> Result<Vec<ChatSummary>> {
-                let rows = sqlx::query(SUMMARY_QUERY).bind(user.0).fetch_all(&self.reader).await?;
+                let rows = sqlx::query(&summary_query()).bind(user.0).fetch_all(&self.reader).await?;
                 rows.iter().map(summary_from).collect()
             }
 
@@ -277,7 +719,7 @@ macro_rules! sql_store {
 
             async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
                 let rows = sqlx::query(&format!(
-                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
                       WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
                 ))
                 .bind(chat.0)
@@ -339,22 +781,44 @@ macro_rules! sql_store {
         async fn append_batch(writer: &sqlx::Pool<$db>, batch: &[Append]) -> Result<Vec<Result<Appended>>> {
             let mut tx = writer.begin().await?;
 
-            // 1. Who may send where, and under which name.
+            // 1. Who may send where, under which name, and (in slow mode)
+            // when they last did.
             let mut q = QueryBuilder::<$db>::new(
-                "SELECT m.chat_id, m.user_id, u.name FROM members m JOIN users u ON u.id = m.user_id WHERE (m.chat_id, m.user_id) IN (",
+                "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.slow_mode_s,
+                        CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name,
+                        CASE WHEN c.slow_mode_s > 0 AND m.role = 'member'
+                             THEN (SELECT MAX(x.at) FROM messages x WHERE x.chat_id = m.chat_id AND x.sender_id = m.user_id) END AS last_at
+                   FROM members m JOIN users u ON u.id = m.user_id JOIN chats c ON c.id = m.chat_id
+                  WHERE (m.chat_id, m.user_id) IN (",
             );
             q.push_values(batch, |mut row, a| {
                 row.push_bind(a.chat.0).push_bind(a.sender.0);
             });
             q.push(")");
-            let mut names: HashMap<(i64, i64), String> = HashMap::new();
+            struct Sender {
+                name: String,
+                may_post: bool,
+                /// Slow mode's wait in ms, for a member it applies to.
+                wait_ms: i64,
+                last_at: Option<i64>,
+            }
+            let mut senders: HashMap<(i64, i64), Sender> = HashMap::new();
             for row in q.build().fetch_all(&mut *tx).await? {
-                names.insert((row.try_get("chat_id")?, row.try_get("user_id")?), row.try_get("name")?);
+                let (role, granted) = standing(&row)?;
+                let slow_s: i64 = row.try_get("slow_mode_s")?;
+                let sender = Sender {
+                    name: row.try_get("sender_name")?,
+                    may_post: Rights::effective(chat_kind(&row)?, role, granted).post,
+                    wait_ms: if role == Role::Member { slow_s * 1000 } else { 0 },
+                    last_at: row.try_get("last_at")?,
+                };
+                senders.insert((row.try_get("chat_id")?, row.try_get("user_id")?), sender);
             }
 
             // 2. Sends stored before under the same client id (idempotent resends).
             let mut q = QueryBuilder::<$db>::new(format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE (m.chat_id, m.sender_id, m.client_id) IN ("
+                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+                  WHERE (m.chat_id, m.sender_id, m.client_id) IN ("
             ));
             q.push_values(batch, |mut row, a| {
                 row.push_bind(a.chat.0).push_bind(a.sender.0).push_bind(a.id.as_str());
@@ -369,7 +833,7 @@ macro_rules! sql_store {
             // Decide each send: refused, a resend, or new (the first of its id in
             // this batch; later ones with that id answer with the same message).
             enum Plan {
-                Refused,
+                Refused(fn() -> StoreError),
                 Known(Message),
                 New(usize),
                 SameAs(usize),
@@ -380,13 +844,20 @@ macro_rules! sql_store {
             let plans: Vec<Plan> = batch
                 .iter()
                 .map(|a| {
-                    if !names.contains_key(&(a.chat.0, a.sender.0)) {
-                        Plan::Refused
-                    } else if let Some(m) = known.get(&(a.chat, a.sender, a.id.clone())) {
+                    let Some(sender) = senders.get_mut(&(a.chat.0, a.sender.0)) else {
+                        return Plan::Refused(|| StoreError::NotMember);
+                    };
+                    if let Some(m) = known.get(&(a.chat, a.sender, a.id.clone())) {
                         Plan::Known(m.clone())
                     } else if let Some(&i) = first_of.get(&(a.chat, a.sender, &a.id)) {
                         Plan::SameAs(i)
+                    } else if !sender.may_post {
+                        Plan::Refused(|| StoreError::NotAllowed)
+                    } else if sender.wait_ms > 0 && sender.last_at.is_some_and(|t| a.at - t < sender.wait_ms) {
+                        Plan::Refused(|| StoreError::SlowMode)
                     } else {
+                        // A second send in this batch waits like one after a commit.
+                        sender.last_at = Some(a.at);
                         first_of.insert((a.chat, a.sender, &a.id), fresh.len());
                         *per_chat.entry(a.chat.0).or_default() += 1;
                         fresh.push(a);
@@ -410,7 +881,7 @@ macro_rules! sql_store {
                 }
                 for a in &fresh {
                     let seq = next.entry(a.chat.0).or_default();
-                    let sender_name = names.get(&(a.chat.0, a.sender.0)).cloned().unwrap_or_default();
+                    let sender_name = senders.get(&(a.chat.0, a.sender.0)).map(|s| s.name.clone()).unwrap_or_default();
                     stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at });
                     *seq += 1;
                 }
@@ -426,7 +897,7 @@ macro_rules! sql_store {
             Ok(plans
                 .into_iter()
                 .map(|plan| match plan {
-                    Plan::Refused => Err(StoreError::NotMember),
+                    Plan::Refused(why) => Err(why()),
                     Plan::Known(message) => Ok(Appended { message, fresh: false }),
                     Plan::New(i) => Ok(Appended { message: stored[i].clone(), fresh: true }),
                     Plan::SameAs(i) => Ok(Appended { message: stored[i].clone(), fresh: false }),
@@ -434,10 +905,10 @@ macro_rules! sql_store {
                 .collect())
         }
 
-        /// A UNIQUE violation on insert or update of a user means the username is taken.
-        fn unique_is_taken(e: sqlx::Error) -> StoreError {
+        /// A UNIQUE violation means a name (username, handle) is taken: `taken`.
+        fn unique_is(e: sqlx::Error, taken: StoreError) -> StoreError {
             match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
+                sqlx::Error::Database(db) if db.is_unique_violation() => taken,
                 _ => StoreError::Db(e),
             }
         }

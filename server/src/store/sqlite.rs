@@ -4,17 +4,12 @@
 //! upgrade a reader to a writer under contention (which fails with BUSY
 //! instead of waiting); reads use a separate pool and never block writes.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
-use async_trait::async_trait;
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Message, Seq, UserId, UserInfo, UserKind};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row};
-use tokio::sync::{mpsc, oneshot};
-
-use super::{Appended, InviteTarget, NewChat, NewUser, Result, Store, StoreError};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -35,12 +30,22 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
-        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
         tokio::spawn(commit_appends(writer.clone(), queue));
-        Ok(SqliteStore { writer, reader, appends })
+        Ok(SqliteStore {
+            writer,
+            reader,
+            appends,
+        })
     }
 }
 

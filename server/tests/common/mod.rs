@@ -7,7 +7,10 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use courier_protocol::api::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
-use courier_protocol::{ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo};
+use courier_protocol::{
+    ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, Message, PROTOCOL_VERSION,
+    Seq, ServerFrame, UserInfo,
+};
 use courier_server::server::{Config, Running};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncBufReadExt;
@@ -47,10 +50,16 @@ pub fn config(data: &Path) -> Config {
 pub async fn start_server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let shutdown = CancellationToken::new();
-    let running = Running::start(&config(dir.path()), shutdown.clone()).await.unwrap();
+    let running = Running::start(&config(dir.path()), shutdown.clone())
+        .await
+        .unwrap();
     let base = format!("http://{}", running.local_addr().unwrap());
     tokio::spawn(running.serve());
-    TestServer { base, shutdown, dir }
+    TestServer {
+        base,
+        shutdown,
+        dir,
+    }
 }
 
 /// The real `courier-server` binary, so it can be killed with SIGKILL.
@@ -71,8 +80,17 @@ pub async fn spawn_binary(data: &Path) -> Process {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
-    let url = line.split("running at ").nth(1).unwrap().trim_end_matches('/').to_owned();
+    let line = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let url = line
+        .split("running at ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
     Process { child, base: url }
 }
 
@@ -89,37 +107,109 @@ pub fn http() -> reqwest::Client {
 }
 
 pub fn cookie_of(response: &reqwest::Response) -> String {
-    let set = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
     set.split(';').next().unwrap().to_owned()
 }
 
 pub async fn sign_up(base: &str, username: &str) -> Person {
-    let body = SignUp { username: username.into(), password: "correct horse".into(), name: None };
-    let response = http().post(format!("{base}/api/signup")).json(&body).send().await.unwrap();
+    let body = SignUp {
+        username: username.into(),
+        password: "correct horse".into(),
+        name: None,
+    };
+    let response = http()
+        .post(format!("{base}/api/signup"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "sign up {username}");
     let cookie = cookie_of(&response);
     let me = response.json::<Me>().await.unwrap().me;
-    Person { base: base.to_owned(), cookie, me }
+    Person {
+        base: base.to_owned(),
+        cookie,
+        me,
+    }
 }
 
 impl Person {
     /// POSTs JSON with this person's cookie; the body or the error code.
-    pub async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, (u16, ErrorCode)> {
-        let response = http().post(format!("{}{path}", self.base)).header("cookie", &self.cookie).json(body).send().await.unwrap();
+    pub async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, (u16, ErrorCode)> {
+        let response = http()
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         read(response).await
     }
 
-    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, (u16, ErrorCode)> {
-        let response = http().get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
+    pub async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, (u16, ErrorCode)> {
+        let response = http()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    pub async fn patch<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, (u16, ErrorCode)> {
+        let response = http()
+            .patch(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), (u16, ErrorCode)> {
+        let response = http()
+            .delete(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
         read(response).await
     }
 
     pub async fn group(&self, name: &str) -> ChatSummary {
-        self.post::<_, ChatCreated>("/api/chats/group", &NewGroup { name: name.into() }).await.unwrap().chat
+        self.post::<_, ChatCreated>("/api/chats/group", &NewGroup { name: name.into() })
+            .await
+            .unwrap()
+            .chat
     }
 
     pub async fn direct(&self, username: &str) -> ChatSummary {
-        self.post::<_, ChatCreated>("/api/chats/direct", &NewDirect { username: username.into() }).await.unwrap().chat
+        self.post::<_, ChatCreated>(
+            "/api/chats/direct",
+            &NewDirect {
+                username: username.into(),
+            },
+        )
+        .await
+        .unwrap()
+        .chat
     }
 
     pub async fn join(&self, chat: &ChatSummary) {
@@ -130,7 +220,12 @@ impl Person {
     /// Opens a socket, says Hello with `cursors`, and waits for Welcome.
     pub async fn connect(&self, cursors: &[Cursor]) -> Socket {
         let mut socket = self.connect_raw().await;
-        socket.send(&ClientFrame::Hello { version: PROTOCOL_VERSION, cursors: cursors.to_vec() }).await;
+        socket
+            .send(&ClientFrame::Hello {
+                version: PROTOCOL_VERSION,
+                cursors: cursors.to_vec(),
+            })
+            .await;
         match socket.next().await {
             ServerFrame::Welcome { .. } => socket,
             other => panic!("expected welcome, got {other:?}"),
@@ -140,13 +235,17 @@ impl Person {
     pub async fn connect_raw(&self) -> Socket {
         let url = format!("{}/ws", self.base.replace("http://", "ws://"));
         let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("cookie", self.cookie.parse().unwrap());
         let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         Socket { ws }
     }
 }
 
-pub async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, (u16, ErrorCode)> {
+pub async fn read<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, (u16, ErrorCode)> {
     let status = response.status().as_u16();
     if response.status().is_success() {
         let bytes = response.bytes().await.unwrap();
@@ -158,7 +257,9 @@ pub async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -
 }
 
 pub struct Socket {
-    pub ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    pub ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
 }
 
 impl Socket {
@@ -171,7 +272,12 @@ impl Socket {
     }
 
     pub async fn say(&mut self, chat: ChatId, id: &str, text: &str) {
-        self.send(&ClientFrame::Send { chat, id: ClientMsgId(id.into()), text: text.into() }).await;
+        self.send(&ClientFrame::Send {
+            chat,
+            id: ClientMsgId(id.into()),
+            text: text.into(),
+        })
+        .await;
     }
 
     /// The next Courier frame (control frames skipped); panics after [`WAIT`].
@@ -182,7 +288,10 @@ impl Socket {
     pub async fn try_next(&mut self, wait: Duration) -> Option<ServerFrame> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let message = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??.ok()?;
+            let message = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
             if let Ws::Text(text) = message {
                 return Some(ServerFrame::decode(&text).unwrap());
             }
@@ -194,7 +303,11 @@ impl Socket {
         loop {
             match self.next().await {
                 ServerFrame::Sent { message } if message.id.0 == id => return message,
-                ServerFrame::Error { code, id: Some(eid), .. } if eid.0 == id => panic!("{id} refused: {code:?}"),
+                ServerFrame::Error {
+                    code,
+                    id: Some(eid),
+                    ..
+                } if eid.0 == id => panic!("{id} refused: {code:?}"),
                 _ => {}
             }
         }
@@ -270,17 +383,37 @@ pub struct TestDatabase {
 impl TestDatabase {
     pub async fn create() -> TestDatabase {
         use std::hash::{BuildHasher, RandomState};
-        let admin_url = std::env::var("COURIER_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-        let name = format!("courier_test_{}_{}", std::process::id(), RandomState::new().hash_one(std::time::SystemTime::now()));
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL on 127.0.0.1:5432 (scripts/test.sh starts it)");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+        let admin_url =
+            std::env::var("COURIER_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
+        let name = format!(
+            "courier_test_{}_{}",
+            std::process::id(),
+            RandomState::new().hash_one(std::time::SystemTime::now())
+        );
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("PostgreSQL on 127.0.0.1:5432 (scripts/test.sh starts it)");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
         admin.close().await;
         let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        TestDatabase { admin_url, name, url }
+        TestDatabase {
+            admin_url,
+            name,
+            url,
+        }
     }
 
     pub async fn drop_now(self) {
         let admin = sqlx::PgPool::connect(&self.admin_url).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&admin).await.unwrap();
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&admin)
+        .await
+        .unwrap();
     }
 }

@@ -1,0 +1,173 @@
+//! What owners and admins do to a chat: roles, removing and banning,
+//! settings (name, @handle, slow mode, signatures), invite links and join
+//! requests. Each action checks the actor's rights first; the owner can
+//! never be removed, banned or demoted, and only the owner makes admins.
+
+use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, MemberAction, NewInvite};
+use courier_protocol::limits::{
+    CHAT_NAME_MAX, INVITE_TTL_MAX_S, INVITE_USES_MAX, SLOW_MODE_MAX_S, check_handle, check_name,
+};
+use courier_protocol::{
+    ChatId, ChatKind, ChatSummary, ErrorCode, Rights, Role, ServerFrame, UserId, UserInfo,
+};
+
+use crate::auth;
+use crate::bus::Notice;
+use crate::service::{Result, Service, now_ms};
+
+impl Service {
+    pub async fn member_action(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        target: UserId,
+        action: &MemberAction,
+    ) -> Result<()> {
+        let actor = self.check_member(me.id, chat).await?;
+        let standing = self.store.membership(chat, target).await?;
+        if standing.is_some_and(|s| s.role == Role::Owner) && !matches!(action, MemberAction::Unban)
+        {
+            return Err(ErrorCode::OwnerStays);
+        }
+        match action {
+            MemberAction::Promote { .. } | MemberAction::Demote => {
+                if actor.role != Role::Owner {
+                    return Err(ErrorCode::NotAllowed);
+                }
+                let (role, rights) = match action {
+                    MemberAction::Promote { rights } => (Role::Admin, *rights),
+                    _ => (Role::Member, Rights::NONE),
+                };
+                if !self.store.set_role(chat, target, role, rights).await? {
+                    return Err(ErrorCode::NotMember);
+                }
+                // Their sockets on any node learn their new rights.
+                self.announce(chat, &[target]).await
+            }
+            MemberAction::Remove | MemberAction::Ban => {
+                if !actor.rights.ban
+                    || (standing.is_some_and(|s| s.role == Role::Admin)
+                        && actor.role != Role::Owner)
+                {
+                    return Err(ErrorCode::NotAllowed);
+                }
+                let ban = matches!(action, MemberAction::Ban);
+                if self
+                    .store
+                    .remove_member(chat, target, ban, now_ms())
+                    .await?
+                {
+                    self.hub.unfollow(target, chat, &ServerFrame::Left { chat });
+                    self.bus.announce(Notice::Left { user: target, chat }).await;
+                }
+                Ok(())
+            }
+            MemberAction::Unban => {
+                if !actor.rights.ban {
+                    return Err(ErrorCode::NotAllowed);
+                }
+                Ok(self.store.unban(chat, target).await?)
+            }
+        }
+    }
+
+    /// Changes the chat's settings and answers with the chat as the actor
+    /// now sees it.
+    pub async fn update_chat(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        settings: &ChatSettings,
+    ) -> Result<ChatSummary> {
+        let actor = self.check_right(me.id, chat, |r| r.edit_info).await?;
+        if actor.kind == ChatKind::Direct {
+            return Err(ErrorCode::NotAllowed);
+        }
+        let mut settings = settings.clone();
+        if let Some(name) = &mut settings.name {
+            *name = name.trim().to_owned();
+            check_name(name, CHAT_NAME_MAX)?;
+        }
+        if let Some(handle) = &mut settings.handle {
+            *handle = handle.trim().trim_start_matches('@').to_owned();
+            if !handle.is_empty() {
+                check_handle(handle)?;
+            }
+        }
+        if settings.slow_mode_s.is_some_and(|s| s > SLOW_MODE_MAX_S) {
+            return Err(ErrorCode::BadRequest);
+        }
+        self.store.update_chat(chat, &settings).await?;
+        self.store
+            .chat_summary(chat, me.id)
+            .await?
+            .ok_or(ErrorCode::NotMember)
+    }
+
+    pub async fn invites(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<InviteLink>> {
+        self.check_right(me.id, chat, |r| r.invite).await?;
+        Ok(self.store.invites(chat).await?)
+    }
+
+    pub async fn create_invite(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        invite: &NewInvite,
+    ) -> Result<InviteLink> {
+        let actor = self.check_right(me.id, chat, |r| r.invite).await?;
+        let ttl_ok = invite
+            .expires_in_s
+            .is_none_or(|s| (1..=INVITE_TTL_MAX_S).contains(&s));
+        let uses_ok = invite
+            .usage_limit
+            .is_none_or(|n| (1..=INVITE_USES_MAX).contains(&n));
+        if actor.kind == ChatKind::Direct || !ttl_ok || !uses_ok {
+            return Err(ErrorCode::BadRequest);
+        }
+        Ok(self
+            .store
+            .create_invite(chat, &auth::new_invite_code(), invite, now_ms())
+            .await?)
+    }
+
+    /// Revokes a link; revoking the main one gives the chat a new one.
+    pub async fn revoke_invite(&self, me: &UserInfo, chat: ChatId, code: &str) -> Result<()> {
+        self.check_right(me.id, chat, |r| r.invite).await?;
+        if self
+            .store
+            .revoke_invite(chat, code, &auth::new_invite_code(), now_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ErrorCode::BadInvite)
+        }
+    }
+
+    pub async fn join_requests(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<JoinRequest>> {
+        self.check_right(me.id, chat, |r| r.invite).await?;
+        Ok(self.store.join_requests(chat).await?)
+    }
+
+    pub async fn answer_request(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        user: UserId,
+        approve: bool,
+    ) -> Result<()> {
+        self.check_right(me.id, chat, |r| r.invite).await?;
+        if !self
+            .store
+            .answer_request(chat, user, approve, now_ms())
+            .await?
+        {
+            return Err(ErrorCode::UnknownUser);
+        }
+        if approve {
+            self.announce(chat, &[user]).await?;
+        }
+        Ok(())
+    }
+}

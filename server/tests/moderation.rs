@@ -1,0 +1,480 @@
+//! Roles and moderation over the real HTTP API and sockets: the refusals
+//! the issue names (a subscriber posting, a banned member reading or
+//! writing, dead invite links) and the admin actions that lead to them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use courier_protocol::api::{
+    ChatCreated, ChatSettings, GuestJoin, InviteLink, InvitePreview, JoinPending, JoinRequests,
+    MemberAction, Members, NewGroup, NewInvite, RequestAnswer,
+};
+use courier_protocol::{
+    ChatKind, ChatSummary, ClientFrame, ClientMsgId, ErrorCode, Rights, Role, Seq, ServerFrame,
+};
+
+const WAIT: Duration = Duration::from_millis(300);
+
+async fn channel(owner: &Person, name: &str) -> ChatSummary {
+    owner
+        .post::<_, ChatCreated>("/api/chats/channel", &NewGroup { name: name.into() })
+        .await
+        .unwrap()
+        .chat
+}
+
+async fn act(
+    actor: &Person,
+    chat: &ChatSummary,
+    target: &Person,
+    action: MemberAction,
+) -> Result<(), (u16, ErrorCode)> {
+    actor
+        .post(
+            &format!("/api/chats/{}/members/{}", chat.id.0, target.me.id.0),
+            &action,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_subscriber_reads_a_channel_but_cannot_post() {
+    let server = start_server().await;
+    let owner = sign_up(&server.base, "owner").await;
+    let reader = sign_up(&server.base, "reader").await;
+    let news = channel(&owner, "News").await;
+    assert_eq!(
+        (news.kind, news.role, news.rights),
+        (ChatKind::Channel, Role::Owner, Rights::ALL)
+    );
+    let settings = ChatSettings {
+        handle: Some("@news".into()),
+        ..Default::default()
+    };
+    let news = owner
+        .patch::<_, ChatCreated>(&format!("/api/chats/{}", news.id.0), &settings)
+        .await
+        .unwrap()
+        .chat;
+    assert_eq!(
+        news.handle.as_deref(),
+        Some("news"),
+        "the @ is not part of the handle"
+    );
+
+    let preview: InvitePreview = reader.get("/api/public/news").await.unwrap();
+    assert_eq!(
+        (preview.title.as_str(), preview.kind, preview.member_count),
+        ("News", ChatKind::Channel, 1)
+    );
+    let joined = reader
+        .post::<_, ChatCreated>("/api/public/news/join", &())
+        .await
+        .unwrap()
+        .chat;
+    assert_eq!(
+        (
+            joined.rights.post,
+            joined.invite.as_str(),
+            joined.member_count
+        ),
+        (false, "", 2)
+    );
+
+    let mut owner_socket = owner.connect(&[]).await;
+    let mut reader_socket = reader.connect(&[]).await;
+    owner_socket.say(news.id, "p1", "Issue one is out").await;
+    let post = owner_socket.sent("p1").await;
+    assert_eq!(
+        post.sender_name, "News",
+        "posts are the channel's unless signed"
+    );
+    owner_socket.events_until(news.id, Seq(1)).await;
+    let texts: Vec<String> = reader_socket
+        .events_until(news.id, Seq(1))
+        .await
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["Issue one is out"]);
+
+    reader_socket.say(news.id, "r1", "me too").await;
+    assert_eq!(
+        reader_socket.error().await,
+        (ErrorCode::NotAllowed, Some(ClientMsgId("r1".into())))
+    );
+    assert_eq!(
+        owner_socket.try_next(WAIT).await,
+        None,
+        "nothing was posted"
+    );
+
+    reader_socket
+        .send(&ClientFrame::Read {
+            chat: news.id,
+            seq: Seq(1),
+        })
+        .await;
+    owner_socket
+        .send(&ClientFrame::Read {
+            chat: news.id,
+            seq: Seq(1),
+        })
+        .await;
+    tokio::time::sleep(WAIT).await;
+    reader_socket
+        .send(&ClientFrame::Views {
+            chat: news.id,
+            seqs: vec![Seq(1)],
+        })
+        .await;
+    match reader_socket.next().await {
+        ServerFrame::Views { counts, .. } => assert_eq!(counts[0].views, 2),
+        other => panic!("expected views, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_banned_member_can_neither_read_nor_write_nor_come_back() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    mallory.join(&team).await;
+
+    assert_eq!(
+        act(&mallory, &team, &bob, MemberAction::Ban).await,
+        Err((403, ErrorCode::NotAllowed)),
+        "members cannot ban"
+    );
+    let rights = Rights {
+        ban: true,
+        ..Rights::NONE
+    };
+    assert_eq!(
+        act(&bob, &team, &mallory, MemberAction::Promote { rights }).await,
+        Err((403, ErrorCode::NotAllowed)),
+        "only the owner makes admins"
+    );
+    act(&alice, &team, &bob, MemberAction::Promote { rights })
+        .await
+        .unwrap();
+    assert_eq!(
+        act(&bob, &team, &alice, MemberAction::Ban).await,
+        Err((403, ErrorCode::OwnerStays))
+    );
+
+    let mut mallory_socket = mallory.connect(&[]).await;
+    let mut alice_socket = alice.connect(&[]).await;
+    alice_socket.say(team.id, "a1", "before").await;
+    alice_socket.sent("a1").await;
+    alice_socket.events_until(team.id, Seq(1)).await;
+    mallory_socket.events_until(team.id, Seq(1)).await;
+
+    act(&bob, &team, &mallory, MemberAction::Ban).await.unwrap();
+    let mut left = false;
+    while let Some(frame) = mallory_socket.try_next(WAIT).await {
+        left |= frame == ServerFrame::Left { chat: team.id };
+    }
+    assert!(left, "the banned member's socket is told");
+    alice_socket.say(team.id, "a2", "after the ban").await;
+    alice_socket.sent("a2").await;
+    assert_eq!(
+        mallory_socket.try_next(WAIT).await,
+        None,
+        "no event reaches them after the ban"
+    );
+
+    mallory_socket.say(team.id, "m1", "let me in").await;
+    assert_eq!(
+        mallory_socket.error().await,
+        (ErrorCode::NotMember, Some(ClientMsgId("m1".into())))
+    );
+    mallory_socket
+        .send(&ClientFrame::Sync {
+            chat: team.id,
+            after: Seq::ZERO,
+        })
+        .await;
+    assert!(matches!(
+        mallory_socket.next().await,
+        ServerFrame::Error {
+            code: ErrorCode::NotMember,
+            ..
+        }
+    ));
+    assert_eq!(
+        mallory
+            .get::<Members>(&format!("/api/chats/{}/members", team.id.0))
+            .await,
+        Err((403, ErrorCode::NotMember))
+    );
+    let rejoin = mallory
+        .post::<_, ChatCreated>(&format!("/api/invites/{}/join", team.invite), &())
+        .await;
+    assert_eq!(rejoin, Err((403, ErrorCode::Banned)));
+
+    act(&bob, &team, &mallory, MemberAction::Unban)
+        .await
+        .unwrap();
+    mallory.join(&team).await;
+    let page: Members = alice
+        .get(&format!("/api/chats/{}/members?limit=2", team.id.0))
+        .await
+        .unwrap();
+    assert_eq!(page.members.len(), 2);
+    let rest: Members = alice
+        .get(&format!(
+            "/api/chats/{}/members?after={}",
+            team.id.0,
+            page.next.unwrap().0
+        ))
+        .await
+        .unwrap();
+    assert_eq!((rest.members.len(), rest.next), (1, None));
+    let roles: Vec<Role> = page
+        .members
+        .iter()
+        .chain(&rest.members)
+        .map(|m| m.role)
+        .collect();
+    assert_eq!(roles, [Role::Owner, Role::Admin, Role::Member]);
+}
+
+#[tokio::test]
+async fn dead_invite_links_are_refused_with_their_reason() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let carol = sign_up(&server.base, "carol").await;
+    let team = alice.group("Team").await;
+    let invites = format!("/api/chats/{}/invites", team.id.0);
+    assert_eq!(
+        bob.get::<serde_json::Value>(&invites).await,
+        Err((403, ErrorCode::NotMember))
+    );
+
+    let once: InviteLink = alice
+        .post(
+            &invites,
+            &NewInvite {
+                usage_limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let brief: InviteLink = alice
+        .post(
+            &invites,
+            &NewInvite {
+                expires_in_s: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let bad = NewInvite {
+        usage_limit: Some(0),
+        ..Default::default()
+    };
+    assert_eq!(
+        alice.post::<_, InviteLink>(&invites, &bad).await,
+        Err((400, ErrorCode::BadRequest))
+    );
+
+    bob.post::<_, ChatCreated>(&format!("/api/invites/{}/join", once.code), &())
+        .await
+        .unwrap();
+    let used = carol
+        .post::<_, ChatCreated>(&format!("/api/invites/{}/join", once.code), &())
+        .await;
+    assert_eq!(used, Err((410, ErrorCode::InviteUsedUp)));
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        carol
+            .get::<InvitePreview>(&format!("/api/invites/{}", brief.code))
+            .await,
+        Err((410, ErrorCode::InviteExpired))
+    );
+
+    alice
+        .delete(&format!("{invites}/{}", team.invite))
+        .await
+        .unwrap();
+    assert_eq!(
+        carol
+            .get::<InvitePreview>(&format!("/api/invites/{}", team.invite))
+            .await,
+        Err((410, ErrorCode::InviteRevoked))
+    );
+    let guest = http()
+        .post(format!("{}/api/guest", server.base))
+        .json(&GuestJoin {
+            invite: team.invite.clone(),
+            name: "Gus".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        guest.status(),
+        410,
+        "a guest is refused before anyone is created"
+    );
+    assert!(guest.headers().get("set-cookie").is_none());
+    assert_eq!(
+        bob.delete(&format!("{invites}/{}", once.code)).await,
+        Err((403, ErrorCode::NotAllowed)),
+        "members cannot revoke"
+    );
+
+    let links: courier_protocol::api::InviteLinks = alice.get(&invites).await.unwrap();
+    assert!(
+        links.invites[0].primary && links.invites[0].code != team.invite,
+        "the main link was replaced"
+    );
+}
+
+#[tokio::test]
+async fn a_join_request_waits_for_an_admin() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let team = alice.group("Team").await;
+    let ask: InviteLink = alice
+        .post(
+            &format!("/api/chats/{}/invites", team.id.0),
+            &NewInvite {
+                needs_approval: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let preview: InvitePreview = bob
+        .get(&format!("/api/invites/{}", ask.code))
+        .await
+        .unwrap();
+    assert!(preview.needs_approval);
+
+    let pending: JoinPending = bob
+        .post(&format!("/api/invites/{}/join", ask.code), &())
+        .await
+        .unwrap();
+    assert!(pending.pending);
+    let mut bob_socket = bob.connect(&[]).await;
+    bob_socket
+        .send(&ClientFrame::Sync {
+            chat: team.id,
+            after: Seq::ZERO,
+        })
+        .await;
+    assert!(
+        matches!(
+            bob_socket.next().await,
+            ServerFrame::Error {
+                code: ErrorCode::NotMember,
+                ..
+            }
+        ),
+        "not in before approval"
+    );
+
+    let requests: JoinRequests = alice
+        .get(&format!("/api/chats/{}/requests", team.id.0))
+        .await
+        .unwrap();
+    assert_eq!(
+        requests
+            .requests
+            .iter()
+            .map(|r| r.user.id)
+            .collect::<Vec<_>>(),
+        [bob.me.id]
+    );
+    let answer = format!("/api/chats/{}/requests/{}", team.id.0, bob.me.id.0);
+    alice
+        .post::<_, ()>(&answer, &RequestAnswer { approve: true })
+        .await
+        .unwrap();
+    match bob_socket.next().await {
+        ServerFrame::Chat { chat } => assert_eq!(
+            chat.id, team.id,
+            "the approved member's socket hears at once"
+        ),
+        other => panic!("expected the chat, got {other:?}"),
+    }
+    assert_eq!(
+        alice
+            .post::<_, ()>(&answer, &RequestAnswer { approve: true })
+            .await,
+        Err((404, ErrorCode::UnknownUser))
+    );
+}
+
+#[tokio::test]
+async fn slow_mode_and_settings_need_the_right() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let path = format!("/api/chats/{}", team.id.0);
+    let slow = ChatSettings {
+        slow_mode_s: Some(60),
+        ..Default::default()
+    };
+    assert_eq!(
+        bob.patch::<_, ChatCreated>(&path, &slow).await,
+        Err((403, ErrorCode::NotAllowed))
+    );
+    assert_eq!(
+        alice
+            .patch::<_, ChatCreated>(
+                &path,
+                &ChatSettings {
+                    handle: Some("no spaces".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err((400, ErrorCode::BadHandle))
+    );
+    assert_eq!(
+        alice
+            .patch::<_, ChatCreated>(&path, &slow)
+            .await
+            .unwrap()
+            .chat
+            .slow_mode_s,
+        60
+    );
+
+    let mut bob_socket = bob.connect(&[]).await;
+    bob_socket.say(team.id, "b1", "first").await;
+    bob_socket.sent("b1").await;
+    bob_socket.say(team.id, "b2", "second").await;
+    assert_eq!(
+        bob_socket.error().await,
+        (ErrorCode::SlowMode, Some(ClientMsgId("b2".into())))
+    );
+    let other = alice.group("Other").await;
+    let taken = ChatSettings {
+        handle: Some("team".into()),
+        ..Default::default()
+    };
+    alice.patch::<_, ChatCreated>(&path, &taken).await.unwrap();
+    assert_eq!(
+        alice
+            .patch::<_, ChatCreated>(&format!("/api/chats/{}", other.id.0), &taken)
+            .await,
+        Err((409, ErrorCode::HandleTaken))
+    );
+}

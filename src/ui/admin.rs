@@ -1,0 +1,434 @@
+//! A chat's people and settings: the paged member list with what the
+//! viewer's rights allow (make admin, remove, ban), and for admins the
+//! chat's settings, invite links and join requests. The server checks
+//! every action again; the UI only hides what would be refused.
+
+use courier_protocol::api::{
+    ChatCreated, ChatSettings, InviteLink, InviteLinks, JoinRequests, MemberAction, Members,
+    NewInvite, RequestAnswer,
+};
+use courier_protocol::{ChatId, ChatKind, ChatSummary, Member, Rights, Role, UserId};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{ctx, say};
+use crate::net::{self, ApiFail};
+
+const PAGE: usize = 50;
+
+/// The members, a page at a time, with the actions the viewer may take.
+#[component]
+pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
+    let id = chat.id;
+    let (members, next, error) = (
+        RwSignal::new(Vec::<Member>::new()),
+        RwSignal::new(None::<UserId>),
+        RwSignal::new(None::<String>),
+    );
+    let load = move |after: Option<UserId>| {
+        spawn_local(async move {
+            let path = format!(
+                "/api/chats/{}/members?after={}&limit={PAGE}",
+                id.0,
+                after.map_or(0, |u| u.0)
+            );
+            match net::get::<Members>(&path).await {
+                Ok(page) => {
+                    members.try_update(|m| {
+                        if after.is_none() {
+                            m.clear();
+                        }
+                        m.extend(page.members);
+                    });
+                    next.try_set(page.next);
+                }
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    load(None);
+    let (my_role, my_rights) = (chat.role, chat.rights);
+    let act = move |target: UserId, action: MemberAction| {
+        error.set(None);
+        spawn_local(async move {
+            match net::post::<_, ()>(
+                &format!("/api/chats/{}/members/{}", id.0, target.0),
+                &action,
+            )
+            .await
+            {
+                Ok(()) => load(None),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    let invite =
+        (chat.kind != ChatKind::Direct && !chat.invite.is_empty()).then(|| chat.invite.clone());
+    view! {
+        <section class="members" aria-label="Members of this chat">
+            {invite.map(|code| view! { <InviteBox code /> })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <ul class="member-list">
+                <For
+                    each=move || members.get()
+                    key=|m| (m.user.id, m.role)
+                    children=move |m| {
+                        let target = m.user.id;
+                        let name = m.user.name.clone();
+                        let is_me = ctx().me.with_untracked(|me| me.as_ref().map(|me| me.id)) == Some(target);
+                        let may_promote = my_role == Role::Owner && m.role != Role::Owner && !is_me;
+                        let may_ban = my_rights.ban && !is_me && match m.role {
+                            Role::Owner => false,
+                            Role::Admin => my_role == Role::Owner,
+                            Role::Member => true,
+                        };
+                        let badge = match m.role {
+                            Role::Owner => Some("owner"),
+                            Role::Admin => Some("admin"),
+                            Role::Member => None,
+                        };
+                        let admin = m.role == Role::Admin;
+                        view! {
+                            <li>
+                                <span dir="auto">{m.user.name.clone()}</span>
+                                {m.user.username.map(|u| view! { <span class="muted">" @" {u}</span> })}
+                                {badge.map(|b| view! { <span class="badge role">{b}</span> })}
+                                <span class="actions">
+                                    {may_promote.then(|| {
+                                        let (label, action) = if admin {
+                                            (format!("Dismiss {name} as admin"), MemberAction::Demote)
+                                        } else {
+                                            let rights = Rights { post: true, delete: true, ban: true, pin: true, invite: true, edit_info: false };
+                                            (format!("Make {name} admin"), MemberAction::Promote { rights })
+                                        };
+                                        let text = if admin { "Dismiss admin" } else { "Make admin" };
+                                        view! { <button type="button" class="small" aria-label=label on:click=move |_| act(target, action.clone())>{text}</button> }
+                                    })}
+                                    {may_ban.then(|| view! {
+                                        <button type="button" class="small" aria-label=format!("Remove {name}") on:click=move |_| act(target, MemberAction::Remove)>"Remove"</button>
+                                        <button type="button" class="small danger" aria-label=format!("Ban {name}") on:click=move |_| act(target, MemberAction::Ban)>"Ban"</button>
+                                    })}
+                                </span>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <Show when=move || next.with(Option::is_some)>
+                <button type="button" class="link" on:click=move |_| load(next.get_untracked())>"Show more"</button>
+            </Show>
+        </section>
+    }
+}
+
+/// The chat's main link with a copy button.
+#[component]
+fn InviteBox(code: String) -> impl IntoView {
+    let link = join_link(&code);
+    let copied = RwSignal::new(false);
+    let copy = {
+        let link = link.clone();
+        move |_| {
+            let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+                return;
+            };
+            let writing = clipboard.write_text(&link);
+            spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(writing).await.is_ok() {
+                    copied.try_set(true);
+                }
+            });
+        }
+    };
+    view! {
+        <div class="invite">
+            <input readonly aria-label="Invite link" prop:value=link on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
+            <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+        </div>
+    }
+}
+
+fn join_link(code: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/join/{code}")
+}
+
+/// Settings (the `edit_info` right), invite links and join requests (the
+/// `invite` right).
+#[component]
+pub fn SettingsPanel(chat: ChatSummary) -> impl IntoView {
+    let rights = chat.rights;
+    let id = chat.id;
+    view! {
+        <section class="settings" aria-label="Chat settings">
+            {rights.edit_info.then(|| view! { <InfoForm chat=chat.clone() /> })}
+            {rights.invite.then(|| view! { <InviteLinksBox id /> <RequestsBox id /> })}
+        </section>
+    }
+}
+
+const SLOW_MODES: [(u32, &str); 7] = [
+    (0, "Off"),
+    (10, "10 s"),
+    (30, "30 s"),
+    (60, "1 min"),
+    (300, "5 min"),
+    (900, "15 min"),
+    (3600, "1 hour"),
+];
+
+#[component]
+fn InfoForm(chat: ChatSummary) -> impl IntoView {
+    let ctx = ctx();
+    let id = chat.id;
+    let is_channel = chat.kind == ChatKind::Channel;
+    let name = RwSignal::new(chat.title.clone());
+    let handle = RwSignal::new(chat.handle.clone().unwrap_or_default());
+    let slow = RwSignal::new(chat.slow_mode_s);
+    let signatures = RwSignal::new(chat.signatures);
+    let (note, error) = (
+        RwSignal::new(None::<&'static str>),
+        RwSignal::new(None::<String>),
+    );
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        note.set(None);
+        let settings = ChatSettings {
+            name: Some(name.get_untracked()),
+            handle: Some(handle.get_untracked()),
+            slow_mode_s: Some(slow.get_untracked()),
+            signatures: is_channel.then(|| signatures.get_untracked()),
+        };
+        spawn_local(async move {
+            match net::patch::<_, ChatCreated>(&format!("/api/chats/{}", id.0), &settings).await {
+                Ok(ChatCreated { chat }) => {
+                    if let Some(store) = ctx.store() {
+                        let _ = store.put_chats(std::slice::from_ref(&chat)).await;
+                    }
+                    note.try_set(Some("Saved"));
+                    ctx.changed();
+                }
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card-lite" on:submit=save>
+            <label>"Chat name" <input dir="auto" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label>
+                "Public handle"
+                <input
+                    placeholder="none: private"
+                    autocapitalize="none"
+                    prop:value=handle
+                    on:input=move |ev| handle.set(event_target_value(&ev))
+                />
+            </label>
+            {(!is_channel).then(|| view! {
+                <label>
+                    "Slow mode"
+                    <select on:change=move |ev| slow.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {SLOW_MODES.iter().map(|&(s, label)| view! {
+                            <option value=s.to_string() selected=move || slow.get() == s>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            {is_channel.then(|| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=signatures on:change=move |ev| signatures.set(event_target_checked(&ev)) />
+                    "Sign posts with the author's name"
+                </label>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || note.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
+            <button type="submit">"Save"</button>
+        </form>
+    }
+}
+
+const EXPIRIES: [(u32, &str); 4] = [
+    (0, "Never"),
+    (3600, "1 hour"),
+    (86_400, "1 day"),
+    (604_800, "1 week"),
+];
+
+#[component]
+fn InviteLinksBox(id: ChatId) -> impl IntoView {
+    let (links, error) = (
+        RwSignal::new(Vec::<InviteLink>::new()),
+        RwSignal::new(None::<String>),
+    );
+    let reload = move || {
+        spawn_local(async move {
+            match net::get::<InviteLinks>(&format!("/api/chats/{}/invites", id.0)).await {
+                Ok(l) => {
+                    links.try_set(l.invites);
+                }
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    reload();
+    let (expiry, limit, approval) = (
+        RwSignal::new(0u32),
+        RwSignal::new(String::new()),
+        RwSignal::new(false),
+    );
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let invite = NewInvite {
+            expires_in_s: Some(expiry.get_untracked()).filter(|s| *s > 0),
+            usage_limit: limit.get_untracked().trim().parse().ok(),
+            needs_approval: approval.get_untracked(),
+        };
+        spawn_local(async move {
+            match net::post::<_, InviteLink>(&format!("/api/chats/{}/invites", id.0), &invite).await
+            {
+                Ok(_) => reload(),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    let revoke = move |code: String| {
+        spawn_local(async move {
+            match net::delete(&format!("/api/chats/{}/invites/{code}", id.0)).await {
+                Ok(()) => reload(),
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    view! {
+        <h3>"Invite links"</h3>
+        <ul class="links" aria-label="Invite links">
+            <For
+                each=move || links.get()
+                key=|l| (l.code.clone(), l.revoked, l.uses)
+                children=move |l| {
+                    let code = l.code.clone();
+                    let facts = link_facts(&l);
+                    view! {
+                        <li class:revoked=l.revoked>
+                            <code>{join_link(&l.code)}</code>
+                            <span class="muted">{facts}</span>
+                            {(!l.revoked).then(|| view! {
+                                <button type="button" class="small danger" aria-label=format!("Revoke {}", l.code) on:click=move |_| revoke(code.clone())>"Revoke"</button>
+                            })}
+                        </li>
+                    }
+                }
+            />
+        </ul>
+        <form class="card-lite" on:submit=create aria-label="New invite link">
+            <label>
+                "Expires"
+                <select on:change=move |ev| expiry.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {EXPIRIES.iter().map(|&(s, label)| view! { <option value=s.to_string()>{label}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Usage limit" <input inputmode="numeric" placeholder="no limit" prop:value=limit on:input=move |ev| limit.set(event_target_value(&ev)) /></label>
+            <label class="check">
+                <input type="checkbox" prop:checked=approval on:change=move |ev| approval.set(event_target_checked(&ev)) />
+                "Admins approve new members"
+            </label>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit">"Create link"</button>
+        </form>
+    }
+}
+
+fn link_facts(l: &InviteLink) -> String {
+    let mut facts = Vec::new();
+    if l.primary {
+        facts.push("main link".to_string());
+    }
+    if l.revoked {
+        facts.push("revoked".to_string());
+    }
+    match l.usage_limit {
+        Some(limit) => facts.push(format!("{} of {limit} used", l.uses)),
+        None if !l.primary => facts.push(format!("{} joined", l.uses)),
+        None => {}
+    }
+    if let Some(at) = l.expires_at {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+        facts.push(format!(
+            "expires {}",
+            String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+        ));
+    }
+    if l.needs_approval {
+        facts.push("needs approval".to_string());
+    }
+    facts.join(" · ")
+}
+
+#[component]
+fn RequestsBox(id: ChatId) -> impl IntoView {
+    let (requests, error) = (
+        RwSignal::new(None::<JoinRequests>),
+        RwSignal::new(None::<String>),
+    );
+    let reload = move || {
+        spawn_local(async move {
+            match net::get::<JoinRequests>(&format!("/api/chats/{}/requests", id.0)).await {
+                Ok(r) => {
+                    requests.try_set(Some(r));
+                }
+                Err(fail) => {
+                    error.try_set(Some(say(fail)));
+                }
+            }
+        });
+    };
+    reload();
+    let answer = move |user: UserId, approve: bool| {
+        spawn_local(async move {
+            let done: Result<(), ApiFail> = net::post(
+                &format!("/api/chats/{}/requests/{}", id.0, user.0),
+                &RequestAnswer { approve },
+            )
+            .await;
+            if let Err(fail) = done {
+                error.try_set(Some(say(fail)));
+            }
+            reload();
+        });
+    };
+    view! {
+        <Show when=move || requests.with(|r| r.as_ref().is_some_and(|r| !r.requests.is_empty()))>
+            <h3>"Join requests"</h3>
+            <ul class="requests" aria-label="Join requests">
+                {move || requests.get().map(|r| r.requests.into_iter().map(|req| {
+                    let (user, name) = (req.user.id, req.user.name.clone());
+                    view! {
+                        <li>
+                            <span dir="auto">{req.user.name}</span>
+                            <button type="button" class="small" aria-label=format!("Approve {name}") on:click=move |_| answer(user, true)>"Approve"</button>
+                            <button type="button" class="small danger" aria-label=format!("Decline {name}") on:click=move |_| answer(user, false)>"Decline"</button>
+                        </li>
+                    }
+                }).collect_view())}
+            </ul>
+        </Show>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+    }
+}
