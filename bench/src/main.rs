@@ -51,6 +51,8 @@ enum Command {
         #[arg(long)]
         baseline: bool,
     },
+    /// Only the scale-out figures (PostgreSQL, three nodes, the channel).
+    Scale,
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
         #[arg(long, default_value_t = 3)]
@@ -114,6 +116,15 @@ async fn main() -> anyhow::Result<()> {
                 ms(&load.delivery, 0.5),
                 ms(&load.delivery, 0.99)
             );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Command::Scale => {
+            let dir = scratch()?;
+            let courier = Server::courier(&dir.join("throughput"), 0).await?;
+            let sqlite = load(&courier, Pace::Window(4)).await?;
+            drop(courier);
+            let rows = scale_out(&dir, &sqlite).await?;
+            println!("{}", report::table(&rows));
             let _ = std::fs::remove_dir_all(&dir);
         }
         Command::Suite {
@@ -227,23 +238,26 @@ async fn scale_out(dir: &std::path::Path, sqlite_max: &Load) -> anyhow::Result<V
         "ms",
     ));
 
-    let mut posts = Vec::new();
+    let (mut posts, mut joins) = (Vec::new(), Vec::new());
     for nodes in [3, 1] {
         eprintln!("[bench] channel: 100,000 subscribers, 10,000 online, on {nodes} node(s)");
         let cluster = Cluster::postgres(&dir.join(format!("channel{nodes}")), nodes).await?;
-        let seats = cluster.channel(10_000, 90_000).await?;
-        posts.push(
-            scenario::fan_out(&cluster.addrs(), &seats)
-                .await?
-                .as_secs_f64()
-                * 1000.0,
-        );
+        let (seats, joins_per_s) = cluster.channel(10_000, 90_000).await?;
+        joins.push(joins_per_s);
+        let post = scenario::fan_out(&cluster.addrs(), &seats).await?;
+        posts.push(post.as_secs_f64() * 1000.0);
     }
     rows.push(Row::compared(
         "channel post to 100,000 subscribers (10,000 online): last online has it, 3 nodes vs 1",
         posts[0],
         posts[1],
         "ms",
+    ));
+    rows.push(Row::compared(
+        "guests joining that channel (90,000+ subscribers) by link: joins/s, 3 nodes vs 1",
+        joins[0],
+        joins[1],
+        "/s",
     ));
     rows.push(Row::single(
         "errors during scale-out load runs",

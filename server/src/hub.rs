@@ -210,6 +210,11 @@ impl Hub {
         }
     }
 
+    /// Every chat some connection on this node follows.
+    pub fn followed_chats(&self) -> Vec<ChatId> {
+        self.lock().by_chat.keys().copied().collect()
+    }
+
     pub fn has_followers(&self, chat: ChatId) -> bool {
         self.lock().by_chat.contains_key(&chat)
     }

@@ -68,6 +68,20 @@ pub enum StartError {
     Listen(SocketAddr, std::io::Error),
 }
 
+/// How often a node of a cluster looks for events whose notice it missed.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn sweep(svc: Arc<Service>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => svc.sweep().await,
+        }
+    }
+}
+
 /// A bound, ready server; [`Running::serve`] runs it until `shutdown`.
 pub struct Running {
     listener: TcpListener,
@@ -94,6 +108,7 @@ impl Running {
                 let node = bus.node();
                 let svc = Arc::new(Service::new(store, hub, Arc::new(bus)));
                 tokio::spawn(NatsBus::listen(node, subscriber, Arc::clone(&svc)));
+                tokio::spawn(sweep(Arc::clone(&svc), shutdown.clone()));
                 svc
             }
         };

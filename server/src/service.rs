@@ -13,7 +13,7 @@ use courier_protocol::limits::{
 };
 use courier_protocol::limits::{MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX};
 use courier_protocol::{
-    ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Seq,
+    ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
     ServerFrame, UserId, UserInfo, UserKind,
 };
 
@@ -24,6 +24,9 @@ use crate::auth::{self, AuthError};
 use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
 use crate::store::{Membership, NewChat, NewUser, Redeemed, Store, StoreError};
+
+/// Chats whose newest seq one sweep query reads.
+const SWEEP_PAGE: usize = 500;
 
 /// How long a session lives without signing in again.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -147,6 +150,30 @@ impl Service {
                 }
             }
             Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
+        }
+    }
+
+    /// Makes up for bus notices this node missed (NATS core delivers at
+    /// most once): for every chat its connections follow, relays what the
+    /// store has past the node's relayed cursor. A chat with no cursor yet
+    /// gets its newest event, which starts one (clients drop repeats).
+    pub async fn sweep(&self) {
+        let chats = self.hub.followed_chats();
+        for page in chats.chunks(SWEEP_PAGE) {
+            match self.store.last_seqs(page).await {
+                Ok(lasts) => {
+                    for (chat, last) in lasts {
+                        let behind = self
+                            .relayed()
+                            .get(&chat)
+                            .is_none_or(|relayed| *relayed < last);
+                        if behind && last > Seq::ZERO {
+                            self.relay_events(chat, last).await;
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "sweeping for missed notices"),
+            }
         }
     }
 
@@ -415,7 +442,8 @@ impl Service {
             .ok_or(ErrorCode::NotMember)
     }
 
-    /// One page of members after user id `after`, and where the next starts.
+    /// One page of members after user id `after`, and where the next
+    /// starts. A channel's subscriber list is for its admins, as in Telegram.
     pub async fn members(
         &self,
         me: &UserInfo,
@@ -423,7 +451,10 @@ impl Service {
         after: UserId,
         limit: usize,
     ) -> Result<(Vec<Member>, Option<UserId>)> {
-        self.check_member(me.id, chat).await?;
+        let membership = self.check_member(me.id, chat).await?;
+        if membership.kind == ChatKind::Channel && membership.role == Role::Member {
+            return Err(ErrorCode::NotAllowed);
+        }
         let limit = limit.clamp(1, MEMBER_PAGE_MAX);
         let members = self.store.members(chat, after, limit).await?;
         let next = if members.len() == limit {

@@ -1,6 +1,7 @@
 //! Two nodes sharing one PostgreSQL database and the local NATS: people on
-//! different nodes chat live, and sequences stay gap-free when both nodes
-//! write to one chat at once.
+//! different nodes chat live, sequences stay gap-free when both nodes
+//! write to one chat at once, and a node that hears no notice at all
+//! still catches up from the store.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -89,6 +90,53 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     let live = sb.events_covering(chat.id, Seq(3), Seq(102)).await;
     assert!(live.iter().any(|m| m.id.0 == "x49") && live.iter().any(|m| m.id.0 == "y49"));
 
+    shutdown.cancel();
+    database.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_node_that_misses_every_notice_catches_up_from_the_store() {
+    let database = TestDatabase::create().await;
+    let shutdown = CancellationToken::new();
+    // Different subjects: node B never hears node A, as if NATS lost it all.
+    let a = node(
+        &database,
+        &format!("courier.test.a.{}", std::process::id()),
+        &shutdown,
+    )
+    .await;
+    let b = node(
+        &database,
+        &format!("courier.test.b.{}", std::process::id()),
+        &shutdown,
+    )
+    .await;
+    let alice = sign_up(&a, "alice").await;
+    let bob = sign_up(&b, "bob").await;
+    let chat = alice.group("Deaf").await;
+    bob.join(&chat).await;
+    let bob_on_b = Person {
+        base: b.clone(),
+        ..bob.clone()
+    };
+    let mut sb = bob_on_b.connect(&[]).await;
+    let mut sa = alice.connect(&[]).await;
+    sa.say(chat.id, "a1", "one").await;
+    sa.sent("a1").await;
+    assert_eq!(sb.events_until(chat.id, Seq(1)).await[0].text, "one");
+    sa.say(chat.id, "a2", "two").await;
+    sa.say(chat.id, "a3", "three").await;
+    sa.sent("a3").await;
+    let texts: Vec<String> = sb
+        .events_covering(chat.id, Seq(2), Seq(3))
+        .await
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert!(
+        texts.contains(&"two".to_string()) && texts.contains(&"three".to_string()),
+        "{texts:?}"
+    );
     shutdown.cancel();
     database.drop_now().await;
 }

@@ -83,6 +83,16 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
         ),
         (false, "", 2)
     );
+    let members = format!("/api/chats/{}/members", news.id.0);
+    assert_eq!(
+        reader.get::<Members>(&members).await,
+        Err((403, ErrorCode::NotAllowed)),
+        "subscribers do not see each other"
+    );
+    assert_eq!(
+        owner.get::<Members>(&members).await.unwrap().members.len(),
+        2
+    );
 
     let mut owner_socket = owner.connect(&[]).await;
     let mut reader_socket = reader.connect(&[]).await;

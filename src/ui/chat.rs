@@ -97,6 +97,14 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     let has_chat = Memo::new(move |_| chat.with(Option::is_some));
     let title = move || chat.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default());
     let subtitle = move || chat.with(|c| c.as_ref().map(subtitle_of).unwrap_or_default());
+    // A channel's subscribers do not see each other.
+    let may_list = move || {
+        chat.with(|c| {
+            c.as_ref().is_none_or(|c| {
+                c.kind != ChatKind::Channel || c.role != courier_protocol::Role::Member
+            })
+        })
+    };
     let may_manage = move || {
         chat.with(|c| {
             c.as_ref()
@@ -115,13 +123,15 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     <h2 dir="auto">{title}</h2>
                     <span class="muted">{subtitle}</span>
                 </div>
-                <button
-                    class="members-toggle"
-                    aria-expanded=move || (panel.get() == Some(Panel::Members)).to_string()
-                    on:click=move |_| toggle(Panel::Members)
-                >
-                    "Members"
-                </button>
+                <Show when=may_list>
+                    <button
+                        class="members-toggle"
+                        aria-expanded=move || (panel.get() == Some(Panel::Members)).to_string()
+                        on:click=move |_| toggle(Panel::Members)
+                    >
+                        "Members"
+                    </button>
+                </Show>
                 <Show when=may_manage>
                     <button
                         class="members-toggle"

@@ -49,6 +49,25 @@ try {
       await guest.waitOnline();
       await guest.page.waitForTimeout(500);
       await shot(guest, 'guest');
+
+      // A channel: the owner's settings and members, a subscriber's view.
+      await alice.createChannel('Daily News');
+      await alice.send('Edition one: the trains run on time.');
+      await alice.openSettings();
+      await alice.page.getByLabel('Public handle').fill(uniqueName('news'));
+      await alice.page.getByRole('button', { name: 'Save' }).click();
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'channel-settings');
+      const handle = await alice.page.getByLabel('Public handle').inputValue();
+      await bob.showList();
+      await bob.page.getByLabel('Username to chat with').fill(`@${handle}`);
+      await bob.page.getByRole('button', { name: 'Start chat' }).click();
+      await bob.waitChatOpen('Daily News');
+      await bob.page.waitForTimeout(800);
+      await shot(bob, 'channel-subscriber');
+      await alice.page.getByRole('button', { name: 'Members' }).click();
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'channel-members');
       for (const p of [alice, bob, guest]) await p.close();
     }
   }

@@ -212,6 +212,8 @@ pub trait Store: Send + Sync + 'static {
         text: &str,
         at: i64,
     ) -> Result<Appended>;
+    /// The newest seq of each of `chats` that exists.
+    async fn last_seqs(&self, chats: &[ChatId]) -> Result<Vec<(ChatId, Seq)>>;
     /// Messages with `seq > after`, oldest first, at most `limit`.
     async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>>;
 }

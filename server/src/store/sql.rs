@@ -56,14 +56,18 @@ macro_rules! sql_store {
         /// A chat as one member (`$1`) sees it, with its newest message.
         fn summary_query() -> String {
             format!(
-                "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, c.member_count,
+                "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
                         c.handle, c.slow_mode_s, c.signatures, me.role, me.rights,
-                        (SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
-                          WHERE o.chat_id = c.id AND o.user_id <> $1 LIMIT 1) AS other_name,
+                        -- Only a direct chat is titled by the other person; the
+                        -- CASE keeps this off a big group's member rows.
+                        CASE WHEN c.kind = 'direct' THEN
+                            (SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
+                              WHERE o.chat_id = c.id AND o.user_id <> $1 LIMIT 1) END AS other_name,
                         (SELECT u.name FROM users u WHERE u.id = $1) AS own_name,
                         {MESSAGE_COLUMNS}
                    FROM members me
                    JOIN chats c ON c.id = me.chat_id
+                   JOIN member_counts mc ON mc.chat_id = c.id
                    LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
                    LEFT JOIN users u ON u.id = m.sender_id
                   WHERE me.user_id = $1"
@@ -157,7 +161,10 @@ macro_rules! sql_store {
         /// (whose uses are counted), or why it opens nothing.
         async fn resolve_invite(conn: &mut <$db as sqlx::Database>::Connection, code: &str, now: i64) -> Result<(InviteTarget, bool)> {
             // Only groups and channels are joined by invite: a direct chat is for its two people.
-            let main = sqlx::query("SELECT id, kind, broadcast, name, member_count FROM chats WHERE invite = $1 AND kind = 'group'")
+            let main = sqlx::query(
+                "SELECT c.id, c.kind, c.broadcast, c.name, mc.n AS member_count FROM chats c
+                   JOIN member_counts mc ON mc.chat_id = c.id WHERE c.invite = $1 AND c.kind = 'group'",
+            )
                 .bind(code)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -165,9 +172,10 @@ macro_rules! sql_store {
                 return Ok((target_from(&row, false)?, false));
             }
             let row = sqlx::query(
-                "SELECT c.id, c.kind, c.broadcast, c.name, c.member_count,
+                "SELECT c.id, c.kind, c.broadcast, c.name, mc.n AS member_count,
                         i.code, i.expires_at, i.usage_limit, i.uses, i.needs_approval, i.revoked
-                   FROM invites i JOIN chats c ON c.id = i.chat_id WHERE i.code = $1 AND c.kind = 'group'",
+                   FROM invites i JOIN chats c ON c.id = i.chat_id JOIN member_counts mc ON mc.chat_id = c.id
+                  WHERE i.code = $1 AND c.kind = 'group'",
             )
             .bind(code)
             .fetch_optional(&mut *conn)
@@ -206,13 +214,15 @@ macro_rules! sql_store {
                 .rows_affected()
                 == 1;
             if added {
-                sqlx::query("UPDATE chats SET member_count = member_count + 1 WHERE id = $1")
-                    .bind(chat.0)
-                    .execute(&mut *tx)
-                    .await?;
                 sqlx::query("DELETE FROM join_requests WHERE chat_id = $1 AND user_id = $2")
                     .bind(chat.0)
                     .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                // Last: every join of a big group waits for this row's lock,
+                // so the transaction holds it only until its commit.
+                sqlx::query("UPDATE member_counts SET n = n + 1 WHERE chat_id = $1")
+                    .bind(chat.0)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -306,18 +316,22 @@ macro_rules! sql_store {
                     ChatKind::Channel => ("group", 1),
                 };
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO chats (kind, name, invite, direct_key, member_count, created_at, broadcast)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO chats (kind, name, invite, direct_key, created_at, broadcast)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(kind)
                 .bind(chat.name)
                 .bind(chat.invite)
                 .bind(chat.direct_key)
-                .bind(chat.members.len() as i64)
                 .bind(chat.now)
                 .bind(broadcast)
                 .fetch_one(&mut *tx)
                 .await?;
+                sqlx::query("INSERT INTO member_counts (chat_id, n) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(chat.members.len() as i64)
+                    .execute(&mut *tx)
+                    .await?;
                 for (i, user) in chat.members.iter().enumerate() {
                     let role = if i == 0 && chat.kind != ChatKind::Direct { Role::Owner } else { Role::Member };
                     sqlx::query("INSERT INTO members (chat_id, user_id, joined_at, role) VALUES ($1, $2, $3, $4)")
@@ -392,7 +406,10 @@ macro_rules! sql_store {
             }
 
             async fn chat_by_handle(&self, handle: &str) -> Result<Option<InviteTarget>> {
-                let row = sqlx::query("SELECT id, kind, broadcast, name, member_count FROM chats WHERE handle = $1")
+                let row = sqlx::query(
+                    "SELECT c.id, c.kind, c.broadcast, c.name, mc.n AS member_count FROM chats c
+                       JOIN member_counts mc ON mc.chat_id = c.id WHERE c.handle = $1",
+                )
                     .bind(handle)
                     .fetch_optional(&self.reader)
                     .await?;
@@ -468,7 +485,7 @@ macro_rules! sql_store {
                     .rows_affected()
                     == 1;
                 if removed {
-                    sqlx::query("UPDATE chats SET member_count = member_count - 1 WHERE id = $1")
+                    sqlx::query("UPDATE member_counts SET n = n - 1 WHERE chat_id = $1")
                         .bind(chat.0)
                         .execute(&mut *tx)
                         .await?;
@@ -705,6 +722,24 @@ macro_rules! sql_store {
                 row.as_ref().map(summary_from).transpose()
             }
 
+            async fn last_seqs(&self, chats: &[ChatId]) -> Result<Vec<(ChatId, Seq)>> {
+                if chats.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = QueryBuilder::<$db>::new("SELECT id, last_seq FROM chats WHERE id IN (");
+                let mut list = q.separated(", ");
+                for chat in chats {
+                    list.push_bind(chat.0);
+                }
+                q.push(")");
+                q.build()
+                    .fetch_all(&self.reader)
+                    .await?
+                    .iter()
+                    .map(|row| Ok((ChatId(row.try_get("id")?), Seq(row.try_get("last_seq")?))))
+                    .collect()
+            }
+
             async fn chats_of(&self, user: UserId) -> Result<Vec<ChatSummary>> {
                 let rows = sqlx::query(&summary_query()).bind(user.0).fetch_all(&self.reader).await?;
                 rows.iter().map(summary_from).collect()
@@ -735,6 +770,8 @@ macro_rules! sql_store {
         const APPEND_QUEUE: usize = 4096;
         /// Most sends stored in one transaction.
         const MAX_BATCH: usize = 512;
+        /// Times a batch the database aborted (deadlock) is run again.
+        const COMMIT_RETRIES: usize = 3;
 
         /// One send waiting for the next group commit.
         struct Append {
@@ -758,7 +795,20 @@ macro_rules! sql_store {
                         Err(_) => break,
                     }
                 }
-                match append_batch(&writer, &batch).await {
+                // Two nodes' batches may lock the same chats in different
+                // orders; PostgreSQL then aborts one (deadlock), and nothing
+                // of it was stored, so it is safe to run it again.
+                let mut outcome = append_batch(&writer, &batch).await;
+                for _ in 0..COMMIT_RETRIES {
+                    match &outcome {
+                        Err(StoreError::Db(sqlx::Error::Database(db))) if db.code().is_some_and(|c| c == "40P01" || c == "40001") => {
+                            tracing::warn!(code = ?db.code(), "group commit aborted by the database; retrying");
+                            outcome = append_batch(&writer, &batch).await;
+                        }
+                        _ => break,
+                    }
+                }
+                match outcome {
                     Ok(results) => {
                         for (append, result) in batch.into_iter().zip(results) {
                             let _ = append.reply.send(result);
