@@ -13,7 +13,7 @@ use std::rc::Rc;
 use courier_protocol::api::{ApiError, Me};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
-    ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
+    Act, ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
     UserInfo,
 };
 use futures::channel::mpsc;
@@ -143,19 +143,43 @@ impl Session {
         }
     }
 
-    /// Puts a message in the outbox (so it survives a reload) and sends it
-    /// if the socket is up; otherwise it goes after the next `Welcome`.
-    pub async fn send(&self, chat: ChatId, text: String) -> Result<(), crate::store::StoreError> {
+    /// Puts a message (answering `reply_to`, if set) in the outbox, so it
+    /// survives a reload, and sends it if the socket is up; otherwise it
+    /// goes after the next `Welcome`.
+    pub async fn send(
+        &self,
+        chat: ChatId,
+        text: String,
+        reply_to: Option<Seq>,
+    ) -> Result<(), crate::store::StoreError> {
+        self.queue(chat, text, reply_to, None).await
+    }
+
+    /// Edits, deletes, reacts to or pins a message, through the outbox like
+    /// a message: it survives going offline and is applied when the server
+    /// echoes it.
+    pub async fn act(&self, chat: ChatId, act: Act) -> Result<(), crate::store::StoreError> {
+        self.queue(chat, String::new(), None, Some(act)).await
+    }
+
+    async fn queue(
+        &self,
+        chat: ChatId,
+        text: String,
+        reply_to: Option<Seq>,
+        act: Option<Act>,
+    ) -> Result<(), crate::store::StoreError> {
         let entry = OutboxEntry {
             id: new_client_id(),
             chat,
             text,
             created: now_ms() as i64,
             state: OutState::Pending,
+            reply_to,
+            act,
         };
         self.store.add_outbox(&entry).await?;
         (self.notify)(Event::Changed);
-        // A closed channel means the session ended; the entry waits in the outbox.
         let _ = self.wake.unbounded_send(Wake::Outbox(entry));
         Ok(())
     }
@@ -211,6 +235,8 @@ fn is_terminal(code: ErrorCode) -> bool {
             | ErrorCode::BadClientId
             | ErrorCode::NotAllowed
             | ErrorCode::SlowMode
+            | ErrorCode::BadTarget
+            | ErrorCode::BadReaction
     )
 }
 
@@ -358,10 +384,18 @@ struct Conn<'a> {
 impl Conn<'_> {
     fn queue(&mut self, entry: OutboxEntry) {
         if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
-            self.out.push(ClientFrame::Send {
-                chat: entry.chat,
-                id: entry.id,
-                text: entry.text,
+            self.out.push(match entry.act {
+                Some(act) => ClientFrame::Act {
+                    chat: entry.chat,
+                    id: entry.id,
+                    act,
+                },
+                None => ClientFrame::Send {
+                    chat: entry.chat,
+                    id: entry.id,
+                    text: entry.text,
+                    reply_to: entry.reply_to,
+                },
             });
         }
     }

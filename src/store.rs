@@ -4,15 +4,17 @@
 //!
 //! Object stores (out-of-line keys):
 //! - `chats`: [`ChatSummary`] by chat id;
-//! - `messages`: [`Message`] by `[chat, seq]`, contiguous from 1 to the
-//!   cursor's `held` (anything past a gap waits for the `Sync` that fills it);
+//! - `messages`: [`Kept`] by `[chat, seq]`, contiguous from 1 to the
+//!   cursor's `held` (anything past a gap waits for the `Sync` that fills it).
+//!   Acts (edit, delete, react, pin) are kept too, as the sequence's own
+//!   entries, and applied to the message they target as they arrive;
 //! - `outbox`: [`OutboxEntry`] by client id, time-ordered so key order is
 //!   send order;
 //! - `cursors`: [`CursorRec`] by chat id: last seq held and last seq read;
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`.
 
 use courier_protocol::{
-    ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
+    Act, ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
 };
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
@@ -50,6 +52,61 @@ const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[|db| {
 /// How many of a chat's newest messages the chat view loads.
 const VIEW_WINDOW: i64 = 500;
 
+/// A message as the app keeps it: the server's record and what later acts
+/// did to it. Records written before acts existed read as plain messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    #[serde(flatten)]
+    pub message: Message,
+    #[serde(default)]
+    pub edited: bool,
+    #[serde(default)]
+    pub deleted: bool,
+    /// Each reaction with who gave it, in the order reactions first came.
+    #[serde(default)]
+    pub reactions: Vec<(String, Vec<UserId>)>,
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+impl Kept {
+    /// Applies an act to this message.
+    fn apply(&mut self, by: UserId, act: &Act) {
+        match act {
+            Act::Edit { text, .. } => {
+                self.message.text = text.clone();
+                self.edited = true;
+            }
+            Act::Delete { .. } => {
+                self.deleted = true;
+                self.message.text.clear();
+            }
+            Act::React { emoji, on, .. } => {
+                let at = self.reactions.iter().position(|(e, _)| e == emoji);
+                match (at, on) {
+                    (Some(i), true) if !self.reactions[i].1.contains(&by) => {
+                        self.reactions[i].1.push(by)
+                    }
+                    (None, true) => self.reactions.push((emoji.clone(), vec![by])),
+                    (Some(i), false) => {
+                        self.reactions[i].1.retain(|u| *u != by);
+                        if self.reactions[i].1.is_empty() {
+                            self.reactions.remove(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Act::Pin { on, .. } => self.pinned = *on,
+        }
+    }
+
+    /// A post someone would see in the list (not an act, not deleted).
+    pub fn shown(&self) -> bool {
+        self.message.act.is_none() && !self.deleted
+    }
+}
+
 /// A message written here and not yet acknowledged by the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
@@ -59,6 +116,11 @@ pub struct OutboxEntry {
     /// Milliseconds since the Unix epoch, when the user sent it.
     pub created: i64,
     pub state: OutState,
+    #[serde(default)]
+    pub reply_to: Option<Seq>,
+    /// Set for an act waiting to go (it shows once the server has it).
+    #[serde(default)]
+    pub act: Option<Act>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -88,7 +150,7 @@ pub struct ChatRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatPage {
     pub chat: Option<ChatSummary>,
-    pub messages: Vec<Message>,
+    pub messages: Vec<Kept>,
     pub outbox: Vec<OutboxEntry>,
 }
 
@@ -210,23 +272,45 @@ impl Store {
                 applied.gap_after = Some(cursor.held);
                 break;
             }
-            msgs.put(m).with_key(msg_key(chat, m.seq)).serde()?.await?;
+            msgs.put(&Kept {
+                message: m.clone(),
+                edited: false,
+                deleted: false,
+                reactions: Vec::new(),
+                pinned: false,
+            })
+            .with_key(msg_key(chat, m.seq))
+            .serde()?
+            .await?;
+            if let Some(act) = &m.act {
+                let key = msg_key(chat, act.target());
+                let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+                if let Some(mut target) = target {
+                    target.apply(m.sender, act);
+                    msgs.put(&target).with_key(key).serde()?.await?;
+                }
+            }
             if m.sender == self.me {
                 outbox.delete(m.id.0.clone()).serde()?.await?;
                 // What we sent ourselves is read.
                 cursor.read = m.seq;
             }
             cursor.held = m.seq;
-            newest = Some(m);
+            if m.act.is_none() {
+                newest = Some(m);
+            }
             applied.changed = true;
         }
-        if let Some(last) = newest {
+        if applied.changed {
             cursors.put(cursor).with_key(chat.0).serde()?.await?;
             let chats = tx.object_store(CHATS)?;
             let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
             if let Some(mut summary) = summary {
-                summary.last_seq = summary.last_seq.max(last.seq);
-                summary.last = Some(last.clone());
+                summary.last_seq = summary.last_seq.max(cursor.held);
+                // The list previews the newest post, not an act on one.
+                if let Some(last) = newest {
+                    summary.last = Some(last.clone());
+                }
                 chats.put(&summary).with_key(chat.0).serde()?.await?;
             }
         }
@@ -310,13 +394,16 @@ impl Store {
         let mut rows = Vec::with_capacity(chats.len());
         for chat in chats {
             let cursor: CursorRec = cursors.get(chat.id.0).serde()?.await?.unwrap_or_default();
-            let unread: Vec<Message> = msgs
+            let unread: Vec<Kept> = msgs
                 .get_all()
                 .with_query(msgs_after(chat.id, cursor.read))
                 .serde()?
                 .await?
                 .collect::<indexed_db_futures::Result<_>>()?;
-            let unread = unread.iter().filter(|m| m.sender != self.me).count();
+            let unread = unread
+                .iter()
+                .filter(|m| m.shown() && m.message.sender != self.me)
+                .count();
             rows.push(ChatRow { chat, unread });
         }
         rows.sort_by_key(|r| std::cmp::Reverse(r.chat.last.as_ref().map_or(0, |m| m.at)));

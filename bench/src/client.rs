@@ -92,6 +92,7 @@ pub async fn say(
             chat,
             id: ClientMsgId(id),
             text,
+            reply_to: None,
         },
     )
     .await

@@ -311,7 +311,11 @@ async fn check(
     Ok((stored, violations))
 }
 
-/// A chat's whole stored history, read on a fresh socket from seq 0.
+/// A chat's whole stored history, read on a fresh socket from seq 0. The
+/// socket may hear an event twice (a cluster node relays what it has not
+/// relayed yet, and the protocol is at least once), so events are kept by
+/// seq, as a client keeps them; two different events at one seq would be a
+/// violation, and `check` reports them from the client side.
 async fn history(addr: SocketAddr, seat: &Seat) -> anyhow::Result<Vec<Message>> {
     let (mut sink, mut stream) =
         client::connect(addr, &seat.path, seat.cookie.as_deref(), source_addr(0)).await?;
@@ -324,7 +328,7 @@ async fn history(addr: SocketAddr, seat: &Seat) -> anyhow::Result<Vec<Message>> 
         }],
     )
     .await?;
-    let mut messages = Vec::new();
+    let mut by_seq: BTreeMap<Seq, Message> = BTreeMap::new();
     while let Ok(Ok(frame)) =
         tokio::time::timeout(Duration::from_secs(2), client::next(&mut stream)).await
     {
@@ -334,8 +338,19 @@ async fn history(addr: SocketAddr, seat: &Seat) -> anyhow::Result<Vec<Message>> 
         } = frame
             && chat == seat.chat
         {
-            messages.extend(page);
+            for m in page {
+                if let Some(before) = by_seq.get(&m.seq)
+                    && *before != m
+                {
+                    anyhow::bail!(
+                        "chat {} seq {} came as two different events",
+                        chat.0,
+                        m.seq.0
+                    );
+                }
+                by_seq.insert(m.seq, m);
+            }
         }
     }
-    Ok(messages)
+    Ok(by_seq.into_values().collect())
 }

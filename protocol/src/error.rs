@@ -80,6 +80,11 @@ pub enum ErrorCode {
     BadHandle,
     #[error("the owner cannot be removed, banned or demoted")]
     OwnerStays,
+    /// The message acted on does not exist, is itself an act, or was deleted.
+    #[error("that message is not there to act on")]
+    BadTarget,
+    #[error("not one of the reactions on offer")]
+    BadReaction,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -119,6 +124,8 @@ impl ErrorCode {
             ErrorCode::HandleTaken => "handle_taken",
             ErrorCode::BadHandle => "bad_handle",
             ErrorCode::OwnerStays => "owner_stays",
+            ErrorCode::BadTarget => "bad_target",
+            ErrorCode::BadReaction => "bad_reaction",
             ErrorCode::Internal => "internal",
         }
     }
@@ -162,6 +169,8 @@ mod tests {
             ErrorCode::HandleTaken,
             ErrorCode::BadHandle,
             ErrorCode::OwnerStays,
+            ErrorCode::BadTarget,
+            ErrorCode::BadReaction,
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
-use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, check_text};
+use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, REACTIONS, check_text};
 use crate::role::{Rights, Role};
 
 /// What a client sends.
@@ -25,6 +25,17 @@ pub enum ClientFrame {
         chat: ChatId,
         id: ClientMsgId,
         text: String,
+        /// The message this one answers (quoted above it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+    },
+    /// Edit, delete, react to or pin a message: an event in the chat's
+    /// sequence like a message, so it resumes and fills gaps the same way.
+    /// Answered like `Send`, by `Sent` or an `Error` with the same `id`.
+    Act {
+        chat: ChatId,
+        id: ClientMsgId,
+        act: Act,
     },
     /// Ask for the events of `chat` after `after` (to fill a gap).
     Sync { chat: ChatId, after: Seq },
@@ -99,9 +110,59 @@ pub struct Message {
     pub id: ClientMsgId,
     pub sender: UserId,
     pub sender_name: String,
+    /// Empty for an act (its text, if any, is in the act).
     pub text: String,
     /// When the server stored it: milliseconds since the Unix epoch.
     pub at: i64,
+    /// The message this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
+    /// Set when this event acts on an earlier message instead of posting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Act>,
+}
+
+/// What an event does to an earlier message of its chat (`target`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Act {
+    /// The sender replaces their own message's text; it shows "edited".
+    Edit { target: Seq, text: String },
+    /// Deleted for everyone: by its sender, or an admin with the `delete` right.
+    Delete { target: Seq },
+    /// Adds (`on`) or takes back the sender's reaction, one of [`REACTIONS`].
+    React {
+        target: Seq,
+        emoji: String,
+        on: bool,
+    },
+    /// Pins or unpins a message in the chat's pinned bar: the `pin` right,
+    /// or either person of a direct chat.
+    Pin { target: Seq, on: bool },
+}
+
+impl Act {
+    pub fn target(&self) -> Seq {
+        match self {
+            Act::Edit { target, .. }
+            | Act::Delete { target }
+            | Act::React { target, .. }
+            | Act::Pin { target, .. } => *target,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ErrorCode> {
+        if self.target().0 < 1 {
+            return Err(ErrorCode::BadFrame);
+        }
+        match self {
+            Act::Edit { text, .. } => check_text(text),
+            Act::React { emoji, .. } if !REACTIONS.contains(&emoji.as_str()) => {
+                Err(ErrorCode::BadReaction)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// How many members have seen a channel post.
@@ -198,9 +259,18 @@ impl ClientFrame {
             ClientFrame::Hello { cursors, .. } if cursors.iter().any(|c| c.seq.0 < 0) => {
                 Err(ErrorCode::BadFrame)
             }
-            ClientFrame::Send { id, text, .. } => {
+            ClientFrame::Send {
+                id, text, reply_to, ..
+            } => {
                 id.validate()?;
+                if reply_to.is_some_and(|r| r.0 < 1) {
+                    return Err(ErrorCode::BadFrame);
+                }
                 check_text(text)
+            }
+            ClientFrame::Act { id, act, .. } => {
+                id.validate()?;
+                act.validate()
             }
             ClientFrame::Sync { after: seq, .. } | ClientFrame::Read { seq, .. } if seq.0 < 0 => {
                 Err(ErrorCode::BadFrame)
@@ -246,6 +316,7 @@ mod tests {
             chat: ChatId(1),
             id: ClientMsgId("m1".into()),
             text: text.into(),
+            reply_to: None,
         }
         .encode()
     }

@@ -23,7 +23,8 @@ pub mod role;
 
 pub use error::ErrorCode;
 pub use frame::{
-    ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, ServerFrame, UserInfo, UserKind,
+    Act, ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, ServerFrame, UserInfo,
+    UserKind,
 };
 pub use ids::{ChatId, ClientMsgId, Seq, UserId};
 pub use role::{Rights, Role};

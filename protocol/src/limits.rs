@@ -20,6 +20,8 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 256;
 pub const DISPLAY_NAME_MAX: usize = 64;
 pub const CHAT_NAME_MAX: usize = 64;
+/// The reactions a message can get (Telegram's default set is similar).
+pub const REACTIONS: &[&str] = &["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉"];
 /// Most posts one `Views` frame asks about.
 pub const MAX_VIEW_SEQS: usize = 100;
 /// Longest slow mode: a day (Telegram's longest is an hour).

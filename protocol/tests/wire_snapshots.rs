@@ -13,6 +13,8 @@ fn message() -> Message {
         sender_name: "Alice".into(),
         text: "hi <b>there</b>".into(),
         at: 1_790_000_000_000,
+        reply_to: Some(Seq(2)),
+        act: None,
     }
 }
 
@@ -63,9 +65,44 @@ fn client_frames() {
         ClientFrame::Send {
             chat: ChatId(7),
             id: ClientMsgId("0190f3a1b2c-k3".into()),
-            text: "hi".into()
+            text: "hi".into(),
+            reply_to: Some(Seq(2)),
         }
     );
+    for (name, act) in [
+        (
+            "act_edit",
+            Act::Edit {
+                target: Seq(3),
+                text: "hi there".into(),
+            },
+        ),
+        ("act_delete", Act::Delete { target: Seq(3) }),
+        (
+            "act_react",
+            Act::React {
+                target: Seq(3),
+                emoji: "👍".into(),
+                on: true,
+            },
+        ),
+        (
+            "act_pin",
+            Act::Pin {
+                target: Seq(3),
+                on: true,
+            },
+        ),
+    ] {
+        insta::assert_json_snapshot!(
+            name,
+            ClientFrame::Act {
+                chat: ChatId(7),
+                id: ClientMsgId("0190f3a1b2d-k4".into()),
+                act
+            }
+        );
+    }
     insta::assert_json_snapshot!(
         "sync",
         ClientFrame::Sync {

@@ -13,7 +13,7 @@ use courier_protocol::limits::{
 };
 use courier_protocol::limits::{MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX};
 use courier_protocol::{
-    ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
     ServerFrame, UserId, UserInfo, UserKind,
 };
 
@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use crate::auth::{self, AuthError};
 use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
-use crate::store::{Membership, NewChat, NewUser, Redeemed, Store, StoreError};
+use crate::store::{Appended, Membership, NewChat, NewUser, Redeemed, Store, StoreError};
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
@@ -47,6 +47,7 @@ impl From<StoreError> for ErrorCode {
             StoreError::InviteRevoked => ErrorCode::InviteRevoked,
             StoreError::InviteUsedUp => ErrorCode::InviteUsedUp,
             StoreError::HandleTaken => ErrorCode::HandleTaken,
+            StoreError::BadTarget => ErrorCode::BadTarget,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal
@@ -500,13 +501,39 @@ impl Service {
         chat: ChatId,
         id: &ClientMsgId,
         text: &str,
+        reply_to: Option<Seq>,
     ) -> Result<Message> {
         id.validate()?;
         check_text(text)?;
         let appended = self
             .store
-            .append_message(chat, me.id, id, text, now_ms())
+            .append_message(chat, me.id, id, text, reply_to, now_ms())
             .await?;
+        self.fan_out(chat, &appended).await;
+        Ok(appended.message)
+    }
+
+    /// Edits, deletes, reacts to or pins a message; fans out like a send.
+    pub async fn act(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        id: &ClientMsgId,
+        act: &Act,
+    ) -> Result<Message> {
+        id.validate()?;
+        act.validate()?;
+        let appended = self
+            .store
+            .append_act(chat, me.id, id, act, now_ms())
+            .await?;
+        self.fan_out(chat, &appended).await;
+        Ok(appended.message)
+    }
+
+    /// A newly stored event goes to this node's followers at once and, by a
+    /// notice on the bus, to the other nodes'.
+    async fn fan_out(&self, chat: ChatId, appended: &Appended) {
         if appended.fresh {
             let seq = appended.message.seq;
             self.hub.publish(
@@ -519,7 +546,6 @@ impl Service {
             self.advance_relayed(chat, Seq(seq.0 - 1), seq, false);
             self.bus.announce(Notice::Events { chat, seq }).await;
         }
-        Ok(appended.message)
     }
 
     /// Moves the member's read cursor (and, in a channel, counts views).

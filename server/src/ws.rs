@@ -296,8 +296,17 @@ impl Connection {
             }
         };
         match frame {
-            ClientFrame::Send { chat, id, text } => {
-                match self.svc.send(&self.me, chat, &id, &text).await {
+            ClientFrame::Send {
+                chat,
+                id,
+                text,
+                reply_to,
+            } => match self.svc.send(&self.me, chat, &id, &text, reply_to).await {
+                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                Err(code) => self.error(code, Some(id), Some(chat)).await,
+            },
+            ClientFrame::Act { chat, id, act } => {
+                match self.svc.act(&self.me, chat, &id, &act).await {
                     Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
                     Err(code) => self.error(code, Some(id), Some(chat)).await,
                 }

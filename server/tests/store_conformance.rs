@@ -293,11 +293,11 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     let id = |s: &str| ClientMsgId(s.into());
     let (ida, idb, idx, idc) = (id("a"), id("b"), id("x"), id("c"));
     let (a, b, c, d, e) = tokio::join!(
-        store.append_message(chat, alice, &ida, "one", 1),
-        store.append_message(chat, alice, &idb, "two", 2),
-        store.append_message(chat, mallory, &idx, "intrude", 3),
-        store.append_message(chat, alice, &ida, "one", 1),
-        store.append_message(chat, alice, &idc, "three", 4),
+        store.append_message(chat, alice, &ida, "one", None, 1),
+        store.append_message(chat, alice, &idb, "two", None, 2),
+        store.append_message(chat, mallory, &idx, "intrude", None, 3),
+        store.append_message(chat, alice, &ida, "one", None, 1),
+        store.append_message(chat, alice, &idc, "three", None, 4),
     );
     let (a, b, d, e) = (a.unwrap(), b.unwrap(), d.unwrap(), e.unwrap());
     assert!(matches!(c, Err(StoreError::NotMember)));
@@ -314,7 +314,7 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
         ["one", "two", "three"]
     );
     let again = store
-        .append_message(chat, alice, &idb, "two", 2)
+        .append_message(chat, alice, &idb, "two", None, 2)
         .await
         .unwrap();
     assert_eq!(
@@ -343,6 +343,7 @@ async fn history_pages_by_cursor(store: &dyn Store) {
                 alice,
                 &ClientMsgId(format!("m{i}")),
                 &format!("text {i}"),
+                None,
                 i,
             )
             .await
@@ -382,7 +383,7 @@ async fn send(
     at: i64,
 ) -> Result<Seq, StoreError> {
     store
-        .append_message(chat, sender, &ClientMsgId(id.into()), id, at)
+        .append_message(chat, sender, &ClientMsgId(id.into()), id, None, at)
         .await
         .map(|a| a.message.seq)
 }

@@ -1,60 +1,18 @@
 //! One open chat: header, members and settings, messages, composer.
 
 use courier_protocol::limits::{MAX_TEXT_CHARS, check_text};
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Seq};
+use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Seq};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::admin::{MembersPanel, SettingsPanel};
-use super::{ctx, hhmm, members_label};
-use crate::store::{ChatPage, OutState};
+use super::message::{Line, MessageItem, Quote, Tools, lines, show_message};
+use super::{ctx, members_label};
+use crate::store::ChatPage;
 
 /// Most channel posts whose view counts the open chat asks for.
 const VIEWED_POSTS: usize = 100;
-
-/// One line of the message list: a stored message or an outbox entry.
-#[derive(Clone, PartialEq)]
-struct Line {
-    /// `s<seq>` or `p<client id>`; stable across refreshes.
-    key: String,
-    seq: Option<i64>,
-    sender: String,
-    text: String,
-    at: i64,
-    own: bool,
-    state: Option<OutState>,
-    /// Set for a channel's stored posts, which show a view count.
-    views_key: Option<(i64, i64)>,
-}
-
-fn lines(page: &ChatPage, me: Option<courier_protocol::UserId>, my_name: &str) -> Vec<Line> {
-    let channel = page
-        .chat
-        .as_ref()
-        .is_some_and(|c| c.kind == ChatKind::Channel);
-    let stored = page.messages.iter().map(|m| Line {
-        key: format!("s{}", m.seq.0),
-        seq: Some(m.seq.0),
-        sender: m.sender_name.clone(),
-        text: m.text.clone(),
-        at: m.at,
-        own: Some(m.sender) == me,
-        state: None,
-        views_key: channel.then_some((m.chat.0, m.seq.0)),
-    });
-    let pending = page.outbox.iter().map(|e| Line {
-        key: format!("p{}", e.id.0),
-        seq: None,
-        sender: my_name.to_string(),
-        text: e.text.clone(),
-        at: e.created,
-        own: true,
-        state: Some(e.state),
-        views_key: None,
-    });
-    stored.chain(pending).collect()
-}
 
 #[component]
 pub fn ChatView(id: ChatId) -> impl IntoView {
@@ -73,8 +31,9 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 .messages
                 .iter()
                 .rev()
+                .filter(|m| m.shown())
                 .take(VIEWED_POSTS)
-                .map(|m| m.seq)
+                .map(|m| m.message.seq)
                 .collect();
             page.try_set(p);
             loaded.try_set(true);
@@ -111,6 +70,37 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 .is_some_and(|c| c.rights.edit_info || c.rights.invite)
         })
     };
+    let tools = Tools {
+        chat: id,
+        selected: RwSignal::new(None),
+        reply: RwSignal::new(None),
+        edit: RwSignal::new(None),
+        may_delete_any: Memo::new(move |_| {
+            chat.with(|c| c.as_ref().is_some_and(|c| c.rights.delete))
+        }),
+        may_pin: Memo::new(move |_| {
+            chat.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| c.rights.pin || c.kind == ChatKind::Direct)
+            })
+        }),
+    };
+    // The newest pinned message, shown in a bar above the list.
+    let pinned = Memo::new(move |_| {
+        page.with(|p| {
+            p.messages
+                .iter()
+                .rev()
+                .find(|m| m.pinned && m.shown())
+                .map(|m| Quote {
+                    seq: m.message.seq.0,
+                    sender: m.message.sender_name.clone(),
+                    text: m.message.text.clone(),
+                })
+        })
+    });
+    let may_post = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|c| c.rights.post)));
+    let slow_mode_s = Memo::new(move |_| chat.with(|c| c.as_ref().map_or(0, |c| c.slow_mode_s)));
     let panel = RwSignal::new(None::<Panel>);
     let toggle = move |which: Panel| {
         panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })
@@ -152,9 +142,17 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             <Show when=move || loaded.get() && chat.with(Option::is_none)>
                 <p class="gone" role="status">"You are no longer a member of this chat."</p>
             </Show>
-            <MessageList page />
-            {move || chat.get().map(|c| if c.rights.post {
-                view! { <Composer id slow_mode_s=c.slow_mode_s /> }.into_any()
+            {move || pinned.get().map(|q| view! {
+                <button type="button" class="pinned-bar" aria-label="Pinned message" on:click=move |_| show_message(q.seq)>
+                    <span class="pinned-label">"Pinned"</span>
+                    <span class="pinned-text" dir="auto">{q.text.clone()}</span>
+                </button>
+            })}
+            <MessageList page tools />
+            // Keyed on whether one may post only: a new message changes the
+            // chat's summary, and rebuilding the composer would lose the draft.
+            {move || has_chat.get().then(|| if may_post.get() {
+                view! { <Composer id slow_mode_s tools /> }.into_any()
             } else {
                 view! { <p class="composer-note" role="note">"Only admins post in this channel."</p> }.into_any()
             })}
@@ -181,7 +179,7 @@ fn subtitle_of(chat: &ChatSummary) -> String {
 }
 
 #[component]
-fn MessageList(page: RwSignal<ChatPage>) -> impl IntoView {
+fn MessageList(page: RwSignal<ChatPage>, tools: Tools) -> impl IntoView {
     let ctx = ctx();
     let list = NodeRef::<leptos::html::Ul>::new();
     let items = Memo::new(move |_| {
@@ -206,81 +204,58 @@ fn MessageList(page: RwSignal<ChatPage>) -> impl IntoView {
         <ul role="list" aria-label="Messages" class="messages" node_ref=list>
             <For
                 each=move || items.get()
-                key=|l| (l.key.clone(), l.state.map(|s| format!("{s:?}")))
-                children=|l| view! { <MessageItem line=l /> }
+                key=|l: &Line| (l.key.clone(), l.version())
+                children=move |l| view! { <MessageItem line=l tools /> }
             />
         </ul>
     }
 }
 
-fn failure_text(code: ErrorCode) -> String {
-    format!("Not sent: {code}")
-}
-
 #[component]
-fn MessageItem(line: Line) -> impl IntoView {
-    let state = match (line.own, line.state) {
-        (false, _) => None,
-        (true, None) => Some(
-            view! { <span class="state sent" aria-label="Sent" title="Sent">"✓"</span> }.into_any(),
-        ),
-        (true, Some(OutState::Pending)) => Some(
-            view! { <span class="state pending" aria-label="Pending" title="Pending">"🕓"</span> }
-                .into_any(),
-        ),
-        (true, Some(OutState::Failed(code))) => Some(
-            view! {
-                <span class="state failed" aria-label="Failed" title="Failed">"!"</span>
-                <span class="failure">{failure_text(code)}</span>
-            }
-            .into_any(),
-        ),
-    };
-    view! {
-        <li
-            class="msg"
-            class=("own", line.own)
-            class=("failed", matches!(line.state, Some(OutState::Failed(_))))
-            data-seq=line.seq
-            data-pending=line.seq.is_none().then(|| line.key[1..].to_string())
-        >
-            <span class="sender" dir="auto">{line.sender}</span>
-            <p class="text" dir="auto">{line.text}</p>
-            <span class="meta">
-                {line.views_key.map(|key| view! { <PostViews key /> })}
-                <time>{hhmm(line.at)}</time>
-                {state}
-            </span>
-        </li>
-    }
-}
-
-/// A channel post's view count, once the server has told it.
-#[component]
-fn PostViews(key: (i64, i64)) -> impl IntoView {
-    let ctx = ctx();
-    let views = move || ctx.views.with(|v| v.get(&key).copied());
-    view! {
-        <Show when=move || views().is_some()>
-            <span class="views" aria-label=move || match views().unwrap_or(0) { 1 => "1 view".to_string(), n => format!("{n} views") }>{move || format!("👁 {}", views().unwrap_or(0))}</span>
-        </Show>
-    }
-}
-
-#[component]
-fn Composer(id: ChatId, slow_mode_s: u32) -> impl IntoView {
+fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools) -> impl IntoView {
     let ctx = ctx();
     let draft = RwSignal::new(String::new());
     let too_long = move || draft.with(|d| check_text(d) == Err(ErrorCode::TextTooLong));
+    // Editing puts the message's text in the box; leaving edit empties it.
+    Effect::new(move |was_editing: Option<bool>| {
+        let editing = tools.edit.with(|e| e.as_ref().map(|q| q.text.clone()));
+        match &editing {
+            Some(text) => draft.set(text.clone()),
+            None if was_editing == Some(true) => draft.set(String::new()),
+            None => {}
+        }
+        editing.is_some()
+    });
     let send = move || {
         let text = draft.get_untracked();
         if check_text(&text).is_err() {
             return;
         }
         let Some(session) = ctx.session() else { return };
+        let (reply, edit) = (tools.reply.get_untracked(), tools.edit.get_untracked());
         draft.set(String::new());
+        tools.reply.set(None);
+        tools.edit.set(None);
         spawn_local(async move {
-            if session.send(id, text.clone()).await.is_err() {
+            let stored = match edit {
+                Some(q) => {
+                    session
+                        .act(
+                            id,
+                            Act::Edit {
+                                target: Seq(q.seq),
+                                text: text.clone(),
+                            },
+                        )
+                        .await
+                }
+                None => {
+                    session
+                        .send(id, text.clone(), reply.map(|q| Seq(q.seq)))
+                        .await
+                }
+            };
+            if stored.is_err() {
                 // Not even stored: give the text back rather than lose it.
                 draft.try_set(text);
             }
@@ -301,8 +276,21 @@ fn Composer(id: ChatId, slow_mode_s: u32) -> impl IntoView {
                 )}
             </p>
         </Show>
-        {(slow_mode_s > 0).then(|| view! {
-            <p class="composer-note" role="note">{format!("Slow mode: one message every {slow_mode_s} s")}</p>
+        {move || (slow_mode_s.get() > 0).then(|| view! {
+            <p class="composer-note" role="note">{format!("Slow mode: one message every {} s", slow_mode_s.get())}</p>
+        })}
+        {move || tools.reply.get().map(|q| view! {
+            <div class="composing" role="status">
+                <span class="muted">"Reply to "</span><b dir="auto">{q.sender.clone()}</b>
+                <span class="quote-text" dir="auto">{q.text.clone()}</span>
+                <button type="button" class="icon" aria-label="Cancel reply" on:click=move |_| tools.reply.set(None)>"✕"</button>
+            </div>
+        })}
+        {move || tools.edit.get().map(|_| view! {
+            <div class="composing" role="status">
+                <span class="muted">"Editing message"</span>
+                <button type="button" class="icon" aria-label="Cancel edit" on:click=move |_| tools.edit.set(None)>"✕"</button>
+            </div>
         })}
         <form class="composer" on:submit=move |ev: SubmitEvent| {
             ev.prevent_default();

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod chat;
 mod chats;
+mod message;
 
 use courier_protocol::api::Me;
 use courier_protocol::{ChatId, UserId, UserInfo, UserKind};

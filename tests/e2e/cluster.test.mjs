@@ -42,6 +42,7 @@ for (const browserName of BROWSERS) {
       for (let tries = 0; spread() < 2 && tries < 6; tries++) {
         await bob.page.reload();
         await bob.waitOnline();
+        await bob.openChat('Relay');
       }
       await expect(() => cluster.sockets().reduce((a, b) => a + b, 0), 3, 'three sockets open');
       assert.ok(spread() >= 2, `sockets on ${spread()} node(s): ${cluster.sockets()}`);

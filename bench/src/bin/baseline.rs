@@ -115,6 +115,8 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                         sender_name: String::new(),
                         text,
                         at: 0,
+                        reply_to: None,
+                        act: None,
                     };
                     (message, g.members.clone())
                 };

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
-    ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
     UserInfo, UserKind,
 };
 
@@ -42,6 +42,11 @@ pub enum StoreError {
     InviteUsedUp,
     #[error("handle is taken")]
     HandleTaken,
+    #[error("no such message to act on")]
+    BadTarget,
+    /// A stored value could not be read back (a bug or a hand-edited row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     /// The transaction holding this write failed; nothing of it is stored.
@@ -210,6 +215,20 @@ pub trait Store: Send + Sync + 'static {
         sender: UserId,
         id: &ClientMsgId,
         text: &str,
+        reply_to: Option<Seq>,
+        at: i64,
+    ) -> Result<Appended>;
+    /// Stores an act on an earlier message as the chat's next event and
+    /// applies it (an edit's text, a deletion), in one transaction; or
+    /// returns the event stored before under the same client id.
+    /// `NotMember`, `BadTarget`, or `NotAllowed` (editing another's
+    /// message, deleting it without the `delete` right, pinning without `pin`).
+    async fn append_act(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        act: &Act,
         at: i64,
     ) -> Result<Appended>;
     /// The newest seq of each of `chats` that exists.

@@ -13,7 +13,7 @@ macro_rules! sql_store {
         use async_trait::async_trait;
         use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
         use courier_protocol::frame::ViewCount;
-        use courier_protocol::{ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
+        use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
@@ -45,13 +45,20 @@ macro_rules! sql_store {
                 sender_name: row.try_get("sender_name")?,
                 text: row.try_get("text")?,
                 at: row.try_get("at")?,
+                reply_to: row.try_get::<Option<i64>, _>("reply_to")?.map(Seq),
+                act: match row.try_get::<Option<String>, _>("act")? {
+                    // Written by `append_act` from the same type: unreadable means a bad row.
+                    Some(json) => Some(serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                    None => None,
+                },
             })
         }
 
         /// The columns of a message `m` by user `u` in chat `c`. A channel
         /// without signatures posts under its own name.
         const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
-            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at";
+            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
+            m.reply_to, m.act";
 
         /// A chat as one member (`$1`) sees it, with its newest message.
         fn summary_query() -> String {
@@ -68,7 +75,9 @@ macro_rules! sql_store {
                    FROM members me
                    JOIN chats c ON c.id = me.chat_id
                    JOIN member_counts mc ON mc.chat_id = c.id
-                   LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
+                   -- The preview is the newest post still there, not an act on one.
+                   LEFT JOIN messages m ON m.chat_id = c.id AND m.seq =
+                        (SELECT MAX(p.seq) FROM messages p WHERE p.chat_id = c.id AND p.act IS NULL AND p.deleted = 0)
                    LEFT JOIN users u ON u.id = m.sender_id
                   WHERE me.user_id = $1"
             )
@@ -745,11 +754,104 @@ macro_rules! sql_store {
                 rows.iter().map(summary_from).collect()
             }
 
-            async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, at: i64) -> Result<Appended> {
+            async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, reply_to: Option<Seq>, at: i64) -> Result<Appended> {
                 let (reply, answer) = oneshot::channel();
-                let append = Append { chat, sender, id: id.clone(), text: text.to_owned(), at, reply };
+                let append = Append { chat, sender, id: id.clone(), text: text.to_owned(), reply_to, at, reply };
                 self.appends.send(append).await.map_err(|_| StoreError::CommitFailed("store closed".into()))?;
                 answer.await.map_err(|_| StoreError::CommitFailed("store closed".into()))?
+            }
+
+            async fn append_act(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, act: &Act, at: i64) -> Result<Appended> {
+                let mut tx = self.writer.begin().await?;
+                let who = sqlx::query(
+                    "SELECT m.role, m.rights, c.kind, c.broadcast,
+                            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name
+                       FROM members m JOIN users u ON u.id = m.user_id JOIN chats c ON c.id = m.chat_id
+                      WHERE m.chat_id = $1 AND m.user_id = $2",
+                )
+                .bind(chat.0)
+                .bind(sender.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotMember)?;
+                let known = sqlx::query(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+                      WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.client_id = $3"
+                ))
+                .bind(chat.0)
+                .bind(sender.0)
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(row) = known {
+                    return Ok(Appended { message: message_from(&row)?, fresh: false });
+                }
+                let kind = chat_kind(&who)?;
+                let (role, granted) = standing(&who)?;
+                let rights = Rights::effective(kind, role, granted);
+                let target = sqlx::query("SELECT sender_id FROM messages WHERE chat_id = $1 AND seq = $2 AND act IS NULL AND deleted = 0")
+                    .bind(chat.0)
+                    .bind(act.target().0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::BadTarget)?;
+                let author = UserId(target.try_get("sender_id")?);
+                let allowed = match act {
+                    Act::Edit { .. } => author == sender,
+                    Act::Delete { .. } => author == sender || rights.delete,
+                    Act::React { .. } => true,
+                    Act::Pin { .. } => rights.pin || kind == ChatKind::Direct,
+                };
+                if !allowed {
+                    return Err(StoreError::NotAllowed);
+                }
+                let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+                    .bind(chat.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let json = serde_json::to_string(act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act) VALUES ($1, $2, $3, $4, '', $5, $6)")
+                    .bind(chat.0)
+                    .bind(seq)
+                    .bind(sender.0)
+                    .bind(id.as_str())
+                    .bind(at)
+                    .bind(json)
+                    .execute(&mut *tx)
+                    .await?;
+                // The stored message shows its latest state to whoever loads
+                // it later; the act tells those who hold it already.
+                match act {
+                    Act::Edit { target, text } => {
+                        sqlx::query("UPDATE messages SET text = $3 WHERE chat_id = $1 AND seq = $2")
+                            .bind(chat.0)
+                            .bind(target.0)
+                            .bind(text.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Act::Delete { target } => {
+                        sqlx::query("UPDATE messages SET text = '', deleted = 1 WHERE chat_id = $1 AND seq = $2")
+                            .bind(chat.0)
+                            .bind(target.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Act::React { .. } | Act::Pin { .. } => {}
+                }
+                tx.commit().await?;
+                let message = Message {
+                    chat,
+                    seq: Seq(seq),
+                    id: id.clone(),
+                    sender,
+                    sender_name: who.try_get("sender_name")?,
+                    text: String::new(),
+                    at,
+                    reply_to: None,
+                    act: Some(act.clone()),
+                };
+                Ok(Appended { message, fresh: true })
             }
 
             async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
@@ -779,6 +881,7 @@ macro_rules! sql_store {
             sender: UserId,
             id: ClientMsgId,
             text: String,
+            reply_to: Option<Seq>,
             at: i64,
             reply: oneshot::Sender<Result<Appended>>,
         }
@@ -932,13 +1035,13 @@ macro_rules! sql_store {
                 for a in &fresh {
                     let seq = next.entry(a.chat.0).or_default();
                     let sender_name = senders.get(&(a.chat.0, a.sender.0)).map(|s| s.name.clone()).unwrap_or_default();
-                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at });
+                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None });
                     *seq += 1;
                 }
                 // 4. Store them all.
-                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at) ");
+                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to) ");
                 q.push_values(&stored, |mut row, m| {
-                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at);
+                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0));
                 });
                 q.build().execute(&mut *tx).await?;
             }

@@ -276,6 +276,7 @@ impl Socket {
             chat,
             id: ClientMsgId(id.into()),
             text: text.into(),
+            reply_to: None,
         })
         .await;
     }

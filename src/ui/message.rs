@@ -1,0 +1,324 @@
+//! One message in the list and what can be done to it: reply, react,
+//! edit, delete, pin. Acts go through the outbox like messages and show
+//! once the server has them in the chat's sequence.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use courier_protocol::limits::REACTIONS;
+use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{ctx, hhmm};
+use crate::store::{ChatPage, Kept, OutState};
+
+/// The message a reply quotes.
+#[derive(Clone, PartialEq, Hash)]
+pub struct Quote {
+    pub seq: i64,
+    pub sender: String,
+    pub text: String,
+}
+
+/// One line of the message list: a stored message or an outbox entry.
+#[derive(Clone, PartialEq)]
+pub struct Line {
+    /// `s<seq>` or `p<client id>`; stable across refreshes.
+    pub key: String,
+    pub seq: Option<i64>,
+    pub sender: String,
+    pub text: String,
+    pub at: i64,
+    pub own: bool,
+    pub state: Option<OutState>,
+    /// Set for a channel's stored posts, which show a view count.
+    pub views_key: Option<(i64, i64)>,
+    pub reply: Option<Quote>,
+    pub edited: bool,
+    pub pinned: bool,
+    /// Each reaction, how many gave it, and whether the viewer did.
+    pub reactions: Vec<(String, usize, bool)>,
+}
+
+impl Line {
+    /// Changes whenever what the line shows changes, so the list redraws it.
+    pub fn version(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &self.text,
+            self.edited,
+            self.pinned,
+            &self.reactions,
+            &self.reply,
+            self.state.map(|s| format!("{s:?}")),
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+}
+
+fn quote_of(m: &Kept) -> Quote {
+    Quote {
+        seq: m.message.seq.0,
+        sender: m.message.sender_name.clone(),
+        text: m.message.text.clone(),
+    }
+}
+
+/// The lines of a chat: its shown posts, then what waits in the outbox.
+pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str) -> Vec<Line> {
+    let channel = page
+        .chat
+        .as_ref()
+        .is_some_and(|c| c.kind == courier_protocol::ChatKind::Channel);
+    let by_seq: HashMap<i64, &Kept> = page.messages.iter().map(|m| (m.message.seq.0, m)).collect();
+    let quote = |seq: Option<Seq>| {
+        seq.and_then(|s| by_seq.get(&s.0))
+            .filter(|m| m.shown())
+            .map(|m| quote_of(m))
+    };
+    let stored = page.messages.iter().filter(|m| m.shown()).map(|k| {
+        let m = &k.message;
+        Line {
+            key: format!("s{}", m.seq.0),
+            seq: Some(m.seq.0),
+            sender: m.sender_name.clone(),
+            text: m.text.clone(),
+            at: m.at,
+            own: Some(m.sender) == me,
+            state: None,
+            views_key: channel.then_some((m.chat.0, m.seq.0)),
+            reply: quote(m.reply_to),
+            edited: k.edited,
+            pinned: k.pinned,
+            reactions: k
+                .reactions
+                .iter()
+                .map(|(e, who)| (e.clone(), who.len(), me.is_some_and(|me| who.contains(&me))))
+                .collect(),
+        }
+    });
+    let pending = page
+        .outbox
+        .iter()
+        .filter(|e| e.act.is_none())
+        .map(|e| Line {
+            key: format!("p{}", e.id.0),
+            seq: None,
+            sender: my_name.to_string(),
+            text: e.text.clone(),
+            at: e.created,
+            own: true,
+            state: Some(e.state),
+            views_key: None,
+            reply: quote(e.reply_to),
+            edited: false,
+            pinned: false,
+            reactions: Vec::new(),
+        });
+    stored.chain(pending).collect()
+}
+
+/// What the open chat's message actions share with its composer.
+#[derive(Clone, Copy)]
+pub struct Tools {
+    pub chat: ChatId,
+    /// The message whose actions are open.
+    pub selected: RwSignal<Option<i64>>,
+    pub reply: RwSignal<Option<Quote>>,
+    /// The own message being edited, and its text before.
+    pub edit: RwSignal<Option<Quote>>,
+    /// Whether the viewer may delete others' messages, and pin.
+    pub may_delete_any: Memo<bool>,
+    pub may_pin: Memo<bool>,
+}
+
+impl Tools {
+    fn act(self, act: Act) {
+        let Some(session) = ctx().session() else {
+            return;
+        };
+        spawn_local(async move {
+            let _ = session.act(self.chat, act).await;
+        });
+    }
+}
+
+/// Scrolls the list to a message and flashes it (a reply's quote, the pinned bar).
+pub fn show_message(seq: i64) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(Some(el)) = doc.query_selector(&format!("li.msg[data-seq=\"{seq}\"]")) {
+        el.scroll_into_view();
+        let _ = el.class_list().add_1("flash");
+        let el = el.clone();
+        set_timeout(
+            move || drop(el.class_list().remove_1("flash")),
+            std::time::Duration::from_millis(1200),
+        );
+    }
+}
+
+fn on_button(ev: &leptos::ev::MouseEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("button, .tools").ok().flatten())
+        .is_some()
+}
+
+fn failure_text(code: ErrorCode) -> String {
+    format!("Not sent: {code}")
+}
+
+#[component]
+pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
+    let state = match (line.own, line.state) {
+        (false, _) => None,
+        (true, None) => Some(
+            view! { <span class="state sent" aria-label="Sent" title="Sent">"✓"</span> }.into_any(),
+        ),
+        (true, Some(OutState::Pending)) => Some(
+            view! { <span class="state pending" aria-label="Pending" title="Pending">"🕓"</span> }
+                .into_any(),
+        ),
+        (true, Some(OutState::Failed(code))) => Some(
+            view! {
+                <span class="state failed" aria-label="Failed" title="Failed">"!"</span>
+                <span class="failure">{failure_text(code)}</span>
+            }
+            .into_any(),
+        ),
+    };
+    let seq = line.seq;
+    let open = move || seq.is_some() && tools.selected.get() == seq;
+    let quote = Quote {
+        seq: seq.unwrap_or(0),
+        sender: line.sender.clone(),
+        text: line.text.clone(),
+    };
+    let reply = line.reply.clone().map(|q| {
+        let label = format!("Reply to {}: {}", q.sender, q.text);
+        view! {
+            <button type="button" class="quote" aria-label=label on:click=move |_| show_message(q.seq)>
+                <span class="quote-sender" dir="auto">{q.sender.clone()}</span>
+                <span class="quote-text" dir="auto">{q.text.clone()}</span>
+            </button>
+        }
+    });
+    let reactions =
+        (!line.reactions.is_empty()).then(|| {
+            let chips = line.reactions.iter().cloned().map(|(emoji, count, mine)| {
+            let target = Seq(seq.unwrap_or(0));
+            let act = Act::React { target, emoji: emoji.clone(), on: !mine };
+            view! {
+                <button type="button" class="reaction" class:mine=mine aria-pressed=mine.to_string()
+                    aria-label=format!("{emoji} {count}")
+                    on:click=move |_| tools.act(act.clone())>
+                    {format!("{emoji} {count}")}
+                </button>
+            }
+        });
+            view! { <div class="reactions">{chips.collect_view()}</div> }
+        });
+    let (own, pinned, has_text) = (line.own, line.pinned, !line.text.is_empty());
+    view! {
+        <li
+            class="msg"
+            class=("own", line.own)
+            class=("failed", matches!(line.state, Some(OutState::Failed(_))))
+            class=("selected", open)
+            data-seq=line.seq
+            data-pending=line.seq.is_none().then(|| line.key[1..].to_string())
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                // A click on one of the message's buttons is that button's.
+                if seq.is_some() && !on_button(&ev) {
+                    tools.selected.update(|s| *s = if *s == seq { None } else { seq });
+                }
+            }
+        >
+            <span class="sender" dir="auto">{line.sender}</span>
+            {reply}
+            <p class="text" dir="auto">{line.text}</p>
+            {reactions}
+            <span class="meta">
+                {line.pinned.then(|| view! { <span class="pin-mark" aria-label="Pinned">"📌"</span> })}
+                {line.edited.then(|| view! { <span class="edited">"edited"</span> })}
+                {line.views_key.map(|key| view! { <PostViews key /> })}
+                <time>{hhmm(line.at)}</time>
+                {state}
+            </span>
+            <Show when=open>
+                <MessageTools quote=quote.clone() own pinned has_text tools />
+            </Show>
+        </li>
+    }
+}
+
+/// The actions of the selected message.
+#[component]
+fn MessageTools(
+    quote: Quote,
+    own: bool,
+    pinned: bool,
+    has_text: bool,
+    tools: Tools,
+) -> impl IntoView {
+    let target = Seq(quote.seq);
+    let done = move || tools.selected.set(None);
+    let reply = {
+        let quote = quote.clone();
+        move |_| {
+            tools.edit.set(None);
+            tools.reply.set(Some(quote.clone()));
+            done();
+        }
+    };
+    let edit = {
+        let quote = quote.clone();
+        move |_| {
+            tools.reply.set(None);
+            tools.edit.set(Some(quote.clone()));
+            done();
+        }
+    };
+    view! {
+        <div class="tools" role="toolbar" aria-label="Message actions">
+            <div class="react-row">
+                {REACTIONS.iter().map(|&emoji| view! {
+                    <button type="button" class="icon" aria-label=format!("React {emoji}")
+                        on:click=move |_| { tools.act(Act::React { target, emoji: emoji.to_string(), on: true }); done(); }>
+                        {emoji}
+                    </button>
+                }).collect_view()}
+            </div>
+            <button type="button" on:click=reply>"Reply"</button>
+            {(own && has_text).then(|| view! { <button type="button" on:click=edit.clone()>"Edit"</button> })}
+            {(own || tools.may_delete_any.get_untracked()).then(|| view! {
+                <button type="button" class="danger" on:click=move |_| { tools.act(Act::Delete { target }); done(); }>"Delete"</button>
+            })}
+            {tools.may_pin.get_untracked().then(|| view! {
+                <button type="button" on:click=move |_| { tools.act(Act::Pin { target, on: !pinned }); done(); }>
+                    {if pinned { "Unpin" } else { "Pin" }}
+                </button>
+            })}
+        </div>
+    }
+}
+
+/// A channel post's view count, once the server has told it.
+#[component]
+fn PostViews(key: (i64, i64)) -> impl IntoView {
+    let ctx = ctx();
+    let views = move || ctx.views.with(|v| v.get(&key).copied());
+    view! {
+        <Show when=move || views().is_some()>
+            <span class="views" aria-label=move || match views().unwrap_or(0) { 1 => "1 view".to_string(), n => format!("{n} views") }>
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/></svg>
+                {move || views().unwrap_or(0)}
+            </span>
+        </Show>
+    }
+}
