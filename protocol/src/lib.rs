@@ -7,6 +7,7 @@
 //!   them at the edge and the app checks them before sending.
 //! - [`frame`]: the WebSocket frames in both directions and the records they
 //!   carry (messages, chats, members).
+//! - [`format`]: message formatting parsed into spans, never HTML.
 //! - [`role`]: owners, admins and their rights, members.
 //! - [`api`]: the bodies of the HTTP endpoints (accounts, guests, chats).
 //! - [`error`]: stable error codes that the app translates.
@@ -16,6 +17,7 @@
 
 pub mod api;
 pub mod error;
+pub mod format;
 pub mod frame;
 pub mod ids;
 pub mod limits;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use courier_protocol::format::{self, Span};
 use courier_protocol::limits::REACTIONS;
 use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
@@ -161,11 +162,32 @@ pub fn show_message(seq: i64) {
     }
 }
 
+/// A message's text as elements: formatting becomes `strong`, `em`,
+/// `code`, `pre` and links, and everything else stays text nodes, so no
+/// message can inject markup.
+fn formatted(text: &str) -> impl IntoView + use<> {
+    format::parse(text)
+        .into_iter()
+        .map(|span| match span {
+            Span::Text(t) => t.into_any(),
+            Span::Bold(t) => view! { <strong>{t}</strong> }.into_any(),
+            Span::Italic(t) => view! { <em>{t}</em> }.into_any(),
+            Span::Code(t) => view! { <code>{t}</code> }.into_any(),
+            Span::Pre(t) => view! { <pre>{t}</pre> }.into_any(),
+            Span::Link(url) => {
+                let href = url.clone();
+                view! { <a href=href target="_blank" rel="noopener noreferrer">{url}</a> }
+                    .into_any()
+            }
+        })
+        .collect_view()
+}
+
 fn on_button(ev: &leptos::ev::MouseEvent) -> bool {
     use wasm_bindgen::JsCast;
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|el| el.closest("button, .tools").ok().flatten())
+        .and_then(|el| el.closest("button, a, .tools").ok().flatten())
         .is_some()
 }
 
@@ -233,7 +255,7 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             data-seq=line.seq
             data-pending=line.seq.is_none().then(|| line.key[1..].to_string())
             on:click=move |ev: leptos::ev::MouseEvent| {
-                // A click on one of the message's buttons is that button's.
+                // A click on one of the message's buttons or links is theirs.
                 if seq.is_some() && !on_button(&ev) {
                     tools.selected.update(|s| *s = if *s == seq { None } else { seq });
                 }
@@ -241,7 +263,7 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
         >
             <span class="sender" dir="auto">{line.sender}</span>
             {reply}
-            <p class="text" dir="auto">{line.text}</p>
+            <p class="text" dir="auto">{formatted(&line.text)}</p>
             {reactions}
             <span class="meta">
                 {line.pinned.then(|| view! { <span class="pin-mark" aria-label="Pinned">"📌"</span> })}

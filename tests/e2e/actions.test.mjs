@@ -1,99 +1,102 @@
 // Message actions between two people in real browsers: reply (quoted),
 // edit (marked "edited"), reactions with counts, pin (the bar on top) and
 // delete for everyone. Every test runs once per browser in BROWSERS.
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, Person, Server, launch, uniqueName } from './harness.mjs';
+import { eachBrowser, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
 
-for (const browserName of BROWSERS) {
-  describe(`${browserName}`, () => {
-    let browser;
-    let server;
-    const people = [];
+eachBrowser((person) => {
+  const message = (p, text) => p.messages().filter({ has: p.page.locator('.text', { hasText: text }) });
+  const select = async (p, text) => {
+    await message(p, text).locator('.text').click();
+    return p.page.getByRole('toolbar', { name: 'Message actions' });
+  };
 
-    before(async () => {
-      browser = await launch(browserName);
-      server = await new Server().start();
-    });
-    after(async () => {
-      for (const p of people) await p.close().catch(() => {});
-      await browser?.close();
-      await server?.dispose();
-    });
+  test('reply, edit, react, pin and delete reach the other person', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await bob.startDirect(a);
+    await bob.send('Lunch at noon?');
+    await alice.openChat(b);
+    await alice.waitTexts(['Lunch at noon?']);
 
-    const message = (p, text) => p.messages().filter({ has: p.page.locator('.text', { hasText: text }) });
-    const select = async (p, text) => {
-      await message(p, text).locator('.text').click();
-      return p.page.getByRole('toolbar', { name: 'Message actions' });
-    };
+    // Reply: quoted above the answer, on both sides.
+    await (await select(alice, 'Lunch at noon?')).getByRole('button', { name: 'Reply' }).click();
+    await expect(() => alice.page.getByRole('status').filter({ hasText: 'Reply to' }).count(), 1, 'replying bar');
+    await alice.send('Yes!');
+    for (const p of [alice, bob]) {
+      await p.waitTexts(['Lunch at noon?', 'Yes!']);
+      await expect(() => message(p, 'Yes!').getByRole('button', { name: `Reply to ${b}: Lunch at noon?` }).count(), 1, 'the quote');
+    }
 
-    test('reply, edit, react, pin and delete reach the other person', async () => {
-      const [alice, bob] = [await Person.open(browser, server), await Person.open(browser, server)];
-      people.push(alice, bob);
-      const [a, b] = [uniqueName('alice'), uniqueName('bob')];
-      await alice.signUp(a);
-      await bob.signUp(b);
-      await bob.startDirect(a);
-      await bob.send('Lunch at noon?');
-      await alice.openChat(b);
-      await alice.waitTexts(['Lunch at noon?']);
+    // Edit: only one's own; the other sees the new text marked edited.
+    const bobsTools = await select(bob, 'Yes!');
+    assert.equal(await bobsTools.getByRole('button', { name: 'Edit' }).count(), 0, 'no editing another\'s message');
+    assert.equal(await bobsTools.getByRole('button', { name: 'Delete' }).count(), 0, 'nor deleting it');
+    await bobsTools.getByRole('button', { name: 'React 👍' }).click();
+    await (await select(alice, 'Yes!')).getByRole('button', { name: 'Edit' }).click();
+    const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
+    await expect(() => box.inputValue(), 'Yes!', 'the text to edit');
+    await box.fill('Yes, at 12:30');
+    await box.press('Enter');
+    for (const p of [alice, bob]) {
+      await p.waitTexts(['Lunch at noon?', 'Yes, at 12:30']);
+      await expect(() => message(p, 'Yes, at 12:30').locator('.edited').count(), 1, 'marked edited');
+      await expect(() => message(p, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).count(), 1, 'bob\'s reaction');
+    }
 
-      // Reply: quoted above the answer, on both sides.
-      await (await select(alice, 'Lunch at noon?')).getByRole('button', { name: 'Reply' }).click();
-      await expect(() => alice.page.getByRole('status').filter({ hasText: 'Reply to' }).count(), 1, 'replying bar');
-      await alice.send('Yes!');
-      for (const p of [alice, bob]) {
-        await p.waitTexts(['Lunch at noon?', 'Yes!']);
-        await expect(() => message(p, 'Yes!').getByRole('button', { name: `Reply to ${b}: Lunch at noon?` }).count(), 1, 'the quote');
-      }
+    // Reactions add up; one's own is pressed and can be taken back.
+    await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).click();
+    await expect(() => message(bob, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).count(), 1, 'two reactions');
+    assert.equal(await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).getAttribute('aria-pressed'), 'true');
 
-      // Edit: only one's own; the other sees the new text marked edited.
-      const bobsTools = await select(bob, 'Yes!');
-      assert.equal(await bobsTools.getByRole('button', { name: 'Edit' }).count(), 0, 'no editing another\'s message');
-      assert.equal(await bobsTools.getByRole('button', { name: 'Delete' }).count(), 0, 'nor deleting it');
-      await bobsTools.getByRole('button', { name: 'React 👍' }).click();
-      await (await select(alice, 'Yes!')).getByRole('button', { name: 'Edit' }).click();
-      const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
-      await expect(() => box.inputValue(), 'Yes!', 'the text to edit');
-      await box.fill('Yes, at 12:30');
-      await box.press('Enter');
-      for (const p of [alice, bob]) {
-        await p.waitTexts(['Lunch at noon?', 'Yes, at 12:30']);
-        await expect(() => message(p, 'Yes, at 12:30').locator('.edited').count(), 1, 'marked edited');
-        await expect(() => message(p, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).count(), 1, 'bob\'s reaction');
-      }
+    // Pin: the bar on top, for both.
+    await (await select(bob, 'Lunch at noon?')).getByRole('button', { name: 'Pin' }).click();
+    for (const p of [alice, bob]) {
+      await expect(() => p.page.getByRole('button', { name: 'Pinned message' }).textContent(), (t) => t?.includes('Lunch at noon?'), 'pinned bar');
+    }
 
-      // Reactions add up; one's own is pressed and can be taken back.
-      await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).click();
-      await expect(() => message(bob, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).count(), 1, 'two reactions');
-      assert.equal(await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).getAttribute('aria-pressed'), 'true');
-
-      // Pin: the bar on top, for both.
-      await (await select(bob, 'Lunch at noon?')).getByRole('button', { name: 'Pin' }).click();
-      for (const p of [alice, bob]) {
-        await expect(() => p.page.getByRole('button', { name: 'Pinned message' }).textContent(), (t) => t?.includes('Lunch at noon?'), 'pinned bar');
-      }
-
-      // Delete for everyone: gone on both sides.
-      await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete' }).click();
-      for (const p of [alice, bob]) await p.waitTexts(['Lunch at noon?']);
-      assert.deepEqual([...alice.errors, ...bob.errors], []);
-    });
-
-    test('a half-written message survives messages arriving meanwhile', async () => {
-      const [alice, bob] = [await Person.open(browser, server), await Person.open(browser, server)];
-      people.push(alice, bob);
-      const [a, b] = [uniqueName('alice'), uniqueName('bob')];
-      await alice.signUp(a);
-      await bob.signUp(b);
-      await alice.startDirect(b);
-      const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
-      await box.fill('half a tho');
-      await bob.openChat(a);
-      for (const text of ['one', 'two', 'three']) await bob.send(text);
-      await alice.waitTexts(['one', 'two', 'three']);
-      assert.equal(await box.inputValue(), 'half a tho', 'the draft is still there');
-    });
+    // Delete for everyone: gone on both sides.
+    await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete' }).click();
+    for (const p of [alice, bob]) await p.waitTexts(['Lunch at noon?']);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
-}
+
+  test('formatting shows as elements, links open safely, markup stays text', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await alice.send('**big** news, _really_: `cargo run` at https://example.org/a?b=1.');
+    await bob.openChat(a);
+    await bob.waitTexts(['big news, really: cargo run at https://example.org/a?b=1.']);
+    const text = bob.messages().last().locator('.text');
+    assert.equal(await text.locator('strong').textContent(), 'big');
+    assert.equal(await text.locator('em').textContent(), 'really');
+    assert.equal(await text.locator('code').textContent(), 'cargo run');
+    const link = text.getByRole('link');
+    assert.equal(await link.getAttribute('href'), 'https://example.org/a?b=1');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+    await alice.send('<b>not bold</b> javascript:alert(1)');
+    await bob.waitTexts(['big news, really: cargo run at https://example.org/a?b=1.', '<b>not bold</b> javascript:alert(1)']);
+    assert.equal(await bob.messages().last().locator('.text b, .text a').count(), 0, 'no markup, no link from text that is not one');
+  });
+
+  test('a half-written message survives messages arriving meanwhile', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill('half a tho');
+    await bob.openChat(a);
+    for (const text of ['one', 'two', 'three']) await bob.send(text);
+    await alice.waitTexts(['one', 'two', 'three']);
+    assert.equal(await box.inputValue(), 'half a tho', 'the draft is still there');
+  });
+});

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
 import { chromium, firefox } from 'playwright-core';
 import { expect } from './expect.mjs';
 
@@ -15,6 +16,32 @@ export const DIST = process.env.COURIER_DIST ?? join(root, 'dist');
 
 /** Browsers to run every test in: E2E_BROWSERS=chromium,firefox (the default). */
 export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').filter(Boolean);
+
+/** Runs `body` once per browser, in a `describe` with its own browser and
+ * server; `body` gets `person(opts)`, which opens a person closed after. */
+export function eachBrowser(body) {
+  for (const browserName of BROWSERS) {
+    describe(browserName, () => {
+      let browser;
+      let server;
+      const people = [];
+      before(async () => {
+        browser = await launch(browserName);
+        server = await new Server().start();
+      });
+      after(async () => {
+        for (const p of people) await p.close().catch(() => {});
+        await browser?.close();
+        await server?.dispose();
+      });
+      body(async (opts) => {
+        const p = await Person.open(browser, server, opts);
+        people.push(p);
+        return p;
+      });
+    });
+  }
+}
 
 export async function launch(name) {
   if (name === 'chromium') {

@@ -202,15 +202,19 @@ macro_rules! sql_store {
             }
         }
 
-        /// Adds a member inside a transaction; false if they already were
-        /// one, `Banned` if they may not come back.
-        async fn insert_member(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId, role: Role, now: i64) -> Result<bool> {
-            let banned: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = $2")
+        async fn banned(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId) -> Result<bool> {
+            let found: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = $2")
                 .bind(chat.0)
                 .bind(user.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if banned.is_some() {
+            Ok(found.is_some())
+        }
+
+        /// Adds a member inside a transaction; false if they already were
+        /// one, `Banned` if they may not come back.
+        async fn insert_member(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId, role: Role, now: i64) -> Result<bool> {
+            if banned(tx, chat, user).await? {
                 return Err(StoreError::Banned);
             }
             let added = sqlx::query("INSERT INTO members (chat_id, user_id, joined_at, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
@@ -380,12 +384,7 @@ macro_rules! sql_store {
                 if member.is_some() {
                     return Ok(Redeemed::Joined { chat, fresh: false });
                 }
-                let banned: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = $2")
-                    .bind(chat.0)
-                    .bind(user.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if banned.is_some() {
+                if banned(&mut tx, chat, user).await? {
                     return Err(StoreError::Banned);
                 }
                 if target.needs_approval {
