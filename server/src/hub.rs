@@ -39,6 +39,13 @@ struct Inner {
 }
 
 impl Inner {
+    fn conns_of(&self, user: UserId) -> Vec<ConnId> {
+        self.by_user
+            .get(&user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     fn remove(&mut self, id: ConnId) -> Option<Conn> {
         let conn = self.conns.remove(&id)?;
         if let Some(set) = self.by_user.get_mut(&conn.user) {
@@ -135,11 +142,7 @@ impl Hub {
     /// Every open connection of `user` starts following `chat`.
     pub fn follow(&self, user: UserId, chat: ChatId) {
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner
-            .by_user
-            .get(&user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
+        let ids = inner.conns_of(user);
         for id in ids {
             if let Some(conn) = inner.conns.get_mut(&id) {
                 conn.chats.insert(chat);
@@ -154,11 +157,7 @@ impl Hub {
     pub fn unfollow(&self, user: UserId, chat: ChatId, frame: &ServerFrame) {
         let bytes = Utf8Bytes::from(frame.encode());
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner
-            .by_user
-            .get(&user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
+        let ids = inner.conns_of(user);
         for &id in &ids {
             if let Some(conn) = inner.conns.get_mut(&id) {
                 conn.chats.remove(&chat);
@@ -189,11 +188,7 @@ impl Hub {
     pub fn send_to_user(&self, user: UserId, frame: &ServerFrame) {
         let bytes = Utf8Bytes::from(frame.encode());
         let mut inner = self.lock();
-        let ids: Vec<ConnId> = inner
-            .by_user
-            .get(&user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
+        let ids = inner.conns_of(user);
         Self::deliver(&mut inner, ids, &bytes);
     }
 
