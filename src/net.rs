@@ -14,7 +14,7 @@ use courier_protocol::api::{ApiError, Me};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
     Act, ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
-    UserInfo,
+    UserId, UserInfo,
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -110,6 +110,10 @@ pub enum Event {
     SignedOut,
     /// View counts of a channel's posts arrived.
     Views(ChatId, Vec<ViewCount>),
+    /// A member read the chat up to a seq.
+    Read(ChatId, UserId, Seq),
+    /// A member (id, name) is typing.
+    Typing(ChatId, UserId, String),
 }
 
 /// What the UI hands the connection.
@@ -152,32 +156,40 @@ impl Session {
         text: String,
         reply_to: Option<Seq>,
     ) -> Result<(), crate::store::StoreError> {
-        self.queue(chat, text, reply_to, None).await
+        self.queue(OutboxEntry {
+            reply_to,
+            ..OutboxEntry::new(chat, text)
+        })
+        .await
+    }
+
+    /// Forwards message `seq` of chat `from` into `chat`, through the outbox.
+    pub async fn forward(
+        &self,
+        chat: ChatId,
+        from: ChatId,
+        seq: Seq,
+        text: String,
+    ) -> Result<(), crate::store::StoreError> {
+        self.queue(OutboxEntry {
+            forward: Some((from, seq)),
+            ..OutboxEntry::new(chat, text)
+        })
+        .await
     }
 
     /// Edits, deletes, reacts to or pins a message, through the outbox like
     /// a message: it survives going offline and is applied when the server
     /// echoes it.
     pub async fn act(&self, chat: ChatId, act: Act) -> Result<(), crate::store::StoreError> {
-        self.queue(chat, String::new(), None, Some(act)).await
+        self.queue(OutboxEntry {
+            act: Some(act),
+            ..OutboxEntry::new(chat, String::new())
+        })
+        .await
     }
 
-    async fn queue(
-        &self,
-        chat: ChatId,
-        text: String,
-        reply_to: Option<Seq>,
-        act: Option<Act>,
-    ) -> Result<(), crate::store::StoreError> {
-        let entry = OutboxEntry {
-            id: new_client_id(),
-            chat,
-            text,
-            created: now_ms() as i64,
-            state: OutState::Pending,
-            reply_to,
-            act,
-        };
+    async fn queue(&self, entry: OutboxEntry) -> Result<(), crate::store::StoreError> {
         self.store.add_outbox(&entry).await?;
         (self.notify)(Event::Changed);
         let _ = self.wake.unbounded_send(Wake::Outbox(entry));
@@ -191,11 +203,35 @@ impl Session {
             .unbounded_send(Wake::Frame(ClientFrame::Read { chat, seq }));
     }
 
+    /// Tells the chat's members that the user is typing (the composer sends
+    /// it at most every few seconds).
+    pub fn typing(&self, chat: ChatId) {
+        let _ = self
+            .wake
+            .unbounded_send(Wake::Frame(ClientFrame::Typing { chat }));
+    }
+
     /// Asks for the view counts of channel posts; they come as `Event::Views`.
     pub fn ask_views(&self, chat: ChatId, seqs: Vec<Seq>) {
         let _ = self
             .wake
             .unbounded_send(Wake::Frame(ClientFrame::Views { chat, seqs }));
+    }
+}
+
+impl OutboxEntry {
+    /// A new pending message with a fresh client id.
+    fn new(chat: ChatId, text: String) -> OutboxEntry {
+        OutboxEntry {
+            id: new_client_id(),
+            chat,
+            text,
+            created: now_ms() as i64,
+            state: OutState::Pending,
+            reply_to: None,
+            act: None,
+            forward: None,
+        }
     }
 }
 
@@ -384,13 +420,19 @@ struct Conn<'a> {
 impl Conn<'_> {
     fn queue(&mut self, entry: OutboxEntry) {
         if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
-            self.out.push(match entry.act {
-                Some(act) => ClientFrame::Act {
+            self.out.push(match (entry.act, entry.forward) {
+                (Some(act), _) => ClientFrame::Act {
                     chat: entry.chat,
                     id: entry.id,
                     act,
                 },
-                None => ClientFrame::Send {
+                (None, Some((from, seq))) => ClientFrame::Forward {
+                    chat: entry.chat,
+                    id: entry.id,
+                    from,
+                    seq,
+                },
+                (None, None) => ClientFrame::Send {
                     chat: entry.chat,
                     id: entry.id,
                     text: entry.text,
@@ -450,6 +492,10 @@ impl Conn<'_> {
                 (self.notify)(Event::Changed);
             }
             ServerFrame::Views { chat, counts } => (self.notify)(Event::Views(chat, counts)),
+            ServerFrame::Read { chat, user, seq } => (self.notify)(Event::Read(chat, user, seq)),
+            ServerFrame::Typing { chat, user, name } => {
+                (self.notify)(Event::Typing(chat, user, name))
+            }
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
     }

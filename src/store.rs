@@ -121,6 +121,9 @@ pub struct OutboxEntry {
     /// Set for an act waiting to go (it shows once the server has it).
     #[serde(default)]
     pub act: Option<Act>,
+    /// Set for a forward: the original's chat and seq (`text` is its text).
+    #[serde(default)]
+    pub forward: Option<(ChatId, Seq)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

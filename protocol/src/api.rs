@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
-use crate::frame::{ChatKind, ChatSummary, Member, UserInfo};
-use crate::ids::UserId;
+use crate::frame::{ChatKind, ChatSummary, Member, Message, UserInfo};
+use crate::ids::{Seq, UserId};
 use crate::role::Rights;
 
 /// `POST /api/signup`
@@ -187,4 +187,27 @@ pub struct JoinPending {
     /// Set when a guest was created by this request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub me: Option<UserInfo>,
+}
+
+/// Where a member has read up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadCursor {
+    pub user: UserId,
+    pub seq: Seq,
+}
+
+/// `GET /api/chats/{id}/reads`: every other member's read cursor, in a
+/// direct chat or a group of at most `SEEN_BY_MAX_MEMBERS`; empty in
+/// bigger groups and channels, whose readers stay private.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reads {
+    pub reads: Vec<ReadCursor>,
+}
+
+/// `GET /api/search?q=<text>&chat=<id>&before=<seq>`: messages containing
+/// `q` (case-insensitive), newest first, in one chat or in all of the
+/// user's chats. `before` pages back within one chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    pub messages: Vec<Message>,
 }

@@ -45,6 +45,18 @@ pub enum ClientFrame {
     Read { chat: ChatId, seq: Seq },
     /// Ask for the view counts of a channel's posts; answered by `Views`.
     Views { chat: ChatId, seqs: Vec<Seq> },
+    /// Posts a copy of message `seq` of chat `from` (where the sender is a
+    /// member) into `chat`, marked with where it came from. Answered like
+    /// `Send`.
+    Forward {
+        chat: ChatId,
+        id: ClientMsgId,
+        from: ChatId,
+        seq: Seq,
+    },
+    /// "I am typing in `chat`": the other members' apps show it for a few
+    /// seconds. Not answered; the server passes on at most one a second.
+    Typing { chat: ChatId },
     /// Answered by `Pong`; lets a client notice a dead connection.
     Ping,
 }
@@ -83,6 +95,19 @@ pub enum ServerFrame {
         chat: ChatId,
         counts: Vec<ViewCount>,
     },
+    /// `user` has read `chat` up to `seq` (direct chats and groups, not
+    /// channels): the sender's app marks its messages read.
+    Read {
+        chat: ChatId,
+        user: UserId,
+        seq: Seq,
+    },
+    /// `user` (shown as `name`) is typing in `chat`.
+    Typing {
+        chat: ChatId,
+        user: UserId,
+        name: String,
+    },
     /// A request failed. `id` names the `Send` it answers, if any.
     Error {
         code: ErrorCode,
@@ -120,6 +145,9 @@ pub struct Message {
     /// Set when this event acts on an earlier message instead of posting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<Act>,
+    /// A forwarded copy: who (or which channel) first posted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
 }
 
 /// What an event does to an earlier message of its chat (`target`).
@@ -271,6 +299,13 @@ impl ClientFrame {
             ClientFrame::Act { id, act, .. } => {
                 id.validate()?;
                 act.validate()
+            }
+            ClientFrame::Forward { id, seq, .. } => {
+                id.validate()?;
+                if seq.0 < 1 {
+                    return Err(ErrorCode::BadFrame);
+                }
+                Ok(())
             }
             ClientFrame::Sync { after: seq, .. } | ClientFrame::Read { seq, .. } if seq.0 < 0 => {
                 Err(ErrorCode::BadFrame)

@@ -15,6 +15,7 @@ fn message() -> Message {
         at: 1_790_000_000_000,
         reply_to: Some(Seq(2)),
         act: None,
+        forwarded_from: None,
     }
 }
 
@@ -119,6 +120,16 @@ fn client_frames() {
         }
     );
     insta::assert_json_snapshot!(
+        "forward",
+        ClientFrame::Forward {
+            chat: ChatId(7),
+            id: ClientMsgId("0190f3a1b2c-k4".into()),
+            from: ChatId(8),
+            seq: Seq(2)
+        }
+    );
+    insta::assert_json_snapshot!("typing", ClientFrame::Typing { chat: ChatId(7) });
+    insta::assert_json_snapshot!(
         "views_ask",
         ClientFrame::Views {
             chat: ChatId(7),
@@ -157,6 +168,45 @@ fn server_frames() {
     insta::assert_json_snapshot!("error_bare", ServerFrame::error(ErrorCode::BadFrame));
     insta::assert_json_snapshot!("pong", ServerFrame::Pong);
     insta::assert_json_snapshot!("left", ServerFrame::Left { chat: ChatId(7) });
+    insta::assert_json_snapshot!(
+        "read_by",
+        ServerFrame::Read {
+            chat: ChatId(7),
+            user: UserId(3),
+            seq: Seq(3)
+        }
+    );
+    insta::assert_json_snapshot!(
+        "typing_by",
+        ServerFrame::Typing {
+            chat: ChatId(7),
+            user: UserId(3),
+            name: "Bob".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "forwarded",
+        Message {
+            forwarded_from: Some("Carol".into()),
+            reply_to: None,
+            ..message()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "reads",
+        Reads {
+            reads: vec![ReadCursor {
+                user: UserId(3),
+                seq: Seq(3)
+            }]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "found",
+        Found {
+            messages: vec![message()]
+        }
+    );
     insta::assert_json_snapshot!(
         "views",
         ServerFrame::Views {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::service::Service;
 
 /// What a node tells the others.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Notice {
     /// `chat` has events up to `seq`.
@@ -28,6 +28,18 @@ pub enum Notice {
     /// `user` was removed from `chat`: their sockets on every node stop
     /// following it.
     Left { user: UserId, chat: ChatId },
+    /// `user` read `chat` up to `seq` (passed on to the chat's sockets).
+    Read {
+        chat: ChatId,
+        user: UserId,
+        seq: Seq,
+    },
+    /// `user` is typing in `chat` (passed on to the chat's sockets).
+    Typing {
+        chat: ChatId,
+        user: UserId,
+        name: String,
+    },
 }
 
 #[async_trait]

@@ -16,12 +16,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use courier_protocol::api::{
-    ApiError, ChatCreated, ChatSettings, Claim, GuestJoin, InviteLink, InviteLinks, InvitePreview,
-    JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect, NewGroup, NewInvite,
-    RequestAnswer, SignIn, SignUp,
+    ApiError, ChatCreated, ChatSettings, Claim, Found, GuestJoin, InviteLink, InviteLinks,
+    InvitePreview, JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect,
+    NewGroup, NewInvite, Reads, RequestAnswer, SignIn, SignUp,
 };
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
-use courier_protocol::{ChatId, ChatKind, ErrorCode, UserId, UserInfo};
+use courier_protocol::{ChatId, ChatKind, ErrorCode, Seq, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -61,6 +61,8 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/channel", post(new_channel))
         .route("/api/chats/{id}", axum::routing::patch(update_chat))
         .route("/api/chats/{id}/members", get(members))
+        .route("/api/chats/{id}/reads", get(reads))
+        .route("/api/search", get(search))
         .route("/api/chats/{id}/members/{user}", post(member_action))
         .route("/api/chats/{id}/invites", get(invites).post(create_invite))
         .route("/api/chats/{id}/invites/{code}", delete(revoke_invite))
@@ -278,7 +280,7 @@ async fn guest_join(State(s): State<AppState>, Body(body): Body<GuestJoin>) -> A
             &session,
             Joined {
                 me: session.me.clone(),
-                chat,
+                chat: *chat,
             },
         ),
         Joining::Pending => {
@@ -314,7 +316,7 @@ async fn join_by_invite(
     UrlPath(code): UrlPath<String>,
 ) -> ApiResult<Response> {
     Ok(match s.svc.join_by_invite(&session.me, &code).await? {
-        Joining::Joined(chat) => Json(ChatCreated { chat }).into_response(),
+        Joining::Joined(chat) => Json(ChatCreated { chat: *chat }).into_response(),
         Joining::Pending => (
             StatusCode::ACCEPTED,
             Json(JoinPending {
@@ -430,6 +432,44 @@ async fn members(
         .members(&session.me, ChatId(id), UserId(page.after), page.limit)
         .await?;
     Ok(Json(Members { members, next }))
+}
+
+/// # GET /api/chats/{id}/reads
+/// Members' read cursors, for "seen by" (members only).
+async fn reads(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Json<Reads>> {
+    let reads = s.svc.reads(&session.me, ChatId(id)).await?;
+    Ok(Json(Reads { reads }))
+}
+
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    q: String,
+    chat: Option<i64>,
+    before: Option<i64>,
+}
+
+/// # GET /api/search?q=&chat=&before=
+/// Messages containing `q` in one chat (a member's) or all of the user's.
+async fn search(
+    State(s): State<AppState>,
+    session: Session,
+    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Found>> {
+    let Query(query) = query.map_err(|_| ErrorCode::BadRequest)?;
+    let messages = s
+        .svc
+        .search(
+            &session.me,
+            &query.q,
+            query.chat.map(ChatId),
+            query.before.map(Seq),
+        )
+        .await?;
+    Ok(Json(Found { messages }))
 }
 
 /// # POST /api/chats/{id}/members/{user}

@@ -6,12 +6,15 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use courier_protocol::api::InvitePreview;
+use courier_protocol::api::{InvitePreview, ReadCursor};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
 };
-use courier_protocol::limits::{MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX};
+use courier_protocol::limits::{
+    MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX,
+    SEEN_BY_MAX_MEMBERS,
+};
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
     ServerFrame, UserId, UserInfo, UserKind,
@@ -23,7 +26,9 @@ use std::sync::Mutex;
 use crate::auth::{self, AuthError};
 use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
-use crate::store::{Appended, Membership, NewChat, NewUser, Redeemed, Store, StoreError};
+use crate::store::{
+    Appended, Membership, NewChat, NewUser, Post, Redeemed, Search, Store, StoreError,
+};
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
@@ -72,7 +77,7 @@ pub fn now_ms() -> i64 {
 
 /// Where joining by a link left the user.
 pub enum Joining {
-    Joined(ChatSummary),
+    Joined(Box<ChatSummary>),
     /// The link needs an admin's approval; a request is waiting.
     Pending,
 }
@@ -126,6 +131,12 @@ impl Service {
             Notice::Left { user, chat } => {
                 self.hub.unfollow(user, chat, &ServerFrame::Left { chat })
             }
+            Notice::Read { chat, user, seq } => self
+                .hub
+                .publish(chat, &ServerFrame::Read { chat, user, seq }),
+            Notice::Typing { chat, user, name } => self
+                .hub
+                .publish(chat, &ServerFrame::Typing { chat, user, name }),
         }
     }
 
@@ -309,7 +320,9 @@ impl Service {
                 if fresh {
                     self.announce(chat, &[me.id]).await?;
                 }
-                Ok(Joining::Joined(self.summary_for(chat, me.id).await?))
+                Ok(Joining::Joined(Box::new(
+                    self.summary_for(chat, me.id).await?,
+                )))
             }
             Redeemed::Requested { .. } => Ok(Joining::Pending),
         }
@@ -505,12 +518,113 @@ impl Service {
     ) -> Result<Message> {
         id.validate()?;
         check_text(text)?;
+        let post = Post {
+            text,
+            reply_to,
+            forwarded_from: None,
+        };
         let appended = self
             .store
-            .append_message(chat, me.id, id, text, reply_to, now_ms())
+            .append_message(chat, me.id, id, post, now_ms())
             .await?;
         self.fan_out(chat, &appended).await;
         Ok(appended.message)
+    }
+
+    /// Posts a copy of message `seq` of chat `from` into `chat`, naming who
+    /// first posted it (a copy of a copy keeps the first origin). The
+    /// sender must be a member of both.
+    pub async fn forward(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        id: &ClientMsgId,
+        from: ChatId,
+        seq: Seq,
+    ) -> Result<Message> {
+        id.validate()?;
+        self.check_member(me.id, from).await?;
+        let original = self
+            .store
+            .messages_after(from, Seq(seq.0 - 1), 1)
+            .await?
+            .into_iter()
+            .next()
+            .filter(|m| m.seq == seq && m.act.is_none() && !m.text.is_empty())
+            .ok_or(ErrorCode::BadTarget)?;
+        let post = Post {
+            text: &original.text,
+            reply_to: None,
+            forwarded_from: Some(
+                original
+                    .forwarded_from
+                    .as_deref()
+                    .unwrap_or(&original.sender_name),
+            ),
+        };
+        let appended = self
+            .store
+            .append_message(chat, me.id, id, post, now_ms())
+            .await?;
+        self.fan_out(chat, &appended).await;
+        Ok(appended.message)
+    }
+
+    /// Tells the chat's other members that `me` is typing; only where they
+    /// may post, and never in a channel.
+    pub async fn typing(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
+        let membership = self.check_member(me.id, chat).await?;
+        if membership.kind == ChatKind::Channel || !membership.rights.post {
+            return Ok(());
+        }
+        let (user, name) = (me.id, me.name.clone());
+        self.hub.publish(
+            chat,
+            &ServerFrame::Typing {
+                chat,
+                user,
+                name: name.clone(),
+            },
+        );
+        self.bus.announce(Notice::Typing { chat, user, name }).await;
+        Ok(())
+    }
+
+    /// Every member's read cursor, for "seen by"; empty where readers stay
+    /// private (channels, groups over `SEEN_BY_MAX_MEMBERS`).
+    pub async fn reads(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<ReadCursor>> {
+        let membership = self.check_member(me.id, chat).await?;
+        if membership.kind == ChatKind::Channel {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.reads(chat, SEEN_BY_MAX_MEMBERS).await?)
+    }
+
+    /// Messages containing `text` in `chat` or in all of `me`'s chats.
+    pub async fn search(
+        &self,
+        me: &UserInfo,
+        text: &str,
+        chat: Option<ChatId>,
+        before: Option<Seq>,
+    ) -> Result<Vec<Message>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ErrorCode::TextEmpty);
+        }
+        if text.chars().count() > SEARCH_QUERY_MAX {
+            return Err(ErrorCode::TextTooLong);
+        }
+        if let Some(chat) = chat {
+            self.check_member(me.id, chat).await?;
+        }
+        let query = Search {
+            text,
+            chat,
+            before,
+            limit: SEARCH_PAGE_MAX,
+        };
+        Ok(self.store.search(me.id, &query).await?)
     }
 
     /// Edits, deletes, reacts to or pins a message; fans out like a send.
@@ -549,8 +663,15 @@ impl Service {
     }
 
     /// Moves the member's read cursor (and, in a channel, counts views).
+    /// Where members see each other's reads, tells them.
     pub async fn mark_read(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
-        Ok(self.store.mark_read(chat, me.id, seq).await?)
+        if let Some(seq) = self.store.mark_read(chat, me.id, seq).await? {
+            let user = me.id;
+            self.hub
+                .publish(chat, &ServerFrame::Read { chat, user, seq });
+            self.bus.announce(Notice::Read { chat, user, seq }).await;
+        }
+        Ok(())
     }
 
     pub async fn views(&self, me: &UserInfo, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {

@@ -12,8 +12,8 @@
 //! (chat, seq).
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, close_code};
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
@@ -42,6 +42,8 @@ const REPLY_QUEUE: usize = 32;
 const WRITE_BATCH: usize = 64;
 /// Longest a single write may wait for the client to read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The shortest gap between two typing notices a connection passes on.
+const TYPING_EVERY: Duration = Duration::from_secs(1);
 /// Time the writer gets to flush what is queued when the connection ends.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -108,6 +110,7 @@ pub async fn serve(
         me,
         svc,
         replies: reply_tx,
+        typed: Mutex::new(None),
     };
     let reader = async {
         conn.resume(&chat_ids, &cursors).await;
@@ -197,9 +200,23 @@ struct Connection {
     me: UserInfo,
     svc: Arc<Service>,
     replies: mpsc::Sender<Utf8Bytes>,
+    /// When this connection last passed on a typing notice.
+    typed: Mutex<Option<Instant>>,
 }
 
 impl Connection {
+    /// At most one typing notice a second per connection goes on to the
+    /// chat, whatever the client sends.
+    fn typing_allowed(&self) -> bool {
+        let mut typed = self.typed.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if typed.is_some_and(|t| now.duration_since(t) < TYPING_EVERY) {
+            return false;
+        }
+        *typed = Some(now);
+        true
+    }
+
     /// Queues a frame for this client; false once the writer is gone.
     async fn reply(&self, frame: &ServerFrame) -> bool {
         self.replies
@@ -321,6 +338,24 @@ impl Connection {
             ClientFrame::Views { chat, seqs } => {
                 match self.svc.views(&self.me, chat, &seqs).await {
                     Ok(counts) => self.reply(&ServerFrame::Views { chat, counts }).await,
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
+            }
+            ClientFrame::Forward {
+                chat,
+                id,
+                from,
+                seq,
+            } => match self.svc.forward(&self.me, chat, &id, from, seq).await {
+                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                Err(code) => self.error(code, Some(id), Some(chat)).await,
+            },
+            ClientFrame::Typing { chat } => {
+                if !self.typing_allowed() {
+                    return true;
+                }
+                match self.svc.typing(&self.me, chat).await {
+                    Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }
             }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use courier_protocol::api::{ChatSettings, NewInvite};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
-use courier_server::store::{NewChat, NewUser, PgStore, Redeemed, SqliteStore, Store, StoreError};
+use courier_server::store::{
+    NewChat, NewUser, PgStore, Post, Redeemed, Search, SqliteStore, Store, StoreError,
+};
 
 mod common;
 
@@ -81,6 +83,7 @@ conformance!(
     channels_slow_mode_and_signatures,
     invite_links_live_and_die,
     members_page_and_views_count_once,
+    reads_search_and_forwards,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
@@ -293,11 +296,56 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     let id = |s: &str| ClientMsgId(s.into());
     let (ida, idb, idx, idc) = (id("a"), id("b"), id("x"), id("c"));
     let (a, b, c, d, e) = tokio::join!(
-        store.append_message(chat, alice, &ida, "one", None, 1),
-        store.append_message(chat, alice, &idb, "two", None, 2),
-        store.append_message(chat, mallory, &idx, "intrude", None, 3),
-        store.append_message(chat, alice, &ida, "one", None, 1),
-        store.append_message(chat, alice, &idc, "three", None, 4),
+        store.append_message(
+            chat,
+            alice,
+            &ida,
+            Post {
+                text: "one",
+                ..Post::default()
+            },
+            1
+        ),
+        store.append_message(
+            chat,
+            alice,
+            &idb,
+            Post {
+                text: "two",
+                ..Post::default()
+            },
+            2
+        ),
+        store.append_message(
+            chat,
+            mallory,
+            &idx,
+            Post {
+                text: "intrude",
+                ..Post::default()
+            },
+            3
+        ),
+        store.append_message(
+            chat,
+            alice,
+            &ida,
+            Post {
+                text: "one",
+                ..Post::default()
+            },
+            1
+        ),
+        store.append_message(
+            chat,
+            alice,
+            &idc,
+            Post {
+                text: "three",
+                ..Post::default()
+            },
+            4
+        ),
     );
     let (a, b, d, e) = (a.unwrap(), b.unwrap(), d.unwrap(), e.unwrap());
     assert!(matches!(c, Err(StoreError::NotMember)));
@@ -314,7 +362,16 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
         ["one", "two", "three"]
     );
     let again = store
-        .append_message(chat, alice, &idb, "two", None, 2)
+        .append_message(
+            chat,
+            alice,
+            &idb,
+            Post {
+                text: "two",
+                ..Post::default()
+            },
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -342,8 +399,10 @@ async fn history_pages_by_cursor(store: &dyn Store) {
                 chat,
                 alice,
                 &ClientMsgId(format!("m{i}")),
-                &format!("text {i}"),
-                None,
+                Post {
+                    text: &format!("text {i}"),
+                    ..Post::default()
+                },
                 i,
             )
             .await
@@ -383,7 +442,16 @@ async fn send(
     at: i64,
 ) -> Result<Seq, StoreError> {
     store
-        .append_message(chat, sender, &ClientMsgId(id.into()), id, None, at)
+        .append_message(
+            chat,
+            sender,
+            &ClientMsgId(id.into()),
+            Post {
+                text: id,
+                ..Post::default()
+            },
+            at,
+        )
         .await
         .map(|a| a.message.seq)
 }
@@ -738,4 +806,76 @@ async fn members_page_and_views_count_once(store: &dyn Store) {
         store.mark_read(news, UserId(9999), Seq(1)).await,
         Err(StoreError::NotMember)
     ));
+}
+
+async fn reads_search_and_forwards(store: &dyn Store) {
+    let mut ids = Vec::new();
+    for name in ["alice", "bob", "mallory"] {
+        ids.push(
+            store
+                .create_user(user(name, UserKind::Account))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let (alice, bob, mallory) = (ids[0], ids[1], ids[2]);
+    let team = group(store, "Team", "t1", &[alice, bob]).await;
+    let own = group(store, "Own", "o1", &[mallory]).await;
+    for (i, text) in ["Ünïcode ÉTÉ", "東京で会う", "50%_off", "ordinary"]
+        .iter()
+        .enumerate()
+    {
+        send(store, team, alice, text, i as i64 + 1).await.unwrap();
+    }
+    send(store, own, mallory, "東京 mine", 9).await.unwrap();
+    let forward = Post {
+        text: "ordinary",
+        forwarded_from: Some("Carol"),
+        ..Post::default()
+    };
+    let copy = store
+        .append_message(own, mallory, &ClientMsgId("fw".into()), forward, 10)
+        .await
+        .unwrap()
+        .message;
+    assert_eq!(copy.forwarded_from.as_deref(), Some("Carol"));
+    let stored = store.messages_after(own, Seq(1), 1).await.unwrap();
+    assert_eq!(
+        stored[0].forwarded_from.as_deref(),
+        Some("Carol"),
+        "kept as stored"
+    );
+
+    let find = |who: UserId, text: &'static str, chat: Option<ChatId>| async move {
+        let query = Search {
+            text,
+            chat,
+            before: None,
+            limit: 10,
+        };
+        let found = store.search(who, &query).await.unwrap();
+        found.into_iter().map(|m| m.text).collect::<Vec<_>>()
+    };
+    assert_eq!(find(bob, "été", None).await, ["Ünïcode ÉTÉ"]);
+    assert_eq!(find(alice, "東京", None).await, ["東京で会う"]);
+    assert_eq!(find(mallory, "東京", None).await, ["東京 mine"]);
+    assert_eq!(find(alice, "0%_", Some(team)).await, ["50%_off"]);
+    assert!(find(alice, "5_%", Some(team)).await.is_empty());
+    assert!(
+        find(alice, "東京", Some(own)).await.is_empty(),
+        "not alice's chat"
+    );
+
+    assert_eq!(
+        store.mark_read(team, bob, Seq(2)).await.unwrap(),
+        Some(Seq(2))
+    );
+    assert_eq!(store.mark_read(team, bob, Seq(1)).await.unwrap(), None);
+    let reads = store.reads(team, 100).await.unwrap();
+    assert!(reads.iter().any(|r| r.user == bob && r.seq == Seq(2)));
+    assert!(
+        store.reads(team, 1).await.unwrap().is_empty(),
+        "over the limit: private"
+    );
 }

@@ -7,7 +7,7 @@ mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
-use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
+use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
@@ -101,6 +101,26 @@ pub struct Membership {
     pub role: Role,
     /// What they may do, all things considered (`Rights::effective`).
     pub rights: Rights,
+}
+
+/// What a message posts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Post<'a> {
+    pub text: &'a str,
+    pub reply_to: Option<Seq>,
+    /// For a forwarded copy: who first posted it.
+    pub forwarded_from: Option<&'a str>,
+}
+
+/// A substring search over the messages a user can read.
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub text: &'a str,
+    /// One chat, or all of the user's.
+    pub chat: Option<ChatId>,
+    /// Only messages before this seq (paging back in one chat).
+    pub before: Option<Seq>,
+    pub limit: usize,
 }
 
 /// The result of storing a message: `fresh` is false when the same client
@@ -197,8 +217,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool>;
 
     /// Moves a member's read cursor forward to `seq`; in a channel, each
-    /// post it passes for the first time gains a view.
-    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<()>;
+    /// post it passes for the first time gains a view. The new cursor if
+    /// it moved in a chat whose members see each other's reads (not a channel).
+    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;
+    /// Every member's read cursor, or none if the chat has more than `most` members.
+    async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>>;
+    /// Posts (not acts, not deleted) containing the text, case-folded, in
+    /// chats `user` is a member of; newest first.
+    async fn search(&self, user: UserId, query: &Search<'_>) -> Result<Vec<Message>>;
     async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>>;
     /// The chat as `viewer` sees it (a direct chat is titled by the other person).
@@ -214,8 +240,7 @@ pub trait Store: Send + Sync + 'static {
         chat: ChatId,
         sender: UserId,
         id: &ClientMsgId,
-        text: &str,
-        reply_to: Option<Seq>,
+        post: Post<'_>,
         at: i64,
     ) -> Result<Appended>;
     /// Stores an act on an earlier message as the chat's next event and

@@ -11,13 +11,13 @@ macro_rules! sql_store {
         use std::collections::HashMap;
 
         use async_trait::async_trait;
-        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite};
+        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor};
         use courier_protocol::frame::ViewCount;
         use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
-        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Redeemed, Result, Store, StoreError};
+        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, Redeemed, Result, Search, Store, StoreError};
 
         fn kind_str(kind: UserKind) -> &'static str {
             match kind {
@@ -51,6 +51,7 @@ macro_rules! sql_store {
                     Some(json) => Some(serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?),
                     None => None,
                 },
+                forwarded_from: row.try_get("forwarded_from")?,
             })
         }
 
@@ -58,7 +59,7 @@ macro_rules! sql_store {
         /// without signatures posts under its own name.
         const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
             CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
-            m.reply_to, m.act";
+            m.reply_to, m.act, m.forwarded_from";
 
         /// A chat as one member (`$1`) sees it, with its newest message.
         fn summary_query() -> String {
@@ -653,7 +654,7 @@ macro_rules! sql_store {
                 Ok(waiting)
             }
 
-            async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<()> {
+            async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
                 let mut tx = self.writer.begin().await?;
                 let Some(row) = sqlx::query(
                     "SELECT m.read_seq, c.broadcast, c.last_seq FROM members m JOIN chats c ON c.id = m.chat_id
@@ -669,7 +670,7 @@ macro_rules! sql_store {
                 let (from, broadcast, last): (i64, i64, i64) = (row.try_get("read_seq")?, row.try_get("broadcast")?, row.try_get("last_seq")?);
                 let to = seq.0.min(last);
                 if to <= from {
-                    return Ok(());
+                    return Ok(None);
                 }
                 // Conditional on the cursor read above: two tabs reading at
                 // once count each post once.
@@ -691,7 +692,43 @@ macro_rules! sql_store {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(())
+                Ok((moved && broadcast == 0).then_some(Seq(to)))
+            }
+
+            async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>> {
+                let rows = sqlx::query("SELECT user_id, read_seq FROM members WHERE chat_id = $1 LIMIT $2")
+                    .bind(chat.0)
+                    .bind(i64::from(most) + 1)
+                    .fetch_all(&self.reader)
+                    .await?;
+                if rows.len() > most as usize {
+                    return Ok(Vec::new());
+                }
+                rows.iter()
+                    .map(|r| Ok(ReadCursor { user: UserId(r.try_get("user_id")?), seq: Seq(r.try_get("read_seq")?) }))
+                    .collect()
+            }
+
+            async fn search(&self, user: UserId, query: &Search<'_>) -> Result<Vec<Message>> {
+                // The query's own %, _ and \ match themselves.
+                let escaped = query.text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let mut q = QueryBuilder::<$db>::new(format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+                       JOIN members me ON me.chat_id = m.chat_id AND me.user_id = "
+                ));
+                q.push_bind(user.0);
+                q.push(" WHERE m.act IS NULL AND m.deleted = 0 AND m.folded LIKE ");
+                q.push_bind(format!("%{escaped}%"));
+                q.push(" ESCAPE '\\'");
+                if let Some(chat) = query.chat {
+                    q.push(" AND m.chat_id = ").push_bind(chat.0);
+                }
+                if let Some(before) = query.before {
+                    q.push(" AND m.seq < ").push_bind(before.0);
+                }
+                q.push(" ORDER BY m.at DESC, m.seq DESC LIMIT ").push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
+                let rows = q.build().fetch_all(&self.reader).await?;
+                rows.iter().map(message_from).collect()
             }
 
             async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {
@@ -753,9 +790,18 @@ macro_rules! sql_store {
                 rows.iter().map(summary_from).collect()
             }
 
-            async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, text: &str, reply_to: Option<Seq>, at: i64) -> Result<Appended> {
+            async fn append_message(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, post: Post<'_>, at: i64) -> Result<Appended> {
                 let (reply, answer) = oneshot::channel();
-                let append = Append { chat, sender, id: id.clone(), text: text.to_owned(), reply_to, at, reply };
+                let append = Append {
+                    chat,
+                    sender,
+                    id: id.clone(),
+                    text: post.text.to_owned(),
+                    reply_to: post.reply_to,
+                    forwarded_from: post.forwarded_from.map(str::to_owned),
+                    at,
+                    reply,
+                };
                 self.appends.send(append).await.map_err(|_| StoreError::CommitFailed("store closed".into()))?;
                 answer.await.map_err(|_| StoreError::CommitFailed("store closed".into()))?
             }
@@ -822,15 +868,16 @@ macro_rules! sql_store {
                 // it later; the act tells those who hold it already.
                 match act {
                     Act::Edit { target, text } => {
-                        sqlx::query("UPDATE messages SET text = $3 WHERE chat_id = $1 AND seq = $2")
+                        sqlx::query("UPDATE messages SET text = $3, folded = $4 WHERE chat_id = $1 AND seq = $2")
                             .bind(chat.0)
                             .bind(target.0)
                             .bind(text.as_str())
+                            .bind(text.to_lowercase())
                             .execute(&mut *tx)
                             .await?;
                     }
                     Act::Delete { target } => {
-                        sqlx::query("UPDATE messages SET text = '', deleted = 1 WHERE chat_id = $1 AND seq = $2")
+                        sqlx::query("UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2")
                             .bind(chat.0)
                             .bind(target.0)
                             .execute(&mut *tx)
@@ -849,6 +896,7 @@ macro_rules! sql_store {
                     at,
                     reply_to: None,
                     act: Some(act.clone()),
+                    forwarded_from: None,
                 };
                 Ok(Appended { message, fresh: true })
             }
@@ -881,6 +929,7 @@ macro_rules! sql_store {
             id: ClientMsgId,
             text: String,
             reply_to: Option<Seq>,
+            forwarded_from: Option<String>,
             at: i64,
             reply: oneshot::Sender<Result<Appended>>,
         }
@@ -1034,13 +1083,13 @@ macro_rules! sql_store {
                 for a in &fresh {
                     let seq = next.entry(a.chat.0).or_default();
                     let sender_name = senders.get(&(a.chat.0, a.sender.0)).map(|s| s.name.clone()).unwrap_or_default();
-                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None });
+                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone() });
                     *seq += 1;
                 }
                 // 4. Store them all.
-                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to) ");
+                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded) ");
                 q.push_values(&stored, |mut row, m| {
-                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0));
+                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase());
                 });
                 q.build().execute(&mut *tx).await?;
             }

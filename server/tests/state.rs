@@ -1,0 +1,262 @@
+//! Read receipts, typing, forwarding and search over real sockets and
+//! HTTP, including what each refuses to a non-member.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use courier_protocol::api::{Found, ReadCursor, Reads};
+use courier_protocol::{ChatId, ClientFrame, ClientMsgId, ErrorCode, Seq, ServerFrame, UserId};
+
+/// The next frame matching `pick`, skipping others.
+async fn next_matching<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) -> T {
+    loop {
+        if let Some(found) = pick(socket.next().await) {
+            return found;
+        }
+    }
+}
+
+async fn reads_of(person: &Person, chat: ChatId) -> Vec<ReadCursor> {
+    person
+        .get::<Reads>(&format!("/api/chats/{}/reads", chat.0))
+        .await
+        .unwrap()
+        .reads
+}
+
+#[tokio::test]
+async fn reads_reach_the_sender_and_only_members_see_them() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let direct = alice.direct("bob").await.id;
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    a.say(direct, "a1", "hi bob").await;
+    a.say(direct, "a2", "are you there?").await;
+    a.sent("a2").await;
+
+    b.send(&ClientFrame::Read {
+        chat: direct,
+        seq: Seq(2),
+    })
+    .await;
+    let told = next_matching(&mut a, |f| match f {
+        ServerFrame::Read { chat, user, seq } => Some((chat, user, seq)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        told,
+        (direct, bob.me.id, Seq(2)),
+        "alice sees bob read both"
+    );
+    let bob_read = reads_of(&alice, direct)
+        .await
+        .into_iter()
+        .find(|r| r.user == bob.me.id);
+    assert_eq!(bob_read.map(|r| r.seq), Some(Seq(2)));
+
+    // Reading back does not move the cursor, and says nothing.
+    b.send(&ClientFrame::Read {
+        chat: direct,
+        seq: Seq(1),
+    })
+    .await;
+    assert!(
+        !a.drain(Duration::from_millis(300))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Read { .. }))
+    );
+
+    assert_eq!(
+        mallory
+            .get::<Reads>(&format!("/api/chats/{}/reads", direct.0))
+            .await,
+        Err((403, ErrorCode::NotMember))
+    );
+    let mut m = mallory.connect(&[]).await;
+    m.send(&ClientFrame::Read {
+        chat: direct,
+        seq: Seq(2),
+    })
+    .await;
+    assert_eq!(m.error().await.0, ErrorCode::NotMember);
+}
+
+#[tokio::test]
+async fn typing_goes_to_the_other_members_at_most_once_a_second() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    for _ in 0..5 {
+        b.send(&ClientFrame::Typing { chat: team.id }).await;
+    }
+    let seen: Vec<(UserId, String)> = a
+        .drain(Duration::from_millis(500))
+        .await
+        .into_iter()
+        .filter_map(|f| match f {
+            ServerFrame::Typing { user, name, .. } => Some((user, name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(bob.me.id, bob.me.name.clone())],
+        "five in a burst pass as one"
+    );
+
+    let mut m = mallory.connect(&[]).await;
+    m.send(&ClientFrame::Typing { chat: team.id }).await;
+    assert_eq!(m.error().await.0, ErrorCode::NotMember);
+    assert!(
+        !a.drain(Duration::from_millis(300))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Typing { .. })),
+        "a stranger's typing reaches nobody"
+    );
+}
+
+#[tokio::test]
+async fn a_forward_copies_the_message_and_names_its_origin() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let notes = alice.group("Notes").await;
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    b.say(team.id, "b1", "the plan is ready").await;
+    b.sent("b1").await;
+
+    let forward = |chat: ChatId, id: &str, from: ChatId, seq: i64| ClientFrame::Forward {
+        chat,
+        id: ClientMsgId(id.into()),
+        from,
+        seq: Seq(seq),
+    };
+    a.send(&forward(notes.id, "f1", team.id, 1)).await;
+    let copy = a.sent("f1").await;
+    assert_eq!(
+        (
+            copy.chat,
+            copy.text.as_str(),
+            copy.forwarded_from.as_deref()
+        ),
+        (notes.id, "the plan is ready", Some(bob.me.name.as_str()))
+    );
+    // A forward of the forward still names the first author.
+    let again = alice.group("Archive").await;
+    a.send(&forward(again.id, "f2", notes.id, copy.seq.0)).await;
+    assert_eq!(
+        a.sent("f2").await.forwarded_from.as_deref(),
+        Some(bob.me.name.as_str())
+    );
+
+    // Refusals: from a chat one is not in, into a chat one is not in, a
+    // message that does not exist.
+    let mut m = mallory.connect(&[]).await;
+    let own = mallory.group("Mine").await;
+    m.send(&forward(own.id, "m1", team.id, 1)).await;
+    assert_eq!(m.error().await.0, ErrorCode::NotMember);
+    b.send(&forward(notes.id, "b2", team.id, 1)).await;
+    assert_eq!(b.error().await.0, ErrorCode::NotMember);
+    a.send(&forward(notes.id, "f3", team.id, 99)).await;
+    assert_eq!(a.error().await.0, ErrorCode::BadTarget);
+}
+
+#[tokio::test]
+async fn search_finds_substrings_in_any_script_only_in_ones_chats() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let other = alice.group("Other").await;
+    let mut a = alice.connect(&[]).await;
+    let texts = [
+        "明天我们在东京见面",
+        "Встреча ПЕРЕНЕСЕНА на завтра",
+        "100% done_now",
+        "plain words",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        a.say(team.id, &format!("t{i}"), text).await;
+        a.sent(&format!("t{i}")).await;
+    }
+    a.say(other.id, "o1", "东京 again").await;
+    a.sent("o1").await;
+
+    let search = |who: &Person, query: &str| {
+        let path = format!("/api/search?q={}", urlencode(query));
+        let who = who.clone();
+        async move { who.get::<Found>(&path).await }
+    };
+    let texts_of =
+        |found: Found| -> Vec<String> { found.messages.into_iter().map(|m| m.text).collect() };
+    assert_eq!(
+        texts_of(search(&alice, "东京").await.unwrap()),
+        vec!["东京 again", "明天我们在东京见面"],
+        "CJK by substring, across chats, newest first"
+    );
+    assert_eq!(
+        texts_of(search(&bob, "东京").await.unwrap()),
+        vec!["明天我们在东京见面"],
+        "bob is not in Other"
+    );
+    assert_eq!(
+        texts_of(search(&alice, "перенесена").await.unwrap()),
+        vec!["Встреча ПЕРЕНЕСЕНА на завтра"],
+        "case folded beyond ASCII"
+    );
+    assert_eq!(
+        texts_of(search(&alice, "0% d").await.unwrap()),
+        vec!["100% done_now"],
+        "% matches itself"
+    );
+    assert!(
+        texts_of(search(&alice, "n_w").await.unwrap()).is_empty(),
+        "_ matches itself"
+    );
+    assert!(texts_of(search(&mallory, "东京").await.unwrap()).is_empty());
+
+    let in_chat = format!("/api/search?q={}&chat={}", urlencode("东京"), team.id.0);
+    assert_eq!(
+        texts_of(alice.get::<Found>(&in_chat).await.unwrap()),
+        vec!["明天我们在东京见面"]
+    );
+    assert_eq!(
+        mallory.get::<Found>(&in_chat).await,
+        Err((403, ErrorCode::NotMember))
+    );
+    assert_eq!(
+        alice.get::<Found>("/api/search?q=%20").await,
+        Err((400, ErrorCode::TextEmpty))
+    );
+    let long = format!("/api/search?q={}", "x".repeat(101));
+    assert_eq!(
+        alice.get::<Found>(&long).await,
+        Err((400, ErrorCode::TextTooLong))
+    );
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
