@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::frame::{ChatKind, ChatSummary, Member, Message, UserInfo};
-use crate::ids::{Seq, UserId};
+use crate::ids::{ClientMsgId, Seq, UserId};
 use crate::role::Rights;
 
 /// `POST /api/signup`
@@ -128,6 +128,9 @@ pub struct ChatSettings {
     pub handle: Option<String>,
     pub slow_mode_s: Option<u32>,
     pub signatures: Option<bool>,
+    /// Disappearing messages (seconds, 0 off); the only setting either
+    /// person of a direct chat may change.
+    pub ttl_s: Option<u32>,
 }
 
 /// `POST /api/chats/{id}/invites`: an extra invite link.
@@ -210,4 +213,27 @@ pub struct Reads {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Found {
     pub messages: Vec<Message>,
+}
+
+/// `POST /api/chats/{id}/scheduled`: a message the server posts at `at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewScheduled {
+    pub id: ClientMsgId,
+    pub text: String,
+    /// Milliseconds since the Unix epoch; in the future, within a year.
+    pub at: i64,
+}
+
+/// A message waiting to be posted, as its sender sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledPost {
+    pub id: ClientMsgId,
+    pub text: String,
+    pub at: i64,
+}
+
+/// `GET /api/chats/{id}/scheduled`: the caller's waiting messages, soonest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledPosts {
+    pub scheduled: Vec<ScheduledPost>,
 }

@@ -148,6 +148,10 @@ pub struct Message {
     /// A forwarded copy: who (or which channel) first posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_from: Option<String>,
+    /// In a chat with disappearing messages: when the server deletes it
+    /// (milliseconds since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 /// What an event does to an earlier message of its chat (`target`).
@@ -238,6 +242,9 @@ pub struct ChatSummary {
     /// In a channel: posts carry their author's name instead of the channel's.
     #[serde(default)]
     pub signatures: bool,
+    /// Disappearing messages: seconds each message lives; 0 is off.
+    #[serde(default)]
+    pub ttl_s: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

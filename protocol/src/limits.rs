@@ -36,6 +36,12 @@ pub const SEEN_BY_MAX_MEMBERS: u32 = 100;
 /// A search query: at most this many characters, and results per page.
 pub const SEARCH_QUERY_MAX: usize = 100;
 pub const SEARCH_PAGE_MAX: usize = 50;
+/// Longest disappearing-message timer, and furthest a message can be
+/// scheduled: a year.
+pub const TTL_MAX_S: u32 = 366 * 24 * 3600;
+pub const SCHEDULE_AHEAD_MAX_MS: i64 = 366 * 24 * 3600 * 1000;
+/// Most messages one person may have waiting in one chat.
+pub const SCHEDULED_MAX: usize = 100;
 /// Largest HTTP request body the API accepts, in bytes.
 pub const MAX_HTTP_BODY_BYTES: usize = 16 * 1024;
 

@@ -16,6 +16,7 @@ fn message() -> Message {
         reply_to: Some(Seq(2)),
         act: None,
         forwarded_from: None,
+        expires_at: None,
     }
 }
 
@@ -37,6 +38,7 @@ fn chat() -> ChatSummary {
         handle: Some("team".into()),
         slow_mode_s: 30,
         signatures: false,
+        ttl_s: 0,
     }
 }
 
@@ -198,6 +200,24 @@ fn server_frames() {
             reads: vec![ReadCursor {
                 user: UserId(3),
                 seq: Seq(3)
+            }]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "new_scheduled",
+        NewScheduled {
+            id: ClientMsgId("0190f3a1b2c-k5".into()),
+            text: "good morning".into(),
+            at: 1_790_000_060_000
+        }
+    );
+    insta::assert_json_snapshot!(
+        "scheduled",
+        ScheduledPosts {
+            scheduled: vec![ScheduledPost {
+                id: ClientMsgId("0190f3a1b2c-k5".into()),
+                text: "good morning".into(),
+                at: 1_790_000_060_000
             }]
         }
     );

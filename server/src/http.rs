@@ -18,10 +18,10 @@ use axum::{Json, Router};
 use courier_protocol::api::{
     ApiError, ChatCreated, ChatSettings, Claim, Found, GuestJoin, InviteLink, InviteLinks,
     InvitePreview, JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect,
-    NewGroup, NewInvite, Reads, RequestAnswer, SignIn, SignUp,
+    NewGroup, NewInvite, NewScheduled, Reads, RequestAnswer, ScheduledPosts, SignIn, SignUp,
 };
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
-use courier_protocol::{ChatId, ChatKind, ErrorCode, Seq, UserId, UserInfo};
+use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Seq, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -62,6 +62,8 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}", axum::routing::patch(update_chat))
         .route("/api/chats/{id}/members", get(members))
         .route("/api/chats/{id}/reads", get(reads))
+        .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
+        .route("/api/chats/{id}/scheduled/{msg}", delete(unschedule))
         .route("/api/search", get(search))
         .route("/api/chats/{id}/members/{user}", post(member_action))
         .route("/api/chats/{id}/invites", get(invites).post(create_invite))
@@ -443,6 +445,41 @@ async fn reads(
 ) -> ApiResult<Json<Reads>> {
     let reads = s.svc.reads(&session.me, ChatId(id)).await?;
     Ok(Json(Reads { reads }))
+}
+
+/// # POST /api/chats/{id}/scheduled
+/// Keeps a message for the server to post at `at` (the `post` right).
+async fn schedule(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    Body(body): Body<NewScheduled>,
+) -> ApiResult<StatusCode> {
+    s.svc.schedule(&session.me, ChatId(id), &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/chats/{id}/scheduled
+/// The caller's messages waiting in the chat.
+async fn scheduled(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Json<ScheduledPosts>> {
+    let scheduled = s.svc.scheduled(&session.me, ChatId(id)).await?;
+    Ok(Json(ScheduledPosts { scheduled }))
+}
+
+/// # DELETE /api/chats/{id}/scheduled/{msg}
+async fn unschedule(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath((id, msg)): UrlPath<(i64, String)>,
+) -> ApiResult<StatusCode> {
+    s.svc
+        .unschedule(&session.me, ChatId(id), &ClientMsgId(msg))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(serde::Deserialize)]

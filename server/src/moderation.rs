@@ -5,7 +5,8 @@
 
 use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, MemberAction, NewInvite};
 use courier_protocol::limits::{
-    CHAT_NAME_MAX, INVITE_TTL_MAX_S, INVITE_USES_MAX, SLOW_MODE_MAX_S, check_handle, check_name,
+    CHAT_NAME_MAX, INVITE_TTL_MAX_S, INVITE_USES_MAX, SLOW_MODE_MAX_S, TTL_MAX_S, check_handle,
+    check_name,
 };
 use courier_protocol::{
     ChatId, ChatKind, ChatSummary, ErrorCode, Rights, Role, ServerFrame, UserId, UserInfo,
@@ -79,9 +80,21 @@ impl Service {
         chat: ChatId,
         settings: &ChatSettings,
     ) -> Result<ChatSummary> {
-        let actor = self.check_right(me.id, chat, |r| r.edit_info).await?;
-        if actor.kind == ChatKind::Direct {
+        let only_timer = ChatSettings {
+            ttl_s: settings.ttl_s,
+            ..ChatSettings::default()
+        };
+        let membership = self.check_member(me.id, chat).await?;
+        // Either person of a direct chat sets its timer, and only that.
+        let allowed = match membership.kind {
+            ChatKind::Direct => *settings == only_timer,
+            ChatKind::Group | ChatKind::Channel => membership.rights.edit_info,
+        };
+        if !allowed {
             return Err(ErrorCode::NotAllowed);
+        }
+        if settings.ttl_s.is_some_and(|t| t > TTL_MAX_S) {
+            return Err(ErrorCode::BadRequest);
         }
         let mut settings = settings.clone();
         if let Some(name) = &mut settings.name {

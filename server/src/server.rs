@@ -71,13 +71,21 @@ pub enum StartError {
 /// How often a node of a cluster looks for events whose notice it missed.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn sweep(svc: Arc<Service>, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
+/// How often scheduled messages are posted and expired ones deleted.
+const TIMERS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs `task` every `period` (never two at once) until `shutdown`.
+async fn every<F, Fut>(period: std::time::Duration, shutdown: CancellationToken, mut task: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = tick.tick() => svc.sweep().await,
+            _ = tick.tick() => task().await,
         }
     }
 }
@@ -108,10 +116,19 @@ impl Running {
                 let node = bus.node();
                 let svc = Arc::new(Service::new(store, hub, Arc::new(bus)));
                 tokio::spawn(NatsBus::listen(node, subscriber, Arc::clone(&svc)));
-                tokio::spawn(sweep(Arc::clone(&svc), shutdown.clone()));
+                let swept = Arc::clone(&svc);
+                tokio::spawn(every(SWEEP_EVERY, shutdown.clone(), move || {
+                    let svc = Arc::clone(&swept);
+                    async move { svc.sweep().await }
+                }));
                 svc
             }
         };
+        let timed = Arc::clone(&svc);
+        tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
+            let svc = Arc::clone(&timed);
+            async move { svc.run_timers().await }
+        }));
         let state = AppState {
             svc,
             allowed_origins: Arc::new(config.allowed_origins.clone()),

@@ -6,14 +6,14 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use courier_protocol::api::{InvitePreview, ReadCursor};
+use courier_protocol::api::{InvitePreview, NewScheduled, ReadCursor, ScheduledPost};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
 };
 use courier_protocol::limits::{
-    MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX,
-    SEEN_BY_MAX_MEMBERS,
+    MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX,
+    SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
 };
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
@@ -32,6 +32,8 @@ use crate::store::{
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
+/// Scheduled messages posted, and expired ones deleted, per timer tick.
+const TIMER_BATCH: usize = 500;
 
 /// How long a session lives without signing in again.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -53,6 +55,7 @@ impl From<StoreError> for ErrorCode {
             StoreError::InviteUsedUp => ErrorCode::InviteUsedUp,
             StoreError::HandleTaken => ErrorCode::HandleTaken,
             StoreError::BadTarget => ErrorCode::BadTarget,
+            StoreError::TooMany => ErrorCode::TooMany,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal
@@ -568,6 +571,88 @@ impl Service {
             .await?;
         self.fan_out(chat, &appended).await;
         Ok(appended.message)
+    }
+
+    /// Keeps a message for the server to post at `post.at`.
+    pub async fn schedule(&self, me: &UserInfo, chat: ChatId, post: &NewScheduled) -> Result<()> {
+        post.id.validate()?;
+        check_text(&post.text)?;
+        let now = now_ms();
+        if post.at <= now || post.at > now + SCHEDULE_AHEAD_MAX_MS {
+            return Err(ErrorCode::BadRequest);
+        }
+        self.check_right(me.id, chat, |r| r.post).await?;
+        let post = ScheduledPost {
+            id: post.id.clone(),
+            text: post.text.clone(),
+            at: post.at,
+        };
+        Ok(self
+            .store
+            .schedule(chat, me.id, &post, SCHEDULED_MAX)
+            .await?)
+    }
+
+    pub async fn scheduled(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<ScheduledPost>> {
+        self.check_member(me.id, chat).await?;
+        Ok(self.store.scheduled(chat, me.id).await?)
+    }
+
+    pub async fn unschedule(&self, me: &UserInfo, chat: ChatId, id: &ClientMsgId) -> Result<()> {
+        self.check_member(me.id, chat).await?;
+        if self.store.unschedule(chat, me.id, id).await? {
+            Ok(())
+        } else {
+            Err(ErrorCode::BadTarget)
+        }
+    }
+
+    /// Posts scheduled messages that are due and deletes messages whose
+    /// disappearing timer ran out, fanning both out like sends. Every node
+    /// runs it: a message two nodes post at once is stored once (its
+    /// client id), and an expiry is taken by one transaction.
+    pub async fn run_timers(&self) {
+        let now = now_ms();
+        match self.store.due(now, TIMER_BATCH).await {
+            Ok(due) => {
+                for (chat, sender, post) in due {
+                    let content = Post {
+                        text: &post.text,
+                        ..Post::default()
+                    };
+                    let posted = self
+                        .store
+                        .append_message(chat, sender, &post.id, content, now)
+                        .await;
+                    // Posted (or refused for good: the sender left or lost
+                    // the right), so no longer waiting. A crash before this
+                    // posts it again next tick, which its client id makes a no-op.
+                    if let Err(e) = self.store.unschedule(chat, sender, &post.id).await {
+                        tracing::error!(error = %e, "dropping a posted scheduled message");
+                    }
+                    match posted {
+                        Ok(appended) => self.fan_out(chat, &appended).await,
+                        Err(e) => {
+                            tracing::info!(error = %e, chat = chat.0, "scheduled message not posted")
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading scheduled messages"),
+        }
+        match self.store.expire(now, TIMER_BATCH).await {
+            Ok(acts) => {
+                for message in acts {
+                    let chat = message.chat;
+                    let appended = Appended {
+                        message,
+                        fresh: true,
+                    };
+                    self.fan_out(chat, &appended).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "expiring messages"),
+        }
     }
 
     /// Tells the chat's other members that `me` is typing; only where they

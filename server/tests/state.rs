@@ -1,5 +1,5 @@
-//! Read receipts, typing, forwarding and search over real sockets and
-//! HTTP, including what each refuses to a non-member.
+//! Read receipts, typing, forwarding, search, scheduled and disappearing
+//! messages over real sockets and HTTP, including what each refuses.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -7,8 +7,12 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use courier_protocol::api::{Found, ReadCursor, Reads};
-use courier_protocol::{ChatId, ClientFrame, ClientMsgId, ErrorCode, Seq, ServerFrame, UserId};
+use courier_protocol::api::{
+    ChatCreated, ChatSettings, Found, NewScheduled, ReadCursor, Reads, ScheduledPosts,
+};
+use courier_protocol::{
+    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Seq, ServerFrame, UserId,
+};
 
 /// The next frame matching `pick`, skipping others.
 async fn next_matching<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) -> T {
@@ -259,4 +263,138 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[tokio::test]
+async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let mut b = bob.connect(&[]).await;
+    let path = format!("/api/chats/{}/scheduled", team.id.0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let later = |id: &str, text: &str, at: i64| NewScheduled {
+        id: ClientMsgId(id.into()),
+        text: text.into(),
+        at,
+    };
+    alice
+        .post::<_, ()>(&path, &later("s1", "good morning", now + 1500))
+        .await
+        .unwrap();
+    alice
+        .post::<_, ()>(&path, &later("s2", "never mind", now + 60_000))
+        .await
+        .unwrap();
+    let waiting = alice.get::<ScheduledPosts>(&path).await.unwrap().scheduled;
+    assert_eq!(
+        waiting.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(),
+        ["good morning", "never mind"]
+    );
+    assert!(
+        bob.get::<ScheduledPosts>(&path)
+            .await
+            .unwrap()
+            .scheduled
+            .is_empty()
+    );
+    assert_eq!(
+        mallory
+            .post::<_, ()>(&path, &later("m1", "hi", now + 5000))
+            .await,
+        Err((403, ErrorCode::NotMember))
+    );
+    assert_eq!(
+        alice
+            .post::<_, ()>(&path, &later("s3", "yesterday", now - 5000))
+            .await,
+        Err((400, ErrorCode::BadRequest))
+    );
+    alice.delete(&format!("{path}/s2")).await.unwrap();
+    assert_eq!(
+        bob.delete(&format!("{path}/s1")).await,
+        Err((400, ErrorCode::BadTarget)),
+        "nobody cancels another's"
+    );
+
+    let posted = next_matching(&mut b, |f| match f {
+        ServerFrame::Events { messages, .. } => messages.into_iter().next(),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (posted.text.as_str(), posted.sender, posted.id.0.as_str()),
+        ("good morning", alice.me.id, "s1")
+    );
+    assert!(posted.at >= now + 1500, "not before its time");
+    assert!(
+        alice
+            .get::<ScheduledPosts>(&path)
+            .await
+            .unwrap()
+            .scheduled
+            .is_empty()
+    );
+    assert!(
+        !b.drain(Duration::from_millis(1500))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Events { .. })),
+        "the cancelled one never comes"
+    );
+}
+
+#[tokio::test]
+async fn disappearing_messages_are_deleted_for_everyone_when_due() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let direct = alice.direct("bob").await.id;
+    let path = format!("/api/chats/{}", direct.0);
+    let timer = |ttl_s| ChatSettings {
+        ttl_s: Some(ttl_s),
+        ..ChatSettings::default()
+    };
+    let set = bob.patch::<_, ChatCreated>(&path, &timer(1)).await.unwrap();
+    assert_eq!(set.chat.ttl_s, 1, "either person of a direct chat sets it");
+    assert_eq!(
+        mallory
+            .patch::<_, ChatCreated>(&path, &timer(0))
+            .await
+            .unwrap_err()
+            .1,
+        ErrorCode::NotMember
+    );
+    let rename = ChatSettings {
+        name: Some("ours".into()),
+        ..ChatSettings::default()
+    };
+    assert_eq!(
+        bob.patch::<_, ChatCreated>(&path, &rename)
+            .await
+            .unwrap_err()
+            .1,
+        ErrorCode::NotAllowed
+    );
+
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    a.say(direct, "a1", "this goes away").await;
+    let sent = a.sent("a1").await;
+    assert!(sent.expires_at.is_some_and(|t| t <= sent.at + 1000));
+    let gone = next_matching(&mut b, |f| match f {
+        ServerFrame::Events { messages, .. } => messages.into_iter().find(|m| m.act.is_some()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(gone.act, Some(Act::Delete { target: sent.seq }));
+    let mut fresh = bob.connect(&[]).await;
+    let history = fresh.events_until(direct, gone.seq).await;
+    assert_eq!(history[0].text, "", "the text is gone from the server");
 }

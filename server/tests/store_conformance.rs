@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use courier_protocol::api::{ChatSettings, NewInvite};
+use courier_protocol::api::{ChatSettings, NewInvite, ScheduledPost};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
 use courier_server::store::{
@@ -84,6 +84,7 @@ conformance!(
     invite_links_live_and_die,
     members_page_and_views_count_once,
     reads_search_and_forwards,
+    scheduled_and_expiring,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
@@ -878,4 +879,83 @@ async fn reads_search_and_forwards(store: &dyn Store) {
         store.reads(team, 1).await.unwrap().is_empty(),
         "over the limit: private"
     );
+}
+
+async fn scheduled_and_expiring(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let chat = group(store, "Team", "t1", &[alice]).await;
+    let later = |id: &str, at| ScheduledPost {
+        id: ClientMsgId(id.into()),
+        text: format!("text {id}"),
+        at,
+    };
+    store
+        .schedule(chat, alice, &later("s1", 100), 2)
+        .await
+        .unwrap();
+    store
+        .schedule(chat, alice, &later("s1", 999), 2)
+        .await
+        .unwrap();
+    store
+        .schedule(chat, alice, &later("s2", 200), 2)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.schedule(chat, alice, &later("s3", 300), 2).await,
+        Err(StoreError::TooMany)
+    ));
+    let waiting = store.scheduled(chat, alice).await.unwrap();
+    assert_eq!(
+        waiting
+            .iter()
+            .map(|p| (p.id.0.as_str(), p.at))
+            .collect::<Vec<_>>(),
+        [("s1", 100), ("s2", 200)],
+        "the same id twice keeps the first"
+    );
+    let due = store.due(150, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].0, due[0].1, due[0].2.id.0.as_str()),
+        (chat, alice, "s1")
+    );
+    assert!(
+        store
+            .unschedule(chat, alice, &ClientMsgId("s1".into()))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .unschedule(chat, alice, &ClientMsgId("s1".into()))
+            .await
+            .unwrap()
+    );
+
+    let timer = ChatSettings {
+        ttl_s: Some(10),
+        ..ChatSettings::default()
+    };
+    store.update_chat(chat, &timer).await.unwrap();
+    let seq = send(store, chat, alice, "brief", 1_000).await.unwrap();
+    assert!(
+        store.expire(10_999, 10).await.unwrap().is_empty(),
+        "not yet"
+    );
+    let acts = store.expire(11_000, 10).await.unwrap();
+    assert_eq!(acts.len(), 1);
+    assert_eq!(
+        acts[0].act,
+        Some(courier_protocol::Act::Delete { target: seq })
+    );
+    assert_eq!(acts[0].sender, alice);
+    assert!(store.expire(12_000, 10).await.unwrap().is_empty(), "once");
+    let history = store.messages_after(chat, Seq::ZERO, 10).await.unwrap();
+    assert_eq!(history[0].text, "");
+    assert_eq!(history[1].seq, acts[0].seq);
 }

@@ -7,7 +7,9 @@ mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
-use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor};
+use courier_protocol::api::{
+    ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost,
+};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
@@ -44,6 +46,8 @@ pub enum StoreError {
     HandleTaken,
     #[error("no such message to act on")]
     BadTarget,
+    #[error("too many waiting")]
+    TooMany,
     /// A stored value could not be read back (a bug or a hand-edited row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -256,6 +260,24 @@ pub trait Store: Send + Sync + 'static {
         act: &Act,
         at: i64,
     ) -> Result<Appended>;
+    /// Keeps a message to post at `post.at`; `TooMany` if the sender has
+    /// `most` waiting in the chat. The same id twice keeps the first.
+    async fn schedule(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        post: &ScheduledPost,
+        most: usize,
+    ) -> Result<()>;
+    /// The sender's waiting messages in a chat, soonest first.
+    async fn scheduled(&self, chat: ChatId, sender: UserId) -> Result<Vec<ScheduledPost>>;
+    /// Drops a waiting message (cancelled, or posted); false if none.
+    async fn unschedule(&self, chat: ChatId, sender: UserId, id: &ClientMsgId) -> Result<bool>;
+    /// Waiting messages due by `now`, soonest first.
+    async fn due(&self, now: i64, limit: usize) -> Result<Vec<(ChatId, UserId, ScheduledPost)>>;
+    /// Deletes messages whose disappearing timer ran out by `now`, each by
+    /// a delete act from its sender appended to its chat; the acts.
+    async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>>;
     /// The newest seq of each of `chats` that exists.
     async fn last_seqs(&self, chats: &[ChatId]) -> Result<Vec<(ChatId, Seq)>>;
     /// Messages with `seq > after`, oldest first, at most `limit`.

@@ -11,7 +11,7 @@ macro_rules! sql_store {
         use std::collections::HashMap;
 
         use async_trait::async_trait;
-        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor};
+        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
         use courier_protocol::frame::ViewCount;
         use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use sqlx::{QueryBuilder, Row};
@@ -52,6 +52,7 @@ macro_rules! sql_store {
                     None => None,
                 },
                 forwarded_from: row.try_get("forwarded_from")?,
+                expires_at: row.try_get("expires_at")?,
             })
         }
 
@@ -59,13 +60,13 @@ macro_rules! sql_store {
         /// without signatures posts under its own name.
         const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
             CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
-            m.reply_to, m.act, m.forwarded_from";
+            m.reply_to, m.act, m.forwarded_from, m.expires_at";
 
         /// A chat as one member (`$1`) sees it, with its newest message.
         fn summary_query() -> String {
             format!(
                 "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
-                        c.handle, c.slow_mode_s, c.signatures, me.role, me.rights,
+                        c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights,
                         -- Only a direct chat is titled by the other person; the
                         -- CASE keeps this off a big group's member rows.
                         CASE WHEN c.kind = 'direct' THEN
@@ -142,6 +143,7 @@ macro_rules! sql_store {
                 handle: row.try_get("handle")?,
                 slow_mode_s: count(row, "slow_mode_s")?,
                 signatures: row.try_get::<i64, _>("signatures")? == 1,
+                ttl_s: count(row, "ttl_s")?,
             })
         }
 
@@ -543,6 +545,9 @@ macro_rules! sql_store {
                 if let Some(signatures) = settings.signatures {
                     set.push("signatures = ").push_bind_unseparated(i64::from(signatures));
                 }
+                if let Some(ttl) = settings.ttl_s {
+                    set.push("ttl_s = ").push_bind_unseparated(i64::from(ttl));
+                }
                 q.push(" WHERE id = ").push_bind(chat.0);
                 q.build().execute(&self.writer).await.map_err(|e| unique_is(e, StoreError::HandleTaken))?;
                 Ok(())
@@ -897,8 +902,123 @@ macro_rules! sql_store {
                     reply_to: None,
                     act: Some(act.clone()),
                     forwarded_from: None,
+                    expires_at: None,
                 };
                 Ok(Appended { message, fresh: true })
+            }
+
+            async fn schedule(&self, chat: ChatId, sender: UserId, post: &ScheduledPost, most: usize) -> Result<()> {
+                let mut tx = self.writer.begin().await?;
+                let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scheduled WHERE chat_id = $1 AND sender_id = $2")
+                    .bind(chat.0)
+                    .bind(sender.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if waiting >= most as i64 {
+                    return Err(StoreError::TooMany);
+                }
+                // The same id again (a retried request) changes nothing.
+                sqlx::query("INSERT INTO scheduled (chat_id, sender_id, client_id, text, due_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+                    .bind(chat.0)
+                    .bind(sender.0)
+                    .bind(post.id.as_str())
+                    .bind(post.text.as_str())
+                    .bind(post.at)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx.commit().await?)
+            }
+
+            async fn scheduled(&self, chat: ChatId, sender: UserId) -> Result<Vec<ScheduledPost>> {
+                let rows = sqlx::query("SELECT client_id, text, due_at FROM scheduled WHERE chat_id = $1 AND sender_id = $2 ORDER BY due_at, client_id")
+                    .bind(chat.0)
+                    .bind(sender.0)
+                    .fetch_all(&self.reader)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok(ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), text: r.try_get("text")?, at: r.try_get("due_at")? }))
+                    .collect()
+            }
+
+            async fn unschedule(&self, chat: ChatId, sender: UserId, id: &ClientMsgId) -> Result<bool> {
+                let done = sqlx::query("DELETE FROM scheduled WHERE chat_id = $1 AND sender_id = $2 AND client_id = $3")
+                    .bind(chat.0)
+                    .bind(sender.0)
+                    .bind(id.as_str())
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn due(&self, now: i64, limit: usize) -> Result<Vec<(ChatId, UserId, ScheduledPost)>> {
+                let rows = sqlx::query("SELECT chat_id, sender_id, client_id, text, due_at FROM scheduled WHERE due_at <= $1 ORDER BY due_at LIMIT $2")
+                    .bind(now)
+                    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                    .fetch_all(&self.reader)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        let post = ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), text: r.try_get("text")?, at: r.try_get("due_at")? };
+                        Ok((ChatId(r.try_get("chat_id")?), UserId(r.try_get("sender_id")?), post))
+                    })
+                    .collect()
+            }
+
+            async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>> {
+                let mut tx = self.writer.begin().await?;
+                let rows = sqlx::query(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+                      WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 AND m.deleted = 0 ORDER BY m.expires_at LIMIT $2"
+                ))
+                .bind(now)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut acts = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let gone = message_from(row)?;
+                    // Only this transaction may take it: another node's sweep
+                    // that got here first leaves nothing to update.
+                    let taken = sqlx::query("UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0")
+                        .bind(gone.chat.0)
+                        .bind(gone.seq.0)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if taken == 0 {
+                        continue;
+                    }
+                    let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+                        .bind(gone.chat.0)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let act = Act::Delete { target: gone.seq };
+                    let json = serde_json::to_string(&act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    // A client id no client can send (a '.'), so it never collides.
+                    let id = ClientMsgId(format!("expired.{}", gone.seq.0));
+                    sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act) VALUES ($1, $2, $3, $4, '', $5, $6)")
+                        .bind(gone.chat.0)
+                        .bind(seq)
+                        .bind(gone.sender.0)
+                        .bind(id.as_str())
+                        .bind(now)
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await?;
+                    acts.push(Message {
+                        seq: Seq(seq),
+                        id,
+                        text: String::new(),
+                        at: now,
+                        reply_to: None,
+                        act: Some(act),
+                        forwarded_from: None,
+                        expires_at: None,
+                        ..gone
+                    });
+                }
+                tx.commit().await?;
+                Ok(acts)
             }
 
             async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
@@ -985,7 +1105,7 @@ macro_rules! sql_store {
             // 1. Who may send where, under which name, and (in slow mode)
             // when they last did.
             let mut q = QueryBuilder::<$db>::new(
-                "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.slow_mode_s,
+                "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.slow_mode_s, c.ttl_s,
                         CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name,
                         CASE WHEN c.slow_mode_s > 0 AND m.role = 'member'
                              THEN (SELECT MAX(x.at) FROM messages x WHERE x.chat_id = m.chat_id AND x.sender_id = m.user_id) END AS last_at
@@ -1001,6 +1121,8 @@ macro_rules! sql_store {
                 may_post: bool,
                 /// Slow mode's wait in ms, for a member it applies to.
                 wait_ms: i64,
+                /// Disappearing messages' lifetime in ms; 0 is off.
+                ttl_ms: i64,
                 last_at: Option<i64>,
             }
             let mut senders: HashMap<(i64, i64), Sender> = HashMap::new();
@@ -1011,6 +1133,7 @@ macro_rules! sql_store {
                     name: row.try_get("sender_name")?,
                     may_post: Rights::effective(chat_kind(&row)?, role, granted).post,
                     wait_ms: if role == Role::Member { slow_s * 1000 } else { 0 },
+                    ttl_ms: row.try_get::<i64, _>("ttl_s")? * 1000,
                     last_at: row.try_get("last_at")?,
                 };
                 senders.insert((row.try_get("chat_id")?, row.try_get("user_id")?), sender);
@@ -1082,14 +1205,16 @@ macro_rules! sql_store {
                 }
                 for a in &fresh {
                     let seq = next.entry(a.chat.0).or_default();
-                    let sender_name = senders.get(&(a.chat.0, a.sender.0)).map(|s| s.name.clone()).unwrap_or_default();
-                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone() });
+                    let sender = senders.get(&(a.chat.0, a.sender.0));
+                    let sender_name = sender.map(|s| s.name.clone()).unwrap_or_default();
+                    let expires_at = sender.filter(|s| s.ttl_ms > 0).map(|s| a.at + s.ttl_ms);
+                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone(), expires_at });
                     *seq += 1;
                 }
                 // 4. Store them all.
-                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded) ");
+                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded, expires_at) ");
                 q.push_values(&stored, |mut row, m| {
-                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase());
+                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase()).push_bind(m.expires_at);
                 });
                 q.build().execute(&mut *tx).await?;
             }
