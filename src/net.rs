@@ -110,6 +110,8 @@ pub enum Event {
     SignedOut,
     /// View counts of a channel's posts arrived.
     Views(ChatId, Vec<ViewCount>),
+    /// The user's draft of a chat changed on another device.
+    Draft(ChatId, String),
     /// A member read the chat up to a seq.
     Read(ChatId, UserId, Seq),
     /// A member (id, name) is typing.
@@ -492,6 +494,10 @@ impl Conn<'_> {
                 (self.notify)(Event::Changed);
             }
             ServerFrame::Views { chat, counts } => (self.notify)(Event::Views(chat, counts)),
+            ServerFrame::Draft { chat, text } => {
+                let _ = self.store.set_draft(chat, &text).await;
+                (self.notify)(Event::Draft(chat, text));
+            }
             ServerFrame::Read { chat, user, seq } => (self.notify)(Event::Read(chat, user, seq)),
             ServerFrame::Typing { chat, user, name } => {
                 (self.notify)(Event::Typing(chat, user, name))

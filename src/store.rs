@@ -49,8 +49,11 @@ const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[|db| {
     Ok(())
 }];
 
-/// How many of a chat's newest messages the chat view loads.
-const VIEW_WINDOW: i64 = 500;
+/// Chats with more unread events than this show their count without
+/// reading each one (acts included): opening the list stays cheap.
+const UNREAD_SCAN: i64 = 1000;
+/// Messages a local search reads from IndexedDB at a time.
+const SEARCH_PAGE: i64 = 2000;
 
 /// A message as the app keeps it: the server's record and what later acts
 /// did to it. Records written before acts existed read as plain messages.
@@ -67,6 +70,9 @@ pub struct Kept {
     pub reactions: Vec<(String, Vec<UserId>)>,
     #[serde(default)]
     pub pinned: bool,
+    /// Deleted for me: kept (later acts still find it) but never shown.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 impl Kept {
@@ -103,7 +109,7 @@ impl Kept {
 
     /// A post someone would see in the list (not an act, not deleted).
     pub fn shown(&self) -> bool {
-        self.message.act.is_none() && !self.deleted
+        self.message.act.is_none() && !self.deleted && !self.hidden
     }
 }
 
@@ -149,12 +155,27 @@ pub struct ChatRow {
     pub unread: usize,
 }
 
+/// Which events of a chat the view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// The newest `WINDOW` events, following new ones as they come.
+    Newest,
+    /// The events after `after`, up to and including `upto`.
+    Span { after: Seq, upto: Seq },
+}
+
+/// How many events (seqs) the chat view holds at once: what keeps a chat
+/// of any length to a few hundred DOM elements.
+pub const WINDOW: i64 = 120;
+
 /// What one chat's view shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatPage {
     pub chat: Option<ChatSummary>,
     pub messages: Vec<Kept>,
     pub outbox: Vec<OutboxEntry>,
+    /// Everything up to this seq is stored.
+    pub held: Seq,
 }
 
 /// What applying a batch of events did.
@@ -180,6 +201,11 @@ fn msg_key(chat: ChatId, seq: Seq) -> (i64, i64) {
 /// The keys of `chat`'s messages after `after`.
 fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
+}
+
+/// The keys of `chat`'s messages after `after`, up to and including `upto`.
+fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
+    KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
 }
 
 async fn all_chats(tx: &Transaction<'_>) -> Result<Vec<ChatSummary>> {
@@ -281,6 +307,7 @@ impl Store {
                 deleted: false,
                 reactions: Vec::new(),
                 pinned: false,
+                hidden: false,
             })
             .with_key(msg_key(chat, m.seq))
             .serde()?
@@ -397,24 +424,29 @@ impl Store {
         let mut rows = Vec::with_capacity(chats.len());
         for chat in chats {
             let cursor: CursorRec = cursors.get(chat.id.0).serde()?.await?.unwrap_or_default();
-            let unread: Vec<Kept> = msgs
-                .get_all()
-                .with_query(msgs_after(chat.id, cursor.read))
-                .serde()?
-                .await?
-                .collect::<indexed_db_futures::Result<_>>()?;
-            let unread = unread
-                .iter()
-                .filter(|m| m.shown() && m.message.sender != self.me)
-                .count();
+            let behind = cursor.held.0 - cursor.read.0;
+            let unread = if behind > UNREAD_SCAN {
+                behind as usize
+            } else {
+                let unread: Vec<Kept> = msgs
+                    .get_all()
+                    .with_query(msgs_after(chat.id, cursor.read))
+                    .serde()?
+                    .await?
+                    .collect::<indexed_db_futures::Result<_>>()?;
+                unread
+                    .iter()
+                    .filter(|m| m.shown() && m.message.sender != self.me)
+                    .count()
+            };
             rows.push(ChatRow { chat, unread });
         }
         rows.sort_by_key(|r| std::cmp::Reverse(r.chat.last.as_ref().map_or(0, |m| m.at)));
         Ok(rows)
     }
 
-    /// One chat: its newest messages and its outbox entries.
-    pub async fn chat_page(&self, chat: ChatId) -> Result<ChatPage> {
+    /// One chat: the events in `window` and its outbox entries.
+    pub async fn chat_page(&self, chat: ChatId, window: Window) -> Result<ChatPage> {
         let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], false)?;
         let summary: Option<ChatSummary> = tx.object_store(CHATS)?.get(chat.0).serde()?.await?;
         let cursor: CursorRec = tx
@@ -423,11 +455,14 @@ impl Store {
             .serde()?
             .await?
             .unwrap_or_default();
-        let from = Seq((cursor.held.0 - VIEW_WINDOW).max(0));
+        let (after, upto) = match window {
+            Window::Newest => (Seq((cursor.held.0 - WINDOW).max(0)), cursor.held),
+            Window::Span { after, upto } => (after, upto),
+        };
         let msgs = tx.object_store(MESSAGES)?;
         let messages = msgs
             .get_all()
-            .with_query(msgs_after(chat, from))
+            .with_query(msgs_between(chat, after, upto))
             .serde()?
             .await?
             .collect::<indexed_db_futures::Result<_>>()?;
@@ -442,6 +477,104 @@ impl Store {
             chat: summary,
             messages,
             outbox,
+            held: cursor.held,
         })
+    }
+
+    /// The first seq of `chat` stored at or after `ms`, for "jump to date"
+    /// (the server stamps events in seq order): a binary search by key.
+    pub async fn seq_at(&self, chat: ChatId, ms: i64) -> Result<Option<Seq>> {
+        let tx = self.tx(&[MESSAGES, CURSORS], false)?;
+        let cursor: CursorRec = tx
+            .object_store(CURSORS)?
+            .get(chat.0)
+            .serde()?
+            .await?
+            .unwrap_or_default();
+        let msgs = tx.object_store(MESSAGES)?;
+        let (mut low, mut high) = (1, cursor.held.0 + 1);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let kept: Option<Kept> = msgs
+                .get(KeyRange::Only(msg_key(chat, Seq(mid))))
+                .serde()?
+                .await?;
+            if kept.is_some_and(|k| k.message.at >= ms) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        Ok((low <= cursor.held.0).then_some(Seq(low)))
+    }
+
+    /// Keeps the chat's draft as the server last told it.
+    pub async fn set_draft(&self, chat: ChatId, text: &str) -> Result<()> {
+        let tx = self.tx(&[CHATS], true)?;
+        let chats = tx.object_store(CHATS)?;
+        let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
+        if let Some(mut summary) = summary {
+            summary.draft = text.to_owned();
+            chats.put(&summary).with_key(chat.0).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// Hides a message on this device only ("delete for me").
+    pub async fn hide(&self, chat: ChatId, seq: Seq) -> Result<()> {
+        let tx = self.tx(&[MESSAGES], true)?;
+        let msgs = tx.object_store(MESSAGES)?;
+        let key = msg_key(chat, seq);
+        let kept: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+        if let Some(mut kept) = kept {
+            kept.hidden = true;
+            msgs.put(&kept).with_key(key).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// Shown messages containing `query` (case-folded) held in `chat`, or in
+    /// every chat, newest first, at most `limit`: works offline.
+    pub async fn search(
+        &self,
+        chat: Option<ChatId>,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Kept>> {
+        let query = query.to_lowercase();
+        let tx = self.tx(&[CHATS, MESSAGES, CURSORS], false)?;
+        let chats: Vec<ChatId> = match chat {
+            Some(chat) => vec![chat],
+            None => all_chats(&tx).await?.into_iter().map(|c| c.id).collect(),
+        };
+        let (cursors, msgs) = (tx.object_store(CURSORS)?, tx.object_store(MESSAGES)?);
+        let mut found = Vec::new();
+        for chat in chats {
+            let cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
+            let mut upto = cursor.held.0;
+            let mut in_chat = 0;
+            while upto > 0 && in_chat < limit {
+                let after = (upto - SEARCH_PAGE).max(0);
+                let page: Vec<Kept> = msgs
+                    .get_all()
+                    .with_query(msgs_between(chat, Seq(after), Seq(upto)))
+                    .serde()?
+                    .await?
+                    .collect::<indexed_db_futures::Result<_>>()?;
+                for kept in page.into_iter().rev() {
+                    if in_chat < limit
+                        && kept.shown()
+                        && kept.message.text.to_lowercase().contains(&query)
+                    {
+                        found.push(kept);
+                        in_chat += 1;
+                    }
+                }
+                upto = after;
+            }
+        }
+        found.sort_by_key(|k| std::cmp::Reverse(k.message.at));
+        found.truncate(limit);
+        Ok(found)
     }
 }

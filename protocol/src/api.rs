@@ -237,3 +237,24 @@ pub struct ScheduledPost {
 pub struct ScheduledPosts {
     pub scheduled: Vec<ScheduledPost>,
 }
+
+/// `PUT /api/chats/{id}/draft`: the caller's unsent text ("" clears it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub text: String,
+}
+
+/// `GET /api/users/{id}/presence`, for someone the caller shares a chat with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub online: bool,
+    /// When they were last online; none if they hide it ("last seen recently").
+    pub last_seen: Option<i64>,
+}
+
+/// `GET` and `PUT /api/me/privacy`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// Others see "last seen recently" instead of a time, and not "online".
+    pub hide_last_seen: bool,
+}

@@ -102,6 +102,11 @@ pub enum ServerFrame {
         user: UserId,
         seq: Seq,
     },
+    /// The user's draft of `chat` changed on another of their devices.
+    Draft {
+        chat: ChatId,
+        text: String,
+    },
     /// `user` (shown as `name`) is typing in `chat`.
     Typing {
         chat: ChatId,
@@ -245,6 +250,9 @@ pub struct ChatSummary {
     /// Disappearing messages: seconds each message lives; 0 is off.
     #[serde(default)]
     pub ttl_s: u32,
+    /// The viewer's unsent draft, shared by their devices.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub draft: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ fn chat() -> ChatSummary {
         slow_mode_s: 30,
         signatures: false,
         ttl_s: 0,
+        draft: String::new(),
     }
 }
 
@@ -219,6 +220,26 @@ fn server_frames() {
                 text: "good morning".into(),
                 at: 1_790_000_060_000
             }]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "draft",
+        ServerFrame::Draft {
+            chat: ChatId(7),
+            text: "half a tho".into()
+        }
+    );
+    insta::assert_json_snapshot!(
+        "presence",
+        Presence {
+            online: false,
+            last_seen: Some(1_790_000_000_000)
+        }
+    );
+    insta::assert_json_snapshot!(
+        "privacy",
+        Privacy {
+            hide_last_seen: true
         }
     );
     insta::assert_json_snapshot!(

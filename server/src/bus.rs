@@ -34,6 +34,12 @@ pub enum Notice {
         user: UserId,
         seq: Seq,
     },
+    /// `user`'s draft of `chat` changed (passed on to their sockets).
+    Draft {
+        user: UserId,
+        chat: ChatId,
+        text: String,
+    },
     /// `user` is typing in `chat` (passed on to the chat's sockets).
     Typing {
         chat: ChatId,

@@ -16,9 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use courier_protocol::api::{
-    ApiError, ChatCreated, ChatSettings, Claim, Found, GuestJoin, InviteLink, InviteLinks,
+    ApiError, ChatCreated, ChatSettings, Claim, Draft, Found, GuestJoin, InviteLink, InviteLinks,
     InvitePreview, JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect,
-    NewGroup, NewInvite, NewScheduled, Reads, RequestAnswer, ScheduledPosts, SignIn, SignUp,
+    NewGroup, NewInvite, NewScheduled, Presence, Privacy, Reads, RequestAnswer, ScheduledPosts,
+    SignIn, SignUp,
 };
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Seq, UserId, UserInfo};
@@ -62,6 +63,9 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}", axum::routing::patch(update_chat))
         .route("/api/chats/{id}/members", get(members))
         .route("/api/chats/{id}/reads", get(reads))
+        .route("/api/chats/{id}/draft", axum::routing::put(save_draft))
+        .route("/api/users/{id}/presence", get(presence))
+        .route("/api/me/privacy", get(privacy).put(set_privacy))
         .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
         .route("/api/chats/{id}/scheduled/{msg}", delete(unschedule))
         .route("/api/search", get(search))
@@ -445,6 +449,45 @@ async fn reads(
 ) -> ApiResult<Json<Reads>> {
     let reads = s.svc.reads(&session.me, ChatId(id)).await?;
     Ok(Json(Reads { reads }))
+}
+
+/// # PUT /api/chats/{id}/draft
+/// Saves the caller's draft; their other devices get a `draft` frame.
+async fn save_draft(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    Body(body): Body<Draft>,
+) -> ApiResult<StatusCode> {
+    s.svc
+        .save_draft(&session.me, ChatId(id), &body.text)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/users/{id}/presence
+/// For someone the caller shares a chat with; 403 `not_member` otherwise.
+async fn presence(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Json<Presence>> {
+    Ok(Json(s.svc.presence(&session.me, UserId(id)).await?))
+}
+
+/// # GET /api/me/privacy
+async fn privacy(State(s): State<AppState>, session: Session) -> ApiResult<Json<Privacy>> {
+    Ok(Json(s.svc.privacy(&session.me).await?))
+}
+
+/// # PUT /api/me/privacy
+async fn set_privacy(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<Privacy>,
+) -> ApiResult<StatusCode> {
+    s.svc.set_privacy(&session.me, body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// # POST /api/chats/{id}/scheduled

@@ -123,6 +123,11 @@ impl Hub {
         self.lock().by_user.get(&user).map_or(0, HashSet::len)
     }
 
+    /// Every user with a connection here.
+    pub fn users(&self) -> Vec<UserId> {
+        self.lock().by_user.keys().copied().collect()
+    }
+
     /// Closes every connection opened with this session (sign-out).
     pub fn end_session(&self, session: &[u8]) {
         let mut inner = self.lock();

@@ -71,6 +71,8 @@ pub enum StartError {
 /// How often a node of a cluster looks for events whose notice it missed.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How often a node renews the presence of its connected users.
+const PRESENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
 /// How often scheduled messages are posted and expired ones deleted.
 const TIMERS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -124,6 +126,11 @@ impl Running {
                 svc
             }
         };
+        let present = Arc::clone(&svc);
+        tokio::spawn(every(PRESENCE_EVERY, shutdown.clone(), move || {
+            let svc = Arc::clone(&present);
+            async move { svc.renew_presence().await }
+        }));
         let timed = Arc::clone(&svc);
         tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
             let svc = Arc::clone(&timed);

@@ -6,14 +6,16 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use courier_protocol::api::{InvitePreview, NewScheduled, ReadCursor, ScheduledPost};
+use courier_protocol::api::{
+    InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
+};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
 };
 use courier_protocol::limits::{
-    MAX_EVENTS_PER_FRAME, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX,
-    SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
+    MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS,
+    SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
 };
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
@@ -32,6 +34,11 @@ use crate::store::{
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
+/// How long a connected user's sockets vouch for them being online; the
+/// server renews it well before (`server::PRESENCE_EVERY`).
+const ONLINE_FOR_MS: i64 = 45_000;
+/// Users marked online per presence update.
+const PRESENCE_PAGE: usize = 500;
 /// Scheduled messages posted, and expired ones deleted, per timer tick.
 const TIMER_BATCH: usize = 500;
 
@@ -140,6 +147,9 @@ impl Service {
             Notice::Typing { chat, user, name } => self
                 .hub
                 .publish(chat, &ServerFrame::Typing { chat, user, name }),
+            Notice::Draft { user, chat, text } => self
+                .hub
+                .send_to_user(user, &ServerFrame::Draft { chat, text }),
         }
     }
 
@@ -571,6 +581,86 @@ impl Service {
             .await?;
         self.fan_out(chat, &appended).await;
         Ok(appended.message)
+    }
+
+    /// Saves `me`'s draft of `chat` and hands it to their other devices.
+    pub async fn save_draft(&self, me: &UserInfo, chat: ChatId, text: &str) -> Result<()> {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(ErrorCode::TextTooLong);
+        }
+        self.store.save_draft(chat, me.id, text).await?;
+        let (user, text) = (me.id, text.to_owned());
+        self.hub.send_to_user(
+            user,
+            &ServerFrame::Draft {
+                chat,
+                text: text.clone(),
+            },
+        );
+        self.bus.announce(Notice::Draft { user, chat, text }).await;
+        Ok(())
+    }
+
+    /// A socket of `me` opened: they are online.
+    pub async fn came_online(&self, me: UserId) {
+        let now = now_ms();
+        if let Err(e) = self.store.touch(&[me], now + ONLINE_FOR_MS, now).await {
+            tracing::warn!(error = %e, "marking online");
+        }
+    }
+
+    /// A socket of `me` closed: if it was their last here, they were last
+    /// seen now (a socket on another node renews them within seconds).
+    pub async fn went_offline(&self, me: UserId) {
+        let now = now_ms();
+        if self.hub.connections_of(me) == 0
+            && let Err(e) = self.store.touch(&[me], now, now).await
+        {
+            tracing::warn!(error = %e, "marking offline");
+        }
+    }
+
+    /// Renews the presence of everyone connected to this node.
+    pub async fn renew_presence(&self) {
+        let now = now_ms();
+        for page in self.hub.users().chunks(PRESENCE_PAGE) {
+            if let Err(e) = self.store.touch(page, now + ONLINE_FOR_MS, now).await {
+                tracing::warn!(error = %e, "renewing presence");
+            }
+        }
+    }
+
+    /// Whether `user` is online and when they were last seen, for someone
+    /// who shares a chat with them; hidden if they chose so.
+    pub async fn presence(&self, me: &UserInfo, user: UserId) -> Result<Presence> {
+        let seen = self
+            .store
+            .presence(user, me.id)
+            .await?
+            .ok_or(ErrorCode::NotMember)?;
+        if seen.hidden {
+            return Ok(Presence {
+                online: false,
+                last_seen: None,
+            });
+        }
+        Ok(Presence {
+            online: seen.online_until > now_ms(),
+            last_seen: Some(seen.seen_at),
+        })
+    }
+
+    pub async fn privacy(&self, me: &UserInfo) -> Result<Privacy> {
+        Ok(Privacy {
+            hide_last_seen: self.store.hides_seen(me.id).await?,
+        })
+    }
+
+    pub async fn set_privacy(&self, me: &UserInfo, privacy: Privacy) -> Result<()> {
+        Ok(self
+            .store
+            .set_hide_seen(me.id, privacy.hide_last_seen)
+            .await?)
     }
 
     /// Keeps a message for the server to post at `post.at`.

@@ -85,6 +85,7 @@ pub async fn serve(
             kick: Arc::clone(&kick),
         },
     );
+    svc.came_online(me.id).await;
     let chats = match svc.chats_of(&me).await {
         Ok(chats) => chats,
         Err(code) => {
@@ -116,15 +117,16 @@ pub async fn serve(
         conn.resume(&chat_ids, &cursors).await;
         conn.read_loop(stream, &kick, &shutdown).await;
     };
-    tokio::select! {
-        _ = reader => {}
-        _ = &mut writer => return,
-    }
+    let writer_done = tokio::select! {
+        _ = reader => false,
+        _ = &mut writer => true,
+    };
     // Leaving the hub and dropping the reply queue ends the writer once it
     // has flushed what is queued.
     drop(registration);
+    conn.svc.went_offline(conn.me.id).await;
     drop(conn);
-    if timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
+    if !writer_done && timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
         writer.abort();
     }
 }

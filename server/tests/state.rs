@@ -1,5 +1,6 @@
-//! Read receipts, typing, forwarding, search, scheduled and disappearing
-//! messages over real sockets and HTTP, including what each refuses.
+//! Read receipts, typing, presence, drafts, forwarding, search, scheduled
+//! and disappearing messages over real sockets and HTTP, including what
+//! each refuses.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::api::{
-    ChatCreated, ChatSettings, Found, NewScheduled, ReadCursor, Reads, ScheduledPosts,
+    ChatCreated, ChatSettings, Draft, Found, NewScheduled, Presence, Privacy, ReadCursor, Reads,
+    ScheduledPosts,
 };
 use courier_protocol::{
     Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Seq, ServerFrame, UserId,
@@ -397,4 +399,111 @@ async fn disappearing_messages_are_deleted_for_everyone_when_due() {
     let mut fresh = bob.connect(&[]).await;
     let history = fresh.events_until(direct, gone.seq).await;
     assert_eq!(history[0].text, "", "the text is gone from the server");
+}
+
+#[tokio::test]
+async fn presence_shows_to_chat_partners_unless_hidden() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    alice.direct("bob").await;
+    let path = format!("/api/users/{}/presence", bob.me.id.0);
+    let before = alice.get::<Presence>(&path).await.unwrap();
+    assert!(!before.online, "never connected");
+
+    let b = bob.connect(&[]).await;
+    let online = alice.get::<Presence>(&path).await.unwrap();
+    assert!(online.online && online.last_seen.is_some());
+    assert_eq!(
+        mallory.get::<Presence>(&path).await,
+        Err((403, ErrorCode::NotMember)),
+        "strangers learn nothing"
+    );
+    drop(b);
+    let mut offline = alice.get::<Presence>(&path).await.unwrap();
+    for _ in 0..50 {
+        if !offline.online {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        offline = alice.get::<Presence>(&path).await.unwrap();
+    }
+    assert!(
+        !offline.online && offline.last_seen.is_some(),
+        "last seen once gone"
+    );
+
+    bob.put::<_, ()>(
+        "/api/me/privacy",
+        &Privacy {
+            hide_last_seen: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        bob.get::<Privacy>("/api/me/privacy")
+            .await
+            .unwrap()
+            .hide_last_seen
+    );
+    let _b = bob.connect(&[]).await;
+    assert_eq!(
+        alice.get::<Presence>(&path).await.unwrap(),
+        Presence {
+            online: false,
+            last_seen: None
+        },
+        "hidden: last seen recently"
+    );
+}
+
+#[tokio::test]
+async fn a_draft_follows_its_writer_to_their_other_devices() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    let mut laptop = alice.connect(&[]).await;
+    let path = format!("/api/chats/{}/draft", team.id.0);
+    alice
+        .put::<_, ()>(
+            &path,
+            &Draft {
+                text: "half a tho".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let told = next_matching(&mut laptop, |f| match f {
+        ServerFrame::Draft { chat, text } => Some((chat, text)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, (team.id, "half a tho".to_string()));
+    let mut phone = alice.connect_raw().await;
+    phone
+        .send(&ClientFrame::Hello {
+            version: courier_protocol::PROTOCOL_VERSION,
+            cursors: vec![],
+        })
+        .await;
+    match phone.next().await {
+        ServerFrame::Welcome { chats, .. } => assert_eq!(chats[0].draft, "half a tho"),
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    assert_eq!(
+        mallory
+            .put::<_, ()>(&path, &Draft { text: "x".into() })
+            .await,
+        Err((403, ErrorCode::NotMember))
+    );
+    let long = Draft {
+        text: "x".repeat(4097),
+    };
+    assert_eq!(
+        alice.put::<_, ()>(&path, &long).await,
+        Err((400, ErrorCode::TextTooLong))
+    );
 }

@@ -206,6 +206,8 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             handle: Some(handle.get_untracked()),
             slow_mode_s: Some(slow.get_untracked()),
             signatures: is_channel.then(|| signatures.get_untracked()),
+            // Absent fields stay as they are (fields newer than this form too).
+            ..ChatSettings::default()
         };
         spawn_local(async move {
             match net::patch::<_, ChatCreated>(&format!("/api/chats/{}", id.0), &settings).await {

@@ -23,7 +23,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         ctx.rev.track();
         let Some(store) = ctx.store() else { return };
         spawn_local(async move {
-            let Ok(p) = store.chat_page(id).await else {
+            let Ok(p) = store.chat_page(id, crate::store::Window::Newest).await else {
                 return;
             };
             let channel = p.chat.as_ref().is_some_and(|c| c.kind == ChatKind::Channel);

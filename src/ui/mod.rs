@@ -99,7 +99,7 @@ impl Ctx {
             }
             Event::Me(_) | Event::SignedOut => self.leave(),
             // Shown by the chat view (read ticks, typing line) in the next step.
-            Event::Read(..) | Event::Typing(..) => {}
+            Event::Read(..) | Event::Typing(..) | Event::Draft(..) => {}
         }
     }
 

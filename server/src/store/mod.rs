@@ -127,6 +127,17 @@ pub struct Search<'a> {
     pub limit: usize,
 }
 
+/// What the store knows of someone's presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserPresence {
+    /// When a socket of theirs was last open.
+    pub seen_at: i64,
+    /// Their open sockets vouch they are online until then.
+    pub online_until: i64,
+    /// They hide their last seen time.
+    pub hidden: bool,
+}
+
 /// The result of storing a message: `fresh` is false when the same client
 /// id had been stored before, and `message` is then that earlier message.
 pub struct Appended {
@@ -260,6 +271,14 @@ pub trait Store: Send + Sync + 'static {
         act: &Act,
         at: i64,
     ) -> Result<Appended>;
+    /// Saves a member's draft of a chat; `NotMember` if they are not in it.
+    async fn save_draft(&self, chat: ChatId, user: UserId, text: &str) -> Result<()>;
+    /// Marks `users` seen at `now` and online until `online_until`.
+    async fn touch(&self, users: &[UserId], online_until: i64, now: i64) -> Result<()>;
+    /// `user`'s presence, if `viewer` shares a chat with them.
+    async fn presence(&self, user: UserId, viewer: UserId) -> Result<Option<UserPresence>>;
+    async fn set_hide_seen(&self, user: UserId, hide: bool) -> Result<()>;
+    async fn hides_seen(&self, user: UserId) -> Result<bool>;
     /// Keeps a message to post at `post.at`; `TooMany` if the sender has
     /// `most` waiting in the chat. The same id twice keeps the first.
     async fn schedule(

@@ -17,7 +17,7 @@ macro_rules! sql_store {
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
-        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, Redeemed, Result, Search, Store, StoreError};
+        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, Redeemed, Result, Search, Store, StoreError, UserPresence};
 
         fn kind_str(kind: UserKind) -> &'static str {
             match kind {
@@ -66,7 +66,7 @@ macro_rules! sql_store {
         fn summary_query() -> String {
             format!(
                 "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
-                        c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights,
+                        c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights, me.draft,
                         -- Only a direct chat is titled by the other person; the
                         -- CASE keeps this off a big group's member rows.
                         CASE WHEN c.kind = 'direct' THEN
@@ -144,6 +144,7 @@ macro_rules! sql_store {
                 slow_mode_s: count(row, "slow_mode_s")?,
                 signatures: row.try_get::<i64, _>("signatures")? == 1,
                 ttl_s: count(row, "ttl_s")?,
+                draft: row.try_get("draft")?,
             })
         }
 
@@ -905,6 +906,71 @@ macro_rules! sql_store {
                     expires_at: None,
                 };
                 Ok(Appended { message, fresh: true })
+            }
+
+            async fn save_draft(&self, chat: ChatId, user: UserId, text: &str) -> Result<()> {
+                let saved = sqlx::query("UPDATE members SET draft = $3 WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .bind(text)
+                    .execute(&self.writer)
+                    .await?;
+                if saved.rows_affected() == 0 {
+                    return Err(StoreError::NotMember);
+                }
+                Ok(())
+            }
+
+            async fn touch(&self, users: &[UserId], online_until: i64, now: i64) -> Result<()> {
+                if users.is_empty() {
+                    return Ok(());
+                }
+                let mut q = QueryBuilder::<$db>::new("UPDATE users SET seen_at = ");
+                q.push_bind(now).push(", online_until = ").push_bind(online_until).push(" WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for user in users {
+                    ids.push_bind(user.0);
+                }
+                q.push(")");
+                q.build().execute(&self.writer).await?;
+                Ok(())
+            }
+
+            async fn presence(&self, user: UserId, viewer: UserId) -> Result<Option<UserPresence>> {
+                let row = sqlx::query(
+                    "SELECT u.seen_at, u.online_until, u.hide_seen FROM users u
+                      WHERE u.id = $1 AND EXISTS (SELECT 1 FROM members a JOIN members b ON b.chat_id = a.chat_id
+                                                   WHERE a.user_id = $1 AND b.user_id = $2)",
+                )
+                .bind(user.0)
+                .bind(viewer.0)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(|r| {
+                    Ok(UserPresence {
+                        seen_at: r.try_get("seen_at")?,
+                        online_until: r.try_get("online_until")?,
+                        hidden: r.try_get::<i64, _>("hide_seen")? == 1,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn set_hide_seen(&self, user: UserId, hide: bool) -> Result<()> {
+                sqlx::query("UPDATE users SET hide_seen = $2 WHERE id = $1")
+                    .bind(user.0)
+                    .bind(i64::from(hide))
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn hides_seen(&self, user: UserId) -> Result<bool> {
+                let hide: Option<i64> = sqlx::query_scalar("SELECT hide_seen FROM users WHERE id = $1")
+                    .bind(user.0)
+                    .fetch_optional(&self.reader)
+                    .await?;
+                Ok(hide == Some(1))
             }
 
             async fn schedule(&self, chat: ChatId, sender: UserId, post: &ScheduledPost, most: usize) -> Result<()> {

@@ -145,14 +145,7 @@ impl Person {
         path: &str,
         body: &B,
     ) -> Result<T, (u16, ErrorCode)> {
-        let response = http()
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        read(response).await
+        self.with_body(reqwest::Method::POST, path, body).await
     }
 
     pub async fn get<T: serde::de::DeserializeOwned>(
@@ -173,8 +166,26 @@ impl Person {
         path: &str,
         body: &B,
     ) -> Result<T, (u16, ErrorCode)> {
+        self.with_body(reqwest::Method::PATCH, path, body).await
+    }
+
+    pub async fn put<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, (u16, ErrorCode)> {
+        self.with_body(reqwest::Method::PUT, path, body).await
+    }
+
+    /// Sends JSON with this person's cookie; the body or the error code.
+    async fn with_body<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, (u16, ErrorCode)> {
         let response = http()
-            .patch(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .json(body)
             .send()

@@ -1,0 +1,8 @@
+-- Presence: when the user was last seen online, until when their open
+-- sockets vouch they are online (renewed while connected), and whether
+-- they hide their last seen time.
+ALTER TABLE users ADD COLUMN seen_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN online_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN hide_seen BIGINT NOT NULL DEFAULT 0;
+-- Each member's unsent draft of the chat, shared by their devices.
+ALTER TABLE members ADD COLUMN draft TEXT NOT NULL DEFAULT '';
