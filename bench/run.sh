@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The standard benchmark suite: builds the servers and the load generator,
-# raises the open-file limit, runs everything and writes bench/RESULTS.md.
+# raises the open-file limit, runs everything and writes bench/RESULTS.md
+# (server figures) and bench/BROWSER.md (the app's, in headless Chromium).
 # Usage: bench/run.sh [suite flags…]   (bench/run.sh crash --kills 10 for the crash test alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --profile server -p courier-server -p courier-bench
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-if [ $# -eq 0 ]; then set -- suite; fi
+if [ $# -eq 0 ]; then
+  target/server/courier-bench suite
+  # The app's figures (a 100,000-message chat) in headless Chromium.
+  scripts/build.sh
+  exec node bench/browser.mjs
+fi
 exec target/server/courier-bench "$@"

@@ -8,12 +8,14 @@
 //! - [`store`]: IndexedDB, one database per user: chats, messages by
 //!   (chat, seq), the outbox, cursors. The network writes here and the UI
 //!   reads here, so the app opens and reads offline.
+//! - [`i18n`]: every sentence the UI shows, in five languages (Fluent).
 //! - [`ui`]: Leptos components. They read the store when a revision signal
 //!   moves and ask `net` to act; they never touch the socket or IndexedDB.
 //!
 //! `public/` next to this crate holds the manifest and the service worker
 //! that caches the app shell.
 
+pub mod i18n;
 pub mod net;
 pub mod store;
 pub mod ui;

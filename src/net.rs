@@ -61,19 +61,27 @@ pub async fn get<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
     finish(Request::get(path).send().await).await
 }
 
-pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
-    let req = Request::post(path)
+async fn with_json<B: Serialize, R: DeserializeOwned>(
+    req: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<R, ApiFail> {
+    let req = req
         .json(body)
         .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
     finish(req.send().await).await
 }
 
+pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
+    with_json(Request::post(path), body).await
+}
+
 /// A POST without a body, such as joining by invite.
 pub async fn patch<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
-    let req = Request::patch(path)
-        .json(body)
-        .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
-    finish(req.send().await).await
+    with_json(Request::patch(path), body).await
+}
+
+pub async fn put<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
+    with_json(Request::put(path), body).await
 }
 
 /// A DELETE whose success has no body.
@@ -247,7 +255,7 @@ thread_local! {
 
 /// A client id whose string order is creation order: 13 hex digits of a
 /// strictly increasing millisecond clock, then randomness.
-fn new_client_id() -> ClientMsgId {
+pub fn new_client_id() -> ClientMsgId {
     let ms = LAST_ID_MS.with(|last| {
         let ms = (now_ms() as u64).max(last.get() + 1);
         last.set(ms);

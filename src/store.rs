@@ -203,7 +203,8 @@ fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
 }
 
-/// The keys of `chat`'s messages after `after`, up to and including `upto`.
+/// The keys of `chat`'s messages after `after`, up to and including `upto`
+/// (which must be past `after`).
 fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
 }
@@ -459,13 +460,17 @@ impl Store {
             Window::Newest => (Seq((cursor.held.0 - WINDOW).max(0)), cursor.held),
             Window::Span { after, upto } => (after, upto),
         };
-        let msgs = tx.object_store(MESSAGES)?;
-        let messages = msgs
-            .get_all()
-            .with_query(msgs_between(chat, after, upto))
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<_>>()?;
+        // IndexedDB refuses an empty range (a new chat's (0, 0]).
+        let messages = if upto > after {
+            tx.object_store(MESSAGES)?
+                .get_all()
+                .with_query(msgs_between(chat, after, upto))
+                .serde()?
+                .await?
+                .collect::<indexed_db_futures::Result<_>>()?
+        } else {
+            Vec::new()
+        };
         let outbox: Vec<OutboxEntry> = tx
             .object_store(OUTBOX)?
             .get_all()
@@ -506,6 +511,26 @@ impl Store {
             }
         }
         Ok((low <= cursor.held.0).then_some(Seq(low)))
+    }
+
+    /// The first event after the read cursor, if the chat has unread ones;
+    /// none for a chat joined with a long history never read.
+    pub async fn first_unread(&self, chat: ChatId) -> Result<Option<Seq>> {
+        let tx = self.tx(&[CURSORS], false)?;
+        let cursor: CursorRec = tx
+            .object_store(CURSORS)?
+            .get(chat.0)
+            .serde()?
+            .await?
+            .unwrap_or_default();
+        let unread =
+            cursor.read < cursor.held && (cursor.read > Seq::ZERO || cursor.held.0 <= WINDOW);
+        Ok(unread.then(|| cursor.read.next()))
+    }
+
+    pub async fn chat(&self, chat: ChatId) -> Result<Option<ChatSummary>> {
+        let tx = self.tx(&[CHATS], false)?;
+        Ok(tx.object_store(CHATS)?.get(chat.0).serde()?.await?)
     }
 
     /// Keeps the chat's draft as the server last told it.

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{ctx, say};
+use crate::i18n::{self, t, t_with};
 use crate::net::{self, ApiFail};
 
 const PAGE: usize = 50;
@@ -70,7 +71,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     let invite =
         (chat.kind != ChatKind::Direct && !chat.invite.is_empty()).then(|| chat.invite.clone());
     view! {
-        <section class="members" aria-label="Members of this chat">
+        <section class="members" aria-label=t("members-of-chat")>
             {invite.map(|code| view! { <InviteBox code /> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <ul class="member-list">
@@ -88,30 +89,30 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
                             Role::Member => true,
                         };
                         let badge = match m.role {
-                            Role::Owner => Some("owner"),
-                            Role::Admin => Some("admin"),
+                            Role::Owner => Some(t("role-owner")),
+                            Role::Admin => Some(t("role-admin")),
                             Role::Member => None,
                         };
                         let admin = m.role == Role::Admin;
                         view! {
                             <li>
                                 <span dir="auto">{m.user.name.clone()}</span>
-                                {m.user.username.map(|u| view! { <span class="muted">" @" {u}</span> })}
+                                {m.user.username.map(|u| view! { <span class="muted" dir="ltr">"@" {u}</span> })}
                                 {badge.map(|b| view! { <span class="badge role">{b}</span> })}
                                 <span class="actions">
                                     {may_promote.then(|| {
                                         let (label, action) = if admin {
-                                            (format!("Dismiss {name} as admin"), MemberAction::Demote)
+                                            (t_with("dismiss-admin-named", &[("name", name.clone().into())]), MemberAction::Demote)
                                         } else {
                                             let rights = Rights { post: true, delete: true, ban: true, pin: true, invite: true, edit_info: false };
-                                            (format!("Make {name} admin"), MemberAction::Promote { rights })
+                                            (t_with("make-admin-named", &[("name", name.clone().into())]), MemberAction::Promote { rights })
                                         };
-                                        let text = if admin { "Dismiss admin" } else { "Make admin" };
+                                        let text = if admin { t("dismiss-admin") } else { t("make-admin") };
                                         view! { <button type="button" class="small" aria-label=label on:click=move |_| act(target, action.clone())>{text}</button> }
                                     })}
                                     {may_ban.then(|| view! {
-                                        <button type="button" class="small" aria-label=format!("Remove {name}") on:click=move |_| act(target, MemberAction::Remove)>"Remove"</button>
-                                        <button type="button" class="small danger" aria-label=format!("Ban {name}") on:click=move |_| act(target, MemberAction::Ban)>"Ban"</button>
+                                        <button type="button" class="small" aria-label=t_with("remove-named", &[("name", name.clone().into())]) on:click=move |_| act(target, MemberAction::Remove)>{t("remove")}</button>
+                                        <button type="button" class="small danger" aria-label=t_with("ban-named", &[("name", name.clone().into())]) on:click=move |_| act(target, MemberAction::Ban)>{t("ban")}</button>
                                     })}
                                 </span>
                             </li>
@@ -120,7 +121,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
                 />
             </ul>
             <Show when=move || next.with(Option::is_some)>
-                <button type="button" class="link" on:click=move |_| load(next.get_untracked())>"Show more"</button>
+                <button type="button" class="link" on:click=move |_| load(next.get_untracked())>{t("show-more")}</button>
             </Show>
         </section>
     }
@@ -147,8 +148,8 @@ fn InviteBox(code: String) -> impl IntoView {
     };
     view! {
         <div class="invite">
-            <input readonly aria-label="Invite link" prop:value=link on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
-            <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+            <input readonly dir="auto" aria-label=t("invite-link") prop:value=link on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
+            <button type="button" on:click=copy>{move || if copied.get() { t("copied") } else { t("copy-link") }}</button>
         </div>
     }
 }
@@ -167,22 +168,33 @@ pub fn SettingsPanel(chat: ChatSummary) -> impl IntoView {
     let rights = chat.rights;
     let id = chat.id;
     view! {
-        <section class="settings" aria-label="Chat settings">
+        <section class="settings" aria-label=t("chat-settings")>
             {rights.edit_info.then(|| view! { <InfoForm chat=chat.clone() /> })}
             {rights.invite.then(|| view! { <InviteLinksBox id /> <RequestsBox id /> })}
         </section>
     }
 }
 
-const SLOW_MODES: [(u32, &str); 7] = [
-    (0, "Off"),
-    (10, "10 s"),
-    (30, "30 s"),
-    (60, "1 min"),
-    (300, "5 min"),
-    (900, "15 min"),
-    (3600, "1 hour"),
-];
+/// Slow mode's choices, in seconds.
+const SLOW_MODES: [u32; 7] = [0, 10, 30, 60, 300, 900, 3600];
+
+/// A duration as a person says it: "Off" for none, else the largest whole unit.
+fn duration_label(s: u32, none: &str) -> String {
+    const UNITS: [(u32, &str); 5] = [
+        (604_800, "duration-weeks"),
+        (86_400, "duration-days"),
+        (3600, "duration-hours"),
+        (60, "duration-minutes"),
+        (1, "duration-seconds"),
+    ];
+    match UNITS
+        .iter()
+        .find(|(unit, _)| s > 0 && s.is_multiple_of(*unit))
+    {
+        Some(&(unit, key)) => t_with(key, &[("n", (s / unit).into())]),
+        None => t(none),
+    }
+}
 
 #[component]
 fn InfoForm(chat: ChatSummary) -> impl IntoView {
@@ -193,10 +205,7 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
     let handle = RwSignal::new(chat.handle.clone().unwrap_or_default());
     let slow = RwSignal::new(chat.slow_mode_s);
     let signatures = RwSignal::new(chat.signatures);
-    let (note, error) = (
-        RwSignal::new(None::<&'static str>),
-        RwSignal::new(None::<String>),
-    );
+    let (note, error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -215,7 +224,7 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
                     if let Some(store) = ctx.store() {
                         let _ = store.put_chats(std::slice::from_ref(&chat)).await;
                     }
-                    note.try_set(Some("Saved"));
+                    note.try_set(Some(t("saved")));
                     ctx.changed();
                 }
                 Err(fail) => {
@@ -226,11 +235,12 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
     };
     view! {
         <form class="card-lite" on:submit=save>
-            <label>"Chat name" <input dir="auto" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label>{t("chat-name")} <input dir="auto" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
             <label>
-                "Public handle"
+                {t("public-handle")}
                 <input
-                    placeholder="none: private"
+                    dir="auto"
+                    placeholder=t("handle-placeholder")
                     autocapitalize="none"
                     prop:value=handle
                     on:input=move |ev| handle.set(event_target_value(&ev))
@@ -238,10 +248,10 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             </label>
             {(!is_channel).then(|| view! {
                 <label>
-                    "Slow mode"
+                    {t("slow-mode")}
                     <select on:change=move |ev| slow.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {SLOW_MODES.iter().map(|&(s, label)| view! {
-                            <option value=s.to_string() selected=move || slow.get() == s>{label}</option>
+                        {SLOW_MODES.iter().map(|&s| view! {
+                            <option value=s.to_string() selected=move || slow.get() == s>{duration_label(s, "off")}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -249,22 +259,18 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             {is_channel.then(|| view! {
                 <label class="check">
                     <input type="checkbox" prop:checked=signatures on:change=move |ev| signatures.set(event_target_checked(&ev)) />
-                    "Sign posts with the author's name"
+                    {t("sign-posts")}
                 </label>
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || note.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
-            <button type="submit">"Save"</button>
+            <button type="submit">{t("save")}</button>
         </form>
     }
 }
 
-const EXPIRIES: [(u32, &str); 4] = [
-    (0, "Never"),
-    (3600, "1 hour"),
-    (86_400, "1 day"),
-    (604_800, "1 week"),
-];
+/// An invite link's lifetimes, in seconds; none is forever.
+const EXPIRIES: [u32; 4] = [0, 3600, 86_400, 604_800];
 
 #[component]
 fn InviteLinksBox(id: ChatId) -> impl IntoView {
@@ -319,8 +325,8 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
         });
     };
     view! {
-        <h3>"Invite links"</h3>
-        <ul class="links" aria-label="Invite links">
+        <h3>{t("invite-links")}</h3>
+        <ul class="links" aria-label=t("invite-links")>
             <For
                 each=move || links.get()
                 key=|l| (l.code.clone(), l.revoked, l.uses)
@@ -329,30 +335,30 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
                     let facts = link_facts(&l);
                     view! {
                         <li class:revoked=l.revoked>
-                            <code>{join_link(&l.code)}</code>
+                            <code dir="auto">{join_link(&l.code)}</code>
                             <span class="muted">{facts}</span>
                             {(!l.revoked).then(|| view! {
-                                <button type="button" class="small danger" aria-label=format!("Revoke {}", l.code) on:click=move |_| revoke(code.clone())>"Revoke"</button>
+                                <button type="button" class="small danger" aria-label=t_with("revoke-named", &[("code", l.code.clone().into())]) on:click=move |_| revoke(code.clone())>{t("revoke")}</button>
                             })}
                         </li>
                     }
                 }
             />
         </ul>
-        <form class="card-lite" on:submit=create aria-label="New invite link">
+        <form class="card-lite" on:submit=create aria-label=t("new-invite-link")>
             <label>
-                "Expires"
+                {t("expires")}
                 <select on:change=move |ev| expiry.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {EXPIRIES.iter().map(|&(s, label)| view! { <option value=s.to_string()>{label}</option> }).collect_view()}
+                    {EXPIRIES.iter().map(|&s| view! { <option value=s.to_string()>{duration_label(s, "never")}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Usage limit" <input inputmode="numeric" placeholder="no limit" prop:value=limit on:input=move |ev| limit.set(event_target_value(&ev)) /></label>
+            <label>{t("usage-limit")} <input inputmode="numeric" dir="auto" placeholder=t("no-limit") prop:value=limit on:input=move |ev| limit.set(event_target_value(&ev)) /></label>
             <label class="check">
                 <input type="checkbox" prop:checked=approval on:change=move |ev| approval.set(event_target_checked(&ev)) />
-                "Admins approve new members"
+                {t("admins-approve")}
             </label>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <button type="submit">"Create link"</button>
+            <button type="submit">{t("create-link")}</button>
         </form>
     }
 }
@@ -360,25 +366,28 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
 fn link_facts(l: &InviteLink) -> String {
     let mut facts = Vec::new();
     if l.primary {
-        facts.push("main link".to_string());
+        facts.push(t("link-main"));
     }
     if l.revoked {
-        facts.push("revoked".to_string());
+        facts.push(t("link-revoked"));
     }
     match l.usage_limit {
-        Some(limit) => facts.push(format!("{} of {limit} used", l.uses)),
-        None if !l.primary => facts.push(format!("{} joined", l.uses)),
+        Some(limit) => facts.push(t_with(
+            "link-used",
+            &[("uses", l.uses.into()), ("limit", limit.into())],
+        )),
+        None if !l.primary => facts.push(t_with("link-joined", &[("n", l.uses.into())])),
         None => {}
     }
     if let Some(at) = l.expires_at {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-        facts.push(format!(
-            "expires {}",
-            String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
-        ));
+        let date = String::from(
+            date.to_locale_string(i18n::current().tag(), &wasm_bindgen::JsValue::UNDEFINED),
+        );
+        facts.push(t_with("link-expires", &[("date", date.into())]));
     }
     if l.needs_approval {
-        facts.push("needs approval".to_string());
+        facts.push(t("link-needs-approval"));
     }
     facts.join(" · ")
 }
@@ -417,15 +426,15 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     };
     view! {
         <Show when=move || requests.with(|r| r.as_ref().is_some_and(|r| !r.requests.is_empty()))>
-            <h3>"Join requests"</h3>
-            <ul class="requests" aria-label="Join requests">
+            <h3>{t("join-requests")}</h3>
+            <ul class="requests" aria-label=t("join-requests")>
                 {move || requests.get().map(|r| r.requests.into_iter().map(|req| {
                     let (user, name) = (req.user.id, req.user.name.clone());
                     view! {
                         <li>
                             <span dir="auto">{req.user.name}</span>
-                            <button type="button" class="small" aria-label=format!("Approve {name}") on:click=move |_| answer(user, true)>"Approve"</button>
-                            <button type="button" class="small danger" aria-label=format!("Decline {name}") on:click=move |_| answer(user, false)>"Decline"</button>
+                            <button type="button" class="small" aria-label=t_with("approve-named", &[("name", name.clone().into())]) on:click=move |_| answer(user, true)>{t("approve")}</button>
+                            <button type="button" class="small danger" aria-label=t_with("decline-named", &[("name", name.clone().into())]) on:click=move |_| answer(user, false)>{t("decline")}</button>
                         </li>
                     }
                 }).collect_view())}

@@ -9,7 +9,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::prefs::LanguageSelect;
 use super::{ctx, members_label, say};
+use crate::i18n::{t, t_with};
 use crate::net::{self, ApiFail};
 
 /// A form's error line, announced when it appears.
@@ -28,6 +30,9 @@ pub fn AuthScreen() -> impl IntoView {
         <main class="auth">
             <h1>"Courier"</h1>
             <AuthForm />
+            <div class="auth-prefs">
+                <LanguageSelect />
+            </div>
         </main>
     }
 }
@@ -79,16 +84,16 @@ fn AuthForm() -> impl IntoView {
     };
     let action = move || {
         if signing_up.get() {
-            "Sign up"
+            t("sign-up")
         } else {
-            "Sign in"
+            t("sign-in")
         }
     };
     view! {
         <form class="card" on:submit=submit>
             <h2>{action}</h2>
             <label>
-                "Username"
+                {t("username")}
                 <input
                     dir="auto"
                     autocomplete="username"
@@ -99,7 +104,7 @@ fn AuthForm() -> impl IntoView {
                 />
             </label>
             <label>
-                "Password"
+                {t("password")}
                 <input
                     type="password"
                     autocomplete=move || if signing_up.get() { "new-password" } else { "current-password" }
@@ -110,10 +115,10 @@ fn AuthForm() -> impl IntoView {
             </label>
             <Show when=move || signing_up.get()>
                 <label>
-                    "Display name"
+                    {t("display-name")}
                     <input
                         dir="auto"
-                        placeholder="optional"
+                        placeholder=t("optional")
                         autocomplete="name"
                         prop:value=name
                         on:input=move |ev| name.set(event_target_value(&ev))
@@ -130,7 +135,7 @@ fn AuthForm() -> impl IntoView {
                     signing_up.update(|s| *s = !*s);
                 }
             >
-                {move || if signing_up.get() { "I have an account" } else { "Create an account" }}
+                {move || if signing_up.get() { t("have-account") } else { t("create-account") }}
             </button>
         </form>
     }
@@ -216,20 +221,20 @@ pub fn JoinScreen() -> impl IntoView {
             <h1>"Courier"</h1>
             <form class="card" on:submit=submit>
                 {move || match preview.get() {
-                    None => view! { <p>"Loading invite…"</p> }.into_any(),
+                    None => view! { <p>{t("loading-invite")}</p> }.into_any(),
                     Some(Ok(p)) => view! {
                         <h2 dir="auto">{p.title}</h2>
                         <p class="muted">{match p.kind {
-                            ChatKind::Channel => format!("Channel · {} subscribers", p.member_count),
+                            ChatKind::Channel => t_with("channel-subscribers", &[("n", p.member_count.into())]),
                             _ => members_label(p.member_count),
                         }}</p>
-                        {p.needs_approval.then(|| view! { <p class="muted">"An admin approves new members."</p> })}
+                        {p.needs_approval.then(|| view! { <p class="muted">{t("admin-approves")}</p> })}
                     }.into_any(),
                     Some(Err(fail)) => view! { <p class="error" role="alert">{say(fail)}</p> }.into_any(),
                 }}
                 <Show when=move || !signed_in()>
                     <label>
-                        "Display name"
+                        {t("display-name")}
                         <input
                             dir="auto"
                             required
@@ -241,14 +246,14 @@ pub fn JoinScreen() -> impl IntoView {
                 </Show>
                 <FormError error />
                 <Show when=move || pending.get()>
-                    <p class="notice" role="status">"Your request to join was sent. You will see the chat once an admin approves it."</p>
+                    <p class="notice" role="status">{t("join-request-sent")}</p>
                 </Show>
                 <button
                     type="submit"
                     class="primary"
                     disabled=move || busy.get() || pending.get() || preview.with(|p| matches!(p, Some(Err(_))))
                 >
-                    {move || if preview.with(|p| matches!(p, Some(Ok(p)) if p.needs_approval)) { "Request to join" } else { "Join chat" }}
+                    {move || if preview.with(|p| matches!(p, Some(Ok(p)) if p.needs_approval)) { t("request-to-join") } else { t("join-chat") }}
                 </button>
             </form>
             <Show when=move || !signed_in()>
@@ -256,13 +261,16 @@ pub fn JoinScreen() -> impl IntoView {
                     when=move || with_account.get()
                     fallback=move || view! {
                         <button type="button" class="link" on:click=move |_| with_account.set(true)>
-                            "I have an account"
+                            {t("have-account")}
                         </button>
                     }
                 >
                     <AuthForm />
                 </Show>
             </Show>
+            <div class="auth-prefs">
+                <LanguageSelect />
+            </div>
         </main>
     }
 }
@@ -296,11 +304,12 @@ pub fn GuestBanner() -> impl IntoView {
     };
     view! {
         <section class="banner" aria-labelledby="keep-title">
-            <p id="keep-title">"Keep your chats: choose a username and password"</p>
-            <form on:submit=submit aria-label="Keep my chats">
+            <p id="keep-title">{t("keep-title")}</p>
+            <form on:submit=submit aria-label=t("keep-my-chats")>
                 <input
-                    aria-label="Username"
-                    placeholder="Username"
+                    dir="auto"
+                    aria-label=t("username")
+                    placeholder=t("username")
                     autocomplete="username"
                     autocapitalize="none"
                     required
@@ -309,15 +318,15 @@ pub fn GuestBanner() -> impl IntoView {
                 />
                 <input
                     type="password"
-                    aria-label="Password"
-                    placeholder="Password"
+                    aria-label=t("password")
+                    placeholder=t("password")
                     autocomplete="new-password"
                     required
                     prop:value=password
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
                 <FormError error />
-                <button type="submit" class="primary" disabled=busy>"Keep my chats"</button>
+                <button type="submit" class="primary" disabled=busy>{t("keep-my-chats")}</button>
             </form>
         </section>
     }

@@ -1,29 +1,93 @@
 //! One open chat: header, members and settings, messages, composer.
 
-use courier_protocol::limits::{MAX_TEXT_CHARS, check_text};
-use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Seq};
+use std::collections::HashMap;
+
+use courier_protocol::api::{
+    ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads, ScheduledPost,
+    ScheduledPosts,
+};
+use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, check_text};
+use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Seq, UserId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::admin::{MembersPanel, SettingsPanel};
 use super::message::{Line, MessageItem, Quote, Tools, lines, show_message};
-use super::{ctx, members_label};
-use crate::store::ChatPage;
+use super::search::Search;
+use super::{ctx, hhmm, members_label};
+use crate::i18n::{t, t_with};
+use crate::net::{self, Status};
+use crate::store::{ChatPage, WINDOW, Window};
 
 /// Most channel posts whose view counts the open chat asks for.
 const VIEWED_POSTS: usize = 100;
+/// Events added to the window when scrolling reaches one of its ends, and
+/// the most it holds: what keeps the DOM small in a chat of any length.
+const WINDOW_STEP: i64 = 60;
+const WINDOW_MAX: i64 = 2 * WINDOW;
+/// How close (px) to an end of the list scrolling loads more.
+const NEAR_END_PX: i32 = 150;
+/// How often an open direct chat asks whether the other person is online.
+const PRESENCE_EVERY_MS: u64 = 30_000;
+/// The composer tells the chat "typing" at most this often, and saves the
+/// draft after this long without a keystroke.
+const TYPING_EVERY_MS: f64 = 3000.0;
+const DRAFT_SAVE_MS: u64 = 800;
+/// Disappearing-message timers offered, in seconds (0 is off).
+const TIMERS: [(u32, &str); 4] = [
+    (0, "timer-off"),
+    (24 * 3600, "timer-day"),
+    (7 * 24 * 3600, "timer-week"),
+    (30 * 24 * 3600, "timer-month"),
+];
 
 #[component]
 pub fn ChatView(id: ChatId) -> impl IntoView {
     let ctx = ctx();
     let page = RwSignal::new(ChatPage::default());
     let loaded = RwSignal::new(false);
+    let window = RwSignal::new(Window::Newest);
+    // Where the list should scroll after the next render.
+    let scroll = StoredValue::new(Scroll::Bottom);
+    // Opening a chat with unread messages starts at the first of them.
+    let first_unread = RwSignal::new(None::<Seq>);
+    if let Some(store) = ctx.store() {
+        spawn_local(async move {
+            if let Ok(Some(seq)) = store.first_unread(id).await {
+                first_unread.try_set(Some(seq));
+                ctx.jump.try_set(Some((id, seq)));
+            }
+        });
+    }
+    // A jump (search result, quote, pinned bar, date, first unread) moves
+    // the window around its message.
+    Effect::new(move |_| {
+        let Some((chat, seq)) = ctx.jump.get() else {
+            return;
+        };
+        if chat != id {
+            return;
+        }
+        ctx.jump.set(None);
+        let target = around(seq, page.with_untracked(|p| p.held));
+        if loaded.get_untracked() && target == window.get_untracked() {
+            // Already on screen: nothing re-renders, so show it now.
+            request_animation_frame(move || {
+                show_message(seq.0);
+            });
+        } else {
+            scroll.set_value(Scroll::To(seq));
+            window.set(target);
+        }
+    });
     Effect::new(move |_| {
         ctx.rev.track();
+        let window = window.get();
         let Some(store) = ctx.store() else { return };
         spawn_local(async move {
-            let Ok(p) = store.chat_page(id, crate::store::Window::Newest).await else {
+            let Ok(p) = store.chat_page(id, window).await else {
                 return;
             };
             let channel = p.chat.as_ref().is_some_and(|c| c.kind == ChatKind::Channel);
@@ -70,6 +134,109 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 .is_some_and(|c| c.rights.edit_info || c.rights.invite)
         })
     };
+    let names = RwSignal::new(HashMap::<UserId, String>::new());
+    let small = Memo::new(move |_| {
+        chat.with(|c| {
+            c.as_ref().is_some_and(|c| {
+                c.kind != ChatKind::Channel && c.member_count <= SEEN_BY_MAX_MEMBERS
+            })
+        })
+    });
+    // Read cursors and names, on opening and after every reconnect.
+    Effect::new(move |_| {
+        let online = ctx.status.get() == Status::Online;
+        if !online || !small.get() {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(Reads { reads }) =
+                net::get::<Reads>(&format!("/api/chats/{}/reads", id.0)).await
+            {
+                ctx.reads.try_update(|r| {
+                    r.insert(id, reads.into_iter().map(|c| (c.user, c.seq)).collect());
+                });
+            }
+            let path = format!("/api/chats/{}/members?limit={SEEN_BY_MAX_MEMBERS}", id.0);
+            if let Ok(Members { members, .. }) = net::get::<Members>(&path).await {
+                names.try_set(
+                    members
+                        .into_iter()
+                        .map(|m| (m.user.id, m.user.name))
+                        .collect(),
+                );
+            }
+        });
+    });
+    let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
+    let direct =
+        Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|c| c.kind == ChatKind::Direct)));
+    // The other person of a direct chat, and whether they are online.
+    let partner = Memo::new(move |_| {
+        let me = me();
+        names.with(|n| n.keys().copied().find(|u| Some(*u) != me))
+    });
+    let presence = RwSignal::new(None::<Presence>);
+    Effect::new(move |_| {
+        let (Some(user), true) = (partner.get(), direct.get()) else {
+            return;
+        };
+        let ask = move || {
+            spawn_local(async move {
+                if let Ok(p) =
+                    net::get::<Presence>(&format!("/api/users/{}/presence", user.0)).await
+                {
+                    presence.try_set(Some(p));
+                }
+            })
+        };
+        ask();
+        if let Ok(handle) =
+            set_interval_with_handle(ask, std::time::Duration::from_millis(PRESENCE_EVERY_MS))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let typing = move || {
+        ctx.typing.with(|t| {
+            t.get(&id)
+                .map(|who| {
+                    who.values()
+                        .map(|(name, _)| name.clone())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|names| !names.is_empty())
+        })
+    };
+    let status_line = move || {
+        if let Some(names) = typing() {
+            return t_with("typing", &[("names", names.join(", ").into())]);
+        }
+        match (direct.get(), presence.get()) {
+            (true, Some(Presence { online: true, .. })) => t("online"),
+            (
+                true,
+                Some(Presence {
+                    last_seen: Some(at),
+                    ..
+                }),
+            ) => t_with("last-seen", &[("time", hhmm(at).into())]),
+            (true, Some(_)) => t("last-seen-recently"),
+            _ => subtitle(),
+        }
+    };
+    let read_upto = Memo::new(move |_| {
+        let me = me();
+        ctx.reads.with(|r| {
+            r.get(&id)
+                .and_then(|c| {
+                    c.iter()
+                        .filter(|(u, _)| Some(**u) != me)
+                        .map(|(_, s)| *s)
+                        .max()
+                })
+                .unwrap_or(Seq::ZERO)
+        })
+    });
     let tools = Tools {
         chat: id,
         selected: RwSignal::new(None),
@@ -84,6 +251,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     .is_some_and(|c| c.rights.pin || c.kind == ChatKind::Direct)
             })
         }),
+        seen_by: Memo::new(move |_| small.get() && !direct.get()),
+        names,
     };
     // The newest pinned message, shown in a bar above the list.
     let pinned = Memo::new(move |_| {
@@ -108,18 +277,32 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     view! {
         <main class="pane chat">
             <header class="chat-head">
-                <button class="icon back" aria-label="Back" on:click=move |_| ctx.open.set(None)>"←"</button>
+                <button class="icon back" aria-label=t("back") on:click=move |_| ctx.open.set(None)>"←"</button>
                 <div class="chat-title">
                     <h2 dir="auto">{title}</h2>
-                    <span class="muted">{subtitle}</span>
+                    <span class="muted" class:typing=move || typing().is_some() aria-live="polite">{status_line}</span>
                 </div>
+                <button
+                    class="icon"
+                    aria-label=t("search-in-chat")
+                    title=t("search-in-chat")
+                    aria-expanded=move || (panel.get() == Some(Panel::Search)).to_string()
+                    on:click=move |_| toggle(Panel::Search)
+                >"🔍"</button>
+                <button
+                    class="icon"
+                    aria-label=t("chat-options")
+                    title=t("chat-options")
+                    aria-expanded=move || (panel.get() == Some(Panel::Options)).to_string()
+                    on:click=move |_| toggle(Panel::Options)
+                >"⋮"</button>
                 <Show when=may_list>
                     <button
                         class="members-toggle"
                         aria-expanded=move || (panel.get() == Some(Panel::Members)).to_string()
                         on:click=move |_| toggle(Panel::Members)
                     >
-                        "Members"
+                        {t("members")}
                     </button>
                 </Show>
                 <Show when=may_manage>
@@ -128,7 +311,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                         aria-expanded=move || (panel.get() == Some(Panel::Settings)).to_string()
                         on:click=move |_| toggle(Panel::Settings)
                     >
-                        "Settings"
+                        {t("settings")}
                     </button>
                 </Show>
             </header>
@@ -137,24 +320,27 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             {move || match (panel.get(), has_chat.get()) {
                 (Some(Panel::Members), true) => chat.get_untracked().map(|c| view! { <MembersPanel chat=c /> }.into_any()),
                 (Some(Panel::Settings), true) => chat.get_untracked().map(|c| view! { <SettingsPanel chat=c /> }.into_any()),
+                (Some(Panel::Search), _) => Some(view! { <div class="panel"><Search chat=id /></div> }.into_any()),
+                (Some(Panel::Options), true) => chat.get_untracked().map(|c| view! { <OptionsPanel chat=c /> }.into_any()),
                 _ => None,
             }}
             <Show when=move || loaded.get() && chat.with(Option::is_none)>
-                <p class="gone" role="status">"You are no longer a member of this chat."</p>
+                <p class="gone" role="status">{t("no-longer-member")}</p>
             </Show>
             {move || pinned.get().map(|q| view! {
-                <button type="button" class="pinned-bar" aria-label="Pinned message" on:click=move |_| show_message(q.seq)>
-                    <span class="pinned-label">"Pinned"</span>
+                <button type="button" class="pinned-bar" aria-label=t("pinned-message") on:click=move |_| ctx.jump.set(Some((id, Seq(q.seq))))>
+                    <span class="pinned-label">{t("pinned")}</span>
                     <span class="pinned-text" dir="auto">{q.text.clone()}</span>
                 </button>
             })}
-            <MessageList page tools />
+            <MessageList page tools window scroll read_upto first_unread />
             // Keyed on whether one may post only: a new message changes the
             // chat's summary, and rebuilding the composer would lose the draft.
             {move || has_chat.get().then(|| if may_post.get() {
-                view! { <Composer id slow_mode_s tools /> }.into_any()
+                let draft = chat.with_untracked(|c| c.as_ref().map(|c| c.draft.clone()).unwrap_or_default());
+                view! { <Composer id slow_mode_s tools draft /> }.into_any()
             } else {
-                view! { <p class="composer-note" role="note">"Only admins post in this channel."</p> }.into_any()
+                view! { <p class="composer-note" role="note">{t("admins-only-post")}</p> }.into_any()
             })}
         </main>
     }
@@ -164,22 +350,129 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
 enum Panel {
     Members,
     Settings,
+    Search,
+    Options,
+}
+
+/// What the list does with its scroll position after the next render.
+#[derive(Clone, Copy, PartialEq)]
+enum Scroll {
+    /// Follow the newest message (if the reader is at the bottom).
+    Bottom,
+    /// Keep the message with this seq where it was on screen (`px` from
+    /// the list's top), as older or newer history comes in around it.
+    Keep { seq: i64, px: f64 },
+    /// Bring this message into view and flash it.
+    To(Seq),
+}
+
+/// The window of events around `seq`.
+fn around(seq: Seq, held: Seq) -> Window {
+    if seq.0 + WINDOW / 2 >= held.0 {
+        Window::Newest
+    } else {
+        Window::Span {
+            after: Seq((seq.0 - WINDOW / 2).max(0)),
+            upto: Seq(seq.0 + WINDOW / 2),
+        }
+    }
+}
+
+/// A chat's own options: jump to a date, and the disappearing timer.
+#[component]
+fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
+    let ctx = ctx();
+    let id = chat.id;
+    let may_time = chat.kind == ChatKind::Direct || chat.rights.edit_info;
+    let error = RwSignal::new(None::<String>);
+    let go_to_date = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        // `YYYY-MM-DD` read as local midnight.
+        let ms = js_sys::Date::new(&format!("{value}T00:00").into()).get_time();
+        if ms.is_nan() {
+            return;
+        }
+        let Some(store) = ctx.store() else { return };
+        spawn_local(async move {
+            match store.seq_at(id, ms as i64).await {
+                Ok(Some(seq)) => ctx.jump.set(Some((id, seq))),
+                _ => {
+                    error.try_set(Some(t("no-messages-since")));
+                }
+            }
+        });
+    };
+    let set_timer = move |ev: leptos::ev::Event| {
+        let Ok(ttl) = event_target_value(&ev).parse::<u32>() else {
+            return;
+        };
+        let settings = ChatSettings {
+            ttl_s: Some(ttl),
+            ..ChatSettings::default()
+        };
+        spawn_local(async move {
+            match net::patch::<_, ChatCreated>(&format!("/api/chats/{}", id.0), &settings).await {
+                Ok(ChatCreated { chat }) => {
+                    if let Some(store) = ctx.store() {
+                        let _ = store.put_chats(std::slice::from_ref(&chat)).await;
+                        ctx.changed();
+                    }
+                }
+                Err(fail) => {
+                    error.try_set(Some(super::say(fail)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="panel options" aria-label=t("chat-options")>
+            <label>
+                {t("jump-to-date")}
+                <input type="date" on:change=go_to_date />
+            </label>
+            {may_time.then(|| view! {
+                <label>
+                    {t("auto-delete")}
+                    <select on:change=set_timer>
+                        {TIMERS.iter().map(|&(s, key)| view! {
+                            <option value=s.to_string() selected=chat.ttl_s == s>{t(key)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </section>
+    }
 }
 
 fn subtitle_of(chat: &ChatSummary) -> String {
     let mut parts = vec![match chat.kind {
-        ChatKind::Channel if chat.member_count == 1 => "1 subscriber".to_string(),
-        ChatKind::Channel => format!("{} subscribers", chat.member_count),
+        ChatKind::Channel => t_with("subscribers-count", &[("n", chat.member_count.into())]),
         _ => members_label(chat.member_count),
     }];
     if let Some(handle) = &chat.handle {
-        parts.push(format!("@{handle}"));
+        // Isolated in right-to-left text, or "@" would end up after the handle.
+        parts.push(if crate::i18n::current().dir() == "rtl" {
+            format!("\u{2068}@{handle}\u{2069}")
+        } else {
+            format!("@{handle}")
+        });
     }
     parts.join(" · ")
 }
 
+/// The window of messages on screen. Scrolling near its top or bottom
+/// moves the window along the history, keeping the message in view where
+/// it was; so a chat of any length holds a few hundred elements.
 #[component]
-fn MessageList(page: RwSignal<ChatPage>, tools: Tools) -> impl IntoView {
+fn MessageList(
+    page: RwSignal<ChatPage>,
+    tools: Tools,
+    window: RwSignal<Window>,
+    scroll: StoredValue<Scroll>,
+    read_upto: Memo<Seq>,
+    first_unread: RwSignal<Option<Seq>>,
+) -> impl IntoView {
     let ctx = ctx();
     let list = NodeRef::<leptos::html::Ul>::new();
     let items = Memo::new(move |_| {
@@ -189,32 +482,203 @@ fn MessageList(page: RwSignal<ChatPage>, tools: Tools) -> impl IntoView {
                 m.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
             )
         });
-        page.with(|p| lines(p, me, &name))
+        page.with(|p| lines(p, me, &name, read_upto.get()))
     });
-    // Keep the newest message in view once the DOM has it.
+    // After each render, put the scroll position where it belongs.
     Effect::new(move |_| {
         items.track();
         request_animation_frame(move || {
-            if let Some(ul) = list.get_untracked() {
-                ul.set_scroll_top(ul.scroll_height());
+            let Some(ul) = list.get_untracked() else {
+                return;
+            };
+            match scroll.get_value() {
+                Scroll::Bottom => ul.set_scroll_top(ul.scroll_height()),
+                Scroll::Keep { seq, px } => {
+                    if let Some(now) = offset_of(&ul, seq) {
+                        ul.set_scroll_top(ul.scroll_top() + (now - px) as i32);
+                    }
+                    scroll.set_value(Scroll::Bottom);
+                }
+                // Not rendered yet (the window is still loading): wait.
+                Scroll::To(seq) => {
+                    if show_message(seq.0) {
+                        scroll.set_value(Scroll::Bottom);
+                    }
+                }
             }
         });
     });
+    let on_scroll = move |_| {
+        let Some(ul) = list.get_untracked() else {
+            return;
+        };
+        let (top, height, view) = (ul.scroll_top(), ul.scroll_height(), ul.client_height());
+        let (first, last) = items.with_untracked(|l| {
+            (
+                l.iter().find_map(|l| l.seq).unwrap_or(0),
+                l.iter().rev().find_map(|l| l.seq).unwrap_or(0),
+            )
+        });
+        let held = page.with_untracked(|p| p.held.0);
+        let (after, upto) = match window.get_untracked() {
+            Window::Newest => ((held - WINDOW).max(0), held),
+            Window::Span { after, upto } => (after.0, upto.0),
+        };
+        let keep = |seq: i64| {
+            if let Some(px) = offset_of(&ul, seq) {
+                scroll.set_value(Scroll::Keep { seq, px });
+            }
+        };
+        if top < NEAR_END_PX && after > 0 {
+            keep(first);
+            let after = (after - WINDOW_STEP).max(0);
+            window.set(Window::Span {
+                after: Seq(after),
+                upto: Seq(upto.min(after + WINDOW_MAX)),
+            });
+        } else if height - top - view < NEAR_END_PX && upto < held {
+            keep(last);
+            let upto = upto + WINDOW_STEP;
+            window.set(if upto >= held {
+                Window::Newest
+            } else {
+                Window::Span {
+                    after: Seq(after.max(upto - WINDOW_MAX)),
+                    upto: Seq(upto),
+                }
+            });
+        } else if matches!(window.get_untracked(), Window::Newest)
+            && height - top - view > NEAR_END_PX
+        {
+            // Reading further up in the newest window: new messages must
+            // not pull the reader down.
+            keep(first);
+        }
+    };
     view! {
-        <ul role="list" aria-label="Messages" class="messages" node_ref=list>
+        <ul role="list" aria-label=t("messages") class="messages" node_ref=list on:scroll=on_scroll>
             <For
                 each=move || items.get()
                 key=|l: &Line| (l.key.clone(), l.version())
-                children=move |l| view! { <MessageItem line=l tools /> }
+                children=move |l| {
+                    let divider = l.seq.is_some() && l.seq == first_unread.get_untracked().map(|s| s.0);
+                    view! {
+                        {divider.then(|| view! { <li class="unread-divider" role="separator">{t("unread-messages")}</li> })}
+                        <MessageItem line=l tools />
+                    }
+                }
             />
         </ul>
     }
 }
 
+/// How far below the list's top edge the message `seq` is, in px.
+fn offset_of(ul: &web_sys::HtmlUListElement, seq: i64) -> Option<f64> {
+    let el = ul
+        .query_selector(&format!("li.msg[data-seq=\"{seq}\"]"))
+        .ok()??;
+    Some(el.get_bounding_client_rect().top() - ul.get_bounding_client_rect().top())
+}
+
 #[component]
-fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools) -> impl IntoView {
+fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> impl IntoView {
     let ctx = ctx();
-    let draft = RwSignal::new(String::new());
+    let draft = RwSignal::new(draft);
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    let last_typing = StoredValue::new(0.0);
+    let saving = StoredValue::new(None::<TimeoutHandle>);
+    let save_draft = move |text: String| {
+        if let Some(pending) = saving.get_value() {
+            pending.clear();
+        }
+        let save = move || {
+            spawn_local(async move {
+                let _ =
+                    net::put::<_, ()>(&format!("/api/chats/{}/draft", id.0), &Draft { text }).await;
+            })
+        };
+        saving.set_value(
+            set_timeout_with_handle(save, std::time::Duration::from_millis(DRAFT_SAVE_MS)).ok(),
+        );
+    };
+    // Another device changed the draft: take it, unless typing here.
+    Effect::new(move |seen: Option<u64>| {
+        let now = ctx.drafts.get();
+        let focused = area.get_untracked().is_some_and(|a| {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_some_and(|e| e == *a.unchecked_ref::<web_sys::Element>())
+        });
+        if seen.is_some()
+            && !focused
+            && let Some(store) = ctx.store()
+        {
+            spawn_local(async move {
+                if let Ok(Some(chat)) = store.chat(id).await {
+                    draft.try_set(chat.draft);
+                }
+            });
+        }
+        now
+    });
+    let on_input = move |text: String| {
+        draft.set(text.clone());
+        save_draft(text);
+        let now = js_sys::Date::now();
+        if now - last_typing.get_value() > TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            if let Some(session) = ctx.session() {
+                session.typing(id);
+            }
+        }
+    };
+    let scheduled = RwSignal::new(Vec::<ScheduledPost>::new());
+    let load_scheduled = move || {
+        spawn_local(async move {
+            if let Ok(ScheduledPosts { scheduled: list }) =
+                net::get::<ScheduledPosts>(&format!("/api/chats/{}/scheduled", id.0)).await
+            {
+                scheduled.try_set(list);
+            }
+        })
+    };
+    load_scheduled();
+    let scheduling = RwSignal::new(false);
+    let when = RwSignal::new(String::new());
+    let schedule_error = RwSignal::new(None::<String>);
+    let schedule = move |_| {
+        let text = draft.get_untracked();
+        let at = js_sys::Date::new(&when.get_untracked().into()).get_time();
+        if check_text(&text).is_err() || at.is_nan() {
+            return;
+        }
+        let body = NewScheduled {
+            id: net::new_client_id(),
+            text,
+            at: at as i64,
+        };
+        spawn_local(async move {
+            match net::post::<_, ()>(&format!("/api/chats/{}/scheduled", id.0), &body).await {
+                Ok(()) => {
+                    draft.try_set(String::new());
+                    save_draft(String::new());
+                    scheduling.try_set(false);
+                    schedule_error.try_set(None);
+                    load_scheduled();
+                }
+                Err(fail) => {
+                    schedule_error.try_set(Some(super::say(fail)));
+                }
+            }
+        });
+    };
+    let unschedule = move |msg: String| {
+        spawn_local(async move {
+            let _ = net::delete(&format!("/api/chats/{}/scheduled/{msg}", id.0)).await;
+            load_scheduled();
+        })
+    };
     let too_long = move || draft.with(|d| check_text(d) == Err(ErrorCode::TextTooLong));
     // Editing puts the message's text in the box; leaving edit empties it.
     Effect::new(move |was_editing: Option<bool>| {
@@ -234,6 +698,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools) -> impl IntoView {
         let Some(session) = ctx.session() else { return };
         let (reply, edit) = (tools.reply.get_untracked(), tools.edit.get_untracked());
         draft.set(String::new());
+        save_draft(String::new());
         tools.reply.set(None);
         tools.edit.set(None);
         spawn_local(async move {
@@ -270,43 +735,74 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools) -> impl IntoView {
     view! {
         <Show when=too_long>
             <p class="error composer-error" role="alert">
-                {move || format!(
-                    "Message is too long: {} of {MAX_TEXT_CHARS} characters allowed",
-                    draft.with(|d| d.chars().count()),
-                )}
+                {move || t_with("text-too-long", &[
+                    ("n", draft.with(|d| d.chars().count()).into()),
+                    ("max", MAX_TEXT_CHARS.into()),
+                ])}
             </p>
         </Show>
         {move || (slow_mode_s.get() > 0).then(|| view! {
-            <p class="composer-note" role="note">{format!("Slow mode: one message every {} s", slow_mode_s.get())}</p>
+            <p class="composer-note" role="note">{t_with("slow-mode-note", &[("n", slow_mode_s.get().into())])}</p>
         })}
         {move || tools.reply.get().map(|q| view! {
             <div class="composing" role="status">
-                <span class="muted">"Reply to "</span><b dir="auto">{q.sender.clone()}</b>
+                <span class="muted">{t("reply-to")}</span><b dir="auto">{q.sender.clone()}</b>
                 <span class="quote-text" dir="auto">{q.text.clone()}</span>
-                <button type="button" class="icon" aria-label="Cancel reply" on:click=move |_| tools.reply.set(None)>"✕"</button>
+                <button type="button" class="icon" aria-label=t("cancel-reply") on:click=move |_| tools.reply.set(None)>"✕"</button>
             </div>
         })}
         {move || tools.edit.get().map(|_| view! {
             <div class="composing" role="status">
-                <span class="muted">"Editing message"</span>
-                <button type="button" class="icon" aria-label="Cancel edit" on:click=move |_| tools.edit.set(None)>"✕"</button>
+                <span class="muted">{t("editing")}</span>
+                <button type="button" class="icon" aria-label=t("cancel-edit") on:click=move |_| tools.edit.set(None)>"✕"</button>
             </div>
         })}
+        {move || (!scheduled.with(Vec::is_empty)).then(|| view! {
+            <details class="scheduled">
+                <summary>{t_with("scheduled-count", &[("n", scheduled.with(Vec::len).into())])}</summary>
+                <ul aria-label=t("scheduled-messages")>
+                    {scheduled.get().into_iter().map(|p| {
+                        let msg = p.id.0.clone();
+                        view! {
+                            <li>
+                                <time>{super::day_time(p.at)}</time>
+                                <span dir="auto">{p.text}</span>
+                                <button type="button" class="icon" aria-label=t("cancel-scheduled") on:click=move |_| unschedule(msg.clone())>"✕"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+        })}
+        <Show when=move || scheduling.get()>
+            <div class="composing schedule-row">
+                <label>
+                    {t("schedule-at")}
+                    <input type="datetime-local" step="1" prop:value=when on:input=move |ev| when.set(event_target_value(&ev)) />
+                </label>
+                <button type="button" on:click=schedule>{t("schedule")}</button>
+                {move || schedule_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+        </Show>
         <form class="composer" on:submit=move |ev: SubmitEvent| {
             ev.prevent_default();
             send();
         }>
             <textarea
-                aria-label="Message"
-                placeholder="Message"
+                aria-label=t("message")
+                placeholder=t("message")
                 dir="auto"
                 rows="1"
                 aria-invalid=move || too_long().then_some("true")
                 prop:value=draft
-                on:input=move |ev| draft.set(event_target_value(&ev))
+                node_ref=area
+                on:input=move |ev| on_input(event_target_value(&ev))
                 on:keydown=on_key
             ></textarea>
-            <button type="submit" class="send" aria-label="Send" title="Send">"➤"</button>
+            <button type="button" class="icon" aria-label=t("schedule-message") title=t("schedule-message")
+                aria-expanded=move || scheduling.get().to_string()
+                on:click=move |_| scheduling.update(|s| *s = !*s)>"⏰"</button>
+            <button type="submit" class="send" aria-label=t("send") title=t("send")>"➤"</button>
         </form>
     }
 }

@@ -1,12 +1,13 @@
 //! The chat list and the forms that start chats.
 
-use courier_protocol::ErrorCode;
 use courier_protocol::api::{ChatCreated, NewDirect, NewGroup};
+use courier_protocol::{ChatId, ErrorCode};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{ctx, hhmm, say};
+use crate::i18n::{t, t_with, t_with_raw};
 use crate::net::{self, ApiFail};
 use crate::store::ChatRow;
 
@@ -71,25 +72,25 @@ pub fn NewChat() -> impl IntoView {
         <div class="new-chat">
             <form on:submit=create(true)>
                 <input
-                    aria-label="Username to chat with"
-                    placeholder="Username or @public chat"
+                    aria-label=t("username-to-chat")
+                    placeholder=t("username-or-public")
                     autocapitalize="none"
                     dir="auto"
                     prop:value=username
                     on:input=move |ev| username.set(event_target_value(&ev))
                 />
-                <button type="submit">"Start chat"</button>
+                <button type="submit">{t("start-chat")}</button>
             </form>
             <form on:submit=create(false)>
                 <input
-                    aria-label="New group name"
-                    placeholder="New group name"
+                    aria-label=t("new-group-name")
+                    placeholder=t("new-group-name")
                     dir="auto"
                     prop:value=group
                     on:input=move |ev| group.set(event_target_value(&ev))
                 />
-                <button type="submit" on:click=move |_| channel.set(false)>"Create group"</button>
-                <button type="submit" on:click=move |_| channel.set(true)>"Create channel"</button>
+                <button type="submit" on:click=move |_| channel.set(false)>{t("create-group")}</button>
+                <button type="submit" on:click=move |_| channel.set(true)>{t("create-channel")}</button>
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </div>
@@ -112,20 +113,30 @@ pub fn ChatList() -> impl IntoView {
     });
     let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
     view! {
-        <nav aria-label="Chats" class="chat-list">
+        <nav aria-label=t("chats") class="chat-list">
             <Show when=move || rows.with(Vec::is_empty)>
-                <p class="muted empty-list">"No chats yet: start one above or open an invite link."</p>
+                <p class="muted empty-list">{t("no-chats")}</p>
             </Show>
             <ul>
                 <For
                     each=move || rows.get()
-                    key=|r| (r.chat.id, r.chat.title.clone(), r.chat.last_seq, r.unread)
+                    key=|r| (r.chat.id, r.chat.title.clone(), r.chat.last_seq, r.unread, r.chat.draft.clone())
                     children=move |row| {
                         let id = row.chat.id;
                         let preview = row.chat.last.as_ref().map(|m| {
-                            let who = if Some(m.sender) == me() { "You".to_string() } else { m.sender_name.clone() };
-                            format!("{who}: {}", m.text.lines().next().unwrap_or_default())
+                            let who = if Some(m.sender) == me() { t("you") } else { m.sender_name.clone() };
+                            let text = m.text.lines().next().unwrap_or_default().to_string();
+                            t_with_raw("preview", &[("who", who.into()), ("text", text.into())])
                         });
+                        // An unsent draft shows instead, as in Telegram.
+                        let draft = (!row.chat.draft.is_empty()).then(|| {
+                            let text = row.chat.draft.lines().next().unwrap_or_default().to_string();
+                            view! { <span class="draft">{t("draft-label")}</span>" "{text} }
+                        });
+                        let preview = match draft {
+                            Some(draft) => draft.into_any(),
+                            None => preview.into_any(),
+                        };
                         let time = row.chat.last.as_ref().map(|m| hhmm(m.at));
                         let unread = row.unread;
                         view! {
@@ -143,7 +154,7 @@ pub fn ChatList() -> impl IntoView {
                                     <span class="time">{time}</span>
                                     <span class="preview" dir="auto">{preview}</span>
                                     {(unread > 0).then(|| view! {
-                                        <span class="badge" aria-label=format!("{unread} unread")>{unread}</span>
+                                        <span class="badge" aria-label=t_with("unread", &[("n", unread.into())])>{unread}</span>
                                     })}
                                 </button>
                             </li>
@@ -152,5 +163,61 @@ pub fn ChatList() -> impl IntoView {
                 />
             </ul>
         </nav>
+    }
+}
+
+/// Where to forward the picked message: every chat one may post in.
+#[component]
+pub fn ForwardPicker() -> impl IntoView {
+    let ctx = ctx();
+    let rows = RwSignal::new(Vec::<ChatRow>::new());
+    if let Some(store) = ctx.store() {
+        spawn_local(async move {
+            if let Ok(list) = store.chat_list().await {
+                rows.try_set(list.into_iter().filter(|r| r.chat.rights.post).collect());
+            }
+        });
+    }
+    let forward = move |target: ChatId| {
+        let (Some((from, seq, text)), Some(session)) =
+            (ctx.forwarding.get_untracked(), ctx.session())
+        else {
+            return;
+        };
+        ctx.forwarding.set(None);
+        ctx.open.set(Some(target));
+        spawn_local(async move {
+            let _ = session.forward(target, from, seq, text).await;
+        });
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| ctx.forwarding.set(None)>
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-label=t("forward-to")
+                on:click=|ev| ev.stop_propagation()
+            >
+                <h3>{t("forward-to")}</h3>
+                <ul class="forward-targets">
+                    <For
+                        each=move || rows.get()
+                        key=|r| r.chat.id
+                        children=move |row| {
+                            let id = row.chat.id;
+                            view! {
+                                <li>
+                                    <button class="chat-row" on:click=move |_| forward(id)>
+                                        <span class="title" dir="auto">{row.chat.title.clone()}</span>
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+                <button type="button" on:click=move |_| ctx.forwarding.set(None)>{t("cancel")}</button>
+            </div>
+        </div>
     }
 }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{ctx, hhmm};
+use crate::i18n::{self, t, t_with};
 use crate::store::{ChatPage, Kept, OutState};
 
 /// The message a reply quotes.
@@ -40,6 +41,12 @@ pub struct Line {
     pub pinned: bool,
     /// Each reaction, how many gave it, and whether the viewer did.
     pub reactions: Vec<(String, usize, bool)>,
+    /// A forwarded copy: who first posted it.
+    pub forwarded_from: Option<String>,
+    /// An own message someone else has read.
+    pub read: bool,
+    /// It disappears when its timer runs out.
+    pub expires: bool,
 }
 
 impl Line {
@@ -53,6 +60,7 @@ impl Line {
             &self.reactions,
             &self.reply,
             self.state.map(|s| format!("{s:?}")),
+            self.read,
         )
             .hash(&mut h);
         h.finish()
@@ -68,7 +76,8 @@ fn quote_of(m: &Kept) -> Quote {
 }
 
 /// The lines of a chat: its shown posts, then what waits in the outbox.
-pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str) -> Vec<Line> {
+/// `read_upto` is how far any other member has read.
+pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, read_upto: Seq) -> Vec<Line> {
     let channel = page
         .chat
         .as_ref()
@@ -98,6 +107,9 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str) -> Vec<Line> {
                 .iter()
                 .map(|(e, who)| (e.clone(), who.len(), me.is_some_and(|me| who.contains(&me))))
                 .collect(),
+            forwarded_from: m.forwarded_from.clone(),
+            read: m.seq <= read_upto,
+            expires: m.expires_at.is_some(),
         }
     });
     let pending = page
@@ -117,6 +129,9 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str) -> Vec<Line> {
             edited: false,
             pinned: false,
             reactions: Vec::new(),
+            forwarded_from: None,
+            read: false,
+            expires: false,
         });
     stored.chain(pending).collect()
 }
@@ -133,6 +148,10 @@ pub struct Tools {
     /// Whether the viewer may delete others' messages, and pin.
     pub may_delete_any: Memo<bool>,
     pub may_pin: Memo<bool>,
+    /// Whether own messages show who has read them (small groups), and
+    /// the members' names by id.
+    pub seen_by: Memo<bool>,
+    pub names: RwSignal<HashMap<UserId, String>>,
 }
 
 impl Tools {
@@ -146,20 +165,22 @@ impl Tools {
     }
 }
 
-/// Scrolls the list to a message and flashes it (a reply's quote, the pinned bar).
-pub fn show_message(seq: i64) {
+/// Scrolls the list to a message and flashes it (a reply's quote, the
+/// pinned bar, a search result); false if it is not in the list.
+pub fn show_message(seq: i64) -> bool {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
+        return false;
     };
-    if let Ok(Some(el)) = doc.query_selector(&format!("li.msg[data-seq=\"{seq}\"]")) {
-        el.scroll_into_view();
-        let _ = el.class_list().add_1("flash");
-        let el = el.clone();
-        set_timeout(
-            move || drop(el.class_list().remove_1("flash")),
-            std::time::Duration::from_millis(1200),
-        );
-    }
+    let Ok(Some(el)) = doc.query_selector(&format!("li.msg[data-seq=\"{seq}\"]")) else {
+        return false;
+    };
+    el.scroll_into_view();
+    let _ = el.class_list().add_1("flash");
+    set_timeout(
+        move || drop(el.class_list().remove_1("flash")),
+        std::time::Duration::from_millis(1200),
+    );
+    true
 }
 
 /// A message's text as elements: formatting becomes `strong`, `em`,
@@ -192,23 +213,27 @@ fn on_button(ev: &leptos::ev::MouseEvent) -> bool {
 }
 
 fn failure_text(code: ErrorCode) -> String {
-    format!("Not sent: {code}")
+    let reason = i18n::lower_first(&i18n::error_text(code));
+    t_with("not-sent", &[("reason", reason.into())])
 }
 
 #[component]
 pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
     let state = match (line.own, line.state) {
         (false, _) => None,
+        (true, None) if line.read => Some(
+            view! { <span class="state read" aria-label=t("read") title=t("read")>"✓✓"</span> }.into_any(),
+        ),
         (true, None) => Some(
-            view! { <span class="state sent" aria-label="Sent" title="Sent">"✓"</span> }.into_any(),
+            view! { <span class="state sent" aria-label=t("sent") title=t("sent")>"✓"</span> }.into_any(),
         ),
         (true, Some(OutState::Pending)) => Some(
-            view! { <span class="state pending" aria-label="Pending" title="Pending">"🕓"</span> }
+            view! { <span class="state pending" aria-label=t("pending") title=t("pending")>"🕓"</span> }
                 .into_any(),
         ),
         (true, Some(OutState::Failed(code))) => Some(
             view! {
-                <span class="state failed" aria-label="Failed" title="Failed">"!"</span>
+                <span class="state failed" aria-label=t("failed") title=t("failed")>"!"</span>
                 <span class="failure">{failure_text(code)}</span>
             }
             .into_any(),
@@ -222,9 +247,12 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
         text: line.text.clone(),
     };
     let reply = line.reply.clone().map(|q| {
-        let label = format!("Reply to {}: {}", q.sender, q.text);
+        let label = t_with(
+            "reply-to-quote",
+            &[("sender", q.sender.clone().into()), ("text", q.text.clone().into())],
+        );
         view! {
-            <button type="button" class="quote" aria-label=label on:click=move |_| show_message(q.seq)>
+            <button type="button" class="quote" aria-label=label on:click=move |_| ctx().jump.set(Some((tools.chat, Seq(q.seq))))>
                 <span class="quote-sender" dir="auto">{q.sender.clone()}</span>
                 <span class="quote-text" dir="auto">{q.text.clone()}</span>
             </button>
@@ -232,7 +260,8 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
     });
     let reactions =
         (!line.reactions.is_empty()).then(|| {
-            let chips = line.reactions.iter().cloned().map(|(emoji, count, mine)| {
+            let chips = line.reactions.iter().map(|(emoji, count, mine)| {
+            let (count, mine) = (*count, *mine);
             let target = Seq(seq.unwrap_or(0));
             let act = Act::React { target, emoji: emoji.clone(), on: !mine };
             view! {
@@ -262,12 +291,16 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             }
         >
             <span class="sender" dir="auto">{line.sender}</span>
+            {line.forwarded_from.map(|from| view! {
+                <span class="forwarded" dir="auto">{t_with("forwarded-from", &[("name", from.into())])}</span>
+            })}
             {reply}
             <p class="text" dir="auto">{formatted(&line.text)}</p>
             {reactions}
             <span class="meta">
-                {line.pinned.then(|| view! { <span class="pin-mark" aria-label="Pinned">"📌"</span> })}
-                {line.edited.then(|| view! { <span class="edited">"edited"</span> })}
+                {line.pinned.then(|| view! { <span class="pin-mark" aria-label=t("pinned")>"📌"</span> })}
+                {line.edited.then(|| view! { <span class="edited">{t("edited")}</span> })}
+                {line.expires.then(|| view! { <span class="expires" aria-label=t("disappears") title=t("disappears")>"⏱"</span> })}
                 {line.views_key.map(|key| view! { <PostViews key /> })}
                 <time>{hhmm(line.at)}</time>
                 {state}
@@ -288,8 +321,49 @@ fn MessageTools(
     has_text: bool,
     tools: Tools,
 ) -> impl IntoView {
+    let ctx = ctx();
     let target = Seq(quote.seq);
     let done = move || tools.selected.set(None);
+    let forward = {
+        let text = quote.text.clone();
+        move |_| {
+            ctx.forwarding.set(Some((tools.chat, target, text.clone())));
+            done();
+        }
+    };
+    let delete_for_me = move |_| {
+        done();
+        if let Some(store) = ctx.store() {
+            spawn_local(async move {
+                if store.hide(tools.chat, target).await.is_ok() {
+                    ctx.changed();
+                }
+            });
+        }
+    };
+    // Who has read it, in a group small enough to say (not one's own name).
+    let seen_by = move || {
+        let me = ctx.me.with(|m| m.as_ref().map(|m| m.id));
+        let names: Vec<String> = ctx.reads.with(|r| {
+            r.get(&tools.chat)
+                .map(|cursors| {
+                    cursors
+                        .iter()
+                        .filter(|(user, seq)| Some(**user) != me && **seq >= target)
+                        .filter_map(|(user, _)| tools.names.with(|n| n.get(user).cloned()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        (own && tools.seen_by.get_untracked()).then(|| {
+            let text = if names.is_empty() {
+                t("seen-by-nobody")
+            } else {
+                t_with("seen-by", &[("names", names.join(", ").into())])
+            };
+            view! { <p class="seen-by muted">{text}</p> }
+        })
+    };
     let reply = {
         let quote = quote.clone();
         move |_| {
@@ -307,23 +381,26 @@ fn MessageTools(
         }
     };
     view! {
-        <div class="tools" role="toolbar" aria-label="Message actions">
+        <div class="tools" role="toolbar" aria-label=t("message-actions")>
             <div class="react-row">
                 {REACTIONS.iter().map(|&emoji| view! {
-                    <button type="button" class="icon" aria-label=format!("React {emoji}")
+                    <button type="button" class="icon" aria-label=t_with("react", &[("emoji", emoji.into())])
                         on:click=move |_| { tools.act(Act::React { target, emoji: emoji.to_string(), on: true }); done(); }>
                         {emoji}
                     </button>
                 }).collect_view()}
             </div>
-            <button type="button" on:click=reply>"Reply"</button>
-            {(own && has_text).then(|| view! { <button type="button" on:click=edit.clone()>"Edit"</button> })}
+            {seen_by}
+            <button type="button" on:click=reply>{t("reply")}</button>
+            {has_text.then(|| view! { <button type="button" on:click=forward.clone()>{t("forward")}</button> })}
+            {(own && has_text).then(|| view! { <button type="button" on:click=edit.clone()>{t("edit")}</button> })}
+            <button type="button" on:click=delete_for_me>{t("delete-for-me")}</button>
             {(own || tools.may_delete_any.get_untracked()).then(|| view! {
-                <button type="button" class="danger" on:click=move |_| { tools.act(Act::Delete { target }); done(); }>"Delete"</button>
+                <button type="button" class="danger" on:click=move |_| { tools.act(Act::Delete { target }); done(); }>{t("delete-for-everyone")}</button>
             })}
             {tools.may_pin.get_untracked().then(|| view! {
                 <button type="button" on:click=move |_| { tools.act(Act::Pin { target, on: !pinned }); done(); }>
-                    {if pinned { "Unpin" } else { "Pin" }}
+                    {if pinned { t("unpin") } else { t("pin") }}
                 </button>
             })}
         </div>
@@ -337,7 +414,7 @@ fn PostViews(key: (i64, i64)) -> impl IntoView {
     let views = move || ctx.views.with(|v| v.get(&key).copied());
     view! {
         <Show when=move || views().is_some()>
-            <span class="views" aria-label=move || match views().unwrap_or(0) { 1 => "1 view".to_string(), n => format!("{n} views") }>
+            <span class="views" aria-label=move || t_with("views", &[("n", views().unwrap_or(0).into())])>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/></svg>
                 {move || views().unwrap_or(0)}
             </span>

@@ -7,16 +7,23 @@ mod auth;
 mod chat;
 mod chats;
 mod message;
+mod prefs;
+mod search;
 
 use courier_protocol::api::Me;
-use courier_protocol::{ChatId, UserId, UserInfo, UserKind};
+use courier_protocol::{ChatId, Seq, UserId, UserInfo, UserKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
-use crate::net::{self, ApiFail, Event, Session, Status};
+use crate::i18n::{t, t_with};
+use crate::net::{self, Event, Session, Status};
 use crate::store::Store;
+
+/// Who is typing in one chat: name, and until when (by `Date.now()`).
+pub type Typists = HashMap<UserId, (String, f64)>;
 
 /// What every component may reach: small signals and the two handles.
 #[derive(Clone, Copy)]
@@ -28,6 +35,16 @@ pub struct Ctx {
     pub open: RwSignal<Option<ChatId>>,
     /// View counts of channel posts by (chat, seq), as last told.
     pub views: RwSignal<std::collections::HashMap<(i64, i64), u32>>,
+    /// Each chat's members' read cursors, as fetched and then told live.
+    pub reads: RwSignal<HashMap<ChatId, HashMap<UserId, Seq>>>,
+    /// Who is typing where (name, and until when by `Date.now()`).
+    pub typing: RwSignal<HashMap<ChatId, Typists>>,
+    /// A message to bring into view in the open chat (search, quotes).
+    pub jump: RwSignal<Option<(ChatId, Seq)>>,
+    /// A message picked for forwarding: its chat, seq and text.
+    pub forwarding: RwSignal<Option<(ChatId, Seq, String)>>,
+    /// Bumped when the server tells of a draft from another device.
+    pub drafts: RwSignal<u64>,
     /// The invite code when the app was opened at `/join/<code>`.
     pub join: RwSignal<Option<String>>,
     store: StoredValue<Option<Store>, LocalStorage>,
@@ -99,7 +116,33 @@ impl Ctx {
             }
             Event::Me(_) | Event::SignedOut => self.leave(),
             // Shown by the chat view (read ticks, typing line) in the next step.
-            Event::Read(..) | Event::Typing(..) | Event::Draft(..) => {}
+            Event::Read(chat, user, seq) => {
+                self.reads.try_update(|r| {
+                    let seen = r.entry(chat).or_default().entry(user).or_default();
+                    *seen = (*seen).max(seq);
+                });
+            }
+            Event::Typing(chat, user, name) if user != id => {
+                let until = js_sys::Date::now() + TYPING_SHOWN_MS;
+                self.typing
+                    .try_update(|t| t.entry(chat).or_default().insert(user, (name, until)));
+                // Forget it once it runs out (unless renewed meanwhile).
+                set_timeout(
+                    move || {
+                        let now = js_sys::Date::now();
+                        self.typing.try_update(|t| {
+                            t.values_mut()
+                                .for_each(|who| who.retain(|_, (_, u)| *u > now))
+                        });
+                    },
+                    std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),
+                );
+            }
+            Event::Typing(..) => {}
+            Event::Draft(..) => {
+                self.drafts.try_update(|d| *d += 1);
+                self.changed();
+            }
         }
     }
 
@@ -145,6 +188,11 @@ fn new_ctx() -> Ctx {
         rev: RwSignal::new(0),
         open: RwSignal::new(None),
         views: RwSignal::new(Default::default()),
+        reads: RwSignal::new(Default::default()),
+        typing: RwSignal::new(Default::default()),
+        jump: RwSignal::new(None),
+        forwarding: RwSignal::new(None),
+        drafts: RwSignal::new(0),
         join: RwSignal::new(None),
         store: StoredValue::new_local(None),
         session: StoredValue::new_local(None),
@@ -152,6 +200,8 @@ fn new_ctx() -> Ctx {
 }
 
 const ME_KEY: &str = "courier.me";
+/// How long "typing…" shows after the last notice (senders renew it every 3 s).
+const TYPING_SHOWN_MS: f64 = 5000.0;
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -192,14 +242,12 @@ fn register_service_worker() {
     }
 }
 
-/// A user-facing sentence for a failed call.
-pub fn say(fail: ApiFail) -> String {
-    let text = fail.to_string();
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+pub use crate::i18n::say;
+
+/// A date and time in the current language's form (scheduled messages).
+pub fn day_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    String::from(d.to_locale_string(crate::i18n::current().tag(), &JsValue::UNDEFINED))
 }
 
 /// Local wall-clock time `HH:MM` of a server timestamp.
@@ -209,17 +257,15 @@ pub fn hhmm(ms: i64) -> String {
 }
 
 pub fn members_label(n: u32) -> String {
-    if n == 1 {
-        "1 member".to_string()
-    } else {
-        format!("{n} members")
-    }
+    t_with("members-count", &[("n", n.into())])
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = new_ctx();
     provide_context(ctx);
+    let prefs = prefs::Prefs::load();
+    provide_context(prefs);
     register_service_worker();
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
@@ -241,11 +287,16 @@ pub fn App() -> impl IntoView {
         }),
     }
     let user = Memo::new(move |_| ctx.me.with(|m| m.as_ref().map(|m| m.id)));
-    move || match (ctx.join.get().is_some(), user.get(), booting.get()) {
-        (true, _, _) => view! { <auth::JoinScreen /> }.into_any(),
-        (false, Some(_), _) => view! { <Shell /> }.into_any(),
-        (false, None, true) => view! { <p class="loading">"Loading…"</p> }.into_any(),
-        (false, None, false) => view! { <auth::AuthScreen /> }.into_any(),
+    // Every text is formatted untracked in the current language: a new
+    // language rebuilds the whole tree.
+    move || {
+        prefs.lang.track();
+        match (ctx.join.get().is_some(), user.get(), booting.get()) {
+            (true, _, _) => view! { <auth::JoinScreen /> }.into_any(),
+            (false, Some(_), _) => view! { <Shell /> }.into_any(),
+            (false, None, true) => view! { <p class="loading">{t("loading")}</p> }.into_any(),
+            (false, None, false) => view! { <auth::AuthScreen /> }.into_any(),
+        }
     }
 }
 
@@ -266,20 +317,23 @@ fn Shell() -> impl IntoView {
             <header class="topbar">
                 <span class="brand">"Courier"</span>
                 <ConnectionStatus />
-                <span class="whoami">{move || ctx.me.get().map(|m| m.name)}</span>
-                <button class="icon" aria-label="Sign out" title="Sign out" on:click=sign_out>"⎋"</button>
+                <span class="whoami" dir="auto">{move || ctx.me.get().map(|m| m.name)}</span>
+                <prefs::PrefsButton />
+                <button class="icon" aria-label=t("sign-out") title=t("sign-out") on:click=sign_out>"⎋"</button>
             </header>
             <div class="panes">
                 <aside class="sidebar">
                     <Show when=guest>
                         <auth::GuestBanner />
                     </Show>
+                    <search::Search />
                     <chats::NewChat />
                     <chats::ChatList />
                 </aside>
+                {move || ctx.forwarding.get().is_some().then(|| view! { <chats::ForwardPicker /> })}
                 {move || match ctx.open.get() {
                     Some(id) => view! { <chat::ChatView id /> }.into_any(),
-                    None => view! { <div class="pane empty"><p>"Select a chat to start messaging"</p></div> }.into_any(),
+                    None => view! { <div class="pane empty"><p>{t("select-chat")}</p></div> }.into_any(),
                 }}
             </div>
         </div>
@@ -295,11 +349,13 @@ fn ConnectionStatus() -> impl IntoView {
             Status::Online => "online",
             Status::Offline => "offline",
         },
-        move || match status.get() {
-            Status::Connecting => "Connecting…",
-            Status::Online => "Online",
-            Status::Offline => "Offline — messages will be sent when you're back",
+        move || {
+            t(match status.get() {
+                Status::Connecting => "conn-connecting",
+                Status::Online => "conn-online",
+                Status::Offline => "conn-offline",
+            })
         },
     );
-    view! { <span class="conn" role="status" aria-label="Connection" data-state=state>{text}</span> }
+    view! { <span class="conn" role="status" aria-label=t("connection") data-state=state>{text}</span> }
 }

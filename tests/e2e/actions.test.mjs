@@ -35,7 +35,7 @@ eachBrowser((person) => {
     // Edit: only one's own; the other sees the new text marked edited.
     const bobsTools = await select(bob, 'Yes!');
     assert.equal(await bobsTools.getByRole('button', { name: 'Edit' }).count(), 0, 'no editing another\'s message');
-    assert.equal(await bobsTools.getByRole('button', { name: 'Delete' }).count(), 0, 'nor deleting it');
+    assert.equal(await bobsTools.getByRole('button', { name: 'Delete for everyone' }).count(), 0, 'nor deleting it');
     await bobsTools.getByRole('button', { name: 'React 👍' }).click();
     await (await select(alice, 'Yes!')).getByRole('button', { name: 'Edit' }).click();
     const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
@@ -60,7 +60,7 @@ eachBrowser((person) => {
     }
 
     // Delete for everyone: gone on both sides.
-    await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete' }).click();
+    await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete for everyone' }).click();
     for (const p of [alice, bob]) await p.waitTexts(['Lunch at noon?']);
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });

@@ -187,8 +187,9 @@ export function uniqueName(prefix) {
 
 /** One person: a browser context (own cookies, own IndexedDB) and a page. */
 export class Person {
-  static async open(browser, server, { viewport } = {}) {
-    const context = await browser.newContext({ viewport: viewport ?? { width: 1200, height: 800 } });
+  /** `locale` (e.g. 'ar') is the browser's language, as navigator.languages says. */
+  static async open(browser, server, { viewport, locale } = {}) {
+    const context = await browser.newContext({ viewport: viewport ?? { width: 1200, height: 800 }, ...(locale && { locale }) });
     const page = await context.newPage();
     const person = new Person(context, page, server);
     page.on('dialog', (d) => { person.dialogs.push(d.message()); d.dismiss().catch(() => {}); });

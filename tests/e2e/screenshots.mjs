@@ -70,6 +70,62 @@ try {
       await shot(alice, 'channel-members');
       for (const p of [alice, bob, guest]) await p.close();
     }
+
+    // Arabic: the whole layout mirrored, mixed-direction messages.
+    const shot = async (p, name) => p.page.screenshot({ path: `${out}/${name}-${size}-ar.png` });
+    const amal = await Person.open(browser, server, { viewport, locale: 'ar' });
+    const bob = await Person.open(browser, server, { viewport });
+    const page = amal.page;
+    await amal.goto('/');
+    await page.waitForTimeout(500);
+    await shot(amal, 'signin');
+    await page.getByRole('button', { name: 'إنشاء حساب جديد', exact: true }).click();
+    await page.getByLabel('اسم المستخدم', { exact: true }).fill(uniqueName('amal'));
+    await page.getByLabel('كلمة المرور', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('الاسم الظاهر', { exact: true }).fill('أمل');
+    await page.getByRole('button', { name: 'إنشاء الحساب', exact: true }).click();
+    await page.locator('.conn[data-state="online"]').waitFor();
+    const b = uniqueName('bob');
+    await bob.signUp(b);
+    await shot(amal, 'empty');
+    await page.getByLabel('اسم المجموعة الجديدة').fill('رحلة نهاية الأسبوع');
+    await page.getByRole('button', { name: 'إنشاء مجموعة' }).click();
+    await amal.waitChatOpen('رحلة');
+    const box = page.getByRole('textbox', { name: 'رسالة', exact: true });
+    await box.fill('من سيأتي يوم السبت؟ 🚆');
+    await box.press('Enter');
+    if (size === 'phone') await page.getByRole('button', { name: 'رجوع' }).click();
+    await page.getByLabel('اسم مستخدم من تريد محادثته').fill(b);
+    await page.getByRole('button', { name: 'بدء المحادثة' }).click();
+    await amal.waitChatOpen(b);
+    await box.fill('مرحبا Bob! هل ستأتي؟');
+    await box.press('Enter');
+    await box.fill('A message in English stays left to right.');
+    await box.press('Enter');
+    await bob.openChat('أمل');
+    await bob.send('Yes!\nSee you there.');
+    await page.waitForTimeout(800);
+    await shot(amal, 'chat');
+    await page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem').first().click();
+    await page.waitForTimeout(300);
+    await shot(amal, 'actions');
+    await page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem').first().click();
+    if (size === 'phone') {
+      await page.getByRole('button', { name: 'رجوع' }).click();
+      await shot(amal, 'list');
+    }
+    await page.getByRole('button', { name: 'التفضيلات' }).click();
+    await page.waitForTimeout(300);
+    await shot(amal, 'prefs');
+    await page.getByRole('button', { name: 'إغلاق' }).click();
+    await page.locator('.chat-row', { hasText: 'رحلة' }).click();
+    await page.getByRole('button', { name: 'الأعضاء' }).click();
+    await page.waitForTimeout(500);
+    await shot(amal, 'members');
+    await page.getByRole('button', { name: 'الإعدادات' }).click();
+    await page.waitForTimeout(500);
+    await shot(amal, 'settings');
+    for (const p of [amal, bob]) await p.close();
   }
 } finally {
   await browser.close();

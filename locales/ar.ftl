@@ -1,0 +1,288 @@
+# Courier، العربية. يبقى اسم المنتج "Courier" كما هو.
+
+## Shell and top bar
+
+loading = جارٍ التحميل…
+sign-out = تسجيل الخروج
+preferences = التفضيلات
+select-chat = اختر محادثة لبدء المراسلة
+connection = الاتصال
+conn-connecting = جارٍ الاتصال…
+conn-online = متصل
+conn-offline = غير متصل — سترسل الرسائل عند عودة الاتصال
+
+## Preferences
+
+language = اللغة
+lang-system = لغة النظام
+theme = المظهر
+theme-system = حسب النظام
+theme-light = فاتح
+theme-dark = داكن
+close = إغلاق
+
+## Sign in, sign up, join
+
+sign-in = تسجيل الدخول
+sign-up = إنشاء الحساب
+username = اسم المستخدم
+password = كلمة المرور
+display-name = الاسم الظاهر
+optional = اختياري
+have-account = لدي حساب
+create-account = إنشاء حساب جديد
+loading-invite = جارٍ تحميل الدعوة…
+members-count = { $n ->
+    [zero] لا أعضاء
+    [one] عضو واحد
+    [two] عضوان
+    [few] { $n } أعضاء
+    [many] { $n } عضوًا
+   *[other] { $n } عضو
+}
+subscribers-count = { $n ->
+    [zero] لا مشتركين
+    [one] مشترك واحد
+    [two] مشتركان
+    [few] { $n } مشتركين
+    [many] { $n } مشتركًا
+   *[other] { $n } مشترك
+}
+channel-subscribers = قناة · { $n ->
+    [zero] لا مشتركين
+    [one] مشترك واحد
+    [two] مشتركان
+    [few] { $n } مشتركين
+    [many] { $n } مشتركًا
+   *[other] { $n } مشترك
+}
+admin-approves = يوافق أحد المشرفين على الأعضاء الجدد.
+join-request-sent = أُرسل طلب انضمامك. ستظهر لك المحادثة بعد أن يوافق عليه أحد المشرفين.
+request-to-join = طلب الانضمام
+join-chat = الانضمام إلى المحادثة
+keep-title = احتفظ بمحادثاتك: اختر اسم مستخدم وكلمة مرور
+keep-my-chats = احتفظ بمحادثاتي
+
+## Chat list
+
+username-to-chat = اسم مستخدم من تريد محادثته
+username-or-public = اسم المستخدم أو @محادثة عامة
+start-chat = بدء المحادثة
+new-group-name = اسم المجموعة الجديدة
+create-group = إنشاء مجموعة
+create-channel = إنشاء قناة
+chats = المحادثات
+no-chats = لا توجد محادثات بعد: ابدأ محادثة من الأعلى أو افتح رابط دعوة.
+you = أنت
+preview = { $who }: { $text }
+unread = { $n ->
+    [zero] لا رسائل غير مقروءة
+    [one] رسالة واحدة غير مقروءة
+    [two] رسالتان غير مقروءتين
+    [few] { $n } رسائل غير مقروءة
+    [many] { $n } رسالة غير مقروءة
+   *[other] { $n } رسالة غير مقروءة
+}
+
+## Open chat
+
+back = رجوع
+members = الأعضاء
+settings = الإعدادات
+no-longer-member = لم تعد عضوًا في هذه المحادثة.
+pinned-message = الرسالة المثبتة
+pinned = مثبتة
+admins-only-post = النشر في هذه القناة للمشرفين فقط.
+messages = الرسائل
+text-too-long = الرسالة طويلة جدًا: { $n } من أصل { $max } حرفًا مسموحًا بها
+slow-mode-note = الوضع البطيء: رسالة واحدة كل { $n } ثانية
+reply-to = رد على
+editing = تعديل الرسالة
+cancel-reply = إلغاء الرد
+cancel-edit = إلغاء التعديل
+message = رسالة
+send = إرسال
+
+## Messages
+
+sent = أُرسلت
+pending = قيد الانتظار
+failed = فشل الإرسال
+not-sent = لم تُرسل: { $reason }
+reply-to-quote = رد على { $sender }: { $text }
+edited = معدّلة
+message-actions = إجراءات الرسالة
+react = تفاعل بـ { $emoji }
+reply = رد
+edit = تعديل
+pin = تثبيت
+unpin = إلغاء التثبيت
+views = { $n ->
+    [zero] لا مشاهدات
+    [one] مشاهدة واحدة
+    [two] مشاهدتان
+    [few] { $n } مشاهدات
+    [many] { $n } مشاهدة
+   *[other] { $n } مشاهدة
+}
+
+## Members and settings
+
+members-of-chat = أعضاء هذه المحادثة
+role-owner = المالك
+role-admin = مشرف
+make-admin = تعيين مشرفًا
+make-admin-named = تعيين { $name } مشرفًا
+dismiss-admin = إلغاء الإشراف
+dismiss-admin-named = إلغاء إشراف { $name }
+remove = إزالة
+remove-named = إزالة { $name }
+ban = حظر
+ban-named = حظر { $name }
+show-more = عرض المزيد
+invite-link = رابط الدعوة
+copy-link = نسخ الرابط
+copied = نُسخ
+chat-settings = إعدادات المحادثة
+chat-name = اسم المحادثة
+public-handle = المعرّف العام
+handle-placeholder = لا يوجد: خاصة
+slow-mode = الوضع البطيء
+off = متوقف
+duration-seconds = { $n } ث
+duration-minutes = { $n } د
+duration-hours = { $n ->
+    [one] ساعة واحدة
+    [two] ساعتان
+    [few] { $n } ساعات
+    [many] { $n } ساعة
+   *[other] { $n } ساعة
+}
+duration-days = { $n ->
+    [one] يوم واحد
+    [two] يومان
+    [few] { $n } أيام
+    [many] { $n } يومًا
+   *[other] { $n } يوم
+}
+duration-weeks = { $n ->
+    [one] أسبوع واحد
+    [two] أسبوعان
+    [few] { $n } أسابيع
+    [many] { $n } أسبوعًا
+   *[other] { $n } أسبوع
+}
+never = أبدًا
+sign-posts = توقيع المنشورات باسم كاتبها
+save = حفظ
+saved = تم الحفظ
+invite-links = روابط الدعوة
+revoke = إبطال
+revoke-named = إبطال { $code }
+new-invite-link = رابط دعوة جديد
+expires = انتهاء الصلاحية
+usage-limit = حد الاستخدام
+no-limit = بلا حد
+admins-approve = يوافق المشرفون على الأعضاء الجدد
+create-link = إنشاء الرابط
+link-main = الرابط الرئيسي
+link-revoked = مُبطل
+link-used = استُخدم { $uses } من { $limit }
+link-joined = { $n ->
+    [zero] لم ينضم أحد
+    [one] انضم شخص واحد
+    [two] انضم شخصان
+    [few] انضم { $n } أشخاص
+    [many] انضم { $n } شخصًا
+   *[other] انضم { $n } شخص
+}
+link-expires = ينتهي في { $date }
+link-needs-approval = يتطلب موافقة
+join-requests = طلبات الانضمام
+approve = موافقة
+approve-named = الموافقة على { $name }
+decline = رفض
+decline-named = رفض { $name }
+
+## Errors
+
+error-network = تعذّر الوصول إلى الخادم
+error-bad-frame = إطار غير صالح
+error-frame-too-large = الإطار كبير جدًا
+error-hello-required = يجب أن تأتي التحية أولًا ومرة واحدة فقط
+error-unsupported-version = إصدار البروتوكول غير مدعوم
+error-text-empty = نص الرسالة فارغ
+error-text-too-long = نص الرسالة طويل جدًا
+error-bad-client-id = معرّف الرسالة غير صالح
+error-too-many = عناصر كثيرة جدًا
+error-not-member = لست عضوًا في هذه المحادثة
+error-unauthorized = لم تسجّل الدخول
+error-bad-credentials = اسم المستخدم أو كلمة المرور غير صحيحة
+error-username-taken = اسم المستخدم هذا مستخدم بالفعل
+error-bad-username = يجب أن يتكون اسم المستخدم من 3 إلى 32 حرفًا من a-z و0-9 و_ وأن يبدأ بحرف
+error-bad-password = يجب أن تتكون كلمة المرور من 8 إلى 256 حرفًا
+error-bad-name = الاسم فارغ أو طويل جدًا أو يحتوي على رموز تحكم
+error-unknown-user = لا يوجد مستخدم بهذا الاسم
+error-bad-invite = رابط الدعوة غير صالح
+error-already-account = لديك حساب بالفعل
+error-body-too-large = الطلب كبير جدًا
+error-bad-request = طلب غير صالح
+error-bad-origin = المصدر غير مسموح به
+error-not-allowed = دورك في هذه المحادثة لا يسمح بذلك
+error-slow-mode = الوضع البطيء مفعّل: انتظر قبل الإرسال مجددًا
+error-banned = أنت محظور من هذه المحادثة
+error-invite-expired = انتهت صلاحية رابط الدعوة
+error-invite-revoked = أُبطل رابط الدعوة
+error-invite-used-up = بلغ رابط الدعوة حد استخدامه
+error-handle-taken = هذا @المعرّف مستخدم بالفعل
+error-bad-handle = يجب أن يتكون @المعرّف من 3 إلى 32 حرفًا من a-z و0-9 و_ وأن يبدأ بحرف
+error-owner-stays = لا يمكن إزالة المالك أو حظره أو تخفيض دوره
+error-bad-target = هذه الرسالة لم تعد موجودة
+error-bad-reaction = هذا التفاعل ليس من التفاعلات المتاحة
+error-internal = خطأ داخلي
+
+## Everyday messaging: search, forwarding, receipts, presence, timers
+
+search-messages = البحث في الرسائل
+search-in-chat = البحث في هذه المحادثة
+search-results = نتائج البحث
+search-none = لم يُعثر على شيء
+search-offline = غير متصل: رسائل هذا الجهاز فقط
+forward = إعادة توجيه
+forward-to = إعادة توجيه إلى…
+forwarded-from = أُعيد توجيهها من { $name }
+cancel = إلغاء
+delete-for-me = حذف لديّ
+delete-for-everyone = حذف لدى الجميع
+read = مقروءة
+seen-by = شاهدها { $names }
+seen-by-nobody = لم تُشاهَد بعد
+disappears = تختفي عند انتهاء مؤقّتها
+typing = { $names } يكتب…
+online = متصل الآن
+last-seen = آخر ظهور { $time }
+last-seen-recently = آخر ظهور مؤخرًا
+hide-last-seen = إخفاء آخر ظهور لي
+chat-options = خيارات المحادثة
+jump-to-date = الانتقال إلى تاريخ
+no-messages-since = لا رسائل منذ ذلك اليوم
+auto-delete = الحذف التلقائي للرسائل
+timer-off = متوقف
+timer-day = بعد يوم واحد
+timer-week = بعد أسبوع واحد
+timer-month = بعد شهر واحد
+unread-messages = رسائل غير مقروءة
+schedule-message = جدولة رسالة
+schedule-at = الإرسال في
+schedule = جدولة
+scheduled-messages = الرسائل المجدولة
+scheduled-count = { $n ->
+    [zero] لا رسائل مجدولة
+    [one] رسالة مجدولة واحدة
+    [two] رسالتان مجدولتان
+    [few] { $n } رسائل مجدولة
+    [many] { $n } رسالة مجدولة
+   *[other] { $n } رسالة مجدولة
+}
+draft-label = مسودة:
+cancel-scheduled = إلغاء الرسالة المجدولة

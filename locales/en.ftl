@@ -1,0 +1,246 @@
+# Courier, English: the source every other locale translates.
+# "Courier" is the product's name and stays as it is in every language.
+
+## Shell and top bar
+
+loading = Loading…
+sign-out = Sign out
+preferences = Preferences
+select-chat = Select a chat to start messaging
+connection = Connection
+conn-connecting = Connecting…
+conn-online = Online
+conn-offline = Offline — messages will be sent when you're back
+
+## Preferences
+
+language = Language
+lang-system = System default
+theme = Theme
+theme-system = System
+theme-light = Light
+theme-dark = Dark
+close = Close
+
+## Sign in, sign up, join
+
+sign-in = Sign in
+sign-up = Sign up
+username = Username
+password = Password
+display-name = Display name
+optional = optional
+have-account = I have an account
+create-account = Create an account
+loading-invite = Loading invite…
+members-count = { $n ->
+    [one] { $n } member
+   *[other] { $n } members
+}
+subscribers-count = { $n ->
+    [one] { $n } subscriber
+   *[other] { $n } subscribers
+}
+channel-subscribers = Channel · { $n ->
+    [one] { $n } subscriber
+   *[other] { $n } subscribers
+}
+admin-approves = An admin approves new members.
+join-request-sent = Your request to join was sent. You will see the chat once an admin approves it.
+request-to-join = Request to join
+join-chat = Join chat
+keep-title = Keep your chats: choose a username and password
+keep-my-chats = Keep my chats
+
+## Chat list
+
+username-to-chat = Username to chat with
+username-or-public = Username or @public chat
+start-chat = Start chat
+new-group-name = New group name
+create-group = Create group
+create-channel = Create channel
+chats = Chats
+no-chats = No chats yet: start one above or open an invite link.
+you = You
+preview = { $who }: { $text }
+unread = { $n } unread
+
+## Open chat
+
+back = Back
+members = Members
+settings = Settings
+no-longer-member = You are no longer a member of this chat.
+pinned-message = Pinned message
+pinned = Pinned
+admins-only-post = Only admins post in this channel.
+messages = Messages
+text-too-long = Message is too long: { $n } of { $max } characters allowed
+slow-mode-note = Slow mode: one message every { $n } s
+reply-to = Reply to
+editing = Editing message
+cancel-reply = Cancel reply
+cancel-edit = Cancel edit
+message = Message
+send = Send
+
+## Messages
+
+sent = Sent
+pending = Pending
+failed = Failed
+not-sent = Not sent: { $reason }
+reply-to-quote = Reply to { $sender }: { $text }
+edited = edited
+message-actions = Message actions
+react = React { $emoji }
+reply = Reply
+edit = Edit
+pin = Pin
+unpin = Unpin
+views = { $n ->
+    [one] { $n } view
+   *[other] { $n } views
+}
+
+## Members and settings
+
+members-of-chat = Members of this chat
+role-owner = owner
+role-admin = admin
+make-admin = Make admin
+make-admin-named = Make { $name } admin
+dismiss-admin = Dismiss admin
+dismiss-admin-named = Dismiss { $name } as admin
+remove = Remove
+remove-named = Remove { $name }
+ban = Ban
+ban-named = Ban { $name }
+show-more = Show more
+invite-link = Invite link
+copy-link = Copy link
+copied = Copied
+chat-settings = Chat settings
+chat-name = Chat name
+public-handle = Public handle
+handle-placeholder = none: private
+slow-mode = Slow mode
+off = Off
+duration-seconds = { $n } s
+duration-minutes = { $n } min
+duration-hours = { $n ->
+    [one] { $n } hour
+   *[other] { $n } hours
+}
+duration-days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}
+duration-weeks = { $n ->
+    [one] { $n } week
+   *[other] { $n } weeks
+}
+never = Never
+sign-posts = Sign posts with the author's name
+save = Save
+saved = Saved
+invite-links = Invite links
+revoke = Revoke
+revoke-named = Revoke { $code }
+new-invite-link = New invite link
+expires = Expires
+usage-limit = Usage limit
+no-limit = no limit
+admins-approve = Admins approve new members
+create-link = Create link
+link-main = main link
+link-revoked = revoked
+link-used = { $uses } of { $limit } used
+link-joined = { $n } joined
+link-expires = expires { $date }
+link-needs-approval = needs approval
+join-requests = Join requests
+approve = Approve
+approve-named = Approve { $name }
+decline = Decline
+decline-named = Decline { $name }
+
+## Errors: one per protocol error code (error-<wire name>), and the network
+
+error-network = Cannot reach the server
+error-bad-frame = Malformed frame
+error-frame-too-large = Frame too large
+error-hello-required = Hello expected first, once
+error-unsupported-version = Unsupported protocol version
+error-text-empty = Message text is empty
+error-text-too-long = Message text is too long
+error-bad-client-id = Client message id is malformed
+error-too-many = Too many items
+error-not-member = Not a member of this chat
+error-unauthorized = Not signed in
+error-bad-credentials = Wrong username or password
+error-username-taken = Username is taken
+error-bad-username = Username must be 3-32 of a-z, 0-9, _ and start with a letter
+error-bad-password = Password must be 8-256 characters
+error-bad-name = Name is empty, too long or has control characters
+error-unknown-user = No such user
+error-bad-invite = Invite link is not valid
+error-already-account = Already has an account
+error-body-too-large = Request body too large
+error-bad-request = Bad request
+error-bad-origin = Origin not allowed
+error-not-allowed = Your role in this chat does not allow it
+error-slow-mode = Slow mode: wait before sending again
+error-banned = Banned from this chat
+error-invite-expired = Invite link has expired
+error-invite-revoked = Invite link was revoked
+error-invite-used-up = Invite link has reached its usage limit
+error-handle-taken = That @handle is taken
+error-bad-handle = @handle must be 3-32 of a-z, 0-9, _ and start with a letter
+error-owner-stays = The owner cannot be removed, banned or demoted
+error-bad-target = That message is not there to act on
+error-bad-reaction = Not one of the reactions on offer
+error-internal = Internal error
+
+## Everyday messaging: search, forwarding, receipts, presence, timers
+
+search-messages = Search messages
+search-in-chat = Search in this chat
+search-results = Search results
+search-none = Nothing found
+search-offline = Offline: only messages on this device
+forward = Forward
+forward-to = Forward to…
+forwarded-from = Forwarded from { $name }
+cancel = Cancel
+delete-for-me = Delete for me
+delete-for-everyone = Delete for everyone
+read = Read
+seen-by = Seen by { $names }
+seen-by-nobody = Not seen yet
+disappears = Disappears when its timer runs out
+typing = { $names } typing…
+online = online
+last-seen = last seen at { $time }
+last-seen-recently = last seen recently
+hide-last-seen = Hide my last seen time
+chat-options = Chat options
+jump-to-date = Jump to date
+no-messages-since = No messages from that day on
+auto-delete = Auto-delete messages
+timer-off = Off
+timer-day = After 1 day
+timer-week = After 1 week
+timer-month = After 1 month
+unread-messages = Unread messages
+schedule-message = Schedule message
+schedule-at = Send at
+schedule = Schedule
+scheduled-messages = Scheduled messages
+scheduled-count = { $n ->
+    [one] { $n } scheduled message
+   *[other] { $n } scheduled messages
+}
+draft-label = Draft:
+cancel-scheduled = Cancel scheduled message

@@ -1,0 +1,251 @@
+# Courier, français.
+
+## Shell and top bar
+
+loading = Chargement…
+sign-out = Se déconnecter
+preferences = Préférences
+select-chat = Choisissez une discussion pour commencer
+connection = Connexion
+conn-connecting = Connexion…
+conn-online = En ligne
+conn-offline = Hors ligne — les messages partiront à votre retour
+
+## Preferences
+
+language = Langue
+lang-system = Langue du système
+theme = Thème
+theme-system = Système
+theme-light = Clair
+theme-dark = Sombre
+close = Fermer
+
+## Sign in, sign up, join
+
+sign-in = Se connecter
+sign-up = S’inscrire
+username = Nom d’utilisateur
+password = Mot de passe
+display-name = Nom affiché
+optional = facultatif
+have-account = J’ai déjà un compte
+create-account = Créer un compte
+loading-invite = Chargement de l’invitation…
+members-count = { $n ->
+    [one] { $n } membre
+   *[other] { $n } membres
+}
+subscribers-count = { $n ->
+    [one] { $n } abonné
+   *[other] { $n } abonnés
+}
+channel-subscribers = Chaîne · { $n ->
+    [one] { $n } abonné
+   *[other] { $n } abonnés
+}
+admin-approves = Un administrateur approuve les nouveaux membres.
+join-request-sent = Votre demande a été envoyée. La discussion apparaîtra dès qu’un administrateur l’aura approuvée.
+request-to-join = Demander à rejoindre
+join-chat = Rejoindre la discussion
+keep-title = Gardez vos discussions : choisissez un nom d’utilisateur et un mot de passe
+keep-my-chats = Garder mes discussions
+
+## Chat list
+
+username-to-chat = Nom d’utilisateur de votre correspondant
+username-or-public = Nom d’utilisateur ou @discussion publique
+start-chat = Démarrer
+new-group-name = Nom du nouveau groupe
+create-group = Créer un groupe
+create-channel = Créer une chaîne
+chats = Discussions
+no-chats = Aucune discussion pour l’instant : démarrez-en une ci-dessus ou ouvrez un lien d’invitation.
+you = Vous
+preview = { $who } : { $text }
+unread = { $n ->
+    [one] { $n } non lu
+   *[other] { $n } non lus
+}
+
+## Open chat
+
+back = Retour
+members = Membres
+settings = Paramètres
+no-longer-member = Vous n’êtes plus membre de cette discussion.
+pinned-message = Message épinglé
+pinned = Épinglé
+admins-only-post = Seuls les administrateurs publient dans cette chaîne.
+messages = Messages
+text-too-long = Message trop long : { $n } caractères sur { $max } autorisés
+slow-mode-note = Mode lent : un message toutes les { $n } s
+reply-to = Réponse à
+editing = Modification du message
+cancel-reply = Annuler la réponse
+cancel-edit = Annuler la modification
+message = Message
+send = Envoyer
+
+## Messages
+
+sent = Envoyé
+pending = En attente
+failed = Échec
+not-sent = Non envoyé : { $reason }
+reply-to-quote = Réponse à { $sender } : { $text }
+edited = modifié
+message-actions = Actions sur le message
+react = Réagir { $emoji }
+reply = Répondre
+edit = Modifier
+pin = Épingler
+unpin = Désépingler
+views = { $n ->
+    [one] { $n } vue
+   *[other] { $n } vues
+}
+
+## Members and settings
+
+members-of-chat = Membres de cette discussion
+role-owner = propriétaire
+role-admin = admin
+make-admin = Nommer admin
+make-admin-named = Nommer { $name } admin
+dismiss-admin = Retirer les droits d’admin
+dismiss-admin-named = Retirer les droits d’admin de { $name }
+remove = Retirer
+remove-named = Retirer { $name }
+ban = Bannir
+ban-named = Bannir { $name }
+show-more = Afficher plus
+invite-link = Lien d’invitation
+copy-link = Copier le lien
+copied = Copié
+chat-settings = Paramètres de la discussion
+chat-name = Nom de la discussion
+public-handle = Identifiant public
+handle-placeholder = aucun : privée
+slow-mode = Mode lent
+off = Désactivé
+duration-seconds = { $n } s
+duration-minutes = { $n } min
+duration-hours = { $n ->
+    [one] { $n } heure
+   *[other] { $n } heures
+}
+duration-days = { $n ->
+    [one] { $n } jour
+   *[other] { $n } jours
+}
+duration-weeks = { $n ->
+    [one] { $n } semaine
+   *[other] { $n } semaines
+}
+never = Jamais
+sign-posts = Signer les publications du nom de l’auteur
+save = Enregistrer
+saved = Enregistré
+invite-links = Liens d’invitation
+revoke = Révoquer
+revoke-named = Révoquer { $code }
+new-invite-link = Nouveau lien d’invitation
+expires = Expiration
+usage-limit = Nombre d’utilisations maximal
+no-limit = illimité
+admins-approve = Les administrateurs approuvent les nouveaux membres
+create-link = Créer le lien
+link-main = lien principal
+link-revoked = révoqué
+link-used = { $uses } sur { $limit } utilisés
+link-joined = { $n ->
+    [one] { $n } a rejoint
+   *[other] { $n } ont rejoint
+}
+link-expires = expire le { $date }
+link-needs-approval = approbation requise
+join-requests = Demandes d’adhésion
+approve = Approuver
+approve-named = Approuver { $name }
+decline = Refuser
+decline-named = Refuser { $name }
+
+## Errors
+
+error-network = Impossible de joindre le serveur
+error-bad-frame = Trame mal formée
+error-frame-too-large = Trame trop grande
+error-hello-required = Le « hello » doit venir en premier, une seule fois
+error-unsupported-version = Version du protocole non prise en charge
+error-text-empty = Le message est vide
+error-text-too-long = Le message est trop long
+error-bad-client-id = Identifiant de message mal formé
+error-too-many = Trop d’éléments
+error-not-member = Vous n’êtes pas membre de cette discussion
+error-unauthorized = Vous n’êtes pas connecté
+error-bad-credentials = Nom d’utilisateur ou mot de passe incorrect
+error-username-taken = Ce nom d’utilisateur est déjà pris
+error-bad-username = Le nom d’utilisateur doit faire 3 à 32 caractères parmi a-z, 0-9, _ et commencer par une lettre
+error-bad-password = Le mot de passe doit faire 8 à 256 caractères
+error-bad-name = Le nom est vide, trop long ou contient des caractères de contrôle
+error-unknown-user = Utilisateur introuvable
+error-bad-invite = Ce lien d’invitation n’est pas valide
+error-already-account = Vous avez déjà un compte
+error-body-too-large = Requête trop volumineuse
+error-bad-request = Requête invalide
+error-bad-origin = Origine non autorisée
+error-not-allowed = Votre rôle dans cette discussion ne le permet pas
+error-slow-mode = Mode lent : patientez avant d’envoyer à nouveau
+error-banned = Vous êtes banni de cette discussion
+error-invite-expired = Ce lien d’invitation a expiré
+error-invite-revoked = Ce lien d’invitation a été révoqué
+error-invite-used-up = Ce lien d’invitation a atteint sa limite d’utilisations
+error-handle-taken = Cet @identifiant est déjà pris
+error-bad-handle = L’@identifiant doit faire 3 à 32 caractères parmi a-z, 0-9, _ et commencer par une lettre
+error-owner-stays = Le propriétaire ne peut être ni retiré, ni banni, ni rétrogradé
+error-bad-target = Ce message n’existe plus
+error-bad-reaction = Cette réaction ne fait pas partie de celles proposées
+error-internal = Erreur interne
+
+## Everyday messaging: search, forwarding, receipts, presence, timers
+
+search-messages = Rechercher des messages
+search-in-chat = Rechercher dans cette discussion
+search-results = Résultats de la recherche
+search-none = Aucun résultat
+search-offline = Hors ligne : seulement les messages de cet appareil
+forward = Transférer
+forward-to = Transférer à…
+forwarded-from = Transféré de { $name }
+cancel = Annuler
+delete-for-me = Supprimer pour moi
+delete-for-everyone = Supprimer pour tous
+read = Lu
+seen-by = Vu par { $names }
+seen-by-nobody = Pas encore vu
+disappears = Disparaît à la fin de son minuteur
+typing = { $names } écrit…
+online = en ligne
+last-seen = vu·e à { $time }
+last-seen-recently = vu·e récemment
+hide-last-seen = Masquer ma dernière connexion
+chat-options = Options de la discussion
+jump-to-date = Aller à la date
+no-messages-since = Aucun message depuis ce jour
+auto-delete = Suppression automatique
+timer-off = Désactivée
+timer-day = Après 1 jour
+timer-week = Après 1 semaine
+timer-month = Après 1 mois
+unread-messages = Messages non lus
+schedule-message = Programmer le message
+schedule-at = Envoyer le
+schedule = Programmer
+scheduled-messages = Messages programmés
+scheduled-count = { $n ->
+    [one] { $n } message programmé
+   *[other] { $n } messages programmés
+}
+draft-label = Brouillon :
+cancel-scheduled = Annuler le message programmé

@@ -1,0 +1,251 @@
+# Courier, português.
+
+## Shell and top bar
+
+loading = Carregando…
+sign-out = Sair
+preferences = Preferências
+select-chat = Selecione uma conversa para começar
+connection = Conexão
+conn-connecting = Conectando…
+conn-online = On-line
+conn-offline = Off-line — as mensagens serão enviadas quando você voltar
+
+## Preferences
+
+language = Idioma
+lang-system = Padrão do sistema
+theme = Tema
+theme-system = Sistema
+theme-light = Claro
+theme-dark = Escuro
+close = Fechar
+
+## Sign in, sign up, join
+
+sign-in = Entrar
+sign-up = Cadastrar-se
+username = Nome de usuário
+password = Senha
+display-name = Nome de exibição
+optional = opcional
+have-account = Já tenho uma conta
+create-account = Criar uma conta
+loading-invite = Carregando convite…
+members-count = { $n ->
+    [one] { $n } membro
+   *[other] { $n } membros
+}
+subscribers-count = { $n ->
+    [one] { $n } inscrito
+   *[other] { $n } inscritos
+}
+channel-subscribers = Canal · { $n ->
+    [one] { $n } inscrito
+   *[other] { $n } inscritos
+}
+admin-approves = Um administrador aprova os novos membros.
+join-request-sent = Seu pedido para entrar foi enviado. Você verá a conversa assim que um administrador aprová-lo.
+request-to-join = Pedir para entrar
+join-chat = Entrar na conversa
+keep-title = Guarde suas conversas: escolha um nome de usuário e uma senha
+keep-my-chats = Guardar minhas conversas
+
+## Chat list
+
+username-to-chat = Nome de usuário com quem conversar
+username-or-public = Nome de usuário ou @conversa pública
+start-chat = Iniciar conversa
+new-group-name = Nome do novo grupo
+create-group = Criar grupo
+create-channel = Criar canal
+chats = Conversas
+no-chats = Nenhuma conversa ainda: inicie uma acima ou abra um link de convite.
+you = Você
+preview = { $who }: { $text }
+unread = { $n ->
+    [one] { $n } não lida
+   *[other] { $n } não lidas
+}
+
+## Open chat
+
+back = Voltar
+members = Membros
+settings = Configurações
+no-longer-member = Você não é mais membro desta conversa.
+pinned-message = Mensagem fixada
+pinned = Fixada
+admins-only-post = Só administradores publicam neste canal.
+messages = Mensagens
+text-too-long = Mensagem longa demais: { $n } de { $max } caracteres permitidos
+slow-mode-note = Modo lento: uma mensagem a cada { $n } s
+reply-to = Resposta a
+editing = Editando mensagem
+cancel-reply = Cancelar resposta
+cancel-edit = Cancelar edição
+message = Mensagem
+send = Enviar
+
+## Messages
+
+sent = Enviada
+pending = Pendente
+failed = Falhou
+not-sent = Não enviada: { $reason }
+reply-to-quote = Resposta a { $sender }: { $text }
+edited = editada
+message-actions = Ações da mensagem
+react = Reagir com { $emoji }
+reply = Responder
+edit = Editar
+pin = Fixar
+unpin = Desafixar
+views = { $n ->
+    [one] { $n } visualização
+   *[other] { $n } visualizações
+}
+
+## Members and settings
+
+members-of-chat = Membros desta conversa
+role-owner = dono
+role-admin = admin
+make-admin = Tornar admin
+make-admin-named = Tornar { $name } admin
+dismiss-admin = Remover de admin
+dismiss-admin-named = Remover { $name } de admin
+remove = Remover
+remove-named = Remover { $name }
+ban = Banir
+ban-named = Banir { $name }
+show-more = Mostrar mais
+invite-link = Link de convite
+copy-link = Copiar link
+copied = Copiado
+chat-settings = Configurações da conversa
+chat-name = Nome da conversa
+public-handle = Identificador público
+handle-placeholder = nenhum: privada
+slow-mode = Modo lento
+off = Desligado
+duration-seconds = { $n } s
+duration-minutes = { $n } min
+duration-hours = { $n ->
+    [one] { $n } hora
+   *[other] { $n } horas
+}
+duration-days = { $n ->
+    [one] { $n } dia
+   *[other] { $n } dias
+}
+duration-weeks = { $n ->
+    [one] { $n } semana
+   *[other] { $n } semanas
+}
+never = Nunca
+sign-posts = Assinar publicações com o nome do autor
+save = Salvar
+saved = Salvo
+invite-links = Links de convite
+revoke = Revogar
+revoke-named = Revogar { $code }
+new-invite-link = Novo link de convite
+expires = Expira em
+usage-limit = Limite de usos
+no-limit = sem limite
+admins-approve = Administradores aprovam os novos membros
+create-link = Criar link
+link-main = link principal
+link-revoked = revogado
+link-used = { $uses } de { $limit } usados
+link-joined = { $n ->
+    [one] { $n } entrou
+   *[other] { $n } entraram
+}
+link-expires = expira em { $date }
+link-needs-approval = requer aprovação
+join-requests = Pedidos para entrar
+approve = Aprovar
+approve-named = Aprovar { $name }
+decline = Recusar
+decline-named = Recusar { $name }
+
+## Errors
+
+error-network = Não foi possível conectar ao servidor
+error-bad-frame = Quadro malformado
+error-frame-too-large = Quadro grande demais
+error-hello-required = O hello deve vir primeiro, uma única vez
+error-unsupported-version = Versão do protocolo não suportada
+error-text-empty = O texto da mensagem está vazio
+error-text-too-long = O texto da mensagem é longo demais
+error-bad-client-id = Identificador de mensagem malformado
+error-too-many = Itens demais
+error-not-member = Você não é membro desta conversa
+error-unauthorized = Você não entrou na sua conta
+error-bad-credentials = Nome de usuário ou senha incorretos
+error-username-taken = Esse nome de usuário já está em uso
+error-bad-username = O nome de usuário deve ter de 3 a 32 caracteres entre a-z, 0-9, _ e começar com uma letra
+error-bad-password = A senha deve ter de 8 a 256 caracteres
+error-bad-name = O nome está vazio, é longo demais ou tem caracteres de controle
+error-unknown-user = Usuário não encontrado
+error-bad-invite = O link de convite não é válido
+error-already-account = Você já tem uma conta
+error-body-too-large = Requisição grande demais
+error-bad-request = Requisição inválida
+error-bad-origin = Origem não permitida
+error-not-allowed = Sua função nesta conversa não permite isso
+error-slow-mode = Modo lento: espere antes de enviar de novo
+error-banned = Você foi banido desta conversa
+error-invite-expired = O link de convite expirou
+error-invite-revoked = O link de convite foi revogado
+error-invite-used-up = O link de convite atingiu o limite de usos
+error-handle-taken = Esse @identificador já está em uso
+error-bad-handle = O @identificador deve ter de 3 a 32 caracteres entre a-z, 0-9, _ e começar com uma letra
+error-owner-stays = O dono não pode ser removido, banido nem rebaixado
+error-bad-target = Essa mensagem não existe mais
+error-bad-reaction = Essa reação não está entre as disponíveis
+error-internal = Erro interno
+
+## Everyday messaging: search, forwarding, receipts, presence, timers
+
+search-messages = Pesquisar mensagens
+search-in-chat = Pesquisar nesta conversa
+search-results = Resultados da pesquisa
+search-none = Nada encontrado
+search-offline = Sem conexão: só as mensagens deste aparelho
+forward = Encaminhar
+forward-to = Encaminhar para…
+forwarded-from = Encaminhada de { $name }
+cancel = Cancelar
+delete-for-me = Apagar para mim
+delete-for-everyone = Apagar para todos
+read = Lida
+seen-by = Vista por { $names }
+seen-by-nobody = Ainda não vista
+disappears = Desaparece quando o temporizador acabar
+typing = { $names } digitando…
+online = online
+last-seen = visto às { $time }
+last-seen-recently = visto recentemente
+hide-last-seen = Ocultar meu visto por último
+chat-options = Opções da conversa
+jump-to-date = Ir para a data
+no-messages-since = Nenhuma mensagem desde esse dia
+auto-delete = Apagar mensagens automaticamente
+timer-off = Desativado
+timer-day = Após 1 dia
+timer-week = Após 1 semana
+timer-month = Após 1 mês
+unread-messages = Mensagens não lidas
+schedule-message = Agendar mensagem
+schedule-at = Enviar em
+schedule = Agendar
+scheduled-messages = Mensagens agendadas
+scheduled-count = { $n ->
+    [one] { $n } mensagem agendada
+   *[other] { $n } mensagens agendadas
+}
+draft-label = Rascunho:
+cancel-scheduled = Cancelar mensagem agendada

@@ -1,0 +1,269 @@
+# Courier, русский.
+
+## Shell and top bar
+
+loading = Загрузка…
+sign-out = Выйти
+preferences = Настройки интерфейса
+select-chat = Выберите чат, чтобы начать переписку
+connection = Соединение
+conn-connecting = Подключение…
+conn-online = В сети
+conn-offline = Нет сети — сообщения отправятся, когда связь вернётся
+
+## Preferences
+
+language = Язык
+lang-system = Как в системе
+theme = Тема
+theme-system = Как в системе
+theme-light = Светлая
+theme-dark = Тёмная
+close = Закрыть
+
+## Sign in, sign up, join
+
+sign-in = Войти
+sign-up = Зарегистрироваться
+username = Имя пользователя
+password = Пароль
+display-name = Отображаемое имя
+optional = необязательно
+have-account = У меня есть аккаунт
+create-account = Создать аккаунт
+loading-invite = Загрузка приглашения…
+members-count = { $n ->
+    [one] { $n } участник
+    [few] { $n } участника
+    [many] { $n } участников
+   *[other] { $n } участника
+}
+subscribers-count = { $n ->
+    [one] { $n } подписчик
+    [few] { $n } подписчика
+    [many] { $n } подписчиков
+   *[other] { $n } подписчика
+}
+channel-subscribers = Канал · { $n ->
+    [one] { $n } подписчик
+    [few] { $n } подписчика
+    [many] { $n } подписчиков
+   *[other] { $n } подписчика
+}
+admin-approves = Новых участников одобряет администратор.
+join-request-sent = Заявка на вступление отправлена. Чат появится, когда администратор её одобрит.
+request-to-join = Подать заявку
+join-chat = Вступить в чат
+keep-title = Сохраните свои чаты: выберите имя пользователя и пароль
+keep-my-chats = Сохранить мои чаты
+
+## Chat list
+
+username-to-chat = С кем начать чат (имя пользователя)
+username-or-public = Имя пользователя или @публичный чат
+start-chat = Начать чат
+new-group-name = Название новой группы
+create-group = Создать группу
+create-channel = Создать канал
+chats = Чаты
+no-chats = Чатов пока нет: начните новый выше или откройте ссылку-приглашение.
+you = Вы
+preview = { $who }: { $text }
+unread = { $n ->
+    [one] { $n } непрочитанное
+    [few] { $n } непрочитанных
+    [many] { $n } непрочитанных
+   *[other] { $n } непрочитанного
+}
+
+## Open chat
+
+back = Назад
+members = Участники
+settings = Настройки
+no-longer-member = Вы больше не участник этого чата.
+pinned-message = Закреплённое сообщение
+pinned = Закреплено
+admins-only-post = В этом канале пишут только администраторы.
+messages = Сообщения
+text-too-long = Сообщение слишком длинное: { $n } из { $max } допустимых символов
+slow-mode-note = Медленный режим: одно сообщение раз в { $n } с
+reply-to = Ответ
+editing = Редактирование сообщения
+cancel-reply = Отменить ответ
+cancel-edit = Отменить редактирование
+message = Сообщение
+send = Отправить
+
+## Messages
+
+sent = Отправлено
+pending = Ожидает отправки
+failed = Ошибка
+not-sent = Не отправлено: { $reason }
+reply-to-quote = Ответ на сообщение { $sender }: { $text }
+edited = изменено
+message-actions = Действия с сообщением
+react = Реакция { $emoji }
+reply = Ответить
+edit = Изменить
+pin = Закрепить
+unpin = Открепить
+views = { $n ->
+    [one] { $n } просмотр
+    [few] { $n } просмотра
+    [many] { $n } просмотров
+   *[other] { $n } просмотра
+}
+
+## Members and settings
+
+members-of-chat = Участники этого чата
+role-owner = владелец
+role-admin = администратор
+make-admin = Назначить администратором
+make-admin-named = Назначить { $name } администратором
+dismiss-admin = Снять с должности администратора
+dismiss-admin-named = Снять { $name } с должности администратора
+remove = Удалить
+remove-named = Удалить { $name } из чата
+ban = Заблокировать
+ban-named = Заблокировать { $name }
+show-more = Показать ещё
+invite-link = Ссылка-приглашение
+copy-link = Скопировать ссылку
+copied = Скопировано
+chat-settings = Настройки чата
+chat-name = Название чата
+public-handle = Публичный адрес
+handle-placeholder = нет: чат закрытый
+slow-mode = Медленный режим
+off = Выкл.
+duration-seconds = { $n } с
+duration-minutes = { $n } мин
+duration-hours = { $n ->
+    [one] { $n } час
+    [few] { $n } часа
+    [many] { $n } часов
+   *[other] { $n } часа
+}
+duration-days = { $n ->
+    [one] { $n } день
+    [few] { $n } дня
+    [many] { $n } дней
+   *[other] { $n } дня
+}
+duration-weeks = { $n ->
+    [one] { $n } неделя
+    [few] { $n } недели
+    [many] { $n } недель
+   *[other] { $n } недели
+}
+never = Бессрочно
+sign-posts = Подписывать записи именем автора
+save = Сохранить
+saved = Сохранено
+invite-links = Ссылки-приглашения
+revoke = Отозвать
+revoke-named = Отозвать { $code }
+new-invite-link = Новая ссылка-приглашение
+expires = Срок действия
+usage-limit = Лимит использований
+no-limit = без лимита
+admins-approve = Новых участников одобряют администраторы
+create-link = Создать ссылку
+link-main = основная ссылка
+link-revoked = отозвана
+link-used = использована { $uses } из { $limit }
+link-joined = { $n ->
+    [one] вступил { $n }
+   *[other] вступили { $n }
+}
+link-expires = действует до { $date }
+link-needs-approval = нужно одобрение
+join-requests = Заявки на вступление
+approve = Одобрить
+approve-named = Одобрить заявку { $name }
+decline = Отклонить
+decline-named = Отклонить заявку { $name }
+
+## Errors
+
+error-network = Не удаётся связаться с сервером
+error-bad-frame = Некорректный кадр
+error-frame-too-large = Слишком большой кадр
+error-hello-required = Сначала ожидается приветствие, и только одно
+error-unsupported-version = Неподдерживаемая версия протокола
+error-text-empty = Текст сообщения пуст
+error-text-too-long = Текст сообщения слишком длинный
+error-bad-client-id = Некорректный идентификатор сообщения
+error-too-many = Слишком много элементов
+error-not-member = Вы не участник этого чата
+error-unauthorized = Вы не вошли в аккаунт
+error-bad-credentials = Неверное имя пользователя или пароль
+error-username-taken = Это имя пользователя уже занято
+error-bad-username = Имя пользователя: 3–32 символа из a-z, 0-9, _, первым должна быть буква
+error-bad-password = Пароль должен содержать от 8 до 256 символов
+error-bad-name = Имя пустое, слишком длинное или содержит управляющие символы
+error-unknown-user = Такого пользователя нет
+error-bad-invite = Ссылка-приглашение недействительна
+error-already-account = Аккаунт уже есть
+error-body-too-large = Слишком большой запрос
+error-bad-request = Некорректный запрос
+error-bad-origin = Запрос с этого источника не разрешён
+error-not-allowed = Ваша роль в этом чате этого не позволяет
+error-slow-mode = Медленный режим: подождите, прежде чем отправить снова
+error-banned = Вы заблокированы в этом чате
+error-invite-expired = Срок действия ссылки-приглашения истёк
+error-invite-revoked = Ссылка-приглашение отозвана
+error-invite-used-up = Ссылка-приглашение исчерпала лимит использований
+error-handle-taken = Этот @адрес уже занят
+error-bad-handle = @адрес: 3–32 символа из a-z, 0-9, _, первым должна быть буква
+error-owner-stays = Владельца нельзя удалить, заблокировать или понизить
+error-bad-target = Этого сообщения больше нет
+error-bad-reaction = Такой реакции нет среди доступных
+error-internal = Внутренняя ошибка сервера
+
+## Everyday messaging: search, forwarding, receipts, presence, timers
+
+search-messages = Поиск сообщений
+search-in-chat = Поиск в этом чате
+search-results = Результаты поиска
+search-none = Ничего не найдено
+search-offline = Нет сети: только сообщения на этом устройстве
+forward = Переслать
+forward-to = Переслать в…
+forwarded-from = Переслано от { $name }
+cancel = Отмена
+delete-for-me = Удалить у меня
+delete-for-everyone = Удалить у всех
+read = Прочитано
+seen-by = Прочитали: { $names }
+seen-by-nobody = Ещё не прочитано
+disappears = Исчезнет, когда истечёт таймер
+typing = { $names } печатает…
+online = в сети
+last-seen = был(а) в { $time }
+last-seen-recently = был(а) недавно
+hide-last-seen = Скрывать время последнего визита
+chat-options = Настройки чата
+jump-to-date = Перейти к дате
+no-messages-since = С этого дня сообщений нет
+auto-delete = Автоудаление сообщений
+timer-off = Выкл.
+timer-day = Через 1 день
+timer-week = Через 1 неделю
+timer-month = Через 1 месяц
+unread-messages = Непрочитанные сообщения
+schedule-message = Запланировать сообщение
+schedule-at = Отправить в
+schedule = Запланировать
+scheduled-messages = Запланированные сообщения
+scheduled-count = { $n ->
+    [one] { $n } запланированное сообщение
+    [few] { $n } запланированных сообщения
+    [many] { $n } запланированных сообщений
+   *[other] { $n } запланированного сообщения
+}
+draft-label = Черновик:
+cancel-scheduled = Отменить запланированное сообщение

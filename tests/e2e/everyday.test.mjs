@@ -1,0 +1,188 @@
+// Everyday messaging between people in real browsers: read receipts,
+// typing, presence, forwarding, delete for me, search (CJK, in a chat and
+// across chats), drafts shared by two devices of one account, scheduled
+// and disappearing messages, and a long chat that stays light as you
+// scroll back through it. Every test runs once per browser in BROWSERS.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eachBrowser, uniqueName } from './harness.mjs';
+import { expect } from './expect.mjs';
+
+eachBrowser((person) => {
+  const message = (p, text) => p.messages().filter({ has: p.page.locator('.text', { hasText: text }) });
+  const select = async (p, text) => {
+    await message(p, text).locator('.text').click();
+    return p.page.getByRole('toolbar', { name: 'Message actions' });
+  };
+  const status = (p) => p.page.getByRole('main').locator('.chat-title .muted');
+
+  test('read receipts, typing, presence, forwarding and delete for me', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await bob.startDirect(a);
+    await expect(() => status(bob).textContent(), 'online', 'alice is online');
+    await bob.send('Are you there?');
+    await expect(() => message(bob, 'Are you there?').locator('.state').getAttribute('aria-label'), 'Sent');
+    await alice.openChat(b);
+    await expect(() => message(bob, 'Are you there?').locator('.state').getAttribute('aria-label'), 'Read', 'read once alice opened it');
+
+    // Typing shows under the other person's title.
+    await alice.page.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('I am');
+    await expect(() => status(bob).textContent(), `${a} typing…`, 'typing line');
+
+    // Forward bob's message into alice's own group: it names bob.
+    await alice.createGroup('Notes');
+    await alice.openChat(b);
+    await (await select(alice, 'Are you there?')).getByRole('button', { name: 'Forward' }).click();
+    await alice.page.getByRole('dialog', { name: 'Forward to…' }).getByRole('button', { name: 'Notes' }).click();
+    await alice.waitChatOpen('Notes');
+    await alice.waitTexts(['Are you there?']);
+    await expect(() => alice.messages().last().locator('.forwarded').textContent(), `Forwarded from ${b}`);
+
+    // Delete for me: gone here, still there for bob.
+    await alice.openChat(b);
+    await (await select(alice, 'Are you there?')).getByRole('button', { name: 'Delete for me' }).click();
+    await alice.waitTexts([]);
+    await bob.waitTexts(['Are you there?']);
+
+    // Hiding one's last seen: the other sees "last seen recently".
+    await alice.page.getByRole('button', { name: 'Preferences' }).click();
+    await alice.page.getByLabel('Hide my last seen time').check();
+    await alice.page.getByRole('button', { name: 'Close' }).click();
+    await bob.page.reload();
+    await bob.waitOnline();
+    await bob.openChat(a);
+    await expect(() => status(bob).textContent(), 'last seen recently', 'hidden presence');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('search finds Chinese text in this device and on the server, and jumps to it', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await alice.send('明天我们在东京见面');
+    await alice.send('Встреча ПЕРЕНЕСЕНА');
+    await alice.send('plain words');
+    await bob.openChat(a);
+    await bob.waitTexts(['明天我们在东京见面', 'Встреча ПЕРЕНЕСЕНА', 'plain words']);
+    await bob.showList();
+    const box = bob.page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('东京');
+    const results = bob.page.getByRole('list', { name: 'Search results' });
+    await expect(() => results.getByRole('button').count(), 1, 'one hit');
+    await box.fill('перенесена');
+    await expect(() => results.getByRole('button').first().textContent(), (t) => t?.includes('Встреча ПЕРЕНЕСЕНА'), 'case-folded Cyrillic');
+    await results.getByRole('button').first().click();
+    await bob.waitChatOpen(a);
+    await expect(() => message(bob, 'Встреча').getAttribute('class'), (c) => c?.includes('flash'), 'the hit flashes');
+
+    // Within the chat.
+    await bob.page.getByRole('button', { name: 'Search in this chat' }).click();
+    await bob.page.getByRole('searchbox', { name: 'Search in this chat' }).fill('words');
+    await expect(() => bob.page.getByRole('main').getByRole('list', { name: 'Search results' }).getByRole('button').count(), 1);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a draft follows its writer to another device', async () => {
+    const [laptop, phone] = [await person(), await person()];
+    const a = uniqueName('alice');
+    await laptop.signUp(a);
+    await laptop.createGroup('Plans');
+    await phone.goto('/');
+    await phone.page.getByLabel('Username', { exact: true }).fill(a);
+    await phone.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    await phone.waitOnline();
+    await expect(() => phone.chatLink('Plans').count(), 1);
+    await laptop.page.getByRole('textbox', { name: 'Message', exact: true }).fill('half a thought');
+    await expect(() => phone.chatLink('Plans').textContent(), (t) => t?.includes('Draft: half a thought'), 'draft in the list');
+    await phone.openChat('Plans');
+    await expect(() => phone.page.getByRole('textbox', { name: 'Message', exact: true }).inputValue(), 'half a thought');
+  });
+
+  test('a scheduled message posts itself; a disappearing one goes from both sides', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await bob.openChat(a);
+
+    const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill('good morning');
+    await alice.page.getByRole('button', { name: 'Schedule message' }).click();
+    // Local time five seconds from now, as the datetime-local field takes it.
+    const at = await alice.page.evaluate(() => {
+      const d = new Date(Date.now() + 5000);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    });
+    await alice.page.getByLabel('Send at').fill(at);
+    await alice.page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(() => alice.page.locator('.scheduled summary').textContent(), '1 scheduled message');
+    assert.deepEqual(await bob.texts(), [], 'not before its time');
+    await bob.waitTexts(['good morning']);
+    await alice.waitTexts(['good morning']);
+
+    // Disappearing messages, with a short custom timer set through the API.
+    const id = await alice.page.evaluate(async (title) => {
+      const me = await (await fetch('/api/me')).json();
+      const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
+      const all = await new Promise((r) => { const q = db.transaction('chats').objectStore('chats').getAll(); q.onsuccess = () => r(q.result); });
+      return all.find((c) => c.title === title).id;
+    }, b);
+    const res = await alice.page.evaluate(async (id) => (await fetch(`/api/chats/${id}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ttl_s: 2 }),
+    })).status, id);
+    assert.equal(res, 200);
+    await alice.send('this goes away');
+    await bob.waitTexts(['good morning', 'this goes away']);
+    await expect(() => message(bob, 'this goes away').getByLabel('Disappears when its timer runs out').count(), 1, 'timer mark');
+    await bob.waitTexts(['good morning']);
+    await alice.waitTexts(['good morning']);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a long chat keeps a small DOM while scrolling back to its first message', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    // 600 messages straight over a socket of alice's.
+    await alice.page.evaluate(async ({ n }) => {
+      const chats = await new Promise((resolve) => {
+        const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
+        ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
+        let acked = 0;
+        ws.onmessage = (e) => {
+          const f = JSON.parse(e.data);
+          if (f.t === 'welcome') {
+            const chat = f.c.chats[0].id;
+            for (let i = 0; i < n; i++) ws.send(JSON.stringify({ t: 'send', c: { chat, id: `bulk-${i}`, text: `number ${i}` } }));
+          }
+          if (f.t === 'sent' && ++acked === n) { ws.close(); resolve(); }
+        };
+      });
+      return chats;
+    }, { n: 600 });
+    await bob.openChat(a);
+    await expect(() => bob.messages().last().locator('.text').textContent(), 'number 599', 'the newest');
+    const count = () => bob.messages().count();
+    assert.ok((await count()) <= 250, `at most a window of messages, got ${await count()}`);
+    const list = bob.page.getByRole('list', { name: 'Messages' });
+    let most = 0;
+    for (let i = 0; i < 40 && (await bob.messages().first().locator('.text').textContent()) !== 'number 0'; i++) {
+      await list.evaluate((ul) => { ul.scrollTop = 0; });
+      await bob.page.waitForTimeout(150);
+      most = Math.max(most, await count());
+    }
+    await expect(() => bob.messages().first().locator('.text').textContent(), 'number 0', 'scrolled back to the first');
+    assert.ok(most <= 250, `the window stays small: ${most}`);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+});
