@@ -286,3 +286,19 @@ scheduled-count = { $n ->
 }
 draft-label = مسودة:
 cancel-scheduled = إلغاء الرسالة المجدولة
+
+## Organising chats: folders, pin, mute, archive, mentions
+
+folders = المجلدات
+folder-all = الكل
+folder-unread = غير المقروءة
+folder-personal = الشخصية
+folder-groups = المجموعات
+folder-channels = القنوات
+folder-archived = الأرشيف
+pinned-chat = مثبّتة
+muted = مكتومة
+mentioned = تمت الإشارة إليك
+pin-chat = التثبيت في الأعلى
+mute-chat = كتم
+archive-chat = أرشفة

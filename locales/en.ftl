@@ -244,3 +244,19 @@ scheduled-count = { $n ->
 }
 draft-label = Draft:
 cancel-scheduled = Cancel scheduled message
+
+## Organising chats: folders, pin, mute, archive, mentions
+
+folders = Folders
+folder-all = All
+folder-unread = Unread
+folder-personal = Personal
+folder-groups = Groups
+folder-channels = Channels
+folder-archived = Archived
+pinned-chat = Pinned
+muted = Muted
+mentioned = You were mentioned
+pin-chat = Pin to top
+mute-chat = Mute
+archive-chat = Archive

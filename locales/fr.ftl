@@ -249,3 +249,19 @@ scheduled-count = { $n ->
 }
 draft-label = Brouillon :
 cancel-scheduled = Annuler le message programmé
+
+## Organising chats: folders, pin, mute, archive, mentions
+
+folders = Dossiers
+folder-all = Toutes
+folder-unread = Non lues
+folder-personal = Personnelles
+folder-groups = Groupes
+folder-channels = Chaînes
+folder-archived = Archivées
+pinned-chat = Épinglée
+muted = En sourdine
+mentioned = Vous avez été mentionné·e
+pin-chat = Épingler en haut
+mute-chat = Mettre en sourdine
+archive-chat = Archiver

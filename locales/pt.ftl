@@ -249,3 +249,19 @@ scheduled-count = { $n ->
 }
 draft-label = Rascunho:
 cancel-scheduled = Cancelar mensagem agendada
+
+## Organising chats: folders, pin, mute, archive, mentions
+
+folders = Pastas
+folder-all = Todas
+folder-unread = Não lidas
+folder-personal = Pessoais
+folder-groups = Grupos
+folder-channels = Canais
+folder-archived = Arquivadas
+pinned-chat = Fixada
+muted = Silenciada
+mentioned = Você foi mencionado
+pin-chat = Fixar no topo
+mute-chat = Silenciar
+archive-chat = Arquivar

@@ -267,3 +267,19 @@ scheduled-count = { $n ->
 }
 draft-label = Черновик:
 cancel-scheduled = Отменить запланированное сообщение
+
+## Organising chats: folders, pin, mute, archive, mentions
+
+folders = Папки
+folder-all = Все
+folder-unread = Непрочитанные
+folder-personal = Личные
+folder-groups = Группы
+folder-channels = Каналы
+folder-archived = Архив
+pinned-chat = Закреплён
+muted = Без звука
+mentioned = Вас упомянули
+pin-chat = Закрепить наверху
+mute-chat = Без звука
+archive-chat = В архив

@@ -14,7 +14,7 @@
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`.
 
 use courier_protocol::{
-    Act, ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
+    Act, ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo, format,
 };
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
@@ -153,6 +153,9 @@ pub struct CursorRec {
 pub struct ChatRow {
     pub chat: ChatSummary,
     pub unread: usize,
+    /// An unread message names the user (`@username`): it stands out even
+    /// in a muted chat.
+    pub mentioned: bool,
 }
 
 /// Which events of a chat the view shows.
@@ -166,7 +169,7 @@ pub enum Window {
 
 /// How many events (seqs) the chat view holds at once: what keeps a chat
 /// of any length to a few hundred DOM elements.
-pub const WINDOW: i64 = 120;
+pub const WINDOW: i64 = 80;
 
 /// What one chat's view shows.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -416,9 +419,10 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
-    /// The chat list, newest last message first, with unread counts
-    /// (messages from others after the read cursor).
-    pub async fn chat_list(&self) -> Result<Vec<ChatRow>> {
+    /// The chat list, pinned chats first, then newest last message first,
+    /// with unread counts (messages from others after the read cursor) and
+    /// whether those mention `username`.
+    pub async fn chat_list(&self, username: Option<&str>) -> Result<Vec<ChatRow>> {
         let tx = self.tx(&[CHATS, MESSAGES, CURSORS], false)?;
         let chats = all_chats(&tx).await?;
         let (cursors, msgs) = (tx.object_store(CURSORS)?, tx.object_store(MESSAGES)?);
@@ -426,8 +430,8 @@ impl Store {
         for chat in chats {
             let cursor: CursorRec = cursors.get(chat.id.0).serde()?.await?.unwrap_or_default();
             let behind = cursor.held.0 - cursor.read.0;
-            let unread = if behind > UNREAD_SCAN {
-                behind as usize
+            let (unread, mentioned) = if behind > UNREAD_SCAN {
+                (behind as usize, false)
             } else {
                 let unread: Vec<Kept> = msgs
                     .get_all()
@@ -435,14 +439,27 @@ impl Store {
                     .serde()?
                     .await?
                     .collect::<indexed_db_futures::Result<_>>()?;
-                unread
+                let theirs: Vec<&Kept> = unread
                     .iter()
                     .filter(|m| m.shown() && m.message.sender != self.me)
-                    .count()
+                    .collect();
+                let mentioned = username.is_some_and(|name| {
+                    theirs
+                        .iter()
+                        .any(|m| format::mentions(&m.message.text, name))
+                });
+                (theirs.len(), mentioned)
             };
-            rows.push(ChatRow { chat, unread });
+            rows.push(ChatRow {
+                chat,
+                unread,
+                mentioned,
+            });
         }
-        rows.sort_by_key(|r| std::cmp::Reverse(r.chat.last.as_ref().map_or(0, |m| m.at)));
+        rows.sort_by_key(|r| {
+            let at = r.chat.last.as_ref().map_or(0, |m| m.at);
+            std::cmp::Reverse((r.chat.place.pinned, at))
+        });
         Ok(rows)
     }
 
@@ -526,6 +543,12 @@ impl Store {
         let unread =
             cursor.read < cursor.held && (cursor.read > Seq::ZERO || cursor.held.0 <= WINDOW);
         Ok(unread.then(|| cursor.read.next()))
+    }
+
+    /// Every chat held, unordered (for titles and pickers).
+    pub async fn chats(&self) -> Result<Vec<ChatSummary>> {
+        let tx = self.tx(&[CHATS], false)?;
+        all_chats(&tx).await
     }
 
     pub async fn chat(&self, chat: ChatId) -> Result<Option<ChatSummary>> {

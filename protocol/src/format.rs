@@ -14,6 +14,8 @@ pub enum Span {
     Pre(String),
     /// An `http://` or `https://` address, shown as a link.
     Link(String),
+    /// `@username`: a person named in the message (without the `@`).
+    Mention(String),
 }
 
 /// Splits a message's text into spans.
@@ -33,6 +35,8 @@ pub fn parse(text: &str) -> Vec<Span> {
             closed(rest, "_", "_").map(|(inner, len)| (Span::Italic(inner.to_string()), len))
         } else if rest.starts_with("https://") || rest.starts_with("http://") {
             link(rest).map(|url| (Span::Link(url.to_string()), url.len()))
+        } else if c == '@' && plain.chars().last().is_none_or(|p| !p.is_alphanumeric()) {
+            mention(rest).map(|name| (Span::Mention(name.to_string()), name.len() + 1))
         } else {
             None
         };
@@ -69,6 +73,25 @@ fn closed<'a>(s: &'a str, open: &str, close: &str) -> Option<(&'a str, usize)> {
     Some((inner, open.len() + end + close.len()))
 }
 
+/// The username after the `@` at the start of `s`, if it is one
+/// (`limits::check_username`).
+fn mention(s: &str) -> Option<&str> {
+    let body = &s[1..];
+    let end = body
+        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        .unwrap_or(body.len());
+    let name = &body[..end];
+    crate::limits::check_username(name).is_ok().then_some(name)
+}
+
+/// Whether `text` mentions `username` (`@username`, as [`parse`] reads it).
+pub fn mentions(text: &str, username: &str) -> bool {
+    text.contains('@')
+        && parse(text)
+            .iter()
+            .any(|span| matches!(span, Span::Mention(name) if name == username))
+}
+
 /// The address at the start of `s`: up to whitespace, without trailing
 /// punctuation that usually ends a sentence rather than the address.
 fn link(s: &str) -> Option<&str> {
@@ -84,6 +107,21 @@ mod tests {
 
     fn text(s: &str) -> Span {
         Span::Text(s.into())
+    }
+
+    #[test]
+    fn mentions_are_usernames_after_an_at() {
+        assert_eq!(
+            parse("hi @bob_7, mail a@b.c or @x"),
+            vec![
+                text("hi "),
+                Span::Mention("bob_7".into()),
+                text(", mail a@b.c or @x"),
+            ]
+        );
+        assert!(mentions("ping @alice!", "alice"));
+        assert!(!mentions("ping @alicex", "alice"));
+        assert!(!mentions("mail alice@example.org", "example"));
     }
 
     #[test]

@@ -253,6 +253,21 @@ pub struct ChatSummary {
     /// The viewer's unsent draft, shared by their devices.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub draft: String,
+    /// Where the viewer keeps the chat in their list.
+    #[serde(default)]
+    pub place: Place,
+}
+
+/// Where a member keeps a chat in their own list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Place {
+    /// On top of the list.
+    pub pinned: bool,
+    /// Its unread count shows grey; mentions of the member still stand out.
+    pub muted: bool,
+    /// Out of the main list, in the archive.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,7 +25,7 @@ pub mod role;
 
 pub use error::ErrorCode;
 pub use frame::{
-    Act, ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, ServerFrame, UserInfo,
+    Act, ChatKind, ChatSummary, ClientFrame, Cursor, Member, Message, Place, ServerFrame, UserInfo,
     UserKind,
 };
 pub use ids::{ChatId, ClientMsgId, Seq, UserId};

@@ -40,6 +40,10 @@ fn chat() -> ChatSummary {
         signatures: false,
         ttl_s: 0,
         draft: String::new(),
+        place: Place {
+            pinned: true,
+            ..Place::default()
+        },
     }
 }
 

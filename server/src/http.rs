@@ -22,7 +22,7 @@ use courier_protocol::api::{
     SignIn, SignUp,
 };
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
-use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Seq, UserId, UserInfo};
+use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Place, Seq, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -64,6 +64,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}/members", get(members))
         .route("/api/chats/{id}/reads", get(reads))
         .route("/api/chats/{id}/draft", axum::routing::put(save_draft))
+        .route("/api/chats/{id}/place", axum::routing::put(set_place))
         .route("/api/users/{id}/presence", get(presence))
         .route("/api/me/privacy", get(privacy).put(set_privacy))
         .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
@@ -449,6 +450,18 @@ async fn reads(
 ) -> ApiResult<Json<Reads>> {
     let reads = s.svc.reads(&session.me, ChatId(id)).await?;
     Ok(Json(Reads { reads }))
+}
+
+/// # PUT /api/chats/{id}/place
+/// Pins, mutes or archives the chat in the caller's own list.
+async fn set_place(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    Body(body): Body<Place>,
+) -> ApiResult<Json<ChatCreated>> {
+    let chat = s.svc.set_place(&session.me, ChatId(id), body).await?;
+    Ok(Json(ChatCreated { chat }))
 }
 
 /// # PUT /api/chats/{id}/draft

@@ -18,8 +18,8 @@ use courier_protocol::limits::{
     SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
 };
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Rights, Role, Seq,
-    ServerFrame, UserId, UserInfo, UserKind,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Place, Rights,
+    Role, Seq, ServerFrame, UserId, UserInfo, UserKind,
 };
 
 use std::collections::HashMap;
@@ -581,6 +581,24 @@ impl Service {
             .await?;
         self.fan_out(chat, &appended).await;
         Ok(appended.message)
+    }
+
+    /// Moves a chat in `me`'s list (pin, mute, archive); their sockets get
+    /// the chat again, so every device agrees.
+    pub async fn set_place(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        place: Place,
+    ) -> Result<ChatSummary> {
+        self.store.set_place(chat, me.id, place).await?;
+        self.tell_member(chat, me.id).await?;
+        // What other nodes do on a join is what is needed: tell the user's
+        // sockets the chat again.
+        self.bus
+            .announce(Notice::Joined { user: me.id, chat })
+            .await;
+        self.summary_for(chat, me.id).await
     }
 
     /// Saves `me`'s draft of `chat` and hands it to their other devices.

@@ -13,7 +13,7 @@ use courier_protocol::api::{
     ScheduledPosts,
 };
 use courier_protocol::{
-    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Seq, ServerFrame, UserId,
+    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Place, Seq, ServerFrame, UserId,
 };
 
 /// The next frame matching `pick`, skipping others.
@@ -505,5 +505,49 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
     assert_eq!(
         alice.put::<_, ()>(&path, &long).await,
         Err((400, ErrorCode::TextTooLong))
+    );
+}
+
+#[tokio::test]
+async fn pinning_muting_archiving_is_ones_own_and_reaches_ones_devices() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let mut phone = alice.connect(&[]).await;
+    let path = format!("/api/chats/{}/place", team.id.0);
+    let place = Place {
+        pinned: true,
+        muted: true,
+        archived: false,
+    };
+    let set = alice.put::<_, ChatCreated>(&path, &place).await.unwrap();
+    assert_eq!(set.chat.place, place);
+    let told = next_matching(&mut phone, |f| match f {
+        ServerFrame::Chat { chat } => Some(chat.place),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, place, "her other device hears of it");
+    let mut b = bob.connect_raw().await;
+    b.send(&ClientFrame::Hello {
+        version: courier_protocol::PROTOCOL_VERSION,
+        cursors: vec![],
+    })
+    .await;
+    match b.next().await {
+        ServerFrame::Welcome { chats, .. } => {
+            assert_eq!(chats[0].place, Place::default(), "bob's list is his own")
+        }
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    assert_eq!(
+        mallory
+            .put::<_, ChatCreated>(&path, &place)
+            .await
+            .unwrap_err(),
+        (403, ErrorCode::NotMember)
     );
 }

@@ -7,7 +7,7 @@ use courier_protocol::api::{
     ScheduledPosts,
 };
 use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, check_text};
-use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Seq, UserId};
+use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,7 +25,7 @@ use crate::store::{ChatPage, WINDOW, Window};
 const VIEWED_POSTS: usize = 100;
 /// Events added to the window when scrolling reaches one of its ends, and
 /// the most it holds: what keeps the DOM small in a chat of any length.
-const WINDOW_STEP: i64 = 60;
+const WINDOW_STEP: i64 = 40;
 const WINDOW_MAX: i64 = 2 * WINDOW;
 /// How close (px) to an end of the list scrolling loads more.
 const NEAR_END_PX: i32 = 150;
@@ -424,8 +424,42 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             }
         });
     };
+    let place = RwSignal::new(chat.place);
+    let set_place = move |change: fn(&mut Place, bool)| {
+        move |ev: leptos::ev::Event| {
+            let mut next = place.get_untracked();
+            change(&mut next, event_target_checked(&ev));
+            place.set(next);
+            spawn_local(async move {
+                match net::put::<_, ChatCreated>(&format!("/api/chats/{}/place", id.0), &next).await
+                {
+                    Ok(ChatCreated { chat }) => {
+                        if let Some(store) = ctx.store() {
+                            let _ = store.put_chats(std::slice::from_ref(&chat)).await;
+                            ctx.changed();
+                        }
+                    }
+                    Err(fail) => {
+                        error.try_set(Some(super::say(fail)));
+                    }
+                }
+            });
+        }
+    };
     view! {
         <section class="panel options" aria-label=t("chat-options")>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || place.get().pinned on:change=set_place(|p, on| p.pinned = on) />
+                {t("pin-chat")}
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || place.get().muted on:change=set_place(|p, on| p.muted = on) />
+                {t("mute-chat")}
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || place.get().archived on:change=set_place(|p, on| p.archived = on) />
+                {t("archive-chat")}
+            </label>
             <label>
                 {t("jump-to-date")}
                 <input type="date" on:change=go_to_date />

@@ -1,7 +1,7 @@
 //! The chat list and the forms that start chats.
 
 use courier_protocol::api::{ChatCreated, NewDirect, NewGroup};
-use courier_protocol::{ChatId, ErrorCode};
+use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -101,26 +101,46 @@ pub fn NewChat() -> impl IntoView {
 pub fn ChatList() -> impl IntoView {
     let ctx = ctx();
     let rows = RwSignal::new(Vec::<ChatRow>::new());
+    let folder = RwSignal::new(Folder::All);
     Effect::new(move |_| {
         ctx.rev.track();
+        let username = ctx.me.with(|m| m.as_ref().and_then(|m| m.username.clone()));
         if let Some(store) = ctx.store() {
             spawn_local(async move {
-                if let Ok(list) = store.chat_list().await {
+                if let Ok(list) = store.chat_list(username.as_deref()).await {
                     rows.try_set(list);
                 }
             });
         }
     });
     let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
+    let shown = move || {
+        let folder = folder.get();
+        rows.with(|r| {
+            r.iter()
+                .filter(|r| folder.holds(r))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
+        <div class="folders" role="tablist" aria-label=t("folders")>
+            {Folder::ALL.iter().map(|&f| view! {
+                <button type="button" role="tab"
+                    aria-selected=move || (folder.get() == f).to_string()
+                    on:click=move |_| folder.set(f)>
+                    {t(f.key())}
+                </button>
+            }).collect_view()}
+        </div>
         <nav aria-label=t("chats") class="chat-list">
             <Show when=move || rows.with(Vec::is_empty)>
                 <p class="muted empty-list">{t("no-chats")}</p>
             </Show>
             <ul>
                 <For
-                    each=move || rows.get()
-                    key=|r| (r.chat.id, r.chat.title.clone(), r.chat.last_seq, r.unread, r.chat.draft.clone())
+                    each=shown
+                    key=|r| (r.chat.id, r.chat.title.clone(), r.chat.last_seq, r.unread, r.chat.draft.clone(), r.chat.place, r.mentioned)
                     children=move |row| {
                         let id = row.chat.id;
                         let preview = row.chat.last.as_ref().map(|m| {
@@ -138,7 +158,7 @@ pub fn ChatList() -> impl IntoView {
                             None => preview.into_any(),
                         };
                         let time = row.chat.last.as_ref().map(|m| hhmm(m.at));
-                        let unread = row.unread;
+                        let (unread, mentioned, place) = (row.unread, row.mentioned, row.chat.place);
                         view! {
                             <li>
                                 <button
@@ -153,9 +173,14 @@ pub fn ChatList() -> impl IntoView {
                                     <span class="title" dir="auto">{row.chat.title.clone()}</span>
                                     <span class="time">{time}</span>
                                     <span class="preview" dir="auto">{preview}</span>
-                                    {(unread > 0).then(|| view! {
-                                        <span class="badge" aria-label=t_with("unread", &[("n", unread.into())])>{unread}</span>
-                                    })}
+                                    <span class="marks">
+                                        {place.pinned.then(|| view! { <span class="pin-mark" aria-label=t("pinned-chat")>"📌"</span> })}
+                                        {place.muted.then(|| view! { <span class="muted-mark" aria-label=t("muted")>"🔕"</span> })}
+                                        {mentioned.then(|| view! { <span class="badge mention" aria-label=t("mentioned")>"@"</span> })}
+                                        {(unread > 0).then(|| view! {
+                                            <span class="badge" class:muted=place.muted aria-label=t_with("unread", &[("n", unread.into())])>{unread}</span>
+                                        })}
+                                    </span>
                                 </button>
                             </li>
                         }
@@ -170,11 +195,13 @@ pub fn ChatList() -> impl IntoView {
 #[component]
 pub fn ForwardPicker() -> impl IntoView {
     let ctx = ctx();
-    let rows = RwSignal::new(Vec::<ChatRow>::new());
+    let rows = RwSignal::new(Vec::<ChatSummary>::new());
     if let Some(store) = ctx.store() {
         spawn_local(async move {
-            if let Ok(list) = store.chat_list().await {
-                rows.try_set(list.into_iter().filter(|r| r.chat.rights.post).collect());
+            if let Ok(mut chats) = store.chats().await {
+                chats.retain(|c| c.rights.post);
+                chats.sort_by(|a, b| a.title.cmp(&b.title));
+                rows.try_set(chats);
             }
         });
     }
@@ -203,13 +230,13 @@ pub fn ForwardPicker() -> impl IntoView {
                 <ul class="forward-targets">
                     <For
                         each=move || rows.get()
-                        key=|r| r.chat.id
-                        children=move |row| {
-                            let id = row.chat.id;
+                        key=|c| c.id
+                        children=move |chat| {
+                            let id = chat.id;
                             view! {
                                 <li>
                                     <button class="chat-row" on:click=move |_| forward(id)>
-                                        <span class="title" dir="auto">{row.chat.title.clone()}</span>
+                                        <span class="title" dir="auto">{chat.title.clone()}</span>
                                     </button>
                                 </li>
                             }
@@ -219,5 +246,52 @@ pub fn ForwardPicker() -> impl IntoView {
                 <button type="button" on:click=move |_| ctx.forwarding.set(None)>{t("cancel")}</button>
             </div>
         </div>
+    }
+}
+
+/// The chat list's folders: filters over the chats one is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Folder {
+    All,
+    Unread,
+    Personal,
+    Groups,
+    Channels,
+    Archived,
+}
+
+impl Folder {
+    const ALL: [Folder; 6] = [
+        Folder::All,
+        Folder::Unread,
+        Folder::Personal,
+        Folder::Groups,
+        Folder::Channels,
+        Folder::Archived,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Folder::All => "folder-all",
+            Folder::Unread => "folder-unread",
+            Folder::Personal => "folder-personal",
+            Folder::Groups => "folder-groups",
+            Folder::Channels => "folder-channels",
+            Folder::Archived => "folder-archived",
+        }
+    }
+
+    /// Archived chats show only in the archive, as in Telegram.
+    fn holds(self, row: &ChatRow) -> bool {
+        let Place { archived, .. } = row.chat.place;
+        match self {
+            Folder::Archived => archived,
+            _ if archived => false,
+            Folder::All => true,
+            Folder::Unread => row.unread > 0 || row.mentioned,
+            Folder::Personal => row.chat.kind == ChatKind::Direct,
+            Folder::Groups => row.chat.kind == ChatKind::Group,
+            Folder::Channels => row.chat.kind == ChatKind::Channel,
+        }
     }
 }

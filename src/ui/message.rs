@@ -195,6 +195,9 @@ fn formatted(text: &str) -> impl IntoView + use<> {
             Span::Italic(t) => view! { <em>{t}</em> }.into_any(),
             Span::Code(t) => view! { <code>{t}</code> }.into_any(),
             Span::Pre(t) => view! { <pre>{t}</pre> }.into_any(),
+            Span::Mention(name) => {
+                view! { <span class="mention">{format!("@{name}")}</span> }.into_any()
+            }
             Span::Link(url) => {
                 let href = url.clone();
                 view! { <a href=href target="_blank" rel="noopener noreferrer">{url}</a> }

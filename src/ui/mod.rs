@@ -25,6 +25,36 @@ use crate::store::Store;
 /// Who is typing in one chat: name, and until when (by `Date.now()`).
 pub type Typists = HashMap<UserId, (String, f64)>;
 
+/// The user's other tabs of this browser. Each tab has its own socket and
+/// all write the same IndexedDB, which stays right by itself (events by
+/// seq, messages by client id); a tab only needs telling that it changed,
+/// for what its socket does not bring (read cursors, deleted for me).
+struct Tabs {
+    channel: web_sys::BroadcastChannel,
+    _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Tabs {
+    fn open(user: UserId, rev: RwSignal<u64>) -> Option<Tabs> {
+        let channel = web_sys::BroadcastChannel::new(&format!("courier-{}", user.0)).ok()?;
+        let listener =
+            wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                rev.try_update(|r| *r += 1);
+            });
+        channel.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
+        Some(Tabs {
+            channel,
+            _listener: listener,
+        })
+    }
+}
+
+impl Drop for Tabs {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}
+
 /// What every component may reach: small signals and the two handles.
 #[derive(Clone, Copy)]
 pub struct Ctx {
@@ -48,6 +78,7 @@ pub struct Ctx {
     /// The invite code when the app was opened at `/join/<code>`.
     pub join: RwSignal<Option<String>>,
     store: StoredValue<Option<Store>, LocalStorage>,
+    tabs: StoredValue<Option<Tabs>, LocalStorage>,
     session: StoredValue<Option<Session>, LocalStorage>,
 }
 
@@ -60,8 +91,14 @@ impl Ctx {
         self.session.get_value()
     }
 
+    /// The store changed here: re-read it, and tell this user's other tabs.
     pub fn changed(&self) {
         self.rev.try_update(|r| *r += 1);
+        self.tabs.with_value(|t| {
+            if let Some(tabs) = t {
+                let _ = tabs.channel.post_message(&JsValue::NULL);
+            }
+        });
     }
 
     /// Signs `me` in locally: remembers them for offline starts, opens their
@@ -83,6 +120,7 @@ impl Ctx {
             // The socket refreshes it anyway; this only speeds up an offline start.
             let _ = store.save_me(&me).await;
             self.store.set_value(Some(store.clone()));
+            self.tabs.set_value(Tabs::open(me.id, self.rev));
             let notify: net::Observer = Rc::new(move |event| self.on_event(me.id, event));
             self.session.set_value(Some(Session::start(store, notify)));
             self.changed();
@@ -151,6 +189,7 @@ impl Ctx {
         remember(None);
         self.session.set_value(None);
         self.store.set_value(None);
+        self.tabs.set_value(None);
         self.open.set(None);
         self.status.set(Status::Connecting);
         self.me.set(None);
@@ -195,6 +234,7 @@ fn new_ctx() -> Ctx {
         drafts: RwSignal::new(0),
         join: RwSignal::new(None),
         store: StoredValue::new_local(None),
+        tabs: StoredValue::new_local(None),
         session: StoredValue::new_local(None),
     }
 }

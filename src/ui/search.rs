@@ -35,12 +35,8 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
         }
         let Some(store) = ctx.store() else { return };
         spawn_local(async move {
-            if let Ok(rows) = store.chat_list().await {
-                titles.try_set(
-                    rows.into_iter()
-                        .map(|r| (r.chat.id, r.chat.title))
-                        .collect(),
-                );
+            if let Ok(chats) = store.chats().await {
+                titles.try_set(chats.into_iter().map(|c| (c.id, c.title)).collect());
             }
             let local: Vec<Message> = store
                 .search(chat, text.trim(), RESULTS)

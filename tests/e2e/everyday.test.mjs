@@ -147,6 +147,78 @@ eachBrowser((person) => {
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
+  test('folders, pinned, muted and archived chats, and mentions that break through', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.createGroup('Quiet');
+    const link = await alice.inviteLink();
+    await alice.createGroup('Busy');
+    await bob.joinByLink(link);
+    await bob.startDirect(a);
+    await bob.openChat('Quiet');
+
+    // Alice mutes Quiet and pins it; it goes on top of her list.
+    await alice.openChat('Quiet');
+    await alice.page.getByRole('button', { name: 'Chat options' }).click();
+    await alice.page.getByLabel('Mute').check();
+    await alice.page.getByLabel('Pin to top').check();
+    const titles = () => alice.page.getByRole('navigation', { name: 'Chats' }).locator('.chat-row .title').allTextContents();
+    await expect(async () => (await titles())[0], 'Quiet', 'pinned on top');
+    await alice.openChat('Busy');
+
+    // In the muted chat, a mention of alice still stands out.
+    await bob.send('nothing much');
+    await expect(() => alice.chatLink('Quiet').locator('.badge.muted').textContent(), '1', 'grey unread count');
+    await bob.send(`@${a} look at this`);
+    await expect(() => alice.chatLink('Quiet').getByLabel('You were mentioned').count(), 1, 'the mention shows');
+    await alice.openChat('Quiet');
+    await expect(() => message(alice, 'look at this').locator('.mention').textContent(), `@${a}`, 'highlighted');
+
+    // Folders filter the list; archiving moves a chat out of the main list.
+    await alice.page.getByRole('tab', { name: 'Personal' }).click();
+    assert.deepEqual(await titles(), [b]);
+    await alice.page.getByRole('tab', { name: 'All' }).click();
+    await alice.openChat('Busy');
+    await alice.page.getByRole('button', { name: 'Chat options' }).click();
+    await alice.page.getByLabel('Archive').check();
+    await expect(async () => (await titles()).includes('Busy'), false, 'out of All');
+    await alice.page.getByRole('tab', { name: 'Archived' }).click();
+    await expect(titles, (t) => JSON.stringify(t) === '["Busy"]', 'in the archive');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('two tabs of one person share one database without duplicates', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await bob.startDirect(a);
+    const second = await alice.context.newPage();
+    await second.goto(alice.server.url);
+    await bob.send('one');
+    await bob.send('two');
+    const unread = (page) => page.getByRole('navigation', { name: 'Chats' }).getByLabel(/unread/).count();
+    await expect(() => unread(second), 1, 'unread in the second tab');
+    await alice.openChat(b);
+    await alice.waitTexts(['one', 'two']);
+    await expect(() => unread(second), 0, 'read in one tab is read in the other');
+    await alice.send('three');
+    await second.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${b}`) }).click();
+    await expect(() => second.getByRole('list', { name: 'Messages' }).locator('li .text').allTextContents(),
+      (t) => JSON.stringify(t) === '["one","two","three"]', 'each message once');
+    const held = await second.evaluate(async () => {
+      const me = await (await fetch('/api/me')).json();
+      const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
+      const count = await new Promise((r) => { const q = db.transaction('messages').objectStore('messages').count(); q.onsuccess = () => r(q.result); });
+      const outbox = await new Promise((r) => { const q = db.transaction('outbox').objectStore('outbox').count(); q.onsuccess = () => r(q.result); });
+      return { count, outbox };
+    });
+    assert.deepEqual(held, { count: 3, outbox: 0 });
+    await second.close();
+  });
+
   test('a long chat keeps a small DOM while scrolling back to its first message', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];

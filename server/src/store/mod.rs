@@ -12,8 +12,8 @@ use courier_protocol::api::{
 };
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId,
-    UserInfo, UserKind,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq,
+    UserId, UserInfo, UserKind,
 };
 
 pub use postgres::PgStore;
@@ -271,6 +271,8 @@ pub trait Store: Send + Sync + 'static {
         act: &Act,
         at: i64,
     ) -> Result<Appended>;
+    /// Where a member keeps a chat in their list; `NotMember` if not in it.
+    async fn set_place(&self, chat: ChatId, user: UserId, place: Place) -> Result<()>;
     /// Saves a member's draft of a chat; `NotMember` if they are not in it.
     async fn save_draft(&self, chat: ChatId, user: UserId, text: &str) -> Result<()>;
     /// Marks `users` seen at `now` and online until `online_until`.

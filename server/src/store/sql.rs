@@ -13,7 +13,7 @@ macro_rules! sql_store {
         use async_trait::async_trait;
         use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
         use courier_protocol::frame::ViewCount;
-        use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Rights, Role, Seq, UserId, UserInfo, UserKind};
+        use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
@@ -67,6 +67,7 @@ macro_rules! sql_store {
             format!(
                 "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
                         c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights, me.draft,
+                        me.pinned, me.muted, me.archived,
                         -- Only a direct chat is titled by the other person; the
                         -- CASE keeps this off a big group's member rows.
                         CASE WHEN c.kind = 'direct' THEN
@@ -145,6 +146,11 @@ macro_rules! sql_store {
                 signatures: row.try_get::<i64, _>("signatures")? == 1,
                 ttl_s: count(row, "ttl_s")?,
                 draft: row.try_get("draft")?,
+                place: Place {
+                    pinned: row.try_get::<i64, _>("pinned")? == 1,
+                    muted: row.try_get::<i64, _>("muted")? == 1,
+                    archived: row.try_get::<i64, _>("archived")? == 1,
+                },
             })
         }
 
@@ -906,6 +912,21 @@ macro_rules! sql_store {
                     expires_at: None,
                 };
                 Ok(Appended { message, fresh: true })
+            }
+
+            async fn set_place(&self, chat: ChatId, user: UserId, place: Place) -> Result<()> {
+                let set = sqlx::query("UPDATE members SET pinned = $3, muted = $4, archived = $5 WHERE chat_id = $1 AND user_id = $2")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .bind(i64::from(place.pinned))
+                    .bind(i64::from(place.muted))
+                    .bind(i64::from(place.archived))
+                    .execute(&self.writer)
+                    .await?;
+                if set.rows_affected() == 0 {
+                    return Err(StoreError::NotMember);
+                }
+                Ok(())
             }
 
             async fn save_draft(&self, chat: ChatId, user: UserId, text: &str) -> Result<()> {
