@@ -288,7 +288,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     title=t("search-in-chat")
                     aria-expanded=move || (panel.get() == Some(Panel::Search)).to_string()
                     on:click=move |_| toggle(Panel::Search)
-                >"🔍"</button>
+                ><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><circle cx="10.5" cy="10.5" r="6.5"/><path d="M15.5 15.5 21 21"/></svg></button>
                 <button
                     class="icon"
                     aria-label=t("chat-options")
@@ -835,7 +835,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
             ></textarea>
             <button type="button" class="icon" aria-label=t("schedule-message") title=t("schedule-message")
                 aria-expanded=move || scheduling.get().to_string()
-                on:click=move |_| scheduling.update(|s| *s = !*s)>"⏰"</button>
+                on:click=move |_| scheduling.update(|s| *s = !*s)><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="13" r="8"/><path d="M12 9v4l3 2M4 5l3-2M20 5l-3-2"/></svg></button>
             <button type="submit" class="send" aria-label=t("send") title=t("send")>"➤"</button>
         </form>
     }

@@ -39,6 +39,21 @@ try {
         await shot(alice, 'list');
         await alice.openChat(b);
       }
+      // Everyday tools: the message's actions, options, search, forwarding.
+      await alice.messages().filter({ hasText: 'Yes!' }).locator('.text').click();
+      await shot(alice, 'message-actions');
+      await alice.page.getByRole('button', { name: 'Forward' }).click();
+      await shot(alice, 'forward');
+      await alice.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await alice.page.getByRole('button', { name: 'Chat options' }).click();
+      await shot(alice, 'options');
+      await alice.page.getByRole('button', { name: 'Chat options' }).click();
+      if (size === 'phone') await alice.showList();
+      await alice.page.getByRole('searchbox', { name: 'Search messages' }).fill('you');
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'search');
+      await alice.page.getByRole('searchbox', { name: 'Search messages' }).fill('');
+      if (size === 'phone') await alice.openChat(b);
       await alice.page.getByRole('button', { name: 'Members' }).click().catch(() => {});
       await shot(alice, 'members');
       await guest.page.goto(link);
