@@ -122,6 +122,8 @@ pub enum Event {
     Draft(ChatId, String),
     /// A member read the chat up to a seq.
     Read(ChatId, UserId, Seq),
+    /// These members just posted in the chat.
+    Posted(ChatId, Vec<UserId>),
     /// A member (id, name) is typing.
     Typing(ChatId, UserId, String),
 }
@@ -520,6 +522,15 @@ impl Conn<'_> {
         };
         if applied.changed {
             (self.notify)(Event::Changed);
+            // Whoever just posted has stopped typing.
+            let posted: HashSet<UserId> = messages
+                .iter()
+                .filter(|m| m.act.is_none())
+                .map(|m| m.sender)
+                .collect();
+            if !posted.is_empty() {
+                (self.notify)(Event::Posted(chat, posted.into_iter().collect()));
+            }
         }
         if let Some(after) = applied.gap_after {
             self.sync(chat, after);

@@ -6,7 +6,7 @@ use courier_protocol::api::{
     ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads, ScheduledPost,
     ScheduledPosts,
 };
-use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, check_text};
+use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, TTL_MAX_S, check_text};
 use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -402,27 +402,37 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             }
         });
     };
-    let set_timer = move |ev: leptos::ev::Event| {
-        let Ok(ttl) = event_target_value(&ev).parse::<u32>() else {
-            return;
-        };
+    // The chat as the server answers a change: kept, or why not shown.
+    let keep = move |answer: Result<ChatCreated, net::ApiFail>| async move {
+        match answer {
+            Ok(ChatCreated { chat }) => {
+                if let Some(store) = ctx.store() {
+                    let _ = store.put_chats(std::slice::from_ref(&chat)).await;
+                    ctx.changed();
+                }
+            }
+            Err(fail) => {
+                error.try_set(Some(super::say(fail)));
+            }
+        }
+    };
+    let custom = RwSignal::new(chat.ttl_s > 0 && TIMERS.iter().all(|&(s, _)| s != chat.ttl_s));
+    let custom_hours = RwSignal::new((chat.ttl_s / 3600).max(1).to_string());
+    let set_timer = move |ttl: u32| {
         let settings = ChatSettings {
             ttl_s: Some(ttl),
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            match net::patch::<_, ChatCreated>(&format!("/api/chats/{}", id.0), &settings).await {
-                Ok(ChatCreated { chat }) => {
-                    if let Some(store) = ctx.store() {
-                        let _ = store.put_chats(std::slice::from_ref(&chat)).await;
-                        ctx.changed();
-                    }
-                }
-                Err(fail) => {
-                    error.try_set(Some(super::say(fail)));
-                }
-            }
+            keep(net::patch(&format!("/api/chats/{}", id.0), &settings).await).await
         });
+    };
+    let pick_timer = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        custom.set(value == "custom");
+        if let Ok(ttl) = value.parse::<u32>() {
+            set_timer(ttl);
+        }
     };
     let place = RwSignal::new(chat.place);
     let set_place = move |change: fn(&mut Place, bool)| {
@@ -431,18 +441,7 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             change(&mut next, event_target_checked(&ev));
             place.set(next);
             spawn_local(async move {
-                match net::put::<_, ChatCreated>(&format!("/api/chats/{}/place", id.0), &next).await
-                {
-                    Ok(ChatCreated { chat }) => {
-                        if let Some(store) = ctx.store() {
-                            let _ = store.put_chats(std::slice::from_ref(&chat)).await;
-                            ctx.changed();
-                        }
-                    }
-                    Err(fail) => {
-                        error.try_set(Some(super::say(fail)));
-                    }
-                }
+                keep(net::put(&format!("/api/chats/{}/place", id.0), &next).await).await
             });
         }
     };
@@ -467,12 +466,25 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             {may_time.then(|| view! {
                 <label>
                     {t("auto-delete")}
-                    <select on:change=set_timer>
+                    <select on:change=pick_timer>
                         {TIMERS.iter().map(|&(s, key)| view! {
                             <option value=s.to_string() selected=chat.ttl_s == s>{t(key)}</option>
                         }).collect_view()}
+                        <option value="custom" selected=custom.get_untracked()>{t("timer-custom")}</option>
                     </select>
                 </label>
+                <Show when=move || custom.get()>
+                    <label>
+                        {t("timer-hours")}
+                        <input type="number" min="1" max=TTL_MAX_S / 3600 prop:value=custom_hours
+                            on:input=move |ev| custom_hours.set(event_target_value(&ev)) />
+                        <button type="button" on:click=move |_| {
+                            if let Ok(hours) = custom_hours.get_untracked().parse::<u32>() {
+                                set_timer(hours.saturating_mul(3600));
+                            }
+                        }>{t("timer-set")}</button>
+                    </label>
+                </Show>
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>

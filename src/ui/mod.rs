@@ -177,6 +177,13 @@ impl Ctx {
                 );
             }
             Event::Typing(..) => {}
+            Event::Posted(chat, users) => {
+                self.typing.try_update(|t| {
+                    if let Some(who) = t.get_mut(&chat) {
+                        who.retain(|user, _| !users.contains(user));
+                    }
+                });
+            }
             Event::Draft(..) => {
                 self.drafts.try_update(|d| *d += 1);
                 self.changed();
