@@ -253,6 +253,13 @@ fn now_ms() -> f64 {
 
 thread_local! {
     static LAST_ID_MS: Cell<u64> = const { Cell::new(0) };
+    static DEVICE: String = new_client_id().0;
+}
+
+/// This tab's name for itself, sent with what it saves (drafts) so it can
+/// tell its own echoes from other devices' changes.
+pub fn this_device() -> String {
+    DEVICE.with(String::clone)
 }
 
 /// A client id whose string order is creation order: 13 hex digits of a
@@ -504,9 +511,14 @@ impl Conn<'_> {
                 (self.notify)(Event::Changed);
             }
             ServerFrame::Views { chat, counts } => (self.notify)(Event::Views(chat, counts)),
-            ServerFrame::Draft { chat, text } => {
+            ServerFrame::Draft { chat, text, device } => {
                 let _ = self.store.set_draft(chat, &text).await;
-                (self.notify)(Event::Draft(chat, text));
+                // This tab's own save needs no taking back into its composer.
+                (self.notify)(if device == this_device() {
+                    Event::Changed
+                } else {
+                    Event::Draft(chat, text)
+                });
             }
             ServerFrame::Read { chat, user, seq } => (self.notify)(Event::Read(chat, user, seq)),
             ServerFrame::Typing { chat, user, name } => {

@@ -179,6 +179,8 @@ pub struct ChatPage {
     pub outbox: Vec<OutboxEntry>,
     /// Everything up to this seq is stored.
     pub held: Seq,
+    /// The window these messages were read for.
+    pub window: Option<Window>,
 }
 
 /// What applying a batch of events did.
@@ -500,6 +502,7 @@ impl Store {
             messages,
             outbox,
             held: cursor.held,
+            window: Some(window),
         })
     }
 

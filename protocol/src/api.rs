@@ -242,6 +242,10 @@ pub struct ScheduledPosts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub text: String,
+    /// The saving device's own id, echoed in the `draft` frame so that
+    /// device can ignore its own save.
+    #[serde(default)]
+    pub device: String,
 }
 
 /// `GET /api/users/{id}/presence`, for someone the caller shares a chat with.

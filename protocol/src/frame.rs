@@ -106,6 +106,9 @@ pub enum ServerFrame {
     Draft {
         chat: ChatId,
         text: String,
+        /// The device that saved it (as it named itself).
+        #[serde(default)]
+        device: String,
     },
     /// `user` (shown as `name`) is typing in `chat`.
     Typing {

@@ -230,7 +230,8 @@ fn server_frames() {
         "draft",
         ServerFrame::Draft {
             chat: ChatId(7),
-            text: "half a tho".into()
+            text: "half a tho".into(),
+            device: "0190f3a1b2c-d1".into()
         }
     );
     insta::assert_json_snapshot!(

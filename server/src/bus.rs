@@ -39,6 +39,7 @@ pub enum Notice {
         user: UserId,
         chat: ChatId,
         text: String,
+        device: String,
     },
     /// `user` is typing in `chat` (passed on to the chat's sockets).
     Typing {

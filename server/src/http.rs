@@ -472,9 +472,7 @@ async fn save_draft(
     UrlPath(id): UrlPath<i64>,
     Body(body): Body<Draft>,
 ) -> ApiResult<StatusCode> {
-    s.svc
-        .save_draft(&session.me, ChatId(id), &body.text)
-        .await?;
+    s.svc.save_draft(&session.me, ChatId(id), body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -7,15 +7,15 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use courier_protocol::api::{
-    InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
+    Draft, InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
 };
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
 };
 use courier_protocol::limits::{
-    MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS, MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS,
-    SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
+    MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS, MEMBER_PAGE_MAX,
+    SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
 };
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Place, Rights,
@@ -147,9 +147,14 @@ impl Service {
             Notice::Typing { chat, user, name } => self
                 .hub
                 .publish(chat, &ServerFrame::Typing { chat, user, name }),
-            Notice::Draft { user, chat, text } => self
+            Notice::Draft {
+                user,
+                chat,
+                text,
+                device,
+            } => self
                 .hub
-                .send_to_user(user, &ServerFrame::Draft { chat, text }),
+                .send_to_user(user, &ServerFrame::Draft { chat, text, device }),
         }
     }
 
@@ -602,20 +607,27 @@ impl Service {
     }
 
     /// Saves `me`'s draft of `chat` and hands it to their other devices.
-    pub async fn save_draft(&self, me: &UserInfo, chat: ChatId, text: &str) -> Result<()> {
-        if text.chars().count() > MAX_TEXT_CHARS {
+    pub async fn save_draft(&self, me: &UserInfo, chat: ChatId, draft: Draft) -> Result<()> {
+        let Draft { text, device } = draft;
+        if text.chars().count() > MAX_TEXT_CHARS || device.len() > MAX_CLIENT_MSG_ID_LEN {
             return Err(ErrorCode::TextTooLong);
         }
-        self.store.save_draft(chat, me.id, text).await?;
-        let (user, text) = (me.id, text.to_owned());
-        self.hub.send_to_user(
-            user,
-            &ServerFrame::Draft {
+        self.store.save_draft(chat, me.id, &text).await?;
+        let user = me.id;
+        let frame = ServerFrame::Draft {
+            chat,
+            text: text.clone(),
+            device: device.clone(),
+        };
+        self.hub.send_to_user(user, &frame);
+        self.bus
+            .announce(Notice::Draft {
+                user,
                 chat,
-                text: text.clone(),
-            },
-        );
-        self.bus.announce(Notice::Draft { user, chat, text }).await;
+                text,
+                device,
+            })
+            .await;
         Ok(())
     }
 
@@ -732,17 +744,26 @@ impl Service {
                         .store
                         .append_message(chat, sender, &post.id, content, now)
                         .await;
-                    // Posted (or refused for good: the sender left or lost
-                    // the right), so no longer waiting. A crash before this
-                    // posts it again next tick, which its client id makes a no-op.
-                    if let Err(e) = self.store.unschedule(chat, sender, &post.id).await {
+                    // Posted, or refused for good (the sender left, was
+                    // banned or lost the right): no longer waiting. Anything
+                    // else (the database, slow mode) is tried again next
+                    // tick; a crash before the unschedule posts it again,
+                    // which its client id makes a no-op.
+                    let done = match &posted {
+                        Ok(_) => true,
+                        Err(
+                            StoreError::NotMember | StoreError::NotAllowed | StoreError::Banned,
+                        ) => {
+                            tracing::info!(chat = chat.0, "scheduled message refused for good");
+                            true
+                        }
+                        Err(_) => false,
+                    };
+                    if done && let Err(e) = self.store.unschedule(chat, sender, &post.id).await {
                         tracing::error!(error = %e, "dropping a posted scheduled message");
                     }
-                    match posted {
-                        Ok(appended) => self.fan_out(chat, &appended).await,
-                        Err(e) => {
-                            tracing::info!(error = %e, chat = chat.0, "scheduled message not posted")
-                        }
+                    if let Ok(appended) = posted {
+                        self.fan_out(chat, &appended).await;
                     }
                 }
             }

@@ -91,6 +91,8 @@ pub async fn serve(
         Err(code) => {
             let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
             drop(reply_tx);
+            drop(registration);
+            svc.went_offline(me.id).await;
             return write_loop(sink, reply_rx, live_rx).await;
         }
     };

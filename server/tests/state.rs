@@ -472,16 +472,21 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
             &path,
             &Draft {
                 text: "half a tho".into(),
+                device: "laptop-tab".into(),
             },
         )
         .await
         .unwrap();
     let told = next_matching(&mut laptop, |f| match f {
-        ServerFrame::Draft { chat, text } => Some((chat, text)),
+        ServerFrame::Draft { chat, text, device } => Some((chat, text, device)),
         _ => None,
     })
     .await;
-    assert_eq!(told, (team.id, "half a tho".to_string()));
+    assert_eq!(
+        told,
+        (team.id, "half a tho".to_string(), "laptop-tab".to_string()),
+        "named by its device, which ignores its own"
+    );
     let mut phone = alice.connect_raw().await;
     phone
         .send(&ClientFrame::Hello {
@@ -495,12 +500,19 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
     }
     assert_eq!(
         mallory
-            .put::<_, ()>(&path, &Draft { text: "x".into() })
+            .put::<_, ()>(
+                &path,
+                &Draft {
+                    text: "x".into(),
+                    device: String::new()
+                }
+            )
             .await,
         Err((403, ErrorCode::NotMember))
     );
     let long = Draft {
         text: "x".repeat(4097),
+        device: String::new(),
     };
     assert_eq!(
         alice.put::<_, ()>(&path, &long).await,

@@ -67,7 +67,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         let Some((chat, seq)) = ctx.jump.get() else {
             return;
         };
-        if chat != id {
+        // Where it is depends on how much is held: wait for the first load.
+        if chat != id || !loaded.get() {
             return;
         }
         ctx.jump.set(None);
@@ -530,6 +531,8 @@ fn MessageList(
         });
         page.with(|p| lines(p, me, &name, read_upto.get()))
     });
+    // Whether the reader is at the newest message, so new ones follow.
+    let stick = StoredValue::new(true);
     // After each render, put the scroll position where it belongs.
     Effect::new(move |_| {
         items.track();
@@ -538,16 +541,27 @@ fn MessageList(
                 return;
             };
             match scroll.get_value() {
-                Scroll::Bottom => ul.set_scroll_top(ul.scroll_height()),
+                Scroll::Bottom if stick.get_value() => ul.set_scroll_top(ul.scroll_height()),
+                Scroll::Bottom => {}
                 Scroll::Keep { seq, px } => {
                     if let Some(now) = offset_of(&ul, seq) {
                         ul.set_scroll_top(ul.scroll_top() + (now - px) as i32);
                     }
                     scroll.set_value(Scroll::Bottom);
                 }
-                // Not rendered yet (the window is still loading): wait.
+                // Once the page of its window is in: the message, or the
+                // first one shown after it (an act or a deleted message
+                // has no line of its own).
                 Scroll::To(seq) => {
-                    if show_message(seq.0) {
+                    let ready = page.with_untracked(|p| p.window) == Some(window.get_untracked());
+                    if ready {
+                        let shown = items.with_untracked(|l| {
+                            l.iter().filter_map(|l| l.seq).find(|s| *s >= seq.0)
+                        });
+                        stick.set_value(shown.is_none());
+                        if let Some(shown) = shown {
+                            show_message(shown);
+                        }
                         scroll.set_value(Scroll::Bottom);
                     }
                 }
@@ -575,6 +589,9 @@ fn MessageList(
                 scroll.set_value(Scroll::Keep { seq, px });
             }
         };
+        let newest = matches!(window.get_untracked(), Window::Newest);
+        let near_bottom = height - top - view < NEAR_END_PX;
+        stick.set_value(newest && near_bottom);
         if top < NEAR_END_PX && after > 0 {
             keep(first);
             let after = (after - WINDOW_STEP).max(0);
@@ -582,7 +599,7 @@ fn MessageList(
                 after: Seq(after),
                 upto: Seq(upto.min(after + WINDOW_MAX)),
             });
-        } else if height - top - view < NEAR_END_PX && upto < held {
+        } else if near_bottom && !newest {
             keep(last);
             let upto = upto + WINDOW_STEP;
             window.set(if upto >= held {
@@ -593,12 +610,6 @@ fn MessageList(
                     upto: Seq(upto),
                 }
             });
-        } else if matches!(window.get_untracked(), Window::Newest)
-            && height - top - view > NEAR_END_PX
-        {
-            // Reading further up in the newest window: new messages must
-            // not pull the reader down.
-            keep(first);
         }
     };
     view! {
@@ -639,8 +650,11 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
         }
         let save = move || {
             spawn_local(async move {
-                let _ =
-                    net::put::<_, ()>(&format!("/api/chats/{}/draft", id.0), &Draft { text }).await;
+                let draft = Draft {
+                    text,
+                    device: net::this_device(),
+                };
+                let _ = net::put::<_, ()>(&format!("/api/chats/{}/draft", id.0), &draft).await;
             })
         };
         saving.set_value(

@@ -14,6 +14,7 @@ macro_rules! sql_store {
         use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
         use courier_protocol::frame::ViewCount;
         use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
+        use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
@@ -669,7 +670,8 @@ macro_rules! sql_store {
             async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
                 let mut tx = self.writer.begin().await?;
                 let Some(row) = sqlx::query(
-                    "SELECT m.read_seq, c.broadcast, c.last_seq FROM members m JOIN chats c ON c.id = m.chat_id
+                    "SELECT m.read_seq, c.broadcast, c.last_seq, mc.n FROM members m JOIN chats c ON c.id = m.chat_id
+                       JOIN member_counts mc ON mc.chat_id = c.id
                       WHERE m.chat_id = $1 AND m.user_id = $2",
                 )
                 .bind(chat.0)
@@ -680,6 +682,7 @@ macro_rules! sql_store {
                     return Err(StoreError::NotMember);
                 };
                 let (from, broadcast, last): (i64, i64, i64) = (row.try_get("read_seq")?, row.try_get("broadcast")?, row.try_get("last_seq")?);
+                let shared = broadcast == 0 && row.try_get::<i64, _>("n")? <= i64::from(SEEN_BY_MAX_MEMBERS);
                 let to = seq.0.min(last);
                 if to <= from {
                     return Ok(None);
@@ -704,7 +707,7 @@ macro_rules! sql_store {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok((moved && broadcast == 0).then_some(Seq(to)))
+                Ok((moved && shared).then_some(Seq(to)))
             }
 
             async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>> {
@@ -1052,18 +1055,20 @@ macro_rules! sql_store {
             }
 
             async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>> {
-                let mut tx = self.writer.begin().await?;
                 let rows = sqlx::query(&format!(
                     "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
                       WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 AND m.deleted = 0 ORDER BY m.expires_at LIMIT $2"
                 ))
                 .bind(now)
                 .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.reader)
                 .await?;
                 let mut acts = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let gone = message_from(row)?;
+                    // One short transaction each: holding many chats' rows
+                    // at once would stall (or deadlock with) their sends.
+                    let mut tx = self.writer.begin().await?;
                     // Only this transaction may take it: another node's sweep
                     // that got here first leaves nothing to update.
                     let taken = sqlx::query("UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0")
@@ -1092,6 +1097,7 @@ macro_rules! sql_store {
                         .bind(json)
                         .execute(&mut *tx)
                         .await?;
+                    tx.commit().await?;
                     acts.push(Message {
                         seq: Seq(seq),
                         id,
@@ -1104,7 +1110,6 @@ macro_rules! sql_store {
                         ..gone
                     });
                 }
-                tx.commit().await?;
                 Ok(acts)
             }
 
