@@ -117,6 +117,8 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                         at: 0,
                         reply_to: None,
                         act: None,
+                        forwarded_from: None,
+                        expires_at: None,
                     };
                     (message, g.members.clone())
                 };
