@@ -214,6 +214,16 @@ fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
 }
 
+/// What `tx` holds of `chat` (nothing yet: the zero cursor).
+async fn cursor_of(tx: &Transaction<'_>, chat: ChatId) -> Result<CursorRec> {
+    Ok(tx
+        .object_store(CURSORS)?
+        .get(chat.0)
+        .serde()?
+        .await?
+        .unwrap_or_default())
+}
+
 async fn all_chats(tx: &Transaction<'_>) -> Result<Vec<ChatSummary>> {
     Ok(tx
         .object_store(CHATS)?
@@ -469,12 +479,7 @@ impl Store {
     pub async fn chat_page(&self, chat: ChatId, window: Window) -> Result<ChatPage> {
         let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], false)?;
         let summary: Option<ChatSummary> = tx.object_store(CHATS)?.get(chat.0).serde()?.await?;
-        let cursor: CursorRec = tx
-            .object_store(CURSORS)?
-            .get(chat.0)
-            .serde()?
-            .await?
-            .unwrap_or_default();
+        let cursor = cursor_of(&tx, chat).await?;
         let (after, upto) = match window {
             Window::Newest => (Seq((cursor.held.0 - WINDOW).max(0)), cursor.held),
             Window::Span { after, upto } => (after, upto),
@@ -510,12 +515,7 @@ impl Store {
     /// (the server stamps events in seq order): a binary search by key.
     pub async fn seq_at(&self, chat: ChatId, ms: i64) -> Result<Option<Seq>> {
         let tx = self.tx(&[MESSAGES, CURSORS], false)?;
-        let cursor: CursorRec = tx
-            .object_store(CURSORS)?
-            .get(chat.0)
-            .serde()?
-            .await?
-            .unwrap_or_default();
+        let cursor = cursor_of(&tx, chat).await?;
         let msgs = tx.object_store(MESSAGES)?;
         let (mut low, mut high) = (1, cursor.held.0 + 1);
         while low < high {
@@ -537,12 +537,7 @@ impl Store {
     /// none for a chat joined with a long history never read.
     pub async fn first_unread(&self, chat: ChatId) -> Result<Option<Seq>> {
         let tx = self.tx(&[CURSORS], false)?;
-        let cursor: CursorRec = tx
-            .object_store(CURSORS)?
-            .get(chat.0)
-            .serde()?
-            .await?
-            .unwrap_or_default();
+        let cursor = cursor_of(&tx, chat).await?;
         let unread =
             cursor.read < cursor.held && (cursor.read > Seq::ZERO || cursor.held.0 <= WINDOW);
         Ok(unread.then(|| cursor.read.next()))

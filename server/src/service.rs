@@ -541,6 +541,17 @@ impl Service {
             reply_to,
             forwarded_from: None,
         };
+        self.post(me, chat, id, post).await
+    }
+
+    /// Stores a post and fans it out once committed.
+    async fn post(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        id: &ClientMsgId,
+        post: Post<'_>,
+    ) -> Result<Message> {
         let appended = self
             .store
             .append_message(chat, me.id, id, post, now_ms())
@@ -580,12 +591,7 @@ impl Service {
                     .unwrap_or(&original.sender_name),
             ),
         };
-        let appended = self
-            .store
-            .append_message(chat, me.id, id, post, now_ms())
-            .await?;
-        self.fan_out(chat, &appended).await;
-        Ok(appended.message)
+        self.post(me, chat, id, post).await
     }
 
     /// Moves a chat in `me`'s list (pin, mute, archive); their sockets get
