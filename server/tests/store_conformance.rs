@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use courier_protocol::api::{ChatSettings, NewInvite, ScheduledPost};
 use courier_protocol::frame::ViewCount;
+use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
 use courier_server::store::{
     NewChat, NewUser, PgStore, Post, Redeemed, Search, SqliteStore, Store, StoreError,
@@ -878,6 +879,20 @@ async fn reads_search_and_forwards(store: &dyn Store) {
     assert!(
         store.reads(team, 1).await.unwrap().is_empty(),
         "over the limit: private"
+    );
+    let crowd = group(store, "Crowd", "c1", &[alice, bob]).await;
+    for i in 0..SEEN_BY_MAX_MEMBERS {
+        let id = store
+            .create_user(user(&format!("m{i}"), UserKind::Account))
+            .await
+            .unwrap()
+            .id;
+        store.add_member(crowd, id, 2).await.unwrap();
+    }
+    send(store, crowd, alice, "to many", 20).await.unwrap();
+    assert!(
+        store.mark_read(crowd, bob, Seq(1)).await.unwrap().is_none(),
+        "a big group's reads are not shared"
     );
 }
 

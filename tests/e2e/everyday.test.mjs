@@ -87,6 +87,27 @@ eachBrowser((person) => {
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
+  test('opening a chat with unread messages marks where they start', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await alice.send('seen already');
+    await bob.openChat(a);
+    await bob.waitTexts(['seen already']);
+    await bob.createGroup('Elsewhere');
+    for (const text of ['new one', 'new two', 'new three']) await alice.send(text);
+    await expect(() => bob.chatLink(a).getByLabel(/unread/).textContent(), (t) => t?.trim() === '3', 'three unread');
+    await bob.openChat(a);
+    const items = bob.page.getByRole('list', { name: 'Messages' }).locator(':scope > li');
+    await expect(async () => {
+      const all = await items.allTextContents();
+      const at = all.findIndex((t) => t.includes('Unread messages'));
+      return at > 0 && all[at - 1].includes('seen already') && all[at + 1].includes('new one');
+    }, true, 'the divider sits before the first unread');
+  });
+
   test('a draft follows its writer to another device', async () => {
     const [laptop, phone] = [await person(), await person()];
     const a = uniqueName('alice');
