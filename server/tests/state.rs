@@ -487,17 +487,8 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
         (team.id, "half a tho".to_string(), "laptop-tab".to_string()),
         "named by its device, which ignores its own"
     );
-    let mut phone = alice.connect_raw().await;
-    phone
-        .send(&ClientFrame::Hello {
-            version: courier_protocol::PROTOCOL_VERSION,
-            cursors: vec![],
-        })
-        .await;
-    match phone.next().await {
-        ServerFrame::Welcome { chats, .. } => assert_eq!(chats[0].draft, "half a tho"),
-        other => panic!("expected welcome, got {other:?}"),
-    }
+    let (_phone, chats) = alice.welcome(&[]).await;
+    assert_eq!(chats[0].draft, "half a tho");
     assert_eq!(
         mallory
             .put::<_, ()>(
@@ -543,18 +534,8 @@ async fn pinning_muting_archiving_is_ones_own_and_reaches_ones_devices() {
     })
     .await;
     assert_eq!(told, place, "her other device hears of it");
-    let mut b = bob.connect_raw().await;
-    b.send(&ClientFrame::Hello {
-        version: courier_protocol::PROTOCOL_VERSION,
-        cursors: vec![],
-    })
-    .await;
-    match b.next().await {
-        ServerFrame::Welcome { chats, .. } => {
-            assert_eq!(chats[0].place, Place::default(), "bob's list is his own")
-        }
-        other => panic!("expected welcome, got {other:?}"),
-    }
+    let (_b, chats) = bob.welcome(&[]).await;
+    assert_eq!(chats[0].place, Place::default(), "bob's list is his own");
     assert_eq!(
         mallory
             .put::<_, ChatCreated>(&path, &place)

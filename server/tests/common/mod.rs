@@ -230,6 +230,11 @@ impl Person {
 
     /// Opens a socket, says Hello with `cursors`, and waits for Welcome.
     pub async fn connect(&self, cursors: &[Cursor]) -> Socket {
+        self.welcome(cursors).await.0
+    }
+
+    /// Like [`Person::connect`], also giving the chats Welcome listed.
+    pub async fn welcome(&self, cursors: &[Cursor]) -> (Socket, Vec<ChatSummary>) {
         let mut socket = self.connect_raw().await;
         socket
             .send(&ClientFrame::Hello {
@@ -238,7 +243,7 @@ impl Person {
             })
             .await;
         match socket.next().await {
-            ServerFrame::Welcome { .. } => socket,
+            ServerFrame::Welcome { chats, .. } => (socket, chats),
             other => panic!("expected welcome, got {other:?}"),
         }
     }
