@@ -1,6 +1,8 @@
 //! Courier's browser app: Leptos (CSR) compiled to WebAssembly.
 //!
 //! A tour of the modules, in the order data flows:
+//! - [`account`]: the accounts signed in in this browser and the one this
+//!   tab shows; every request names it.
 //! - [`net`]: the server. JSON calls to `/api/*` and the socket session that
 //!   says `Hello` with the stored cursors, writes every frame it receives
 //!   into the store, drains the outbox after `Welcome`, pings, and
@@ -15,6 +17,7 @@
 //! `public/` next to this crate holds the manifest and the service worker
 //! that caches the app shell.
 
+pub mod account;
 pub mod i18n;
 pub mod net;
 pub mod store;

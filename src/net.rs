@@ -7,10 +7,10 @@
 //! touches the UI itself.
 
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use courier_protocol::api::{ApiError, Me};
+use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
     Act, ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
@@ -18,13 +18,14 @@ use courier_protocol::{
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use gloo_net::websocket::Message as WsMessage;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::account;
 use crate::store::{OutState, OutboxEntry, Store};
 
 /// Why an HTTP call failed.
@@ -57,15 +58,24 @@ async fn finish<R: DeserializeOwned>(
     }
 }
 
+/// Names this tab's account, so the server picks its cookie among the
+/// browser's (see `account`).
+fn as_account(req: RequestBuilder) -> RequestBuilder {
+    match account::current() {
+        Some(me) => req.header(ACCOUNT_HEADER, &me.id.0.to_string()),
+        None => req,
+    }
+}
+
 pub async fn get<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
-    finish(Request::get(path).send().await).await
+    finish(as_account(Request::get(path)).send().await).await
 }
 
 async fn with_json<B: Serialize, R: DeserializeOwned>(
-    req: gloo_net::http::RequestBuilder,
+    req: RequestBuilder,
     body: &B,
 ) -> Result<R, ApiFail> {
-    let req = req
+    let req = as_account(req)
         .json(body)
         .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
     finish(req.send().await).await
@@ -75,7 +85,6 @@ pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Re
     with_json(Request::post(path), body).await
 }
 
-/// A POST without a body, such as joining by invite.
 pub async fn patch<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
     with_json(Request::patch(path), body).await
 }
@@ -86,17 +95,19 @@ pub async fn put<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Res
 
 /// A DELETE whose success has no body.
 pub async fn delete(path: &str) -> Result<(), ApiFail> {
-    finish::<()>(Request::delete(path).send().await).await
+    finish::<()>(as_account(Request::delete(path)).send().await).await
 }
 
+/// A POST without a body, such as joining by invite.
 pub async fn post_empty<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
-    finish(Request::post(path).send().await).await
+    finish(as_account(Request::post(path)).send().await).await
 }
 
-/// `POST /api/signout`, which answers 204 with no body.
-pub async fn sign_out() {
+/// `POST /api/signout` for `account`, which answers 204 with no body.
+pub async fn sign_out(account: UserId) {
+    let req = Request::post("/api/signout").header(ACCOUNT_HEADER, &account.0.to_string());
     // Signing out locally happens whatever the server says.
-    let _ = Request::post("/api/signout").send().await;
+    let _ = req.send().await;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +133,8 @@ pub enum Event {
     Draft(ChatId, String),
     /// A member read the chat up to a seq.
     Read(ChatId, UserId, Seq),
+    /// A device of a member stored the chat up to a seq.
+    Delivered(ChatId, UserId, Seq),
     /// These members just posted in the chat.
     Posted(ChatId, Vec<UserId>),
     /// A member (id, name) is typing.
@@ -302,7 +315,11 @@ fn ws_url() -> Option<String> {
     } else {
         "ws"
     };
-    Some(format!("{scheme}://{}/ws", loc.host().ok()?))
+    let host = loc.host().ok()?;
+    Some(match account::current() {
+        Some(me) => format!("{scheme}://{host}/ws?account={}", me.id.0),
+        None => format!("{scheme}://{host}/ws"),
+    })
 }
 
 /// How a connection ended.
@@ -378,6 +395,8 @@ async fn connect(
         store,
         notify,
         welcomed: false,
+        me: None,
+        received: HashMap::new(),
         sent: HashSet::new(),
         synced: HashSet::new(),
         out: Vec::new(),
@@ -428,6 +447,9 @@ struct Conn<'a> {
     store: &'a Store,
     notify: &'a Observer,
     welcomed: bool,
+    me: Option<UserId>,
+    /// How far each chat's delivery was told on this connection.
+    received: HashMap<ChatId, Seq>,
     /// Outbox ids sent on this connection, so none goes twice.
     sent: HashSet<ClientMsgId>,
     /// `Sync` requests made on this connection, so a burst asks once.
@@ -469,11 +491,15 @@ impl Conn<'_> {
 
     async fn handle(&mut self, frame: ServerFrame) {
         match frame {
-            ServerFrame::Welcome { me, chats, .. } => {
+            ServerFrame::Welcome {
+                me, chats, folders, ..
+            } => {
+                self.me = Some(me.id);
                 (self.notify)(Event::Me(me.clone()));
                 // A failed write shows up as missing data, which the next resume refills.
                 let _ = self.store.save_me(&me).await;
                 let _ = self.store.put_chats(&chats).await;
+                let _ = self.store.save_folders(&folders).await;
                 self.welcomed = true;
                 (self.notify)(Event::Status(Status::Online));
                 (self.notify)(Event::Changed);
@@ -510,6 +536,10 @@ impl Conn<'_> {
                 let _ = self.store.forget_chat(chat).await;
                 (self.notify)(Event::Changed);
             }
+            ServerFrame::Folders { folders } => {
+                let _ = self.store.save_folders(&folders).await;
+                (self.notify)(Event::Changed);
+            }
             ServerFrame::Views { chat, counts } => (self.notify)(Event::Views(chat, counts)),
             ServerFrame::Draft { chat, text, device } => {
                 let _ = self.store.set_draft(chat, &text).await;
@@ -521,6 +551,9 @@ impl Conn<'_> {
                 });
             }
             ServerFrame::Read { chat, user, seq } => (self.notify)(Event::Read(chat, user, seq)),
+            ServerFrame::Delivered { chat, user, seq } => {
+                (self.notify)(Event::Delivered(chat, user, seq))
+            }
             ServerFrame::Typing { chat, user, name } => {
                 (self.notify)(Event::Typing(chat, user, name))
             }
@@ -544,8 +577,27 @@ impl Conn<'_> {
                 (self.notify)(Event::Posted(chat, posted.into_iter().collect()));
             }
         }
-        if let Some(after) = applied.gap_after {
-            self.sync(chat, after);
+        match applied.gap_after {
+            Some(after) => self.sync(chat, after),
+            None => self.received(chat, messages),
+        }
+    }
+
+    /// Others' messages are stored with no gap before them: their senders
+    /// may show "delivered".
+    fn received(&mut self, chat: ChatId, messages: &[courier_protocol::Message]) {
+        let Some(seq) = messages
+            .iter()
+            .filter(|m| Some(m.sender) != self.me)
+            .map(|m| m.seq)
+            .max()
+        else {
+            return;
+        };
+        let told = self.received.entry(chat).or_default();
+        if seq > *told {
+            *told = seq;
+            self.out.push(ClientFrame::Received { chat, seq });
         }
     }
 }

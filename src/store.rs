@@ -11,8 +11,10 @@
 //! - `outbox`: [`OutboxEntry`] by client id, time-ordered so key order is
 //!   send order;
 //! - `cursors`: [`CursorRec`] by chat id: last seq held and last seq read;
-//! - `meta`: the signed-in [`UserInfo`] under `"me"`.
+//! - `meta`: the signed-in [`UserInfo`] under `"me"`, and the user's chat
+//!   folders under `"folders"`.
 
+use courier_protocol::folder::Folder;
 use courier_protocol::{
     Act, ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo, format,
 };
@@ -39,6 +41,7 @@ const MESSAGES: &str = "messages";
 const OUTBOX: &str = "outbox";
 const CURSORS: &str = "cursors";
 const META: &str = "meta";
+const FOLDERS_KEY: &str = "folders";
 
 /// Schema migrations, applied in order: entry `n` takes the database from
 /// version `n` to `n + 1`. Only ever append.
@@ -272,6 +275,27 @@ impl Store {
             .serde()?
             .await?;
         Ok(tx.commit().await?)
+    }
+
+    pub async fn save_folders(&self, folders: &[Folder]) -> Result<()> {
+        let tx = self.tx(&[META], true)?;
+        tx.object_store(META)?
+            .put(folders)
+            .with_key(FOLDERS_KEY.to_string())
+            .serde()?
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// The user's folders as last told by the server (none before that).
+    pub async fn folders(&self) -> Result<Vec<Folder>> {
+        let tx = self.tx(&[META], false)?;
+        let folders: Option<Vec<Folder>> = tx
+            .object_store(META)?
+            .get(FOLDERS_KEY.to_string())
+            .serde()?
+            .await?;
+        Ok(folders.unwrap_or_default())
     }
 
     /// Stores chats as the server describes them; the server is the truth.

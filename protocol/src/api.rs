@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
+use crate::folder::Folder;
 use crate::frame::{ChatKind, ChatSummary, Member, Message, UserInfo};
 use crate::ids::{ClientMsgId, Seq, UserId};
 use crate::role::Rights;
@@ -192,11 +193,31 @@ pub struct JoinPending {
     pub me: Option<UserInfo>,
 }
 
-/// Where a member has read up to.
+/// Names the account a request is for, where a browser is signed in to
+/// several (`?account=` on `/ws`, whose opening cannot carry headers).
+pub const ACCOUNT_HEADER: &str = "x-courier-account";
+
+/// `GET /api/accounts`: the accounts this browser is signed in to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accounts {
+    pub accounts: Vec<UserInfo>,
+}
+
+/// `GET`/`PUT /api/me/folders`: all of the user's folders, in order; a
+/// `PUT` replaces them (at most `FOLDERS_MAX`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Folders {
+    pub folders: Vec<Folder>,
+}
+
+/// Where a member has read up to, and how far a device of theirs has
+/// stored (delivered; never behind what they read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadCursor {
     pub user: UserId,
     pub seq: Seq,
+    #[serde(default)]
+    pub delivered: Seq,
 }
 
 /// `GET /api/chats/{id}/reads`: every other member's read cursor, in a

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
+use crate::folder::Folder;
 use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
 use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, REACTIONS, check_text};
 use crate::role::{Rights, Role};
@@ -43,6 +44,10 @@ pub enum ClientFrame {
     /// forward (never back); in a channel each post read for the first
     /// time counts one view. Not answered.
     Read { chat: ChatId, seq: Seq },
+    /// "This device has stored `chat` up to `seq`." Moves the member's
+    /// delivered cursor forward (never back); not answered. Sent once per
+    /// batch of others' messages, so the sender sees "delivered".
+    Received { chat: ChatId, seq: Seq },
     /// Ask for the view counts of a channel's posts; answered by `Views`.
     Views { chat: ChatId, seqs: Vec<Seq> },
     /// Posts a copy of message `seq` of chat `from` (where the sender is a
@@ -70,6 +75,9 @@ pub enum ServerFrame {
         version: u32,
         me: UserInfo,
         chats: Vec<ChatSummary>,
+        /// The user's own chat folders, in order.
+        #[serde(default)]
+        folders: Vec<Folder>,
     },
     /// Events of one chat in ascending `seq`, at most `MAX_EVENTS_PER_FRAME`.
     Events {
@@ -97,10 +105,21 @@ pub enum ServerFrame {
     },
     /// `user` has read `chat` up to `seq` (direct chats and groups, not
     /// channels): the sender's app marks its messages read.
+    /// A device of `user` has stored `chat` up to `seq` (direct chats and
+    /// groups, not channels): the sender's app marks its messages delivered.
+    Delivered {
+        chat: ChatId,
+        user: UserId,
+        seq: Seq,
+    },
     Read {
         chat: ChatId,
         user: UserId,
         seq: Seq,
+    },
+    /// The user's folders changed (on this or another device).
+    Folders {
+        folders: Vec<Folder>,
     },
     /// The user's draft of `chat` changed on another of their devices.
     Draft {
@@ -340,7 +359,11 @@ impl ClientFrame {
                 }
                 Ok(())
             }
-            ClientFrame::Sync { after: seq, .. } | ClientFrame::Read { seq, .. } if seq.0 < 0 => {
+            ClientFrame::Sync { after: seq, .. }
+            | ClientFrame::Read { seq, .. }
+            | ClientFrame::Received { seq, .. }
+                if seq.0 < 0 =>
+            {
                 Err(ErrorCode::BadFrame)
             }
             ClientFrame::Views { seqs, .. } if seqs.len() > MAX_VIEW_SEQS => {

@@ -8,6 +8,7 @@
 //! - [`frame`]: the WebSocket frames in both directions and the records they
 //!   carry (messages, chats, members).
 //! - [`format`]: message formatting parsed into spans, never HTML.
+//! - [`folder`]: the user's own chat folders and which chats they hold.
 //! - [`role`]: owners, admins and their rights, members.
 //! - [`api`]: the bodies of the HTTP endpoints (accounts, guests, chats).
 //! - [`error`]: stable error codes that the app translates.
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod error;
+pub mod folder;
 pub mod format;
 pub mod frame;
 pub mod ids;

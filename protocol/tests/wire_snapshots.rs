@@ -2,6 +2,7 @@
 //! `cargo insta review` after an intended change.
 
 use courier_protocol::api::*;
+use courier_protocol::folder::Folder;
 use courier_protocol::*;
 
 fn message() -> Message {
@@ -137,6 +138,13 @@ fn client_frames() {
     );
     insta::assert_json_snapshot!("typing", ClientFrame::Typing { chat: ChatId(7) });
     insta::assert_json_snapshot!(
+        "received",
+        ClientFrame::Received {
+            chat: ChatId(7),
+            seq: Seq(4)
+        }
+    );
+    insta::assert_json_snapshot!(
         "views_ask",
         ClientFrame::Views {
             chat: ChatId(7),
@@ -152,7 +160,15 @@ fn server_frames() {
         ServerFrame::Welcome {
             version: 1,
             me: me(),
-            chats: vec![chat()]
+            chats: vec![chat()],
+            folders: vec![Folder {
+                name: "Work".into(),
+                groups: true,
+                chats: vec![ChatId(7)],
+                excluded: vec![ChatId(8)],
+                skip_muted: true,
+                ..Folder::default()
+            }]
         }
     );
     insta::assert_json_snapshot!(
@@ -184,6 +200,24 @@ fn server_frames() {
         }
     );
     insta::assert_json_snapshot!(
+        "delivered_to",
+        ServerFrame::Delivered {
+            chat: ChatId(7),
+            user: UserId(3),
+            seq: Seq(4)
+        }
+    );
+    insta::assert_json_snapshot!(
+        "folders",
+        ServerFrame::Folders {
+            folders: vec![Folder {
+                name: "Family".into(),
+                personal: true,
+                ..Folder::default()
+            }]
+        }
+    );
+    insta::assert_json_snapshot!(
         "typing_by",
         ServerFrame::Typing {
             chat: ChatId(7),
@@ -204,7 +238,8 @@ fn server_frames() {
         Reads {
             reads: vec![ReadCursor {
                 user: UserId(3),
-                seq: Seq(3)
+                seq: Seq(3),
+                delivered: Seq(4)
             }]
         }
     );

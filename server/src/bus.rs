@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use courier_protocol::folder::Folder;
 use courier_protocol::{ChatId, Seq, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,15 @@ pub enum Notice {
         user: UserId,
         seq: Seq,
     },
+    /// A device of `user` stored `chat` up to `seq` (passed on to the
+    /// chat's sockets).
+    Delivered {
+        chat: ChatId,
+        user: UserId,
+        seq: Seq,
+    },
+    /// `user`'s folders changed (passed on to their sockets).
+    Folders { user: UserId, folders: Vec<Folder> },
     /// `user`'s draft of `chat` changed (passed on to their sockets).
     Draft {
         user: UserId,

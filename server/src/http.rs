@@ -10,18 +10,18 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, Query, State};
 use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use courier_protocol::api::{
-    ApiError, ChatCreated, ChatSettings, Claim, Draft, Found, GuestJoin, InviteLink, InviteLinks,
-    InvitePreview, JoinPending, JoinRequests, Joined, Me, MemberAction, Members, NewDirect,
-    NewGroup, NewInvite, NewScheduled, Presence, Privacy, Reads, RequestAnswer, ScheduledPosts,
-    SignIn, SignUp,
+    ACCOUNT_HEADER, Accounts, ApiError, ChatCreated, ChatSettings, Claim, Draft, Folders, Found,
+    GuestJoin, InviteLink, InviteLinks, InvitePreview, JoinPending, JoinRequests, Joined, Me,
+    MemberAction, Members, NewDirect, NewGroup, NewInvite, NewScheduled, Presence, Privacy, Reads,
+    RequestAnswer, ScheduledPosts, SignIn, SignUp,
 };
-use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
+use courier_protocol::limits::{ACCOUNTS_MAX, MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Place, Seq, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -53,6 +53,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/signin", post(sign_in))
         .route("/api/signout", post(sign_out))
         .route("/api/me", get(me))
+        .route("/api/accounts", get(accounts))
         .route("/api/account", post(claim_account))
         .route("/api/guest", post(guest_join))
         .route("/api/invites/{code}", get(invite_preview))
@@ -67,6 +68,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}/place", axum::routing::put(set_place))
         .route("/api/users/{id}/presence", get(presence))
         .route("/api/me/privacy", get(privacy).put(set_privacy))
+        .route("/api/me/folders", get(folders).put(set_folders))
         .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
         .route("/api/chats/{id}/scheduled/{msg}", delete(unschedule))
         .route("/api/search", get(search))
@@ -159,37 +161,76 @@ pub struct Session {
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiFailure;
 
+    /// With an account named (header, or query on `/ws`), only a session
+    /// of that account will do: a tab must never act as another account.
+    /// Its own cookie is looked for first, then the default one (set alone
+    /// before there were several).
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
-        let token = session_token(&parts.headers).ok_or(ErrorCode::Unauthorized)?;
+        let account = named_account(parts)?;
+        let own = account.map(account_cookie);
+        let token = cookies(&parts.headers)
+            .filter(|(name, _)| Some(*name) == own.as_deref() || *name == SESSION_COOKIE)
+            .max_by_key(|(name, _)| *name != SESSION_COOKIE)
+            .map(|(_, token)| token.to_owned())
+            .ok_or(ErrorCode::Unauthorized)?;
         let me = state
             .svc
             .session_user(&token)
             .await?
+            .filter(|me| account.is_none_or(|id| id == me.id))
             .ok_or(ErrorCode::Unauthorized)?;
         Ok(Session { me, token })
     }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The account a request is for, when the browser holds several.
+fn named_account(parts: &Parts) -> ApiResult<Option<UserId>> {
+    let query = parts.uri.query().unwrap_or("");
+    let named = match parts.headers.get(ACCOUNT_HEADER) {
+        Some(value) => value.to_str().ok(),
+        None => query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find_map(|(name, value)| (name == "account").then_some(value)),
+    };
+    named
+        .map(|id| {
+            id.parse()
+                .map(UserId)
+                .map_err(|_| ApiFailure(ErrorCode::BadRequest))
+        })
+        .transpose()
+}
+
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
 }
 
-fn session_cookie(token: &str, max_age_s: i64) -> HeaderValue {
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+/// Each signed-in account's own cookie, beside the default one.
+fn account_cookie(user: UserId) -> String {
+    format!("{SESSION_COOKIE}_{}", user.0)
 }
 
+fn session_cookie(name: &str, token: &str, max_age_s: i64) -> (HeaderName, HeaderValue) {
+    let cookie = format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
+    let value = HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""));
+    (SET_COOKIE, value)
+}
+
+/// Sets the default cookie (the last account signed in) and the account's
+/// own, so the browser keeps earlier accounts signed in beside it.
 fn signed_in<T: serde::Serialize>(session: &SignedIn, body: T) -> Response {
-    let cookie = session_cookie(&session.token, SESSION_TTL_MS / 1000);
-    ([(SET_COOKIE, cookie)], Json(body)).into_response()
+    let max_age_s = SESSION_TTL_MS / 1000;
+    let cookies = [
+        session_cookie(SESSION_COOKIE, &session.token, max_age_s),
+        session_cookie(&account_cookie(session.me.id), &session.token, max_age_s),
+    ];
+    (AppendHeaders(cookies), Json(body)).into_response()
 }
 
 /// Refuses requests that a page on another site makes with this site's
@@ -247,13 +288,35 @@ async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResu
 /// # POST /api/signout
 /// Ends this session on the server, closes the sockets opened with it and
 /// clears the cookie.
-async fn sign_out(State(s): State<AppState>, session: Session) -> ApiResult<Response> {
+async fn sign_out(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+) -> ApiResult<Response> {
     s.svc.sign_out(&session.token).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(SET_COOKIE, session_cookie("", 0))],
-    )
-        .into_response())
+    let mut cleared = vec![session_cookie(&account_cookie(session.me.id), "", 0)];
+    // The default cookie goes only if it was this account's.
+    if cookies(&headers).any(|(name, token)| name == SESSION_COOKIE && token == session.token) {
+        cleared.push(session_cookie(SESSION_COOKIE, "", 0));
+    }
+    Ok((StatusCode::NO_CONTENT, AppendHeaders(cleared)).into_response())
+}
+
+/// # GET /api/accounts
+/// The accounts this browser is signed in to (by their cookies), for
+/// switching between them; at most `ACCOUNTS_MAX`.
+async fn accounts(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Accounts>> {
+    let prefix = format!("{SESSION_COOKIE}_");
+    let mut accounts = Vec::new();
+    for (_, token) in cookies(&headers)
+        .filter(|(name, _)| name.starts_with(&prefix))
+        .take(ACCOUNTS_MAX)
+    {
+        if let Some(me) = s.svc.session_user(token).await? {
+            accounts.push(me);
+        }
+    }
+    Ok(Json(Accounts { accounts }))
 }
 
 /// # GET /api/me
@@ -498,6 +561,24 @@ async fn set_privacy(
     Body(body): Body<Privacy>,
 ) -> ApiResult<StatusCode> {
     s.svc.set_privacy(&session.me, body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/me/folders
+async fn folders(State(s): State<AppState>, session: Session) -> ApiResult<Json<Folders>> {
+    let folders = s.svc.folders(&session.me).await?;
+    Ok(Json(Folders { folders }))
+}
+
+/// # PUT /api/me/folders
+/// Replaces all the user's folders; their devices get them by a `folders`
+/// frame.
+async fn set_folders(
+    State(s): State<AppState>,
+    session: Session,
+    Body(body): Body<Folders>,
+) -> ApiResult<StatusCode> {
+    s.svc.set_folders(&session.me, body.folders).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use courier_protocol::api::{
     Draft, InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
 };
+use courier_protocol::folder::{self, Folder};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
@@ -144,6 +145,9 @@ impl Service {
             Notice::Read { chat, user, seq } => self
                 .hub
                 .publish(chat, &ServerFrame::Read { chat, user, seq }),
+            Notice::Delivered { chat, user, seq } => self
+                .hub
+                .publish(chat, &ServerFrame::Delivered { chat, user, seq }),
             Notice::Typing { chat, user, name } => self
                 .hub
                 .publish(chat, &ServerFrame::Typing { chat, user, name }),
@@ -155,6 +159,9 @@ impl Service {
             } => self
                 .hub
                 .send_to_user(user, &ServerFrame::Draft { chat, text, device }),
+            Notice::Folders { user, folders } => self
+                .hub
+                .send_to_user(user, &ServerFrame::Folders { folders }),
         }
     }
 
@@ -620,20 +627,13 @@ impl Service {
         }
         self.store.save_draft(chat, me.id, &text).await?;
         let user = me.id;
-        let frame = ServerFrame::Draft {
+        self.tell_everywhere(Notice::Draft {
+            user,
             chat,
-            text: text.clone(),
-            device: device.clone(),
-        };
-        self.hub.send_to_user(user, &frame);
-        self.bus
-            .announce(Notice::Draft {
-                user,
-                chat,
-                text,
-                device,
-            })
-            .await;
+            text,
+            device,
+        })
+        .await;
         Ok(())
     }
 
@@ -697,6 +697,22 @@ impl Service {
             .store
             .set_hide_seen(me.id, privacy.hide_last_seen)
             .await?)
+    }
+
+    pub async fn folders(&self, me: &UserInfo) -> Result<Vec<Folder>> {
+        Ok(self.store.folders(me.id).await?)
+    }
+
+    /// Replaces `me`'s folders and hands them to all their devices.
+    pub async fn set_folders(&self, me: &UserInfo, folders: Vec<Folder>) -> Result<()> {
+        folder::validate_all(&folders)?;
+        self.store.set_folders(me.id, &folders).await?;
+        self.tell_everywhere(Notice::Folders {
+            user: me.id,
+            folders,
+        })
+        .await;
+        Ok(())
     }
 
     /// Keeps a message for the server to post at `post.at`.
@@ -798,15 +814,8 @@ impl Service {
             return Ok(());
         }
         let (user, name) = (me.id, me.name.clone());
-        self.hub.publish(
-            chat,
-            &ServerFrame::Typing {
-                chat,
-                user,
-                name: name.clone(),
-            },
-        );
-        self.bus.announce(Notice::Typing { chat, user, name }).await;
+        self.tell_everywhere(Notice::Typing { chat, user, name })
+            .await;
         Ok(())
     }
 
@@ -887,11 +896,26 @@ impl Service {
     pub async fn mark_read(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
         if let Some(seq) = self.store.mark_read(chat, me.id, seq).await? {
             let user = me.id;
-            self.hub
-                .publish(chat, &ServerFrame::Read { chat, user, seq });
-            self.bus.announce(Notice::Read { chat, user, seq }).await;
+            self.tell_everywhere(Notice::Read { chat, user, seq }).await;
         }
         Ok(())
+    }
+
+    /// Moves the member's delivered cursor; where members see each other's
+    /// reads, tells them.
+    pub async fn mark_delivered(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
+        if let Some(seq) = self.store.mark_delivered(chat, me.id, seq).await? {
+            let user = me.id;
+            self.tell_everywhere(Notice::Delivered { chat, user, seq })
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Acts on a notice here at once and on every other node by the bus.
+    async fn tell_everywhere(&self, notice: Notice) {
+        self.relay(notice.clone()).await;
+        self.bus.announce(notice).await;
     }
 
     pub async fn views(&self, me: &UserInfo, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {

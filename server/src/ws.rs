@@ -100,11 +100,14 @@ pub async fn serve(
         svc.hub().follow(me.id, chat.id);
     }
     let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+    // The list works without them: a failed read shows none until the next.
+    let folders = svc.folders(&me).await.unwrap_or_default();
     // Queued before the writer starts, so it is the first frame out.
     let welcome = ServerFrame::Welcome {
         version: PROTOCOL_VERSION,
         me: me.clone(),
         chats,
+        folders,
     };
     let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
     let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
@@ -335,6 +338,12 @@ impl Connection {
             ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
             ClientFrame::Read { chat, seq } => {
                 match self.svc.mark_read(&self.me, chat, seq).await {
+                    Ok(()) => true,
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
+            }
+            ClientFrame::Received { chat, seq } => {
+                match self.svc.mark_delivered(&self.me, chat, seq).await {
                     Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }

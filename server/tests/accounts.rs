@@ -4,8 +4,13 @@
 mod common;
 
 use common::*;
-use courier_protocol::api::{Claim, GuestJoin, InvitePreview, Joined, Me, Members, SignIn};
-use courier_protocol::{ChatKind, ErrorCode, Seq, UserKind};
+use courier_protocol::api::{
+    Accounts, Claim, GuestJoin, InvitePreview, Joined, Me, Members, SignIn,
+};
+use courier_protocol::{
+    ChatKind, ClientFrame, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserKind,
+};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
 async fn sign_up_sign_in_sign_out() {
@@ -231,4 +236,162 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
         "hi from a guest",
         "history kept"
     );
+}
+
+/// Every cookie a response sets, as `name=value`.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect()
+}
+
+/// What a browser keeps: later cookies of the same name replace earlier.
+fn jar(cookies: &[String]) -> String {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for cookie in cookies {
+        let (name, value) = cookie.split_once('=').unwrap();
+        kept.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            kept.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    kept.iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Who `GET /api/me` says the browser is, for the account it names.
+async fn me_as(
+    base: &str,
+    browser: &str,
+    account: Option<String>,
+) -> Result<UserId, (u16, ErrorCode)> {
+    let mut request = http()
+        .get(format!("{base}/api/me"))
+        .header("cookie", browser);
+    if let Some(account) = account {
+        request = request.header("x-courier-account", account);
+    }
+    read::<Me>(request.send().await.unwrap())
+        .await
+        .map(|m| m.me.id)
+}
+
+/// The accounts the browser is signed in to, by id.
+async fn accounts_of(base: &str, browser: &str) -> Vec<UserId> {
+    let response = http()
+        .get(format!("{base}/api/accounts"))
+        .header("cookie", browser)
+        .send()
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = read::<Accounts>(response)
+        .await
+        .unwrap()
+        .accounts
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn one_browser_keeps_several_accounts_apart() {
+    let server = start_server().await;
+    let base = &server.base;
+    let mut cookies = Vec::new();
+    let mut ids = Vec::new();
+    for username in ["alice", "bob"] {
+        let response = http()
+            .post(format!("{base}/api/signup"))
+            .json(&serde_json::json!({"username": username, "password": "correct horse"}))
+            .send()
+            .await
+            .unwrap();
+        let set = set_cookies(&response);
+        let me = response.json::<Me>().await.unwrap().me;
+        let token = set[0].split_once('=').unwrap().1.to_owned();
+        assert_eq!(
+            set,
+            [
+                format!("courier_session={token}"),
+                format!("courier_session_{}={token}", me.id.0)
+            ],
+            "the default cookie and the account's own"
+        );
+        cookies.extend(set);
+        ids.push(me.id);
+    }
+    let (alice, bob) = (ids[0], ids[1]);
+    let carol = sign_up(base, "carol").await;
+    let browser = jar(&cookies);
+    assert_eq!(
+        me_as(base, &browser, None).await,
+        Ok(bob),
+        "the default is the last signed in"
+    );
+    assert_eq!(
+        me_as(base, &browser, Some(alice.0.to_string())).await,
+        Ok(alice)
+    );
+    assert_eq!(
+        me_as(base, &browser, Some(carol.me.id.0.to_string())).await,
+        Err((401, ErrorCode::Unauthorized)),
+        "no cookie of carol's here, and bob's does not stand in"
+    );
+    assert_eq!(
+        me_as(base, &browser, Some("nonsense".into())).await,
+        Err((400, ErrorCode::BadRequest))
+    );
+    assert_eq!(accounts_of(base, &browser).await, [alice, bob]);
+
+    // The socket names its account in the query.
+    let url = format!(
+        "{}/ws?account={}",
+        base.replace("http://", "ws://"),
+        alice.0
+    );
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", browser.parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = Socket { ws };
+    socket
+        .send(&ClientFrame::Hello {
+            version: PROTOCOL_VERSION,
+            cursors: Vec::new(),
+        })
+        .await;
+    match socket.next().await {
+        ServerFrame::Welcome { me, .. } => assert_eq!(me.id, alice),
+        other => panic!("expected welcome, got {other:?}"),
+    }
+
+    // Signing alice out leaves bob signed in, default cookie and all.
+    let response = http()
+        .post(format!("{base}/api/signout"))
+        .header("cookie", &browser)
+        .header("x-courier-account", alice.0.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(
+        set_cookies(&response),
+        [format!("courier_session_{}=", alice.0)]
+    );
+    cookies.extend(set_cookies(&response));
+    let browser = jar(&cookies);
+    assert_eq!(accounts_of(base, &browser).await, [bob]);
+    assert_eq!(
+        me_as(base, &browser, Some(alice.0.to_string())).await,
+        Err((401, ErrorCode::Unauthorized))
+    );
+    assert_eq!(me_as(base, &browser, None).await, Ok(bob));
 }

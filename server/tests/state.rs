@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::api::{
-    ChatCreated, ChatSettings, Draft, Found, NewScheduled, Presence, Privacy, ReadCursor, Reads,
-    ScheduledPosts,
+    ChatCreated, ChatSettings, Draft, Folders, Found, NewScheduled, Presence, Privacy, ReadCursor,
+    Reads, ScheduledPosts,
 };
+use courier_protocol::folder::Folder;
+use courier_protocol::limits::FOLDERS_MAX;
 use courier_protocol::{
-    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Place, Seq, ServerFrame, UserId,
+    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, PROTOCOL_VERSION, Place, Seq, ServerFrame,
+    UserId,
 };
 
 /// The next frame matching `pick`, skipping others.
@@ -92,6 +95,85 @@ async fn reads_reach_the_sender_and_only_members_see_them() {
     })
     .await;
     assert_eq!(m.error().await.0, ErrorCode::NotMember);
+}
+
+#[tokio::test]
+async fn deliveries_reach_the_sender_and_reading_implies_delivery() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let direct = alice.direct("bob").await.id;
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    a.say(direct, "a1", "hi bob").await;
+    a.say(direct, "a2", "are you there?").await;
+    a.sent("a2").await;
+
+    // Past the end is clamped to the chat's last event.
+    b.send(&ClientFrame::Received {
+        chat: direct,
+        seq: Seq(9),
+    })
+    .await;
+    let told = next_matching(&mut a, |f| match f {
+        ServerFrame::Delivered { chat, user, seq } => Some((chat, user, seq)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        told,
+        (direct, bob.me.id, Seq(2)),
+        "alice sees both delivered"
+    );
+    let cursor = |reads: Vec<ReadCursor>| reads.into_iter().find(|r| r.user == bob.me.id);
+    let bob_at = cursor(reads_of(&alice, direct).await).expect("bob's cursor");
+    assert_eq!(
+        (bob_at.delivered, bob_at.seq),
+        (Seq(2), Seq(0)),
+        "delivered, unread"
+    );
+
+    // A repeat says nothing; reading further moves delivery along with it.
+    b.send(&ClientFrame::Received {
+        chat: direct,
+        seq: Seq(2),
+    })
+    .await;
+    assert!(
+        !a.drain(Duration::from_millis(300))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Delivered { .. }))
+    );
+    a.say(direct, "a3", "ok").await;
+    a.sent("a3").await;
+    b.send(&ClientFrame::Read {
+        chat: direct,
+        seq: Seq(3),
+    })
+    .await;
+    let bob_at = loop {
+        let bob_at = cursor(reads_of(&alice, direct).await).expect("bob's cursor");
+        if bob_at.seq == Seq(3) {
+            break bob_at;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(bob_at.delivered, Seq(3));
+
+    let mut m = mallory.connect(&[]).await;
+    m.send(&ClientFrame::Received {
+        chat: direct,
+        seq: Seq(3),
+    })
+    .await;
+    assert_eq!(m.error().await.0, ErrorCode::NotMember);
+    b.send(&ClientFrame::Received {
+        chat: direct,
+        seq: Seq(-1),
+    })
+    .await;
+    assert_eq!(b.error().await.0, ErrorCode::BadFrame);
 }
 
 #[tokio::test]
@@ -543,4 +625,69 @@ async fn pinning_muting_archiving_is_ones_own_and_reaches_ones_devices() {
             .unwrap_err(),
         (403, ErrorCode::NotMember)
     );
+}
+
+#[tokio::test]
+async fn folders_are_ones_own_and_follow_to_every_device() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let team = alice.group("Team").await;
+    let mut phone = alice.connect(&[]).await;
+    let work = Folder {
+        name: "Работа 💼".into(),
+        groups: true,
+        chats: vec![team.id],
+        skip_read: true,
+        ..Folder::default()
+    };
+    let mine = Folders {
+        folders: vec![work.clone()],
+    };
+    alice.put::<_, ()>("/api/me/folders", &mine).await.unwrap();
+    let told = next_matching(&mut phone, |f| match f {
+        ServerFrame::Folders { folders } => Some(folders),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, mine.folders, "her other device hears of it");
+    assert_eq!(
+        alice.get::<Folders>("/api/me/folders").await,
+        Ok(mine.clone())
+    );
+    let mut laptop = alice.connect_raw().await;
+    laptop
+        .send(&ClientFrame::Hello {
+            version: PROTOCOL_VERSION,
+            cursors: Vec::new(),
+        })
+        .await;
+    match laptop.next().await {
+        ServerFrame::Welcome { folders, .. } => assert_eq!(folders, mine.folders),
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    assert_eq!(
+        bob.get::<Folders>("/api/me/folders")
+            .await
+            .map(|f| f.folders),
+        Ok(Vec::new()),
+        "bob's folders are his own"
+    );
+
+    // Refusals leave the stored folders as they were.
+    let unnamed = Folders {
+        folders: vec![Folder::default()],
+    };
+    assert_eq!(
+        alice.put::<_, ()>("/api/me/folders", &unnamed).await,
+        Err((400, ErrorCode::BadName))
+    );
+    let too_many = Folders {
+        folders: vec![work; FOLDERS_MAX + 1],
+    };
+    assert_eq!(
+        alice.put::<_, ()>("/api/me/folders", &too_many).await,
+        Err((429, ErrorCode::TooMany))
+    );
+    assert_eq!(alice.get::<Folders>("/api/me/folders").await, Ok(mine));
 }

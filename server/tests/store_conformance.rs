@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use courier_protocol::api::{ChatSettings, NewInvite, ScheduledPost};
+use courier_protocol::api::{ChatSettings, NewInvite, ReadCursor, ScheduledPost};
+use courier_protocol::folder::Folder;
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
@@ -86,6 +87,7 @@ conformance!(
     members_page_and_views_count_once,
     reads_search_and_forwards,
     scheduled_and_expiring,
+    deliveries_and_folders,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
@@ -808,6 +810,70 @@ async fn members_page_and_views_count_once(store: &dyn Store) {
         store.mark_read(news, UserId(9999), Seq(1)).await,
         Err(StoreError::NotMember)
     ));
+}
+
+async fn deliveries_and_folders(store: &dyn Store) {
+    let alice = store
+        .create_user(user("alice", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let bob = store
+        .create_user(user("bob", UserKind::Account))
+        .await
+        .unwrap()
+        .id;
+    let team = group(store, "Team", "t1", &[alice, bob]).await;
+    for i in 1..=3 {
+        send(store, team, alice, &format!("m{i}"), i).await.unwrap();
+    }
+    let delivered = |reads: Vec<ReadCursor>| {
+        let bob_at = reads.into_iter().find(|r| r.user == bob).unwrap();
+        (bob_at.seq, bob_at.delivered)
+    };
+    assert_eq!(
+        store.mark_delivered(team, bob, Seq(9)).await.unwrap(),
+        Some(Seq(3)),
+        "clamped"
+    );
+    assert_eq!(
+        store.mark_delivered(team, bob, Seq(2)).await.unwrap(),
+        None,
+        "never back"
+    );
+    assert_eq!(
+        delivered(store.reads(team, 100).await.unwrap()),
+        (Seq(0), Seq(3))
+    );
+    send(store, team, alice, "m4", 4).await.unwrap();
+    store.mark_read(team, bob, Seq(4)).await.unwrap();
+    assert_eq!(
+        delivered(store.reads(team, 100).await.unwrap()),
+        (Seq(4), Seq(4)),
+        "reading delivers"
+    );
+    assert!(matches!(
+        store.mark_delivered(team, UserId(9999), Seq(1)).await,
+        Err(StoreError::NotMember)
+    ));
+
+    assert_eq!(store.folders(alice).await.unwrap(), Vec::new());
+    let folders = vec![Folder {
+        name: "Работа 💼".into(),
+        groups: true,
+        chats: vec![team],
+        skip_read: true,
+        ..Folder::default()
+    }];
+    store.set_folders(alice, &folders).await.unwrap();
+    assert_eq!(store.folders(alice).await.unwrap(), folders);
+    assert_eq!(
+        store.folders(bob).await.unwrap(),
+        Vec::new(),
+        "each their own"
+    );
+    store.set_folders(alice, &[]).await.unwrap();
+    assert_eq!(store.folders(alice).await.unwrap(), Vec::new());
 }
 
 async fn reads_search_and_forwards(store: &dyn Store) {

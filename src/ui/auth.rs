@@ -26,10 +26,16 @@ fn FormError(error: RwSignal<Option<String>>) -> impl IntoView {
 
 #[component]
 pub fn AuthScreen() -> impl IntoView {
+    let ctx = ctx();
     view! {
         <main class="auth">
             <h1>"Courier"</h1>
             <AuthForm />
+            <Show when=move || ctx.adding.get()>
+                <button type="button" class="link" on:click=move |_| ctx.adding.set(false)>
+                    {t("back-to-account")}
+                </button>
+            </Show>
             <div class="auth-prefs">
                 <LanguageSelect />
             </div>

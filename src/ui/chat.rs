@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use super::admin::{MembersPanel, SettingsPanel};
 use super::message::{Line, MessageItem, Quote, Tools, lines, show_message};
 use super::search::Search;
-use super::{ctx, hhmm, members_label};
+use super::{Marks, ctx, hhmm, members_label};
 use crate::i18n::{t, t_with};
 use crate::net::{self, Status};
 use crate::store::{ChatPage, WINDOW, Window};
@@ -153,8 +153,15 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             if let Ok(Reads { reads }) =
                 net::get::<Reads>(&format!("/api/chats/{}/reads", id.0)).await
             {
+                let marks = reads.into_iter().map(|c| {
+                    let marks = Marks {
+                        read: c.seq,
+                        delivered: c.delivered,
+                    };
+                    (c.user, Marks::read(c.seq).max(marks))
+                });
                 ctx.reads.try_update(|r| {
-                    r.insert(id, reads.into_iter().map(|c| (c.user, c.seq)).collect());
+                    r.insert(id, marks.collect());
                 });
             }
             let path = format!("/api/chats/{}/members?limit={SEEN_BY_MAX_MEMBERS}", id.0);
@@ -225,17 +232,15 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             _ => subtitle(),
         }
     };
-    let read_upto = Memo::new(move |_| {
+    // How far any other member has read and received.
+    let others = Memo::new(move |_| {
         let me = me();
         ctx.reads.with(|r| {
-            r.get(&id)
-                .and_then(|c| {
-                    c.iter()
-                        .filter(|(u, _)| Some(**u) != me)
-                        .map(|(_, s)| *s)
-                        .max()
-                })
-                .unwrap_or(Seq::ZERO)
+            r.get(&id).map_or_else(Marks::default, |c| {
+                c.iter()
+                    .filter(|(u, _)| Some(**u) != me)
+                    .fold(Marks::default(), |all, (_, m)| all.max(*m))
+            })
         })
     });
     let tools = Tools {
@@ -334,7 +339,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     <span class="pinned-text" dir="auto">{q.text.clone()}</span>
                 </button>
             })}
-            <MessageList page tools window scroll read_upto first_unread />
+            <MessageList page tools window scroll others first_unread />
             // Keyed on whether one may post only: a new message changes the
             // chat's summary, and rebuilding the composer would lose the draft.
             {move || has_chat.get().then(|| if may_post.get() {
@@ -517,7 +522,7 @@ fn MessageList(
     tools: Tools,
     window: RwSignal<Window>,
     scroll: StoredValue<Scroll>,
-    read_upto: Memo<Seq>,
+    others: Memo<Marks>,
     first_unread: RwSignal<Option<Seq>>,
 ) -> impl IntoView {
     let ctx = ctx();
@@ -529,7 +534,7 @@ fn MessageList(
                 m.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
             )
         });
-        page.with(|p| lines(p, me, &name, read_upto.get()))
+        page.with(|p| lines(p, me, &name, others.get()))
     });
     // Whether the reader is at the newest message, so new ones follow.
     let stick = StoredValue::new(true);

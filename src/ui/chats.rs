@@ -1,11 +1,13 @@
 //! The chat list and the forms that start chats.
 
 use courier_protocol::api::{ChatCreated, NewDirect, NewGroup};
+use courier_protocol::folder::{Candidate, Folder};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::folders::FolderEditor;
 use super::{ctx, hhmm, say};
 use crate::i18n::{t, t_with, t_with_raw};
 use crate::net::{self, ApiFail};
@@ -101,7 +103,9 @@ pub fn NewChat() -> impl IntoView {
 pub fn ChatList() -> impl IntoView {
     let ctx = ctx();
     let rows = RwSignal::new(Vec::<ChatRow>::new());
-    let folder = RwSignal::new(Folder::All);
+    let tab = RwSignal::new(Tab::All);
+    let own = RwSignal::new(Vec::<Folder>::new());
+    let editing = RwSignal::new(false);
     Effect::new(move |_| {
         ctx.rev.track();
         let username = ctx.me.with(|m| m.as_ref().and_then(|m| m.username.clone()));
@@ -110,29 +114,56 @@ pub fn ChatList() -> impl IntoView {
                 if let Ok(list) = store.chat_list(username.as_deref()).await {
                     rows.try_set(list);
                 }
+                if let Ok(folders) = store.folders().await {
+                    // A folder deleted elsewhere takes its tab with it.
+                    if matches!(tab.get_untracked(), Tab::Own(i) if i >= folders.len()) {
+                        tab.try_set(Tab::All);
+                    }
+                    own.try_set(folders);
+                }
             });
         }
     });
     let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
     let shown = move || {
-        let folder = folder.get();
-        rows.with(|r| {
-            r.iter()
-                .filter(|r| folder.holds(r))
-                .cloned()
-                .collect::<Vec<_>>()
+        let tab = tab.get();
+        own.with(|own| {
+            rows.with(|r| {
+                r.iter()
+                    .filter(|r| tab.holds(r, own))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         })
+    };
+    let tabs = move || {
+        let own = own.get();
+        Tab::BEFORE_OWN
+            .into_iter()
+            .chain((0..own.len()).map(Tab::Own))
+            .chain([Tab::Archived])
+            .map(|f| {
+                view! {
+                    <button type="button" role="tab"
+                        aria-selected=move || (tab.get() == f).to_string()
+                        on:click=move |_| tab.set(f)>
+                        {f.label(&own)}
+                    </button>
+                }
+            })
+            .collect_view()
     };
     view! {
         <div class="folders" role="tablist" aria-label=t("folders")>
-            {Folder::ALL.iter().map(|&f| view! {
-                <button type="button" role="tab"
-                    aria-selected=move || (folder.get() == f).to_string()
-                    on:click=move |_| folder.set(f)>
-                    {t(f.key())}
-                </button>
-            }).collect_view()}
+            {tabs}
+            <button type="button" class="edit-folders" aria-label=t("edit-folders") title=t("edit-folders")
+                on:click=move |_| editing.set(true)>
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4" /></svg>
+            </button>
         </div>
+        <Show when=move || editing.get()>
+            <FolderEditor folders=own.get_untracked() chats=rows.get_untracked() editing />
+        </Show>
         <nav aria-label=t("chats") class="chat-list">
             <Show when=move || rows.with(Vec::is_empty)>
                 <p class="muted empty-list">{t("no-chats")}</p>
@@ -249,49 +280,65 @@ pub fn ForwardPicker() -> impl IntoView {
     }
 }
 
-/// The chat list's folders: filters over the chats one is in.
+/// The chat list's folders: the built-in filters over the chats one is in,
+/// then the user's own.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Folder {
+enum Tab {
     All,
     Unread,
     Personal,
     Groups,
     Channels,
+    /// A folder of the user's own, by its place in their list.
+    Own(usize),
     Archived,
 }
 
-impl Folder {
-    const ALL: [Folder; 6] = [
-        Folder::All,
-        Folder::Unread,
-        Folder::Personal,
-        Folder::Groups,
-        Folder::Channels,
-        Folder::Archived,
+impl Tab {
+    const BEFORE_OWN: [Tab; 5] = [
+        Tab::All,
+        Tab::Unread,
+        Tab::Personal,
+        Tab::Groups,
+        Tab::Channels,
     ];
 
-    fn key(self) -> &'static str {
-        match self {
-            Folder::All => "folder-all",
-            Folder::Unread => "folder-unread",
-            Folder::Personal => "folder-personal",
-            Folder::Groups => "folder-groups",
-            Folder::Channels => "folder-channels",
-            Folder::Archived => "folder-archived",
-        }
+    fn label(self, own: &[Folder]) -> String {
+        let key = match self {
+            Tab::All => "folder-all",
+            Tab::Unread => "folder-unread",
+            Tab::Personal => "folder-personal",
+            Tab::Groups => "folder-groups",
+            Tab::Channels => "folder-channels",
+            Tab::Archived => "folder-archived",
+            Tab::Own(i) => return own.get(i).map(|f| f.name.clone()).unwrap_or_default(),
+        };
+        t(key)
     }
 
-    /// Archived chats show only in the archive, as in Telegram.
-    fn holds(self, row: &ChatRow) -> bool {
-        let Place { archived, .. } = row.chat.place;
+    /// Archived chats show only in the archive, as in Telegram, or in an
+    /// own folder that names them.
+    fn holds(self, row: &ChatRow, own: &[Folder]) -> bool {
+        let Place {
+            archived, muted, ..
+        } = row.chat.place;
         match self {
-            Folder::Archived => archived,
+            Tab::Own(i) => own.get(i).is_none_or(|f| {
+                f.holds(&Candidate {
+                    id: row.chat.id,
+                    kind: row.chat.kind,
+                    muted,
+                    archived,
+                    unread: row.unread > 0 || row.mentioned,
+                })
+            }),
+            Tab::Archived => archived,
             _ if archived => false,
-            Folder::All => true,
-            Folder::Unread => row.unread > 0 || row.mentioned,
-            Folder::Personal => row.chat.kind == ChatKind::Direct,
-            Folder::Groups => row.chat.kind == ChatKind::Group,
-            Folder::Channels => row.chat.kind == ChatKind::Channel,
+            Tab::All => true,
+            Tab::Unread => row.unread > 0 || row.mentioned,
+            Tab::Personal => row.chat.kind == ChatKind::Direct,
+            Tab::Groups => row.chat.kind == ChatKind::Group,
+            Tab::Channels => row.chat.kind == ChatKind::Channel,
         }
     }
 }

@@ -11,7 +11,7 @@ use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, hhmm};
+use super::{Marks, ctx, hhmm};
 use crate::i18n::{self, t, t_with};
 use crate::store::{ChatPage, Kept, OutState};
 
@@ -43,10 +43,19 @@ pub struct Line {
     pub reactions: Vec<(String, usize, bool)>,
     /// A forwarded copy: who first posted it.
     pub forwarded_from: Option<String>,
-    /// An own message someone else has read.
-    pub read: bool,
+    /// How far an own message got: stored on a device of, or read by,
+    /// someone else.
+    pub reach: Reach,
     /// It disappears when its timer runs out.
     pub expires: bool,
+}
+
+/// How far a stored own message got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reach {
+    Sent,
+    Delivered,
+    Read,
 }
 
 impl Line {
@@ -60,7 +69,7 @@ impl Line {
             &self.reactions,
             &self.reply,
             self.state.map(|s| format!("{s:?}")),
-            self.read,
+            self.reach,
         )
             .hash(&mut h);
         h.finish()
@@ -76,8 +85,8 @@ fn quote_of(m: &Kept) -> Quote {
 }
 
 /// The lines of a chat: its shown posts, then what waits in the outbox.
-/// `read_upto` is how far any other member has read.
-pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, read_upto: Seq) -> Vec<Line> {
+/// `others` is how far any other member has read and received.
+pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) -> Vec<Line> {
     let channel = page
         .chat
         .as_ref()
@@ -108,7 +117,13 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, read_upto: Seq)
                 .map(|(e, who)| (e.clone(), who.len(), me.is_some_and(|me| who.contains(&me))))
                 .collect(),
             forwarded_from: m.forwarded_from.clone(),
-            read: m.seq <= read_upto,
+            reach: if m.seq <= others.read {
+                Reach::Read
+            } else if m.seq <= others.delivered {
+                Reach::Delivered
+            } else {
+                Reach::Sent
+            },
             expires: m.expires_at.is_some(),
         }
     });
@@ -130,7 +145,7 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, read_upto: Seq)
             pinned: false,
             reactions: Vec::new(),
             forwarded_from: None,
-            read: false,
+            reach: Reach::Sent,
             expires: false,
         });
     stored.chain(pending).collect()
@@ -224,8 +239,14 @@ fn failure_text(code: ErrorCode) -> String {
 pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
     let state = match (line.own, line.state) {
         (false, _) => None,
-        (true, None) if line.read => Some(
+        (true, None) if line.reach == Reach::Read => Some(
             view! { <span class="state read" aria-label=t("read") title=t("read")>"✓✓"</span> }.into_any(),
+        ),
+        (true, None) if line.reach == Reach::Delivered => Some(
+            view! {
+                <span class="state delivered" aria-label=t("delivered") title=t("delivered")>"✓✓"</span>
+            }
+            .into_any(),
         ),
         (true, None) => Some(
             view! { <span class="state sent" aria-label=t("sent") title=t("sent")>"✓"</span> }.into_any(),
@@ -352,7 +373,7 @@ fn MessageTools(
                 .map(|cursors| {
                     cursors
                         .iter()
-                        .filter(|(user, seq)| Some(**user) != me && **seq >= target)
+                        .filter(|(user, marks)| Some(**user) != me && marks.read >= target)
                         .filter_map(|(user, _)| tools.names.with(|n| n.get(user).cloned()))
                         .collect()
                 })

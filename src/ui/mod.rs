@@ -2,10 +2,12 @@
 //! they never touch the socket or IndexedDB themselves. The session reports
 //! changes through signals in [`Ctx`] and the components re-read the store.
 
+mod accounts;
 mod admin;
 mod auth;
 mod chat;
 mod chats;
+mod folders;
 mod message;
 mod prefs;
 mod search;
@@ -18,6 +20,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
+use crate::account;
 use crate::i18n::{t, t_with};
 use crate::net::{self, Event, Session, Status};
 use crate::store::Store;
@@ -55,6 +58,32 @@ impl Drop for Tabs {
     }
 }
 
+/// How far a member has read a chat, and how far a device of theirs has
+/// stored it (delivered).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub read: Seq,
+    pub delivered: Seq,
+}
+
+impl Marks {
+    /// Reading a message means it was delivered.
+    pub fn read(seq: Seq) -> Marks {
+        Marks {
+            read: seq,
+            delivered: seq,
+        }
+    }
+
+    /// The furthest of both, field by field.
+    pub fn max(self, other: Marks) -> Marks {
+        Marks {
+            read: self.read.max(other.read),
+            delivered: self.delivered.max(other.delivered),
+        }
+    }
+}
+
 /// What every component may reach: small signals and the two handles.
 #[derive(Clone, Copy)]
 pub struct Ctx {
@@ -65,8 +94,9 @@ pub struct Ctx {
     pub open: RwSignal<Option<ChatId>>,
     /// View counts of channel posts by (chat, seq), as last told.
     pub views: RwSignal<std::collections::HashMap<(i64, i64), u32>>,
-    /// Each chat's members' read cursors, as fetched and then told live.
-    pub reads: RwSignal<HashMap<ChatId, HashMap<UserId, Seq>>>,
+    /// Each chat's members' read and delivered cursors, as fetched and
+    /// then told live.
+    pub reads: RwSignal<HashMap<ChatId, HashMap<UserId, Marks>>>,
     /// Who is typing where (name, and until when by `Date.now()`).
     pub typing: RwSignal<HashMap<ChatId, Typists>>,
     /// A message to bring into view in the open chat (search, quotes).
@@ -77,6 +107,8 @@ pub struct Ctx {
     pub drafts: RwSignal<u64>,
     /// The invite code when the app was opened at `/join/<code>`.
     pub join: RwSignal<Option<String>>,
+    /// Signing in to one more account, beside those signed in here.
+    pub adding: RwSignal<bool>,
     store: StoredValue<Option<Store>, LocalStorage>,
     tabs: StoredValue<Option<Tabs>, LocalStorage>,
     session: StoredValue<Option<Session>, LocalStorage>,
@@ -85,6 +117,14 @@ pub struct Ctx {
 impl Ctx {
     pub fn store(&self) -> Option<Store> {
         self.store.get_value()
+    }
+
+    /// Moves a member's marks of a chat forward (never back).
+    fn mark(&self, chat: ChatId, user: UserId, marks: Marks) {
+        self.reads.try_update(|r| {
+            let known = r.entry(chat).or_default().entry(user).or_default();
+            *known = known.max(marks);
+        });
     }
 
     pub fn session(&self) -> Option<Session> {
@@ -101,18 +141,20 @@ impl Ctx {
         });
     }
 
-    /// Signs `me` in locally: remembers them for offline starts, opens their
-    /// database and starts the socket session.
+    /// Signs `me` in locally, or switches this tab to them: remembers them
+    /// for offline starts, opens their database and starts the socket
+    /// session (ending another account's).
     pub fn enter(self, me: UserInfo) {
         let same_user = self.me.with_untracked(|m| m.as_ref().map(|m| m.id)) == Some(me.id)
             && self.store().is_some();
-        remember(Some(&me));
-        self.me.set(Some(me.clone()));
+        account::remember(&me);
+        self.adding.set(false);
         if same_user {
+            self.me.set(Some(me));
             return;
         }
-        self.session.set_value(None);
-        self.store.set_value(None);
+        self.close();
+        self.me.set(Some(me.clone()));
         spawn_local(async move {
             let Ok(store) = Store::open(me.id).await else {
                 return;
@@ -148,18 +190,21 @@ impl Ctx {
             }
             Event::Me(me) if me.id == id => {
                 if self.me.try_get_untracked().flatten().as_ref() != Some(&me) {
-                    remember(Some(&me));
+                    account::remember(&me);
                     self.me.try_set(Some(me));
                 }
             }
             Event::Me(_) | Event::SignedOut => self.leave(),
             // Shown by the chat view (read ticks, typing line) in the next step.
-            Event::Read(chat, user, seq) => {
-                self.reads.try_update(|r| {
-                    let seen = r.entry(chat).or_default().entry(user).or_default();
-                    *seen = (*seen).max(seq);
-                });
-            }
+            Event::Read(chat, user, seq) => self.mark(chat, user, Marks::read(seq)),
+            Event::Delivered(chat, user, delivered) => self.mark(
+                chat,
+                user,
+                Marks {
+                    read: Seq::ZERO,
+                    delivered,
+                },
+            ),
             Event::Typing(chat, user, name) if user != id => {
                 let until = js_sys::Date::now() + TYPING_SHOWN_MS;
                 self.typing
@@ -191,15 +236,31 @@ impl Ctx {
         }
     }
 
-    /// Forgets the signed-in user locally; their database stays for next time.
+    /// Forgets the signed-in user locally (their database stays for next
+    /// time) and shows the next account signed in here, if any.
     pub fn leave(self) {
-        remember(None);
+        if let Some(me) = self.me.get_untracked() {
+            account::forget(me.id);
+        }
+        self.close();
+        self.me.set(None);
+        if let Some(next) = account::current() {
+            self.enter(next);
+        }
+    }
+
+    /// Ends the account's session in this tab and what the tab showed of it.
+    fn close(self) {
         self.session.set_value(None);
         self.store.set_value(None);
         self.tabs.set_value(None);
         self.open.set(None);
+        self.forwarding.set(None);
+        self.jump.set(None);
+        self.reads.set(HashMap::new());
+        self.typing.set(HashMap::new());
+        self.views.set(Default::default());
         self.status.set(Status::Connecting);
-        self.me.set(None);
     }
 
     /// Opens a chat the server just handed us, before the socket echoes it.
@@ -240,32 +301,18 @@ fn new_ctx() -> Ctx {
         forwarding: RwSignal::new(None),
         drafts: RwSignal::new(0),
         join: RwSignal::new(None),
+        adding: RwSignal::new(false),
         store: StoredValue::new_local(None),
         tabs: StoredValue::new_local(None),
         session: StoredValue::new_local(None),
     }
 }
 
-const ME_KEY: &str = "courier.me";
 /// How long "typing…" shows after the last notice (senders renew it every 3 s).
 const TYPING_SHOWN_MS: f64 = 5000.0;
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// Keeps the last signed-in user so the app opens offline into their chats.
-fn remember(me: Option<&UserInfo>) {
-    let Some(ls) = local_storage() else { return };
-    // Storage can be full or disabled; the app then needs the server to start.
-    let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
-        Some(json) => ls.set_item(ME_KEY, &json),
-        None => ls.remove_item(ME_KEY),
-    };
-}
-
-fn remembered() -> Option<UserInfo> {
-    serde_json::from_str(&local_storage()?.get_item(ME_KEY).ok()??).ok()
 }
 
 fn replace_url(path: &str) {
@@ -321,7 +368,7 @@ pub fn App() -> impl IntoView {
         ctx.join.set(Some(code.to_string()));
     }
     let booting = RwSignal::new(true);
-    match remembered() {
+    match account::current() {
         Some(me) => {
             ctx.enter(me);
             booting.set(false);
@@ -340,6 +387,7 @@ pub fn App() -> impl IntoView {
         prefs.lang.track();
         match (ctx.join.get().is_some(), user.get(), booting.get()) {
             (true, _, _) => view! { <auth::JoinScreen /> }.into_any(),
+            _ if ctx.adding.get() => view! { <auth::AuthScreen /> }.into_any(),
             (false, Some(_), _) => view! { <Shell /> }.into_any(),
             (false, None, true) => view! { <p class="loading">{t("loading")}</p> }.into_any(),
             (false, None, false) => view! { <auth::AuthScreen /> }.into_any(),
@@ -356,15 +404,18 @@ fn Shell() -> impl IntoView {
             .with(|m| m.as_ref().map(|m| m.kind) == Some(UserKind::Guest))
     };
     let sign_out = move |_| {
+        let Some(me) = ctx.me.get_untracked() else {
+            return;
+        };
         ctx.leave();
-        spawn_local(net::sign_out());
+        spawn_local(net::sign_out(me.id));
     };
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">
                 <span class="brand">"Courier"</span>
                 <ConnectionStatus />
-                <span class="whoami" dir="auto">{move || ctx.me.get().map(|m| m.name)}</span>
+                <accounts::AccountMenu />
                 <prefs::PrefsButton />
                 <button class="icon" aria-label=t("sign-out") title=t("sign-out") on:click=sign_out>"⎋"</button>
             </header>

@@ -14,7 +14,8 @@ eachBrowser((person) => {
     await bob.signUp(b);
     await alice.startDirect(b);
     await alice.send('Hi Bob!');
-    await expect(() => alice.messages().last().locator('.state').getAttribute('aria-label'), 'Sent');
+    await expect(() => alice.messages().last().locator('.state').getAttribute('aria-label'),
+      (s) => ['Sent', 'Delivered'].includes(s), 'committed: sent, or already on bob\'s device');
     await expect(() => bob.chatLink(a).textContent(), (t) => t.includes('Hi Bob!'), 'preview in the chat list');
     await expect(() => bob.chatLink(a).getByLabel(/unread/).textContent(), (t) => t.trim() === '1', 'one unread');
     await bob.openChat(a);

@@ -24,7 +24,7 @@ eachBrowser((person) => {
     await bob.startDirect(a);
     await expect(() => status(bob).textContent(), 'online', 'alice is online');
     await bob.send('Are you there?');
-    await expect(() => message(bob, 'Are you there?').locator('.state').getAttribute('aria-label'), 'Sent');
+    await expect(() => message(bob, 'Are you there?').locator('.state').getAttribute('aria-label'), 'Delivered', 'on alice\'s device');
     await alice.openChat(b);
     await expect(() => message(bob, 'Are you there?').locator('.state').getAttribute('aria-label'), 'Read', 'read once alice opened it');
 
@@ -113,11 +113,7 @@ eachBrowser((person) => {
     const a = uniqueName('alice');
     await laptop.signUp(a);
     await laptop.createGroup('Plans');
-    await phone.goto('/');
-    await phone.page.getByLabel('Username', { exact: true }).fill(a);
-    await phone.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
-    await phone.page.getByRole('button', { name: 'Sign in' }).click();
-    await phone.waitOnline();
+    await phone.signIn(a);
     await expect(() => phone.chatLink('Plans').count(), 1);
     await laptop.page.getByRole('textbox', { name: 'Message', exact: true }).fill('half a thought');
     await expect(() => phone.chatLink('Plans').textContent(), (t) => t?.includes('Draft: half a thought'), 'draft in the list');
@@ -208,6 +204,45 @@ eachBrowser((person) => {
     await alice.page.getByRole('tab', { name: 'Archived' }).click();
     await expect(titles, (t) => JSON.stringify(t) === '["Busy"]', 'in the archive');
     assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a folder of one\'s own shows the chats it takes and follows to another device', async () => {
+    const [laptop, phone, bob] = [await person(), await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await laptop.signUp(a);
+    await bob.signUp(b);
+    for (const name of ['Work A', 'Work B', 'Family']) await laptop.createGroup(name);
+    await bob.startDirect(a);
+    await expect(() => laptop.chatLink(b).count(), 1);
+    const titles = (p) => p.page.getByRole('navigation', { name: 'Chats' }).locator('.chat-row .title').allTextContents()
+      .then((t) => JSON.stringify(t.sort()));
+    const work = JSON.stringify([b, 'Work A', 'Work B'].sort());
+
+    // Groups, but never Family, and the chat with bob always.
+    await laptop.page.getByRole('button', { name: 'Edit folders' }).click();
+    const dialog = laptop.page.getByRole('dialog', { name: 'Edit folders' });
+    await dialog.getByRole('button', { name: 'New folder' }).click();
+    await dialog.getByLabel('Folder name').fill('Work');
+    await dialog.getByLabel('Groups').check();
+    await dialog.getByLabel('Family').selectOption('never');
+    await dialog.getByLabel(b).selectOption('always');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(() => dialog.count(), 0, 'saved and closed');
+    await laptop.page.getByRole('tab', { name: 'Work', exact: true }).click();
+    await expect(() => titles(laptop), work, 'the folder holds its chats');
+
+    // The phone has it too; deleting it there takes it off the laptop.
+    await phone.signIn(a);
+    await phone.page.getByRole('tab', { name: 'Work', exact: true }).click();
+    await expect(() => titles(phone), work, 'the same folder on the phone');
+    await phone.page.getByRole('button', { name: 'Edit folders' }).click();
+    const onPhone = phone.page.getByRole('dialog', { name: 'Edit folders' });
+    await onPhone.getByRole('button', { name: 'Delete' }).click();
+    await onPhone.getByRole('button', { name: 'Save' }).click();
+    await expect(() => laptop.page.getByRole('tab', { name: 'Work', exact: true }).count(), 0, 'gone from the laptop');
+    await expect(() => titles(laptop), JSON.stringify([b, 'Family', 'Work A', 'Work B'].sort()), 'back to all chats');
+    assert.deepEqual([...laptop.errors, ...phone.errors, ...bob.errors], []);
   });
 
   test('two tabs of one person share one database without duplicates', async () => {

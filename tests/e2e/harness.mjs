@@ -210,13 +210,28 @@ export class Person {
   }
 
   async signUp(username) {
-    this.username = username;
     await this.goto('/');
+    await this.signUpHere(username);
+  }
+
+  /** Fills in the sign-up form on screen: the first account, or one more. */
+  async signUpHere(username) {
+    this.username = username;
     const page = this.page;
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByLabel('Username', { exact: true }).fill(username);
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).click();
+    await this.waitOnline();
+  }
+
+  /** Signs in to an account made elsewhere (another device of the person). */
+  async signIn(username) {
+    this.username = username;
+    await this.goto('/');
+    await this.page.getByLabel('Username', { exact: true }).fill(username);
+    await this.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
     await this.waitOnline();
   }
 

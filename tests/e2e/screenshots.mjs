@@ -53,6 +53,20 @@ try {
       await alice.page.waitForTimeout(500);
       await shot(alice, 'search');
       await alice.page.getByRole('searchbox', { name: 'Search messages' }).fill('');
+      // The user's own folders, and the accounts of this browser.
+      const folders = alice.page.getByRole('dialog', { name: 'Edit folders' });
+      await alice.page.getByRole('button', { name: 'Edit folders' }).click();
+      await folders.getByRole('button', { name: 'New folder' }).click();
+      await folders.getByLabel('Groups').check();
+      await shot(alice, 'folder-edit');
+      await folders.getByRole('button', { name: 'Done' }).click();
+      await folders.getByRole('button', { name: 'Save' }).click();
+      await alice.page.getByRole('tab', { name: 'New folder' }).click();
+      await shot(alice, 'folder-tab');
+      await alice.page.getByRole('tab', { name: 'All' }).click();
+      await alice.page.getByRole('button', { name: 'Accounts' }).click();
+      await shot(alice, 'accounts');
+      await alice.page.getByRole('button', { name: 'Accounts' }).click();
       if (size === 'phone') await alice.openChat(b);
       await alice.page.getByRole('button', { name: 'Members' }).click().catch(() => {});
       await shot(alice, 'members');

@@ -96,6 +96,7 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                     version: PROTOCOL_VERSION,
                     me: me.clone(),
                     chats: vec![],
+                    folders: vec![],
                 };
                 if tx.send(welcome.encode().into()).await.is_err() {
                     break;

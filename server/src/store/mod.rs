@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use courier_protocol::api::{
     ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost,
 };
+use courier_protocol::folder::Folder;
 use courier_protocol::frame::ViewCount;
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq,
@@ -235,6 +236,9 @@ pub trait Store: Send + Sync + 'static {
     /// post it passes for the first time gains a view. The new cursor if
     /// it moved in a chat whose members see each other's reads (not a channel).
     async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;
+    /// Moves the member's delivered cursor forward; the new cursor where
+    /// members see each other's deliveries and it moved, `None` otherwise.
+    async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;
     /// Every member's read cursor, or none if the chat has more than `most` members.
     async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>>;
     /// Posts (not acts, not deleted) containing the text, case-folded, in
@@ -281,6 +285,10 @@ pub trait Store: Send + Sync + 'static {
     async fn presence(&self, user: UserId, viewer: UserId) -> Result<Option<UserPresence>>;
     async fn set_hide_seen(&self, user: UserId, hide: bool) -> Result<()>;
     async fn hides_seen(&self, user: UserId) -> Result<bool>;
+    /// The user's chat folders, in order.
+    async fn folders(&self, user: UserId) -> Result<Vec<Folder>>;
+    /// Replaces all of the user's folders.
+    async fn set_folders(&self, user: UserId, folders: &[Folder]) -> Result<()>;
     /// Keeps a message to post at `post.at`; `TooMany` if the sender has
     /// `most` waiting in the chat. The same id twice keeps the first.
     async fn schedule(

@@ -12,6 +12,7 @@ macro_rules! sql_store {
 
         use async_trait::async_trait;
         use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
+        use courier_protocol::folder::Folder;
         use courier_protocol::frame::ViewCount;
         use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
@@ -689,7 +690,11 @@ macro_rules! sql_store {
                 }
                 // Conditional on the cursor read above: two tabs reading at
                 // once count each post once.
-                let moved = sqlx::query("UPDATE members SET read_seq = $3 WHERE chat_id = $1 AND user_id = $2 AND read_seq = $4")
+                let moved = sqlx::query(
+                    "UPDATE members SET read_seq = $3,
+                            delivered_seq = CASE WHEN delivered_seq < $3 THEN $3 ELSE delivered_seq END
+                      WHERE chat_id = $1 AND user_id = $2 AND read_seq = $4",
+                )
                     .bind(chat.0)
                     .bind(user.0)
                     .bind(to)
@@ -710,8 +715,38 @@ macro_rules! sql_store {
                 Ok((moved && shared).then_some(Seq(to)))
             }
 
+            async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
+                let Some(row) = sqlx::query(
+                    "SELECT c.broadcast, c.last_seq, mc.n FROM members m JOIN chats c ON c.id = m.chat_id
+                       JOIN member_counts mc ON mc.chat_id = c.id
+                      WHERE m.chat_id = $1 AND m.user_id = $2",
+                )
+                .bind(chat.0)
+                .bind(user.0)
+                .fetch_optional(&self.reader)
+                .await?
+                else {
+                    return Err(StoreError::NotMember);
+                };
+                let (broadcast, last, n): (i64, i64, i64) = (row.try_get("broadcast")?, row.try_get("last_seq")?, row.try_get("n")?);
+                // Nobody sees deliveries in channels and big groups: no write.
+                if broadcast != 0 || n > i64::from(SEEN_BY_MAX_MEMBERS) {
+                    return Ok(None);
+                }
+                let to = seq.0.min(last);
+                let moved = sqlx::query("UPDATE members SET delivered_seq = $3 WHERE chat_id = $1 AND user_id = $2 AND delivered_seq < $3")
+                    .bind(chat.0)
+                    .bind(user.0)
+                    .bind(to)
+                    .execute(&self.writer)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                Ok(moved.then_some(Seq(to)))
+            }
+
             async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>> {
-                let rows = sqlx::query("SELECT user_id, read_seq FROM members WHERE chat_id = $1 LIMIT $2")
+                let rows = sqlx::query("SELECT user_id, read_seq, delivered_seq FROM members WHERE chat_id = $1 LIMIT $2")
                     .bind(chat.0)
                     .bind(i64::from(most) + 1)
                     .fetch_all(&self.reader)
@@ -720,7 +755,13 @@ macro_rules! sql_store {
                     return Ok(Vec::new());
                 }
                 rows.iter()
-                    .map(|r| Ok(ReadCursor { user: UserId(r.try_get("user_id")?), seq: Seq(r.try_get("read_seq")?) }))
+                    .map(|r| {
+                        Ok(ReadCursor {
+                            user: UserId(r.try_get("user_id")?),
+                            seq: Seq(r.try_get("read_seq")?),
+                            delivered: Seq(r.try_get("delivered_seq")?),
+                        })
+                    })
                     .collect()
             }
 
@@ -995,6 +1036,24 @@ macro_rules! sql_store {
                     .fetch_optional(&self.reader)
                     .await?;
                 Ok(hide == Some(1))
+            }
+
+            async fn folders(&self, user: UserId) -> Result<Vec<Folder>> {
+                let json: Option<String> = sqlx::query_scalar("SELECT folders FROM users WHERE id = $1")
+                    .bind(user.0)
+                    .fetch_optional(&self.reader)
+                    .await?;
+                json.map_or(Ok(Vec::new()), |json| serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string())))
+            }
+
+            async fn set_folders(&self, user: UserId, folders: &[Folder]) -> Result<()> {
+                let json = serde_json::to_string(folders).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query("UPDATE users SET folders = $2 WHERE id = $1")
+                    .bind(user.0)
+                    .bind(json)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
             }
 
             async fn schedule(&self, chat: ChatId, sender: UserId, post: &ScheduledPost, most: usize) -> Result<()> {

@@ -1,0 +1,96 @@
+//! The top bar's account menu: who is signed in here, switching between
+//! the accounts of this browser, and adding one more.
+
+use courier_protocol::api::Accounts;
+use courier_protocol::limits::ACCOUNTS_MAX;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::ctx;
+use crate::account;
+use crate::i18n::t;
+use crate::net;
+
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let ctx = ctx();
+    let open = RwSignal::new(false);
+    let known = RwSignal::new(account::known());
+    // The server knows which sessions still hold: one signed out on
+    // another tab or device leaves the list. Offline, the list stands.
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(Accounts { accounts }) = net::get::<Accounts>("/api/accounts").await {
+                for gone in account::known()
+                    .iter()
+                    .filter(|a| !accounts.iter().any(|b| b.id == a.id))
+                {
+                    account::forget(gone.id);
+                }
+                known.try_set(account::known());
+            }
+        });
+    };
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        open.set(now);
+        if now {
+            known.set(account::known());
+            refresh();
+        }
+    };
+    let close = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    };
+    let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
+    view! {
+        <button
+            class="whoami"
+            dir="auto"
+            aria-label=t("accounts")
+            aria-expanded=move || open.get().to_string()
+            aria-controls="accounts"
+            on:click=toggle
+        >
+            {move || ctx.me.get().map(|m| m.name)}
+            <span aria-hidden="true">" ▾"</span>
+        </button>
+        <Show when=move || open.get()>
+            <div id="accounts" class="accounts" role="dialog" aria-label=t("accounts") on:keydown=close>
+                <ul>
+                    {move || known.get().into_iter().map(|a| {
+                        let current = me() == Some(a.id);
+                        let to = a.clone();
+                        view! {
+                            <li>
+                                <button type="button" class="account" aria-current=current.then_some("true")
+                                    on:click=move |_| {
+                                        open.set(false);
+                                        if !current {
+                                            ctx.enter(to.clone());
+                                        }
+                                    }>
+                                    <span class="avatar" aria-hidden="true">
+                                        {a.name.chars().next().map(|c| c.to_uppercase().to_string())}
+                                    </span>
+                                    <span class="name" dir="auto">{a.name.clone()}</span>
+                                    <span class="muted">{a.username.clone().map(|u| format!("@{u}"))}</span>
+                                    {current.then(|| view! { <span class="check" aria-hidden="true">"✓"</span> })}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <Show when=move || { known.with(Vec::len) < ACCOUNTS_MAX }>
+                    <button type="button" class="link" on:click=move |_| {
+                        open.set(false);
+                        ctx.adding.set(true);
+                    }>{t("add-account")}</button>
+                </Show>
+            </div>
+        </Show>
+    }
+}
