@@ -321,3 +321,4 @@ archive-chat = أرشفة
 accounts = الحسابات
 add-account = إضافة حساب
 back-to-account = العودة إلى حسابي
+notifications = إشعارات الرسائل الجديدة

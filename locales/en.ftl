@@ -279,3 +279,4 @@ archive-chat = Archive
 accounts = Accounts
 add-account = Add account
 back-to-account = Back to my account
+notifications = Notifications of new messages

@@ -284,3 +284,4 @@ archive-chat = Archiver
 accounts = Comptes
 add-account = Ajouter un compte
 back-to-account = Revenir à mon compte
+notifications = Notifications des nouveaux messages

@@ -284,3 +284,4 @@ archive-chat = Arquivar
 accounts = Contas
 add-account = Adicionar conta
 back-to-account = Voltar para minha conta
+notifications = Notificações de novas mensagens

@@ -302,3 +302,4 @@ archive-chat = В архив
 accounts = Аккаунты
 add-account = Добавить аккаунт
 back-to-account = Вернуться в мой аккаунт
+notifications = Уведомления о новых сообщениях

@@ -135,8 +135,9 @@ pub enum Event {
     Read(ChatId, UserId, Seq),
     /// A device of a member stored the chat up to a seq.
     Delivered(ChatId, UserId, Seq),
-    /// These members just posted in the chat.
-    Posted(ChatId, Vec<UserId>),
+    /// These posts (not acts) were just stored: their senders stopped
+    /// typing, and the user may be told of them.
+    Posted(ChatId, Vec<courier_protocol::Message>),
     /// A member (id, name) is typing.
     Typing(ChatId, UserId, String),
 }
@@ -567,14 +568,13 @@ impl Conn<'_> {
         };
         if applied.changed {
             (self.notify)(Event::Changed);
-            // Whoever just posted has stopped typing.
-            let posted: HashSet<UserId> = messages
+            let posts: Vec<_> = messages
                 .iter()
                 .filter(|m| m.act.is_none())
-                .map(|m| m.sender)
+                .cloned()
                 .collect();
-            if !posted.is_empty() {
-                (self.notify)(Event::Posted(chat, posted.into_iter().collect()));
+            if !posts.is_empty() {
+                (self.notify)(Event::Posted(chat, posts));
             }
         }
         match applied.gap_after {

@@ -421,14 +421,17 @@ impl Store {
     }
 
     /// Marks everything held in `chat` as read; the new read cursor, if it moved.
-    pub async fn mark_read(&self, chat: ChatId) -> Result<Option<Seq>> {
+    /// Moves the read cursor up to `upto` (never past what is held, never
+    /// back); the new cursor if it moved.
+    pub async fn mark_read(&self, chat: ChatId, upto: Seq) -> Result<Option<Seq>> {
         let tx = self.tx(&[CURSORS], true)?;
         let cursors = tx.object_store(CURSORS)?;
         let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
-        if cursor.read >= cursor.held {
+        let upto = upto.min(cursor.held);
+        if cursor.read >= upto {
             return Ok(None);
         }
-        cursor.read = cursor.held;
+        cursor.read = upto;
         cursors.put(cursor).with_key(chat.0).serde()?.await?;
         tx.commit().await?;
         Ok(Some(cursor.read))

@@ -26,6 +26,8 @@ const VIEWED_POSTS: usize = 100;
 /// Events added to the window when scrolling reaches one of its ends, and
 /// the most it holds: what keeps the DOM small in a chat of any length.
 const WINDOW_STEP: i64 = 40;
+/// How long the list must rest before what is on screen counts as read.
+const SETTLE_MS: u64 = 300;
 const WINDOW_MAX: i64 = 2 * WINDOW;
 /// How close (px) to an end of the list scrolling loads more.
 const NEAR_END_PX: i32 = 150;
@@ -53,12 +55,15 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     let scroll = StoredValue::new(Scroll::Bottom);
     // Opening a chat with unread messages starts at the first of them.
     let first_unread = RwSignal::new(None::<Seq>);
+    // Nothing is read before the view knows where it starts.
+    let placed = StoredValue::new(false);
     if let Some(store) = ctx.store() {
         spawn_local(async move {
             if let Ok(Some(seq)) = store.first_unread(id).await {
                 first_unread.try_set(Some(seq));
                 ctx.jump.try_set(Some((id, seq)));
             }
+            placed.try_set_value(true);
         });
     }
     // A jump (search result, quote, pinned bar, date, first unread) moves
@@ -102,13 +107,6 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 .collect();
             page.try_set(p);
             loaded.try_set(true);
-            // Reading the chat is what marks it read, here and on the server.
-            if let Ok(Some(seq)) = store.mark_read(id).await {
-                ctx.changed();
-                if let Some(session) = ctx.session() {
-                    session.read(id, seq);
-                }
-            }
             if channel
                 && !newest.is_empty()
                 && let Some(session) = ctx.session()
@@ -339,7 +337,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     <span class="pinned-text" dir="auto">{q.text.clone()}</span>
                 </button>
             })}
-            <MessageList page tools window scroll others first_unread />
+            <MessageList page tools window scroll others first_unread placed />
             // Keyed on whether one may post only: a new message changes the
             // chat's summary, and rebuilding the composer would lose the draft.
             {move || has_chat.get().then(|| if may_post.get() {
@@ -524,6 +522,7 @@ fn MessageList(
     scroll: StoredValue<Scroll>,
     others: Memo<Marks>,
     first_unread: RwSignal<Option<Seq>>,
+    placed: StoredValue<bool>,
 ) -> impl IntoView {
     let ctx = ctx();
     let list = NodeRef::<leptos::html::Ul>::new();
@@ -538,6 +537,67 @@ fn MessageList(
     });
     // Whether the reader is at the newest message, so new ones follow.
     let stick = StoredValue::new(true);
+    // What the reader has seen is read, here and on the server: up to the
+    // last message whose top is on screen, or everything held once the
+    // newest is.
+    let marked = StoredValue::new(Seq::ZERO);
+    let mark_seen = move || {
+        let jumping = matches!(scroll.get_value(), Scroll::To(_))
+            || ctx
+                .jump
+                .with_untracked(|j| j.is_some_and(|(chat, _)| chat == tools.chat));
+        let Some(ul) = list
+            .get_untracked()
+            .filter(|_| placed.get_value() && !jumping)
+        else {
+            return;
+        };
+        let bottom = f64::from(ul.client_height());
+        let (seen, newest) = items.with_untracked(|l| {
+            let mut seqs = l.iter().filter_map(|l| l.seq).rev();
+            let newest = seqs.clone().next();
+            let seen = seqs.find(|seq| offset_of(&ul, *seq).is_some_and(|top| top < bottom));
+            (seen, newest)
+        });
+        let Some(seen) = seen else {
+            return;
+        };
+        let upto = if Some(seen) == newest && window.get_untracked() == Window::Newest {
+            page.with_untracked(|p| p.held)
+        } else {
+            Seq(seen)
+        };
+        if upto <= marked.get_value() {
+            return;
+        }
+        marked.set_value(upto);
+        let (Some(store), chat) = (ctx.store(), tools.chat) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(Some(seq)) = store.mark_read(chat, upto).await {
+                ctx.changed();
+                if let Some(session) = ctx.session() {
+                    session.read(chat, seq);
+                }
+            }
+        });
+    };
+    // Once the view settles (a jump lands, scrolling stops), so that what
+    // only flashed past is not taken as read.
+    let settling = StoredValue::new(None::<TimeoutHandle>);
+    on_cleanup(move || {
+        if let Some(pending) = settling.try_get_value().flatten() {
+            pending.clear();
+        }
+    });
+    let read_seen = move || {
+        if let Some(pending) = settling.get_value() {
+            pending.clear();
+        }
+        let wait = std::time::Duration::from_millis(SETTLE_MS);
+        settling.set_value(set_timeout_with_handle(mark_seen, wait).ok());
+    };
     // After each render, put the scroll position where it belongs.
     Effect::new(move |_| {
         items.track();
@@ -571,9 +631,11 @@ fn MessageList(
                     }
                 }
             }
+            read_seen();
         });
     });
     let on_scroll = move |_| {
+        read_seen();
         let Some(ul) = list.get_untracked() else {
             return;
         };

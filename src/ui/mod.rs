@@ -9,6 +9,7 @@ mod chat;
 mod chats;
 mod folders;
 mod message;
+mod notify;
 mod prefs;
 mod search;
 
@@ -222,12 +223,13 @@ impl Ctx {
                 );
             }
             Event::Typing(..) => {}
-            Event::Posted(chat, users) => {
+            Event::Posted(chat, posts) => {
                 self.typing.try_update(|t| {
                     if let Some(who) = t.get_mut(&chat) {
-                        who.retain(|user, _| !users.contains(user));
+                        who.retain(|user, _| !posts.iter().any(|m| m.sender == *user));
                     }
                 });
+                notify::announce(self, chat, posts);
             }
             Event::Draft(..) => {
                 self.drafts.try_update(|d| *d += 1);

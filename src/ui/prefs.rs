@@ -8,7 +8,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::local_storage;
+use super::{local_storage, notify};
 use crate::i18n::{self, Lang, t};
 use crate::net;
 
@@ -201,6 +201,24 @@ fn PrivacyToggle() -> impl IntoView {
     }
 }
 
+/// Desktop notifications of new messages (see `notify`).
+#[component]
+fn NotifyToggle() -> impl IntoView {
+    let on = RwSignal::new(notify::enabled());
+    let set = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        spawn_local(async move {
+            on.try_set(notify::set_enabled(want).await);
+        });
+    };
+    view! {
+        <label class="check">
+            <input type="checkbox" prop:checked=move || on.get() on:change=set />
+            {t("notifications")}
+        </label>
+    }
+}
+
 /// The top bar's button and, while open, the panel under it.
 #[component]
 pub fn PrefsButton() -> impl IntoView {
@@ -227,6 +245,7 @@ pub fn PrefsButton() -> impl IntoView {
                 <LanguageSelect />
                 <ThemeSelect />
                 <PrivacyToggle />
+                <NotifyToggle />
                 <button type="button" class="link" on:click=move |_| prefs.open.set(false)>{t("close")}</button>
             </div>
         </Show>

@@ -96,6 +96,7 @@ eachBrowser((person) => {
     await alice.send('seen already');
     await bob.openChat(a);
     await bob.waitTexts(['seen already']);
+    await expect(() => bob.chatLink(a).getByLabel(/unread/).count(), 0, 'read once it settled on screen');
     await bob.createGroup('Elsewhere');
     for (const text of ['new one', 'new two', 'new three']) await alice.send(text);
     await expect(() => bob.chatLink(a).getByLabel(/unread/).textContent(), (t) => t?.trim() === '3', 'three unread');
@@ -106,6 +107,35 @@ eachBrowser((person) => {
       const at = all.findIndex((t) => t.includes('Unread messages'));
       return at > 0 && all[at - 1].includes('seen already') && all[at + 1].includes('new one');
     }, true, 'the divider sits before the first unread');
+  });
+
+  test('only what came on screen is read', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await alice.send('seen already');
+    await bob.openChat(a);
+    await bob.waitTexts(['seen already']);
+    await expect(() => bob.chatLink(a).getByLabel(/unread/).count(), 0, 'read once it settled on screen');
+    await bob.createGroup('Elsewhere');
+    for (let i = 1; i <= 40; i++) await alice.send(`line ${i}`);
+    const unread = () => bob.chatLink(a).getByLabel(/unread/).textContent().then((t) => Number(t.trim()));
+    await expect(unread, 40, 'forty unread');
+    await bob.openChat(a);
+    await expect(() => bob.page.getByRole('separator').textContent(), 'Unread messages');
+    await bob.page.waitForTimeout(1000);
+    const left = await unread();
+    assert.ok(left > 0 && left < 40, `the lines on screen are read, the rest not (${left} left)`);
+    const tick = () => message(alice, 'line 40').locator('.state').getAttribute('aria-label');
+    assert.equal(await tick(), 'Delivered', 'not read before it was on screen');
+    const list = bob.page.getByRole('list', { name: 'Messages' });
+    await expect(async () => {
+      await list.evaluate((ul) => { ul.scrollTop = ul.scrollHeight; });
+      return tick();
+    }, 'Read', 'read once scrolled to');
+    await expect(() => bob.chatLink(a).getByLabel(/unread/).count(), 0, 'nothing left unread');
   });
 
   test('a draft follows its writer to another device', async () => {
@@ -243,6 +273,52 @@ eachBrowser((person) => {
     await expect(() => laptop.page.getByRole('tab', { name: 'Work', exact: true }).count(), 0, 'gone from the laptop');
     await expect(() => titles(laptop), JSON.stringify([b, 'Family', 'Work A', 'Work B'].sort()), 'back to all chats');
     assert.deepEqual([...laptop.errors, ...phone.errors, ...bob.errors], []);
+  });
+
+  test('notifications: for a chat not in view, not for a muted one, but for a mention', async () => {
+    const [alice, bob] = [await person(), await person()];
+    // The browser's own notifications, each also noted where the test can read it.
+    await alice.context.addInitScript(() => {
+      window.notes = [];
+      window.Notification = class extends window.Notification {
+        static get permission() { return 'granted'; }
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options) {
+          super(title, options);
+          window.notes.push({ title, body: options?.body });
+          window.lastNote = this;
+        }
+      };
+    });
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await bob.createGroup('Quiet');
+    await alice.joinByLink(await bob.inviteLink());
+    await alice.waitChatOpen('Quiet');
+    await alice.page.getByRole('button', { name: 'Chat options' }).click();
+    await alice.page.getByLabel('Mute').check();
+    await bob.startDirect(a);
+    await alice.page.getByRole('button', { name: 'Preferences' }).click();
+    await alice.page.getByLabel('Notifications of new messages').check();
+    await alice.page.getByRole('button', { name: 'Close' }).click();
+    const notes = () => alice.page.evaluate(() => JSON.stringify(window.notes));
+
+    await alice.openChat(b);
+    await bob.openChat('Quiet');
+    await bob.send('nothing much');
+    await bob.send(`@${a} look here`);
+    await expect(notes, JSON.stringify([{ title: 'Quiet', body: `${b}: @${a} look here` }]), 'only the mention, muted as it is');
+    await bob.openChat(a);
+    await bob.send('you are here');
+    await alice.waitTexts(['you are here']);
+    await alice.openChat('Quiet');
+    await bob.send('ping');
+    await expect(notes, JSON.stringify([{ title: 'Quiet', body: `${b}: @${a} look here` }, { title: b, body: 'ping' }]),
+      'a chat not in view, and none for the one in view');
+    await alice.page.evaluate(() => window.lastNote.onclick());
+    await alice.waitChatOpen(b);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
   test('two tabs of one person share one database without duplicates', async () => {
