@@ -7,12 +7,30 @@
 //! the last account; the tab's choice lives in sessionStorage, so a reload
 //! keeps it.
 
+use std::cell::Cell;
+
 use courier_protocol::{UserId, UserInfo};
 
 const KNOWN_KEY: &str = "courier.accounts";
 const CURRENT_KEY: &str = "courier.account";
 
-fn local() -> Option<web_sys::Storage> {
+thread_local! {
+    /// The account this tab's requests act as, from the moment it is shown
+    /// until it is left: never re-read from storage, which other tabs
+    /// change, so a tab cannot drift into another account.
+    static ACTING: Cell<Option<UserId>> = const { Cell::new(None) };
+}
+
+/// The account requests name (`None` before any is shown: signing in).
+pub fn acting() -> Option<UserId> {
+    ACTING.with(Cell::get)
+}
+
+pub fn act_as(id: Option<UserId>) {
+    ACTING.with(|a| a.set(id));
+}
+
+pub fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -22,7 +40,7 @@ fn session() -> Option<web_sys::Storage> {
 
 /// Every account signed in here, most recently used first.
 pub fn known() -> Vec<UserInfo> {
-    local()
+    local_storage()
         .and_then(|ls| ls.get_item(KNOWN_KEY).ok().flatten())
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
@@ -30,7 +48,7 @@ pub fn known() -> Vec<UserInfo> {
 
 fn keep(accounts: &[UserInfo]) {
     // Storage can be full or disabled; the app then needs the server to start.
-    if let (Some(ls), Ok(json)) = (local(), serde_json::to_string(accounts)) {
+    if let (Some(ls), Ok(json)) = (local_storage(), serde_json::to_string(accounts)) {
         let _ = ls.set_item(KNOWN_KEY, &json);
     }
 }

@@ -12,9 +12,10 @@ use std::rc::Rc;
 
 use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
 use courier_protocol::frame::ViewCount;
+use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{
-    Act, ChatId, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame,
-    UserId, UserInfo,
+    Act, ChatId, ChatKind, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode,
+    PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo,
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -61,8 +62,8 @@ async fn finish<R: DeserializeOwned>(
 /// Names this tab's account, so the server picks its cookie among the
 /// browser's (see `account`).
 fn as_account(req: RequestBuilder) -> RequestBuilder {
-    match account::current() {
-        Some(me) => req.header(ACCOUNT_HEADER, &me.id.0.to_string()),
+    match account::acting() {
+        Some(id) => req.header(ACCOUNT_HEADER, &id.0.to_string()),
         None => req,
     }
 }
@@ -317,8 +318,8 @@ fn ws_url() -> Option<String> {
         "ws"
     };
     let host = loc.host().ok()?;
-    Some(match account::current() {
-        Some(me) => format!("{scheme}://{host}/ws?account={}", me.id.0),
+    Some(match account::acting() {
+        Some(id) => format!("{scheme}://{host}/ws?account={}", id.0),
         None => format!("{scheme}://{host}/ws"),
     })
 }
@@ -398,6 +399,7 @@ async fn connect(
         welcomed: false,
         me: None,
         received: HashMap::new(),
+        private: HashSet::new(),
         sent: HashSet::new(),
         synced: HashSet::new(),
         out: Vec::new(),
@@ -451,6 +453,9 @@ struct Conn<'a> {
     me: Option<UserId>,
     /// How far each chat's delivery was told on this connection.
     received: HashMap<ChatId, Seq>,
+    /// Chats whose members do not see each other's deliveries (channels,
+    /// big groups): no `received` for them.
+    private: HashSet<ChatId>,
     /// Outbox ids sent on this connection, so none goes twice.
     sent: HashSet<ClientMsgId>,
     /// `Sync` requests made on this connection, so a burst asks once.
@@ -501,6 +506,7 @@ impl Conn<'_> {
                 let _ = self.store.save_me(&me).await;
                 let _ = self.store.put_chats(&chats).await;
                 let _ = self.store.save_folders(&folders).await;
+                chats.iter().for_each(|c| self.note_privacy(c));
                 self.welcomed = true;
                 (self.notify)(Event::Status(Status::Online));
                 (self.notify)(Event::Changed);
@@ -514,6 +520,7 @@ impl Conn<'_> {
                     .await
             }
             ServerFrame::Chat { chat } => {
+                self.note_privacy(&chat);
                 let _ = self.store.put_chats(std::slice::from_ref(&chat)).await;
                 (self.notify)(Event::Changed);
                 // Joining a chat with history: fetch what we lack.
@@ -583,9 +590,20 @@ impl Conn<'_> {
         }
     }
 
+    fn note_privacy(&mut self, chat: &ChatSummary) {
+        if chat.kind == ChatKind::Channel || chat.member_count > SEEN_BY_MAX_MEMBERS {
+            self.private.insert(chat.id);
+        } else {
+            self.private.remove(&chat.id);
+        }
+    }
+
     /// Others' messages are stored with no gap before them: their senders
     /// may show "delivered".
     fn received(&mut self, chat: ChatId, messages: &[courier_protocol::Message]) {
+        if self.private.contains(&chat) {
+            return;
+        }
         let Some(seq) = messages
             .iter()
             .filter(|m| Some(m.sender) != self.me)

@@ -420,7 +420,6 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
-    /// Marks everything held in `chat` as read; the new read cursor, if it moved.
     /// Moves the read cursor up to `upto` (never past what is held, never
     /// back); the new cursor if it moved.
     pub async fn mark_read(&self, chat: ChatId, upto: Seq) -> Result<Option<Seq>> {

@@ -103,8 +103,6 @@ pub enum ServerFrame {
         chat: ChatId,
         counts: Vec<ViewCount>,
     },
-    /// `user` has read `chat` up to `seq` (direct chats and groups, not
-    /// channels): the sender's app marks its messages read.
     /// A device of `user` has stored `chat` up to `seq` (direct chats and
     /// groups, not channels): the sender's app marks its messages delivered.
     Delivered {
@@ -112,6 +110,8 @@ pub enum ServerFrame {
         user: UserId,
         seq: Seq,
     },
+    /// `user` has read `chat` up to `seq` (direct chats and groups, not
+    /// channels): the sender's app marks its messages read.
     Read {
         chat: ChatId,
         user: UserId,

@@ -42,15 +42,16 @@ pub const TTL_MAX_S: u32 = 366 * 24 * 3600;
 pub const SCHEDULE_AHEAD_MAX_MS: i64 = 366 * 24 * 3600 * 1000;
 /// Most messages one person may have waiting in one chat.
 pub const SCHEDULED_MAX: usize = 100;
-/// Largest HTTP request body the API accepts, in bytes.
 /// Accounts one browser may keep signed in at once.
 pub const ACCOUNTS_MAX: usize = 5;
 /// Folders one user may have, as in Telegram.
 pub const FOLDERS_MAX: usize = 10;
+/// A folder's name shows as a tab: short, in characters.
 pub const FOLDER_NAME_MAX: usize = 24;
 /// Chats a folder may name, shown and left out together; ten full folders
 /// still fit in one request body.
 pub const FOLDER_CHATS_MAX: usize = 50;
+/// Largest HTTP request body the API accepts, in bytes.
 pub const MAX_HTTP_BODY_BYTES: usize = 16 * 1024;
 
 /// A message text: not blank, at most [`MAX_TEXT_CHARS`].

@@ -187,7 +187,11 @@ impl FromRequestParts<AppState> for Session {
 fn named_account(parts: &Parts) -> ApiResult<Option<UserId>> {
     let query = parts.uri.query().unwrap_or("");
     let named = match parts.headers.get(ACCOUNT_HEADER) {
-        Some(value) => value.to_str().ok(),
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| ApiFailure(ErrorCode::BadRequest))?,
+        ),
         None => query
             .split('&')
             .filter_map(|pair| pair.split_once('='))
@@ -306,13 +310,16 @@ async fn sign_out(
 /// The accounts this browser is signed in to (by their cookies), for
 /// switching between them; at most `ACCOUNTS_MAX`.
 async fn accounts(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Accounts>> {
-    let prefix = format!("{SESSION_COOKIE}_");
-    let mut accounts = Vec::new();
+    let mut accounts: Vec<UserInfo> = Vec::new();
+    // Stale cookies count against a bound on lookups, not against the list.
     for (_, token) in cookies(&headers)
-        .filter(|(name, _)| name.starts_with(&prefix))
-        .take(ACCOUNTS_MAX)
+        .filter(|(name, _)| name.starts_with(SESSION_COOKIE))
+        .take(2 * ACCOUNTS_MAX)
     {
-        if let Some(me) = s.svc.session_user(token).await? {
+        if let Some(me) = s.svc.session_user(token).await?
+            && accounts.len() < ACCOUNTS_MAX
+            && !accounts.iter().any(|a| a.id == me.id)
+        {
             accounts.push(me);
         }
     }
@@ -320,8 +327,15 @@ async fn accounts(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Js
 }
 
 /// # GET /api/me
-async fn me(session: Session) -> Json<Me> {
-    Json(Me { me: session.me })
+/// Also (re)sets the account's own cookie: a session begun before there
+/// were several has only the default one, which the next sign-in replaces.
+async fn me(session: Session) -> Response {
+    let own = session_cookie(
+        &account_cookie(session.me.id),
+        &session.token,
+        SESSION_TTL_MS / 1000,
+    );
+    (AppendHeaders([own]), Json(Me { me: session.me })).into_response()
 }
 
 /// # POST /api/account

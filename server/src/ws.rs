@@ -86,9 +86,10 @@ pub async fn serve(
         },
     );
     svc.came_online(me.id).await;
-    let chats = match svc.chats_of(&me).await {
-        Ok(chats) => chats,
-        Err(code) => {
+    // A list without the user's folders would be saved back over them.
+    let (chats, folders) = match (svc.chats_of(&me).await, svc.folders(&me).await) {
+        (Ok(chats), Ok(folders)) => (chats, folders),
+        (Err(code), _) | (_, Err(code)) => {
             let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
             drop(reply_tx);
             drop(registration);
@@ -100,8 +101,6 @@ pub async fn serve(
         svc.hub().follow(me.id, chat.id);
     }
     let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
-    // The list works without them: a failed read shows none until the next.
-    let folders = svc.folders(&me).await.unwrap_or_default();
     // Queued before the writer starts, so it is the first frame out.
     let welcome = ServerFrame::Welcome {
         version: PROTOCOL_VERSION,

@@ -349,6 +349,27 @@ async fn one_browser_keeps_several_accounts_apart() {
         Err((400, ErrorCode::BadRequest))
     );
     assert_eq!(accounts_of(base, &browser).await, [alice, bob]);
+    // A session begun before there were several has only the default
+    // cookie: it counts, and /api/me gives it its own.
+    let legacy = format!(
+        "courier_session={}",
+        carol.cookie.split_once('=').unwrap().1
+    );
+    assert_eq!(accounts_of(base, &legacy).await, [carol.me.id]);
+    let response = http()
+        .get(format!("{base}/api/me"))
+        .header("cookie", &legacy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        set_cookies(&response),
+        [format!(
+            "courier_session_{}={}",
+            carol.me.id.0,
+            legacy.split_once('=').unwrap().1
+        )]
+    );
 
     // The socket names its account in the query.
     let url = format!(

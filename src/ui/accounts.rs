@@ -22,9 +22,11 @@ pub fn AccountMenu() -> impl IntoView {
     let refresh = move || {
         spawn_local(async move {
             if let Ok(Accounts { accounts }) = net::get::<Accounts>("/api/accounts").await {
+                // The tab's own account leaves only when its socket hears so.
+                let shown = account::acting();
                 for gone in account::known()
                     .iter()
-                    .filter(|a| !accounts.iter().any(|b| b.id == a.id))
+                    .filter(|a| Some(a.id) != shown && !accounts.iter().any(|b| b.id == a.id))
                 {
                     account::forget(gone.id);
                 }

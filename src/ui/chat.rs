@@ -571,15 +571,14 @@ fn MessageList(
             return;
         }
         marked.set_value(upto);
-        let (Some(store), chat) = (ctx.store(), tools.chat) else {
+        // Taken now: after the await, the tab may show another account.
+        let (Some(store), Some(session), chat) = (ctx.store(), ctx.session(), tools.chat) else {
             return;
         };
         spawn_local(async move {
             if let Ok(Some(seq)) = store.mark_read(chat, upto).await {
                 ctx.changed();
-                if let Some(session) = ctx.session() {
-                    session.read(chat, seq);
-                }
+                session.read(chat, seq);
             }
         });
     };

@@ -114,10 +114,15 @@ pub fn ChatList() -> impl IntoView {
                 if let Ok(list) = store.chat_list(username.as_deref()).await {
                     rows.try_set(list);
                 }
-                if let Ok(folders) = store.folders().await {
-                    // A folder deleted elsewhere takes its tab with it.
-                    if matches!(tab.get_untracked(), Tab::Own(i) if i >= folders.len()) {
-                        tab.try_set(Tab::All);
+                if let Ok(folders) = store.folders().await
+                    && own.with_untracked(|o| *o != folders)
+                {
+                    // The open folder stays open by its name wherever it
+                    // moved; deleted, its tab gives way to All.
+                    if let Tab::Own(i) = tab.get_untracked() {
+                        let name = own.with_untracked(|o| o.get(i).map(|f| f.name.clone()));
+                        let now = folders.iter().position(|f| Some(&f.name) == name.as_ref());
+                        tab.try_set(now.map_or(Tab::All, Tab::Own));
                     }
                     own.try_set(folders);
                 }
@@ -323,7 +328,7 @@ impl Tab {
             archived, muted, ..
         } = row.chat.place;
         match self {
-            Tab::Own(i) => own.get(i).is_none_or(|f| {
+            Tab::Own(i) => own.get(i).is_some_and(|f| {
                 f.holds(&Candidate {
                     id: row.chat.id,
                     kind: row.chat.kind,

@@ -89,6 +89,7 @@ pub fn FolderEditor(
             error.set(Some(error_text(code)));
             return;
         }
+        let store = ctx.store();
         spawn_local(async move {
             let body = Folders {
                 folders: folders.clone(),
@@ -96,7 +97,7 @@ pub fn FolderEditor(
             match net::put::<_, ()>("/api/me/folders", &body).await {
                 Ok(()) => {
                     // The socket's `folders` frame follows; this shows them at once.
-                    if let Some(store) = ctx.store() {
+                    if let Some(store) = store {
                         let _ = store.save_folders(&folders).await;
                     }
                     ctx.changed();
@@ -115,7 +116,11 @@ pub fn FolderEditor(
                     <li>
                         <span class="title" dir="auto">{f.name}</span>
                         <button type="button" class="link" on:click=move |_| open.set(Some(i))>{t("edit")}</button>
-                        <button type="button" class="link danger" on:click=move |_| list.update(|l| { l.remove(i); })>
+                        <button type="button" class="link danger" on:click=move |_| list.update(|l| {
+                            if i < l.len() {
+                                l.remove(i);
+                            }
+                        })>
                             {t("delete-folder")}
                         </button>
                     </li>

@@ -155,11 +155,16 @@ impl Ctx {
             return;
         }
         self.close();
+        account::act_as(Some(me.id));
         self.me.set(Some(me.clone()));
         spawn_local(async move {
             let Ok(store) = Store::open(me.id).await else {
                 return;
             };
+            // Switched again meanwhile: that account's own task goes on.
+            if account::acting() != Some(me.id) {
+                return;
+            }
             // The socket refreshes it anyway; this only speeds up an offline start.
             let _ = store.save_me(&me).await;
             self.store.set_value(Some(store.clone()));
@@ -196,7 +201,6 @@ impl Ctx {
                 }
             }
             Event::Me(_) | Event::SignedOut => self.leave(),
-            // Shown by the chat view (read ticks, typing line) in the next step.
             Event::Read(chat, user, seq) => self.mark(chat, user, Marks::read(seq)),
             Event::Delivered(chat, user, delivered) => self.mark(
                 chat,
@@ -253,6 +257,7 @@ impl Ctx {
 
     /// Ends the account's session in this tab and what the tab showed of it.
     fn close(self) {
+        account::act_as(None);
         self.session.set_value(None);
         self.store.set_value(None);
         self.tabs.set_value(None);
@@ -312,10 +317,6 @@ fn new_ctx() -> Ctx {
 
 /// How long "typing…" shows after the last notice (senders renew it every 3 s).
 const TYPING_SHOWN_MS: f64 = 5000.0;
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
 
 fn replace_url(path: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
-use super::{Ctx, local_storage};
+use super::Ctx;
+use crate::account::local_storage;
 
 const PREF_KEY: &str = "courier.notify";
 /// A backlog fetched after time offline is not announced message by message.
@@ -104,11 +105,17 @@ fn show(
     let Ok(note) = Notification::new_with_options(title, &options) else {
         return;
     };
+    let account = crate::account::acting();
+    let clicked = note.clone();
     let open = wasm_bindgen::closure::Closure::once_into_js(move || {
+        clicked.close();
         if let Some(w) = web_sys::window() {
             let _ = w.focus();
         }
-        ctx.open.set(Some(chat));
+        // The tab may have switched accounts since.
+        if crate::account::acting() == account {
+            ctx.open.set(Some(chat));
+        }
     });
     note.set_onclick(Some(open.unchecked_ref()));
 }

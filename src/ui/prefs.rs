@@ -8,7 +8,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{local_storage, notify};
+use super::notify;
+use crate::account::local_storage;
 use crate::i18n::{self, Lang, t};
 use crate::net;
 

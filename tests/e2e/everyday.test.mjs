@@ -162,11 +162,13 @@ eachBrowser((person) => {
     const box = alice.page.getByRole('textbox', { name: 'Message', exact: true });
     await box.fill('good morning');
     await alice.page.getByRole('button', { name: 'Schedule message' }).click();
-    // Local time five seconds from now, as the datetime-local field takes it.
+    // Local time five seconds from now, as the datetime-local field takes it
+    // (which writes no seconds when they are zero).
     const at = await alice.page.evaluate(() => {
       const d = new Date(Date.now() + 5000);
       const p = (n) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+      const seconds = d.getSeconds() ? `:${p(d.getSeconds())}` : '';
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${seconds}`;
     });
     await alice.page.getByLabel('Send at').fill(at);
     await alice.page.getByRole('button', { name: 'Schedule', exact: true }).click();
