@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::folders::FolderEditor;
-use super::{Modal, ctx, hhmm, say};
+use super::{ctx, hhmm, say};
 use crate::i18n::{t, t_with, t_with_raw};
 use crate::net::{self, ApiFail};
 use crate::store::ChatRow;
@@ -253,9 +253,16 @@ pub fn ForwardPicker() -> impl IntoView {
             let _ = session.forward(target, from, seq, text).await;
         });
     };
-    let close = move || ctx.forwarding.set(None);
     view! {
-        <Modal label=t("forward-to") close>
+        <div class="dialog-backdrop" on:click=move |_| ctx.forwarding.set(None)>
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-label=t("forward-to")
+                on:click=|ev| ev.stop_propagation()
+            >
+                <h3>{t("forward-to")}</h3>
                 <ul class="forward-targets">
                     <For
                         each=move || rows.get()
@@ -272,8 +279,9 @@ pub fn ForwardPicker() -> impl IntoView {
                         }
                     />
                 </ul>
-                <button type="button" on:click=move |_| close()>{t("cancel")}</button>
-        </Modal>
+                <button type="button" on:click=move |_| ctx.forwarding.set(None)>{t("cancel")}</button>
+            </div>
+        </div>
     }
 }
 

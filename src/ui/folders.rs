@@ -9,7 +9,7 @@ use courier_protocol::{ChatId, ErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Modal, ctx, say};
+use super::{ctx, say};
 use crate::i18n::{error_text, t};
 use crate::net;
 use crate::store::ChatRow;
@@ -137,12 +137,21 @@ pub fn FolderEditor(
         }
     };
     view! {
-        <Modal label=t("edit-folders") class="folder-editor" close>
-            {move || match open.get() {
-                Some(i) => view! { <FolderForm list at=i chats=chats.clone() done=open /> }.into_any(),
-                None => overview().into_any(),
-            }}
-        </Modal>
+        <div class="dialog-backdrop" on:click=move |_| close()>
+            <div
+                class="dialog folder-editor"
+                role="dialog"
+                aria-modal="true"
+                aria-label=t("edit-folders")
+                on:click=|ev| ev.stop_propagation()
+            >
+                <h3>{t("edit-folders")}</h3>
+                {move || match open.get() {
+                    Some(i) => view! { <FolderForm list at=i chats=chats.clone() done=open /> }.into_any(),
+                    None => overview().into_any(),
+                }}
+            </div>
+        </div>
     }
 }
 

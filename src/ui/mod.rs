@@ -357,33 +357,6 @@ pub fn members_label(n: u32) -> String {
     t_with("members-count", &[("n", n.into())])
 }
 
-/// A dialog over the page, titled `label`; a click outside it closes it.
-#[component]
-pub fn Modal<F>(
-    label: String,
-    close: F,
-    #[prop(optional)] class: &'static str,
-    children: Children,
-) -> impl IntoView
-where
-    F: Fn() + Copy + Send + Sync + 'static,
-{
-    view! {
-        <div class="dialog-backdrop" on:click=move |_| close()>
-            <div
-                class=format!("dialog {class}")
-                role="dialog"
-                aria-modal="true"
-                aria-label=label.clone()
-                on:click=|ev| ev.stop_propagation()
-            >
-                <h3>{label.clone()}</h3>
-                {children()}
-            </div>
-        </div>
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = new_ctx();

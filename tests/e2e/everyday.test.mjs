@@ -107,6 +107,8 @@ eachBrowser((person) => {
       const at = all.findIndex((t) => t.includes('Unread messages'));
       return at > 0 && all[at - 1].includes('seen already') && all[at + 1].includes('new one');
     }, true, 'the divider sits before the first unread');
+    await expect(() => message(alice, 'new three').locator('.state').getAttribute('aria-label'), 'Read',
+      'all three were on screen, so all are read');
   });
 
   test('only what came on screen is read', async () => {
