@@ -276,6 +276,7 @@ timer-custom = مخصص…
 timer-hours = الساعات
 timer-set = تعيين
 unread-messages = رسائل غير مقروءة
+loading-older = جارٍ تحميل الرسائل الأقدم…
 schedule-message = جدولة رسالة
 schedule-at = الإرسال في
 schedule = جدولة

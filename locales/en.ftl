@@ -238,6 +238,7 @@ timer-custom = Custom…
 timer-hours = Hours
 timer-set = Set
 unread-messages = Unread messages
+loading-older = Loading older messages…
 schedule-message = Schedule message
 schedule-at = Send at
 schedule = Schedule

@@ -243,6 +243,7 @@ timer-custom = Personnalisé…
 timer-hours = Heures
 timer-set = Appliquer
 unread-messages = Messages non lus
+loading-older = Chargement des messages plus anciens…
 schedule-message = Programmer le message
 schedule-at = Envoyer le
 schedule = Programmer

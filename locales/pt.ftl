@@ -243,6 +243,7 @@ timer-custom = Personalizado…
 timer-hours = Horas
 timer-set = Definir
 unread-messages = Mensagens não lidas
+loading-older = Carregando mensagens mais antigas…
 schedule-message = Agendar mensagem
 schedule-at = Enviar em
 schedule = Agendar

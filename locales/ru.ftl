@@ -259,6 +259,7 @@ timer-custom = Своё…
 timer-hours = Часов
 timer-set = Задать
 unread-messages = Непрочитанные сообщения
+loading-older = Загружаем более ранние сообщения…
 schedule-message = Запланировать сообщение
 schedule-at = Отправить в
 schedule = Запланировать

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
 use courier_protocol::frame::ViewCount;
-use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
+use courier_protocol::limits::{HISTORY_PAGE, SEEN_BY_MAX_MEMBERS};
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode,
     PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo,
@@ -238,6 +238,14 @@ impl Session {
             .unbounded_send(Wake::Frame(ClientFrame::Typing { chat }));
     }
 
+    /// Asks the server for the page of `chat`'s history just before
+    /// `before` (what is held starts there); it is stored when it comes.
+    pub fn older(&self, chat: ChatId, before: Seq) {
+        let _ = self
+            .wake
+            .unbounded_send(Wake::Frame(ClientFrame::History { chat, before }));
+    }
+
     /// Asks for the view counts of channel posts; they come as `Event::Views`.
     pub fn ask_views(&self, chat: ChatId, seqs: Vec<Seq>) {
         let _ = self
@@ -389,6 +397,7 @@ async fn connect(
     let hello = ClientFrame::Hello {
         version: PROTOCOL_VERSION,
         cursors,
+        recent: Some(HISTORY_PAGE as u32),
     };
     if tx.send(WsMessage::Text(hello.encode())).await.is_err() {
         return End::Retry { welcomed: false };
@@ -402,6 +411,7 @@ async fn connect(
         private: HashSet::new(),
         sent: HashSet::new(),
         synced: HashSet::new(),
+        asked: HashSet::new(),
         out: Vec::new(),
     };
     let (mut last_heard, mut last_ping) = (now_ms(), now_ms());
@@ -420,6 +430,9 @@ async fn connect(
             },
             wanted = wake.next() => match wanted {
                 Some(Wake::Outbox(entry)) if conn.welcomed => conn.queue(entry),
+                Some(Wake::Frame(ClientFrame::History { chat, before })) if conn.welcomed => {
+                    conn.older(chat, before)
+                }
                 Some(Wake::Frame(frame)) if conn.welcomed => conn.out.push(frame),
                 // Before Welcome: the outbox drain after it picks entries up.
                 Some(_) => {}
@@ -460,6 +473,8 @@ struct Conn<'a> {
     sent: HashSet<ClientMsgId>,
     /// `Sync` requests made on this connection, so a burst asks once.
     synced: HashSet<(ChatId, i64)>,
+    /// `History` requests made on this connection: each page once.
+    asked: HashSet<(ChatId, Seq)>,
     /// Frames to write once the current one is handled.
     out: Vec<ClientFrame>,
 }
@@ -495,6 +510,12 @@ impl Conn<'_> {
         }
     }
 
+    fn older(&mut self, chat: ChatId, before: Seq) {
+        if self.asked.insert((chat, before)) {
+            self.out.push(ClientFrame::History { chat, before });
+        }
+    }
+
     async fn handle(&mut self, frame: ServerFrame) {
         match frame {
             ServerFrame::Welcome {
@@ -515,6 +536,15 @@ impl Conn<'_> {
                 }
             }
             ServerFrame::Events { chat, messages } => self.apply(chat, &messages).await,
+            ServerFrame::History {
+                chat,
+                before,
+                messages,
+            } => {
+                if let Ok(true) = self.store.apply_history(chat, before, &messages).await {
+                    (self.notify)(Event::Changed);
+                }
+            }
             ServerFrame::Sent { message } => {
                 self.apply(message.chat, std::slice::from_ref(&message))
                     .await
@@ -523,14 +553,17 @@ impl Conn<'_> {
                 self.note_privacy(&chat);
                 let _ = self.store.put_chats(std::slice::from_ref(&chat)).await;
                 (self.notify)(Event::Changed);
-                // Joining a chat with history: fetch what we lack.
+                // Joining a chat with history: fetch what we lack, or its
+                // newest page if we hold none of it.
                 let held = self.store.cursors().await.unwrap_or_default();
                 let held = held
                     .iter()
                     .find(|(id, _)| *id == chat.id)
                     .map(|(_, c)| c.held)
                     .unwrap_or_default();
-                if chat.last_seq > held {
+                if held == Seq::ZERO && chat.last_seq > held {
+                    self.older(chat.id, chat.last_seq.next());
+                } else if chat.last_seq > held {
                     self.sync(chat.id, held);
                 }
             }

@@ -4,13 +4,16 @@
 //!
 //! Object stores (out-of-line keys):
 //! - `chats`: [`ChatSummary`] by chat id;
-//! - `messages`: [`Kept`] by `[chat, seq]`, contiguous from 1 to the
-//!   cursor's `held` (anything past a gap waits for the `Sync` that fills it).
+//! - `messages`: [`Kept`] by `[chat, seq]`, contiguous from the cursor's
+//!   `floor` to its `held` (anything past a gap waits for the `Sync` that
+//!   fills it; anything before the floor comes by `History` when wanted).
 //!   Acts (edit, delete, react, pin) are kept too, as the sequence's own
 //!   entries, and applied to the message they target as they arrive;
+//! - `loose`: acts whose target is older than the floor, by
+//!   `[chat, target, seq]`, applied when the target comes;
 //! - `outbox`: [`OutboxEntry`] by client id, time-ordered so key order is
 //!   send order;
-//! - `cursors`: [`CursorRec`] by chat id: last seq held and last seq read;
+//! - `cursors`: [`CursorRec`] by chat id: the held range and last seq read;
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`, and the user's chat
 //!   folders under `"folders"`.
 
@@ -41,16 +44,23 @@ const MESSAGES: &str = "messages";
 const OUTBOX: &str = "outbox";
 const CURSORS: &str = "cursors";
 const META: &str = "meta";
+const LOOSE: &str = "loose";
 const FOLDERS_KEY: &str = "folders";
 
 /// Schema migrations, applied in order: entry `n` takes the database from
 /// version `n` to `n + 1`. Only ever append.
-const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[|db| {
-    for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
-        db.create_object_store(name).build()?;
-    }
-    Ok(())
-}];
+const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[
+    |db| {
+        for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
+            db.create_object_store(name).build()?;
+        }
+        Ok(())
+    },
+    |db| {
+        db.create_object_store(LOOSE).build()?;
+        Ok(())
+    },
+];
 
 /// Chats with more unread events than this show their count without
 /// reading each one (acts included): opening the list stays cheap.
@@ -145,8 +155,11 @@ pub enum OutState {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CursorRec {
-    /// Every message up to this seq is stored.
+    /// Every message after `floor` up to this seq is stored.
     pub held: Seq,
+    /// Older messages are on the server only (0: none are).
+    #[serde(default)]
+    pub floor: Seq,
     /// The user has seen every message up to this seq.
     pub read: Seq,
 }
@@ -180,10 +193,23 @@ pub struct ChatPage {
     pub chat: Option<ChatSummary>,
     pub messages: Vec<Kept>,
     pub outbox: Vec<OutboxEntry>,
-    /// Everything up to this seq is stored.
+    /// Everything after `floor` up to this seq is stored.
     pub held: Seq,
+    pub floor: Seq,
     /// The window these messages were read for.
     pub window: Option<Window>,
+}
+
+impl ChatPage {
+    /// Whether the window asks for events older than the floor, which only
+    /// the server has.
+    pub fn wants_older(&self) -> bool {
+        let after = match self.window {
+            Some(Window::Span { after, .. }) => after,
+            _ => Seq((self.held.0 - WINDOW).max(0)),
+        };
+        after < self.floor
+    }
 }
 
 /// What applying a batch of events did.
@@ -215,6 +241,52 @@ fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
 /// (which must be past `after`).
 fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
+}
+
+/// The keys of `chat`'s loose acts on the messages after `after` up to
+/// and including `upto`.
+fn loose_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64, i64)> {
+    KeyRange::Bound(
+        (chat.0, after.0 + 1, 0),
+        false,
+        (chat.0, upto.0 + 1, 0),
+        true,
+    )
+}
+
+/// Stores one event; an act is applied to its target, or kept loose until
+/// the target comes if it is older than what is held.
+async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
+    let msgs = tx.object_store(MESSAGES)?;
+    msgs.put(&Kept {
+        message: m.clone(),
+        edited: false,
+        deleted: false,
+        reactions: Vec::new(),
+        pinned: false,
+        hidden: false,
+    })
+    .with_key(msg_key(m.chat, m.seq))
+    .serde()?
+    .await?;
+    if let Some(act) = &m.act {
+        let key = msg_key(m.chat, act.target());
+        let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+        match target {
+            Some(mut target) => {
+                target.apply(m.sender, act);
+                msgs.put(&target).with_key(key).serde()?.await?;
+            }
+            None => {
+                tx.object_store(LOOSE)?
+                    .put(m)
+                    .with_key((m.chat.0, act.target().0, m.seq.0))
+                    .serde()?
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What `tx` holds of `chat` (nothing yet: the zero cursor).
@@ -324,10 +396,10 @@ impl Store {
     /// already held (duplicates by seq), stores what continues the sequence,
     /// stops at a gap, and retires the outbox entries of our own messages.
     pub async fn apply_events(&self, chat: ChatId, messages: &[Message]) -> Result<Applied> {
-        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], true)?;
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS, LOOSE], true)?;
         let cursors = tx.object_store(CURSORS)?;
         let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
-        let (msgs, outbox) = (tx.object_store(MESSAGES)?, tx.object_store(OUTBOX)?);
+        let outbox = tx.object_store(OUTBOX)?;
         let mut applied = Applied {
             changed: false,
             gap_after: None,
@@ -337,29 +409,15 @@ impl Store {
             if m.seq <= cursor.held {
                 continue;
             }
-            if m.seq != cursor.held.next() {
+            // Holding nothing yet, any run is a start: what is older comes
+            // by `History` when the reader scrolls to it.
+            if cursor.held == Seq::ZERO {
+                cursor.floor = Seq(m.seq.0 - 1);
+            } else if m.seq != cursor.held.next() {
                 applied.gap_after = Some(cursor.held);
                 break;
             }
-            msgs.put(&Kept {
-                message: m.clone(),
-                edited: false,
-                deleted: false,
-                reactions: Vec::new(),
-                pinned: false,
-                hidden: false,
-            })
-            .with_key(msg_key(chat, m.seq))
-            .serde()?
-            .await?;
-            if let Some(act) = &m.act {
-                let key = msg_key(chat, act.target());
-                let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
-                if let Some(mut target) = target {
-                    target.apply(m.sender, act);
-                    msgs.put(&target).with_key(key).serde()?.await?;
-                }
-            }
+            keep_event(&tx, m).await?;
             if m.sender == self.me {
                 outbox.delete(m.id.0.clone()).serde()?.await?;
                 // What we sent ourselves is read.
@@ -386,6 +444,67 @@ impl Store {
         }
         tx.commit().await?;
         Ok(applied)
+    }
+
+    /// Stores a page of older history that ends where what is held begins
+    /// (one that does not, say from another tab's request, is dropped),
+    /// and applies the acts on it that came before it did. Whether the
+    /// page was taken.
+    pub async fn apply_history(&self, chat: ChatId, before: Seq, page: &[Message]) -> Result<bool> {
+        let cursor = {
+            let tx = self.tx(&[CURSORS], false)?;
+            cursor_of(&tx, chat).await?
+        };
+        if cursor.held == Seq::ZERO {
+            return Ok(self.apply_events(chat, page).await?.changed);
+        }
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            return Ok(false);
+        };
+        let joined = before == cursor.floor.next()
+            && last.seq == cursor.floor
+            && page.iter().all(|m| m.chat == chat)
+            && page.windows(2).all(|w| w[1].seq == w[0].seq.next());
+        if !joined {
+            return Ok(false);
+        }
+        let tx = self.tx(&[MESSAGES, CURSORS, LOOSE], true)?;
+        // Another tab may have taken the same page meanwhile.
+        let mut cursor = cursor_of(&tx, chat).await?;
+        if cursor.floor != last.seq {
+            return Ok(false);
+        }
+        for m in page {
+            keep_event(&tx, m).await?;
+        }
+        let loose = tx.object_store(LOOSE)?;
+        let range = loose_between(chat, Seq(first.seq.0 - 1), last.seq);
+        let waiting: Vec<Message> = loose
+            .get_all()
+            .with_query(range.clone())
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let msgs = tx.object_store(MESSAGES)?;
+        // Keyed by target, then seq: each message's acts in their order.
+        for act in waiting {
+            let Some(a) = &act.act else { continue };
+            let key = msg_key(chat, a.target());
+            let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+            if let Some(mut target) = target {
+                target.apply(act.sender, a);
+                msgs.put(&target).with_key(key).serde()?.await?;
+            }
+        }
+        loose.delete(range).serde()?.await?;
+        cursor.floor = Seq(first.seq.0 - 1);
+        tx.object_store(CURSORS)?
+            .put(cursor)
+            .with_key(chat.0)
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn add_outbox(&self, entry: &OutboxEntry) -> Result<()> {
@@ -438,7 +557,16 @@ impl Store {
 
     /// Drops everything held of a chat the user is no longer in.
     pub async fn forget_chat(&self, chat: ChatId) -> Result<()> {
-        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], true)?;
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS, LOOSE], true)?;
+        tx.object_store(LOOSE)?
+            .delete(KeyRange::Bound(
+                (chat.0, 0, 0),
+                false,
+                (chat.0 + 1, 0, 0),
+                true,
+            ))
+            .serde()?
+            .await?;
         tx.object_store(CHATS)?.delete(chat.0).serde()?.await?;
         tx.object_store(CURSORS)?.delete(chat.0).serde()?.await?;
         tx.object_store(MESSAGES)?
@@ -533,6 +661,7 @@ impl Store {
             messages,
             outbox,
             held: cursor.held,
+            floor: cursor.floor,
             window: Some(window),
         })
     }
@@ -543,7 +672,7 @@ impl Store {
         let tx = self.tx(&[MESSAGES, CURSORS], false)?;
         let cursor = cursor_of(&tx, chat).await?;
         let msgs = tx.object_store(MESSAGES)?;
-        let (mut low, mut high) = (1, cursor.held.0 + 1);
+        let (mut low, mut high) = (cursor.floor.0 + 1, cursor.held.0 + 1);
         while low < high {
             let mid = low + (high - low) / 2;
             let kept: Option<Kept> = msgs
@@ -564,8 +693,9 @@ impl Store {
     pub async fn first_unread(&self, chat: ChatId) -> Result<Option<Seq>> {
         let tx = self.tx(&[CURSORS], false)?;
         let cursor = cursor_of(&tx, chat).await?;
-        let unread =
-            cursor.read < cursor.held && (cursor.read > Seq::ZERO || cursor.held.0 <= WINDOW);
+        let unread = cursor.read < cursor.held
+            && cursor.read >= cursor.floor
+            && (cursor.read > Seq::ZERO || cursor.held.0 <= WINDOW);
         Ok(unread.then(|| cursor.read.next()))
     }
 
@@ -625,8 +755,8 @@ impl Store {
             let cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
             let mut upto = cursor.held.0;
             let mut in_chat = 0;
-            while upto > 0 && in_chat < limit {
-                let after = (upto - SEARCH_PAGE).max(0);
+            while upto > cursor.floor.0 && in_chat < limit {
+                let after = (upto - SEARCH_PAGE).max(cursor.floor.0);
                 let page: Vec<Kept> = msgs
                     .get_all()
                     .with_query(msgs_between(chat, Seq(after), Seq(upto)))

@@ -124,6 +124,7 @@ pub async fn hello(
         &ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             cursors,
+            recent: None,
         },
     )
     .await?;

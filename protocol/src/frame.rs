@@ -17,9 +17,15 @@ use crate::role::{Rights, Role};
 pub enum ClientFrame {
     /// The first frame on every socket: the client's protocol version and,
     /// per chat it holds, the last sequence it has. The server answers with
-    /// `Welcome`, then `Events` with everything newer than each cursor (and
-    /// the whole history of chats that have no cursor).
-    Hello { version: u32, cursors: Vec<Cursor> },
+    /// `Welcome`, then `Events` with everything newer than each cursor. A
+    /// chat with no cursor gets its newest `recent` events, or its whole
+    /// history if `recent` is absent; older ones come by `History`.
+    Hello {
+        version: u32,
+        cursors: Vec<Cursor>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recent: Option<u32>,
+    },
     /// Send a message. Answered by `Sent` once it is committed, or by
     /// `Error` carrying the same `id`.
     Send {
@@ -40,6 +46,9 @@ pub enum ClientFrame {
     },
     /// Ask for the events of `chat` after `after` (to fill a gap).
     Sync { chat: ChatId, after: Seq },
+    /// Ask for older history: the newest `HISTORY_PAGE` events of `chat`
+    /// before `before`. Answered by `History`.
+    History { chat: ChatId, before: Seq },
     /// "I have read `chat` up to `seq`." Moves the member's read cursor
     /// forward (never back); in a channel each post read for the first
     /// time counts one view. Not answered.
@@ -82,6 +91,13 @@ pub enum ServerFrame {
     /// Events of one chat in ascending `seq`, at most `MAX_EVENTS_PER_FRAME`.
     Events {
         chat: ChatId,
+        messages: Vec<Message>,
+    },
+    /// The answer to `History`: the events just before the asked `before`,
+    /// ascending, at most `HISTORY_PAGE`; none when there is nothing older.
+    History {
+        chat: ChatId,
+        before: Seq,
         messages: Vec<Message>,
     },
     /// A `Send` is committed. Sent again with the same message if the same
@@ -339,6 +355,7 @@ impl ClientFrame {
             ClientFrame::Hello { cursors, .. } if cursors.iter().any(|c| c.seq.0 < 0) => {
                 Err(ErrorCode::BadFrame)
             }
+            ClientFrame::History { before, .. } if before.0 < 1 => Err(ErrorCode::BadFrame),
             ClientFrame::Send {
                 id, text, reply_to, ..
             } => {
@@ -445,10 +462,15 @@ mod tests {
                 };
                 MAX_CURSORS + 1
             ],
+            recent: None,
         };
         assert_eq!(ClientFrame::parse(&many.encode()), Err(ErrorCode::TooMany));
         assert_eq!(
             ClientFrame::parse(r#"{"t":"sync","c":{"chat":1,"after":-5}}"#),
+            Err(ErrorCode::BadFrame)
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"t":"history","c":{"chat":1,"before":0}}"#),
             Err(ErrorCode::BadFrame)
         );
     }

@@ -14,6 +14,9 @@ pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
 pub const MAX_CURSORS: usize = 2000;
 /// Most messages the server puts in one `Events` frame.
 pub const MAX_EVENTS_PER_FRAME: usize = 200;
+/// Events in one `History` page, and the newest a new device takes of each
+/// chat: a chat of any length opens after one page.
+pub const HISTORY_PAGE: usize = 200;
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
 pub const PASSWORD_MIN: usize = 8;

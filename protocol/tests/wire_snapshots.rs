@@ -66,7 +66,8 @@ fn client_frames() {
             cursors: vec![Cursor {
                 chat: ChatId(7),
                 seq: Seq(2)
-            }]
+            }],
+            recent: Some(200),
         }
     );
     insta::assert_json_snapshot!(
@@ -117,6 +118,13 @@ fn client_frames() {
         ClientFrame::Sync {
             chat: ChatId(7),
             after: Seq(2)
+        }
+    );
+    insta::assert_json_snapshot!(
+        "history_ask",
+        ClientFrame::History {
+            chat: ChatId(7),
+            before: Seq(4)
         }
     );
     insta::assert_json_snapshot!("ping", ClientFrame::Ping);
@@ -175,6 +183,14 @@ fn server_frames() {
         "events",
         ServerFrame::Events {
             chat: ChatId(7),
+            messages: vec![message()]
+        }
+    );
+    insta::assert_json_snapshot!(
+        "history",
+        ServerFrame::History {
+            chat: ChatId(7),
+            before: Seq(4),
             messages: vec![message()]
         }
     );

@@ -15,8 +15,9 @@ use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
 };
 use courier_protocol::limits::{
-    MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS, MEMBER_PAGE_MAX,
-    SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX, SEEN_BY_MAX_MEMBERS,
+    HISTORY_PAGE, MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS,
+    MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX,
+    SEEN_BY_MAX_MEMBERS,
 };
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Place, Rights,
@@ -936,5 +937,19 @@ impl Service {
     ) -> Result<Vec<Message>> {
         self.check_member(me.id, chat).await?;
         Ok(self.store.messages_after(chat, after, limit).await?)
+    }
+
+    /// A member's page of the events just before `before`.
+    pub async fn events_before(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        before: Seq,
+    ) -> Result<Vec<Message>> {
+        self.check_member(me.id, chat).await?;
+        Ok(self
+            .store
+            .messages_before(chat, before, HISTORY_PAGE)
+            .await?)
     }
 }

@@ -56,12 +56,13 @@ pub async fn serve(
     svc: Arc<Service>,
     shutdown: CancellationToken,
 ) {
-    let cursors = match timeout(HELLO_TIMEOUT, socket.recv()).await {
+    let (cursors, recent) = match timeout(HELLO_TIMEOUT, socket.recv()).await {
         Ok(Some(Ok(WsMessage::Text(text)))) => match ClientFrame::parse(&text) {
             Ok(ClientFrame::Hello {
                 version: PROTOCOL_VERSION,
                 cursors,
-            }) => cursors,
+                recent,
+            }) => (cursors, recent),
             Ok(ClientFrame::Hello { .. }) => {
                 return refuse(socket, ErrorCode::UnsupportedVersion).await;
             }
@@ -100,7 +101,7 @@ pub async fn serve(
     for chat in &chats {
         svc.hub().follow(me.id, chat.id);
     }
-    let chat_ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+    let newest: Vec<(ChatId, Seq)> = chats.iter().map(|c| (c.id, c.last_seq)).collect();
     // Queued before the writer starts, so it is the first frame out.
     let welcome = ServerFrame::Welcome {
         version: PROTOCOL_VERSION,
@@ -118,7 +119,7 @@ pub async fn serve(
         typed: Mutex::new(None),
     };
     let reader = async {
-        conn.resume(&chat_ids, &cursors).await;
+        conn.resume(&newest, &cursors, recent).await;
         conn.read_loop(stream, &kick, &shutdown).await;
     };
     let writer_done = tokio::select! {
@@ -240,15 +241,17 @@ impl Connection {
         self.reply(&ServerFrame::Error { code, id, chat }).await
     }
 
-    /// Sends every chat's events after the client's cursor (from the start
-    /// for chats the client did not name).
-    async fn resume(&self, chats: &[ChatId], cursors: &[Cursor]) {
+    /// Sends every chat's events after the client's cursor. A chat the
+    /// client holds nothing of gets its `recent` newest events (all of them
+    /// if the client did not say).
+    async fn resume(&self, chats: &[(ChatId, Seq)], cursors: &[Cursor], recent: Option<u32>) {
         let held: HashMap<ChatId, Seq> = cursors.iter().map(|c| (c.chat, c.seq)).collect();
-        for chat in chats {
-            if !self
-                .send_events(*chat, held.get(chat).copied().unwrap_or(Seq::ZERO))
-                .await
-            {
+        for &(chat, newest) in chats {
+            let after = match held.get(&chat) {
+                Some(&seq) if seq > Seq::ZERO => seq,
+                _ => Seq(recent.map_or(0, |recent| (newest.0 - i64::from(recent)).max(0))),
+            };
+            if !self.send_events(chat, after).await {
                 return;
             }
         }
@@ -335,6 +338,19 @@ impl Connection {
                 }
             }
             ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
+            ClientFrame::History { chat, before } => {
+                match self.svc.events_before(&self.me, chat, before).await {
+                    Ok(messages) => {
+                        let page = ServerFrame::History {
+                            chat,
+                            before,
+                            messages,
+                        };
+                        self.reply(&page).await
+                    }
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
+            }
             ClientFrame::Read { chat, seq } => {
                 match self.svc.mark_read(&self.me, chat, seq).await {
                     Ok(()) => true,

@@ -387,6 +387,7 @@ async fn one_browser_keeps_several_accounts_apart() {
         .send(&ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             cursors: Vec::new(),
+            recent: None,
         })
         .await;
     match socket.next().await {

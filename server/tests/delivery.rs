@@ -194,3 +194,99 @@ async fn joining_announces_the_chat_to_open_sockets() {
     a.say(chat.id, "x", "ping").await;
     assert_eq!(b.events_until(chat.id, Seq(1)).await[0].text, "ping");
 }
+
+/// A new device takes each chat's newest events, then pages back by
+/// cursor: a chat of any length opens after one page.
+#[tokio::test]
+async fn a_new_device_takes_the_newest_page_and_pages_back() {
+    use courier_protocol::limits::HISTORY_PAGE;
+    use courier_protocol::{Act, ClientFrame, ErrorCode, PROTOCOL_VERSION};
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let carol = sign_up(&server.base, "carol").await;
+    let chat = alice.group("Long").await;
+    bob.join(&chat).await;
+    let mut a = alice.connect(&[]).await;
+    let total = HISTORY_PAGE as i64 + 50;
+    for i in 1..=total {
+        a.say(chat.id, &format!("m{i}"), &format!("text {i}")).await;
+    }
+    a.sent(&format!("m{total}")).await;
+    let edit = ClientFrame::Act {
+        chat: chat.id,
+        id: courier_protocol::ClientMsgId("e1".into()),
+        act: Act::Edit {
+            target: Seq(3),
+            text: "third, edited".into(),
+        },
+    };
+    a.send(&edit).await;
+    let last = a.sent("e1").await.seq;
+
+    let mut b = bob.connect_raw().await;
+    b.send(&ClientFrame::Hello {
+        version: PROTOCOL_VERSION,
+        cursors: Vec::new(),
+        recent: Some(5),
+    })
+    .await;
+    assert!(matches!(b.next().await, ServerFrame::Welcome { .. }));
+    let tail = b.events_until(chat.id, last).await;
+    assert_eq!(
+        tail.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        ((last.0 - 4)..=last.0).collect::<Vec<_>>(),
+        "only the newest five"
+    );
+    assert!(b.drain(Duration::from_millis(300)).await.is_empty());
+
+    // Paging back: a full page, then the rest, then nothing.
+    let mut before = Seq(last.0 - 4);
+    let mut pages = Vec::new();
+    loop {
+        b.send(&ClientFrame::History {
+            chat: chat.id,
+            before,
+        })
+        .await;
+        let ServerFrame::History {
+            chat: c,
+            before: asked,
+            messages,
+        } = b.next().await
+        else {
+            panic!("expected history");
+        };
+        assert_eq!((c, asked), (chat.id, before));
+        let Some(first) = messages.first() else {
+            break;
+        };
+        assert_eq!(messages.last().map(|m| m.seq.next()), Some(before));
+        before = first.seq;
+        pages.push(messages);
+    }
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        [HISTORY_PAGE, (last.0 - 5) as usize - HISTORY_PAGE]
+    );
+    let third = pages[1].iter().find(|m| m.seq == Seq(3)).unwrap();
+    assert_eq!(
+        third.text, "third, edited",
+        "old messages come as they are now"
+    );
+
+    // Refusals: a stranger, and a cursor that is no cursor.
+    let mut c = carol.connect(&[]).await;
+    c.send(&ClientFrame::History {
+        chat: chat.id,
+        before: Seq(10),
+    })
+    .await;
+    assert_eq!(c.error().await.0, ErrorCode::NotMember);
+    c.send_text(&format!(
+        r#"{{"t":"history","c":{{"chat":{},"before":0}}}}"#,
+        chat.id.0
+    ))
+    .await;
+    assert_eq!(c.error().await.0, ErrorCode::BadFrame);
+}

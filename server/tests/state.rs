@@ -660,6 +660,7 @@ async fn folders_are_ones_own_and_follow_to_every_device() {
         .send(&ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             cursors: Vec::new(),
+            recent: None,
         })
         .await;
     match laptop.next().await {

@@ -424,6 +424,21 @@ async fn history_pages_by_cursor(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+    // Older history pages down from a cursor, oldest first in each page.
+    let older = store.messages_before(chat, Seq(11), 5).await.unwrap();
+    assert_eq!(
+        older.iter().map(|m| m.seq.0).collect::<Vec<_>>(),
+        [6, 7, 8, 9, 10]
+    );
+    let first = store.messages_before(chat, Seq(3), 5).await.unwrap();
+    assert_eq!(first.iter().map(|m| m.seq.0).collect::<Vec<_>>(), [1, 2]);
+    assert!(
+        store
+            .messages_before(chat, Seq(1), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn channel(store: &dyn Store, name: &str, invite: &str, owner: UserId) -> ChatId {

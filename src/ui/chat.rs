@@ -57,6 +57,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     let first_unread = RwSignal::new(None::<Seq>);
     // Nothing is read before the view knows where it starts.
     let placed = StoredValue::new(false);
+    let list = NodeRef::<leptos::html::Ul>::new();
     if let Some(store) = ctx.store() {
         spawn_local(async move {
             if let Ok(Some(seq)) = store.first_unread(id).await {
@@ -96,6 +97,22 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             let Ok(p) = store.chat_page(id, window).await else {
                 return;
             };
+            if p.wants_older()
+                && let Some(session) = ctx.session()
+            {
+                session.older(id, p.floor.next());
+            }
+            // Older history came in above what is on screen: keep the
+            // reader's place (a jump or a window move sets its own).
+            let top = |p: &ChatPage| p.messages.iter().find(|m| m.shown()).map(|m| m.message.seq);
+            let before = page.try_with_untracked(|old| (old.window == p.window).then(|| top(old)));
+            if let (Some(Some(Some(first))), Some(now)) = (before, top(&p))
+                && now < first
+                && !matches!(scroll.try_get_value(), Some(Scroll::To(_)) | None)
+                && let Some(px) = list.get_untracked().and_then(|ul| offset_of(&ul, first.0))
+            {
+                scroll.set_value(Scroll::Keep { seq: first.0, px });
+            }
             let channel = p.chat.as_ref().is_some_and(|c| c.kind == ChatKind::Channel);
             let newest: Vec<Seq> = p
                 .messages
@@ -337,7 +354,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     <span class="pinned-text" dir="auto">{q.text.clone()}</span>
                 </button>
             })}
-            <MessageList page tools window scroll others first_unread placed />
+            <MessageList page tools window scroll others first_unread placed list />
             // Keyed on whether one may post only: a new message changes the
             // chat's summary, and rebuilding the composer would lose the draft.
             {move || has_chat.get().then(|| if may_post.get() {
@@ -523,9 +540,9 @@ fn MessageList(
     others: Memo<Marks>,
     first_unread: RwSignal<Option<Seq>>,
     placed: StoredValue<bool>,
+    list: NodeRef<leptos::html::Ul>,
 ) -> impl IntoView {
     let ctx = ctx();
-    let list = NodeRef::<leptos::html::Ul>::new();
     let items = Memo::new(move |_| {
         let (me, name) = ctx.me.with(|m| {
             (
@@ -576,10 +593,12 @@ fn MessageList(
             return;
         };
         spawn_local(async move {
-            if let Ok(Some(seq)) = store.mark_read(chat, upto).await {
+            if let Ok(Some(_)) = store.mark_read(chat, upto).await {
                 ctx.changed();
-                session.read(chat, seq);
             }
+            // Told even when this device's cursor had moved already: sending
+            // a message there moves it without telling the server.
+            session.read(chat, upto);
         });
     };
     // Once the view settles (a jump lands, scrolling stops), so that what
@@ -617,7 +636,9 @@ fn MessageList(
                 // first one shown after it (an act or a deleted message
                 // has no line of its own).
                 Scroll::To(seq) => {
-                    let ready = page.with_untracked(|p| p.window) == Some(window.get_untracked());
+                    let ready = page.with_untracked(|p| {
+                        p.window == Some(window.get_untracked()) && !p.wants_older()
+                    });
                     if ready {
                         let shown = items.with_untracked(|l| {
                             l.iter().filter_map(|l| l.seq).find(|s| *s >= seq.0)
@@ -645,7 +666,7 @@ fn MessageList(
                 l.iter().rev().find_map(|l| l.seq).unwrap_or(0),
             )
         });
-        let held = page.with_untracked(|p| p.held.0);
+        let (held, floor) = page.with_untracked(|p| (p.held.0, p.floor.0));
         let (after, upto) = match window.get_untracked() {
             Window::Newest => ((held - WINDOW).max(0), held),
             Window::Span { after, upto } => (after.0, upto.0),
@@ -658,7 +679,8 @@ fn MessageList(
         let newest = matches!(window.get_untracked(), Window::Newest);
         let near_bottom = height - top - view < NEAR_END_PX;
         stick.set_value(newest && near_bottom);
-        if top < NEAR_END_PX && after > 0 {
+        // Below the floor, the server's page is awaited before moving on.
+        if top < NEAR_END_PX && after > 0 && after >= floor {
             keep(first);
             let after = (after - WINDOW_STEP).max(0);
             window.set(Window::Span {
@@ -680,6 +702,9 @@ fn MessageList(
     };
     view! {
         <ul role="list" aria-label=t("messages") class="messages" node_ref=list on:scroll=on_scroll>
+            <Show when=move || page.with(ChatPage::wants_older)>
+                <li class="loading-older" role="status">{t("loading-older")}</li>
+            </Show>
             <For
                 each=move || items.get()
                 key=|l: &Line| (l.key.clone(), l.version())

@@ -355,7 +355,7 @@ eachBrowser((person) => {
     await second.close();
   });
 
-  test('a long chat keeps a small DOM while scrolling back to its first message', async () => {
+  test('a long chat opens on a new device with its newest page, and loads older ones by cursor as you scroll back, in a small DOM', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];
     await alice.signUp(a);
@@ -363,7 +363,7 @@ eachBrowser((person) => {
     await alice.startDirect(b);
     // 600 messages straight over a socket of alice's.
     await alice.page.evaluate(async ({ n }) => {
-      const chats = await new Promise((resolve) => {
+      await new Promise((resolve) => {
         const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
         ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
         let acked = 0;
@@ -376,21 +376,49 @@ eachBrowser((person) => {
           if (f.t === 'sent' && ++acked === n) { ws.close(); resolve(); }
         };
       });
-      return chats;
     }, { n: 600 });
-    await bob.openChat(a);
-    await expect(() => bob.messages().last().locator('.text').textContent(), 'number 599', 'the newest');
-    const count = () => bob.messages().count();
+    // Bob's laptop has never seen the chat.
+    const laptop = await person();
+    await laptop.signIn(b);
+    const held = () => laptop.page.evaluate(async () => {
+      const { me } = await (await fetch('/api/me')).json();
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(`courier-${me.id}`);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = reject;
+      });
+      const n = await new Promise((resolve) => {
+        const count = db.transaction('messages').objectStore('messages').count();
+        count.onsuccess = () => resolve(count.result);
+      });
+      db.close();
+      return n;
+    });
+    await laptop.openChat(a);
+    await expect(() => laptop.messages().last().locator('.text').textContent(), 'number 599', 'the newest');
+    assert.equal(await held(), 200, 'one page of the newest is all a new device takes');
+    const count = () => laptop.messages().count();
     assert.ok((await count()) <= 250, `at most a window of messages, got ${await count()}`);
-    const list = bob.page.getByRole('list', { name: 'Messages' });
+    const list = laptop.page.getByRole('list', { name: 'Messages' });
+    const loading = laptop.page.getByRole('status').filter({ hasText: 'Loading older messages' });
+    const first = () => laptop.messages().first().locator('.text').textContent();
     let most = 0;
-    for (let i = 0; i < 40 && (await bob.messages().first().locator('.text').textContent()) !== 'number 0'; i++) {
+    for (let i = 0; i < 60 && (await first()) !== 'number 0'; i++) {
+      const top = await first();
       await list.evaluate((ul) => { ul.scrollTop = 0; });
-      await bob.page.waitForTimeout(150);
+      await laptop.page.waitForTimeout(150);
+      await expect(() => loading.count(), 0, 'the older page came');
+      // What was at the top stays on screen as older messages come in above it.
+      const place = await message(laptop, top).first().evaluate((li) => {
+        const [at, box] = [li.getBoundingClientRect(), li.parentElement.getBoundingClientRect()];
+        return at.bottom > box.top && at.top < box.bottom;
+      });
+      assert.ok(place, `"${top}" stayed in view`);
       most = Math.max(most, await count());
     }
-    await expect(() => bob.messages().first().locator('.text').textContent(), 'number 0', 'scrolled back to the first');
+    await expect(first, 'number 0', 'scrolled back to the first');
+    assert.equal(await held(), 600, 'every page came once');
     assert.ok(most <= 250, `the window stays small: ${most}`);
-    assert.deepEqual([...alice.errors, ...bob.errors], []);
+    assert.deepEqual([...alice.errors, ...bob.errors, ...laptop.errors], []);
   });
 });

@@ -311,4 +311,11 @@ pub trait Store: Send + Sync + 'static {
     async fn last_seqs(&self, chats: &[ChatId]) -> Result<Vec<(ChatId, Seq)>>;
     /// Messages with `seq > after`, oldest first, at most `limit`.
     async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>>;
+    /// The newest `limit` messages with `seq < before`, oldest first.
+    async fn messages_before(
+        &self,
+        chat: ChatId,
+        before: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>>;
 }

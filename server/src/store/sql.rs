@@ -1184,6 +1184,19 @@ macro_rules! sql_store {
                 .await?;
                 rows.iter().map(message_from).collect()
             }
+
+            async fn messages_before(&self, chat: ChatId, before: Seq, limit: usize) -> Result<Vec<Message>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+                      WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+                ))
+                .bind(chat.0)
+                .bind(before.0)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter().rev().map(message_from).collect()
+            }
         }
 
         /// Sends queued for the group committer before senders wait for room.

@@ -240,6 +240,7 @@ impl Person {
             .send(&ClientFrame::Hello {
                 version: PROTOCOL_VERSION,
                 cursors: cursors.to_vec(),
+                recent: None,
             })
             .await;
         match socket.next().await {
