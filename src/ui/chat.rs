@@ -58,11 +58,18 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     // Nothing is read before the view knows where it starts.
     let placed = StoredValue::new(false);
     let list = NodeRef::<leptos::html::Ul>::new();
+    // A chat opened to show one message (a search hit, a notification)
+    // goes there, not to the first unread.
+    let asked = ctx
+        .jump
+        .with_untracked(|j| j.is_some_and(|(chat, _)| chat == id));
     if let Some(store) = ctx.store() {
         spawn_local(async move {
             if let Ok(Some(seq)) = store.first_unread(id).await {
                 first_unread.try_set(Some(seq));
-                ctx.jump.try_set(Some((id, seq)));
+                if !asked {
+                    ctx.jump.try_set(Some((id, seq)));
+                }
             }
             placed.try_set_value(true);
         });

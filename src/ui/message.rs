@@ -44,7 +44,7 @@ pub struct Line {
     /// A forwarded copy: who first posted it.
     pub forwarded_from: Option<String>,
     /// How far an own message got: stored on a device of, or read by,
-    /// someone else.
+    /// someone else (`Sent` on others' messages).
     pub reach: Reach,
     /// It disappears when its timer runs out.
     pub expires: bool,
@@ -117,7 +117,11 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
                 .map(|(e, who)| (e.clone(), who.len(), me.is_some_and(|me| who.contains(&me))))
                 .collect(),
             forwarded_from: m.forwarded_from.clone(),
-            reach: if m.seq <= others.read {
+            // Others' lines show no ticks: kept fixed, so their reads do
+            // not redraw them.
+            reach: if Some(m.sender) != me {
+                Reach::Sent
+            } else if m.seq <= others.read {
                 Reach::Read
             } else if m.seq <= others.delivered {
                 Reach::Delivered

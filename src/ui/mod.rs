@@ -406,6 +406,8 @@ fn Shell() -> impl IntoView {
         ctx.me
             .with(|m| m.as_ref().map(|m| m.kind) == Some(UserKind::Guest))
     };
+    // Opening the chat already open (a search hit in it) keeps its view.
+    let open = Memo::new(move |_| ctx.open.get());
     let sign_out = move |_| {
         let Some(me) = ctx.me.get_untracked() else {
             return;
@@ -432,7 +434,7 @@ fn Shell() -> impl IntoView {
                     <chats::ChatList />
                 </aside>
                 {move || ctx.forwarding.get().is_some().then(|| view! { <chats::ForwardPicker /> })}
-                {move || match ctx.open.get() {
+                {move || match open.get() {
                     Some(id) => view! { <chat::ChatView id /> }.into_any(),
                     None => view! { <div class="pane empty"><p>{t("select-chat")}</p></div> }.into_any(),
                 }}

@@ -76,8 +76,8 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
     let open = move |m: &Message| {
         let (chat, seq) = (m.chat, m.seq);
         move |_| {
-            ctx.open.set(Some(chat));
             ctx.jump.set(Some((chat, seq)));
+            ctx.open.set(Some(chat));
         }
     };
     view! {

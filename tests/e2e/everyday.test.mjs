@@ -34,7 +34,12 @@ eachBrowser((person) => {
 
     // Forward bob's message into alice's own group: it names bob.
     await alice.createGroup('Notes');
+    // Answering at once still marks what was answered read.
+    await bob.send('Lunch?');
+    await expect(() => message(bob, 'Lunch?').locator('.state').getAttribute('aria-label'), 'Delivered', 'not read yet');
     await alice.openChat(b);
+    await alice.send('Yes!');
+    await expect(() => message(bob, 'Lunch?').locator('.state').getAttribute('aria-label'), 'Read', 'read by answering');
     await (await select(alice, 'Are you there?')).getByRole('button', { name: 'Forward' }).click();
     await alice.page.getByRole('dialog', { name: 'Forward to…' }).getByRole('button', { name: 'Notes' }).click();
     await alice.waitChatOpen('Notes');
@@ -44,8 +49,8 @@ eachBrowser((person) => {
     // Delete for me: gone here, still there for bob.
     await alice.openChat(b);
     await (await select(alice, 'Are you there?')).getByRole('button', { name: 'Delete for me' }).click();
-    await alice.waitTexts([]);
-    await bob.waitTexts(['Are you there?']);
+    await alice.waitTexts(['Lunch?', 'Yes!']);
+    await bob.waitTexts(['Are you there?', 'Lunch?', 'Yes!']);
 
     // Hiding one's last seen: the other sees "last seen recently".
     await alice.page.getByRole('button', { name: 'Preferences' }).click();

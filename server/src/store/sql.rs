@@ -704,10 +704,12 @@ macro_rules! sql_store {
                     .rows_affected()
                     == 1;
                 if moved && broadcast == 1 {
-                    sqlx::query("UPDATE messages SET views = views + 1 WHERE chat_id = $1 AND seq > $2 AND seq <= $3")
+                    // Admins' own posts are not views of them.
+                    sqlx::query("UPDATE messages SET views = views + 1 WHERE chat_id = $1 AND seq > $2 AND seq <= $3 AND sender_id <> $4")
                         .bind(chat.0)
                         .bind(from)
                         .bind(to)
+                        .bind(user.0)
                         .execute(&mut *tx)
                         .await?;
                 }
