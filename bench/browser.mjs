@@ -58,10 +58,12 @@ try {
   const group = async (name) =>
     (await (await seeder.request.post(`${server.url}/api/chats/group`, { data: { name } })).json()).chat;
   const [big, ten, small] = [await group('Big'), await group('Ten'), await group('Small')];
-  const seedPage = await seeder.newPage();
-  await seedPage.goto(`${server.url}/api/me`);
-  // Messages `from` up to (not including) `to` of `n` into each chat, over one socket.
-  const seed = (chats) => seedPage.evaluate(async ({ chats }) => {
+  // Messages `from` up to (not including) `to` of `n` into each chat, over
+  // one socket of a page closed after, so its memory is not the reader's.
+  const seed = async (chats) => {
+    const seedPage = await seeder.newPage();
+    await seedPage.goto(`${server.url}/api/me`);
+    await seedPage.evaluate(async ({ chats }) => {
     const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
     await new Promise((r) => { ws.onopen = r; });
     ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
@@ -81,7 +83,9 @@ try {
     }
     while (acked < sent) await new Promise((r) => { wake = r; });
     ws.close();
-  }, { chats });
+    }, { chats });
+    await seedPage.close();
+  };
   const sizes = [[big, BIG], [ten, TEN], [small, SMALL]];
   await seed(sizes.map(([chat, n]) => ({ id: chat.id, from: 0, to: 1, n })));
 
@@ -126,7 +130,7 @@ try {
     return Date.now() - t0;
   };
   // Resident memory of this browser's renderer processes (the reader's tab;
-  // the seeder's page is closed by then), after a garbage collection: it
+  // the seeder's pages are closed by then), after a garbage collection: it
   // counts the wasm heap, which the JS heap figures do not.
   const metrics = async () => {
     const cdp = await reader.newCDPSession(page);
@@ -181,6 +185,9 @@ try {
   const fresh = await laptop.newPage();
   const t1 = Date.now();
   await fresh.goto(server.url);
+  // Only once the app has made its database: reading first would make an
+  // empty one.
+  await online(fresh);
   await holds(fresh, big, BIG);
   const newDevice = Date.now() - t1;
   const taken = await cursor(fresh, big.id);

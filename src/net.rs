@@ -12,10 +12,10 @@ use std::rc::Rc;
 
 use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
 use courier_protocol::frame::ViewCount;
-use courier_protocol::limits::{HISTORY_PAGE, SEEN_BY_MAX_MEMBERS};
+use courier_protocol::limits::HISTORY_PAGE;
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode,
-    PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo,
+    Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq,
+    ServerFrame, UserId, UserInfo,
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -624,10 +624,10 @@ impl Conn<'_> {
     }
 
     fn note_privacy(&mut self, chat: &ChatSummary) {
-        if chat.kind == ChatKind::Channel || chat.member_count > SEEN_BY_MAX_MEMBERS {
-            self.private.insert(chat.id);
-        } else {
+        if chat.shares_reads() {
             self.private.remove(&chat.id);
+        } else {
+            self.private.insert(chat.id);
         }
     }
 

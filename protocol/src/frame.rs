@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::ErrorCode;
 use crate::folder::Folder;
 use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
-use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, REACTIONS, check_text};
+use crate::limits::{
+    MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, REACTIONS, SEEN_BY_MAX_MEMBERS, check_text,
+};
 use crate::role::{Rights, Role};
 
 /// What a client sends.
@@ -294,6 +296,14 @@ pub struct ChatSummary {
     /// Where the viewer keeps the chat in their list.
     #[serde(default)]
     pub place: Place,
+}
+
+impl ChatSummary {
+    /// Whether members see each other's reads and deliveries: not in a
+    /// channel, nor in a group of more than `SEEN_BY_MAX_MEMBERS`.
+    pub fn shares_reads(&self) -> bool {
+        self.kind != ChatKind::Channel && self.member_count <= SEEN_BY_MAX_MEMBERS
+    }
 }
 
 /// Where a member keeps a chat in their own list.

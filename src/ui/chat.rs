@@ -158,13 +158,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         })
     };
     let names = RwSignal::new(HashMap::<UserId, String>::new());
-    let small = Memo::new(move |_| {
-        chat.with(|c| {
-            c.as_ref().is_some_and(|c| {
-                c.kind != ChatKind::Channel && c.member_count <= SEEN_BY_MAX_MEMBERS
-            })
-        })
-    });
+    let small =
+        Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(ChatSummary::shares_reads)));
     // Read cursors and names, on opening and after every reconnect.
     Effect::new(move |_| {
         let online = ctx.status.get() == Status::Online;
