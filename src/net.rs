@@ -591,7 +591,14 @@ impl Conn<'_> {
                     Event::Draft(chat, text)
                 });
             }
-            ServerFrame::Read { chat, user, seq } => (self.notify)(Event::Read(chat, user, seq)),
+            ServerFrame::Read { chat, user, seq } => {
+                if Some(user) == self.me
+                    && matches!(self.store.read_elsewhere(chat, seq).await, Ok(true))
+                {
+                    (self.notify)(Event::Changed);
+                }
+                (self.notify)(Event::Read(chat, user, seq))
+            }
             ServerFrame::Delivered { chat, user, seq } => {
                 (self.notify)(Event::Delivered(chat, user, seq))
             }

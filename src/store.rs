@@ -81,6 +81,9 @@ pub struct Kept {
     /// Each reaction with who gave it, in the order reactions first came.
     #[serde(default)]
     pub reactions: Vec<(String, Vec<UserId>)>,
+    /// The names of those who reacted, as their reactions gave them.
+    #[serde(default)]
+    pub reactors: Vec<(UserId, String)>,
     #[serde(default)]
     pub pinned: bool,
     /// Deleted for me: kept (later acts still find it) but never shown.
@@ -89,8 +92,9 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// Applies an act to this message.
-    fn apply(&mut self, by: UserId, act: &Act) {
+    /// Applies an act, posted in `by`, to this message.
+    fn apply(&mut self, by: &Message, act: &Act) {
+        let (by, name) = (by.sender, &by.sender_name);
         match act {
             Act::Edit { text, .. } => {
                 self.message.text = text.clone();
@@ -101,6 +105,9 @@ impl Kept {
                 self.message.text.clear();
             }
             Act::React { emoji, on, .. } => {
+                if *on && !self.reactors.iter().any(|(u, _)| *u == by) {
+                    self.reactors.push((by, name.clone()));
+                }
                 let at = self.reactions.iter().position(|(e, _)| e == emoji);
                 match (at, on) {
                     (Some(i), true) if !self.reactions[i].1.contains(&by) => {
@@ -153,7 +160,7 @@ pub enum OutState {
     Failed(ErrorCode),
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CursorRec {
     /// Every message after `floor` up to this seq is stored.
     pub held: Seq,
@@ -162,6 +169,30 @@ pub struct CursorRec {
     pub floor: Seq,
     /// The user has seen every message up to this seq.
     pub read: Seq,
+    /// Messages that were ever pinned, so the pinned bar finds the newest
+    /// one still pinned however far back it is.
+    #[serde(default)]
+    pub pins: Vec<Seq>,
+}
+
+impl CursorRec {
+    fn note_pin(&mut self, m: &Message) {
+        if let Some(Act::Pin { target, .. }) = &m.act
+            && !self.pins.contains(target)
+        {
+            self.pins.push(*target);
+        }
+    }
+}
+
+/// Where "jump to a date" lands, as far as this device can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    At(Seq),
+    /// Nothing held is that recent.
+    Nothing,
+    /// The oldest message held; the server may have an older one that fits.
+    Older(Seq),
 }
 
 /// A row of the chat list.
@@ -198,6 +229,11 @@ pub struct ChatPage {
     pub floor: Seq,
     /// The window these messages were read for.
     pub window: Option<Window>,
+    /// Messages the window's replies quote from outside it.
+    pub quoted: Vec<Kept>,
+    /// The newest message still pinned, wherever it is; with the message
+    /// itself if this device holds it.
+    pub pinned: Option<(Seq, Option<Kept>)>,
 }
 
 impl ChatPage {
@@ -258,11 +294,18 @@ fn loose_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64, i64
 /// the target comes if it is older than what is held.
 async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     let msgs = tx.object_store(MESSAGES)?;
+    // An edit's text lives on in its target (or in the loose store until
+    // the target comes): a later delete then leaves no copy of it here.
+    let mut record = m.clone();
+    if let Some(Act::Edit { text, .. }) = &mut record.act {
+        text.clear();
+    }
     msgs.put(&Kept {
-        message: m.clone(),
+        message: record,
         edited: false,
         deleted: false,
         reactions: Vec::new(),
+        reactors: Vec::new(),
         pinned: false,
         hidden: false,
     })
@@ -274,7 +317,7 @@ async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
         let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
         match target {
             Some(mut target) => {
-                target.apply(m.sender, act);
+                target.apply(m, act);
                 msgs.put(&target).with_key(key).serde()?.await?;
             }
             None => {
@@ -297,6 +340,21 @@ async fn cursor_of(tx: &Transaction<'_>, chat: ChatId) -> Result<CursorRec> {
         .serde()?
         .await?
         .unwrap_or_default())
+}
+
+/// Moves `chat`'s read cursor in `tx` forward to `seq`; whether it moved.
+async fn read_elsewhere(tx: &Transaction<'_>, chat: ChatId, seq: Seq) -> Result<bool> {
+    let mut cursor = cursor_of(tx, chat).await?;
+    if cursor.read >= seq {
+        return Ok(false);
+    }
+    cursor.read = seq;
+    tx.object_store(CURSORS)?
+        .put(cursor)
+        .with_key(chat.0)
+        .serde()?
+        .await?;
+    Ok(true)
 }
 
 async fn all_chats(tx: &Transaction<'_>) -> Result<Vec<ChatSummary>> {
@@ -370,14 +428,25 @@ impl Store {
         Ok(folders.unwrap_or_default())
     }
 
-    /// Stores chats as the server describes them; the server is the truth.
+    /// Stores chats as the server describes them; the server is the truth,
+    /// also of how far the user has read them on any device.
     pub async fn put_chats(&self, chats: &[ChatSummary]) -> Result<()> {
-        let tx = self.tx(&[CHATS], true)?;
+        let tx = self.tx(&[CHATS, CURSORS], true)?;
         let store = tx.object_store(CHATS)?;
         for chat in chats {
             store.put(chat).with_key(chat.id.0).serde()?.await?;
+            read_elsewhere(&tx, chat.id, chat.read).await?;
         }
         Ok(tx.commit().await?)
+    }
+
+    /// Another device of the user read `chat` up to `seq`: this one's
+    /// cursor follows, even past what it holds yet. Whether it moved.
+    pub async fn read_elsewhere(&self, chat: ChatId, seq: Seq) -> Result<bool> {
+        let tx = self.tx(&[CURSORS], true)?;
+        let moved = read_elsewhere(&tx, chat, seq).await?;
+        tx.commit().await?;
+        Ok(moved)
     }
 
     pub async fn cursors(&self) -> Result<Vec<(ChatId, CursorRec)>> {
@@ -418,10 +487,11 @@ impl Store {
                 break;
             }
             keep_event(&tx, m).await?;
+            cursor.note_pin(m);
             if m.sender == self.me {
                 outbox.delete(m.id.0.clone()).serde()?.await?;
                 // What we sent ourselves is read.
-                cursor.read = m.seq;
+                cursor.read = cursor.read.max(m.seq);
             }
             cursor.held = m.seq;
             if m.act.is_none() {
@@ -430,7 +500,7 @@ impl Store {
             applied.changed = true;
         }
         if applied.changed {
-            cursors.put(cursor).with_key(chat.0).serde()?.await?;
+            cursors.put(&cursor).with_key(chat.0).serde()?.await?;
             let chats = tx.object_store(CHATS)?;
             let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
             if let Some(mut summary) = summary {
@@ -476,6 +546,7 @@ impl Store {
         }
         for m in page {
             keep_event(&tx, m).await?;
+            cursor.note_pin(m);
         }
         let loose = tx.object_store(LOOSE)?;
         let range = loose_between(chat, Seq(first.seq.0 - 1), last.seq);
@@ -492,7 +563,7 @@ impl Store {
             let key = msg_key(chat, a.target());
             let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
             if let Some(mut target) = target {
-                target.apply(act.sender, a);
+                target.apply(&act, a);
                 msgs.put(&target).with_key(key).serde()?.await?;
             }
         }
@@ -550,7 +621,7 @@ impl Store {
             return Ok(None);
         }
         cursor.read = upto;
-        cursors.put(cursor).with_key(chat.0).serde()?.await?;
+        cursors.put(&cursor).with_key(chat.0).serde()?.await?;
         tx.commit().await?;
         Ok(Some(cursor.read))
     }
@@ -631,7 +702,7 @@ impl Store {
 
     /// One chat: the events in `window` and its outbox entries.
     pub async fn chat_page(&self, chat: ChatId, window: Window) -> Result<ChatPage> {
-        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS], false)?;
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS, LOOSE], false)?;
         let summary: Option<ChatSummary> = tx.object_store(CHATS)?.get(chat.0).serde()?.await?;
         let cursor = cursor_of(&tx, chat).await?;
         let (after, upto) = match window {
@@ -655,7 +726,54 @@ impl Store {
             .serde()?
             .await?
             .collect::<indexed_db_futures::Result<_>>()?;
-        let outbox = outbox.into_iter().filter(|e| e.chat == chat).collect();
+        let outbox: Vec<OutboxEntry> = outbox.into_iter().filter(|e| e.chat == chat).collect();
+        let msgs = &tx.object_store(MESSAGES)?;
+        let get = |seq: Seq| async move {
+            let kept: Option<Kept> = msgs
+                .get(KeyRange::Only(msg_key(chat, seq)))
+                .serde()?
+                .await?;
+            Ok::<_, StoreError>(kept)
+        };
+        let mut quoted = Vec::new();
+        let outside = |seq: &Seq| *seq <= after || *seq > upto;
+        let mut asked: Vec<Seq> = (messages.iter().filter_map(|m: &Kept| m.message.reply_to))
+            .chain(outbox.iter().filter_map(|e| e.reply_to))
+            .filter(outside)
+            .collect();
+        asked.sort_unstable();
+        asked.dedup();
+        for seq in asked {
+            quoted.extend(get(seq).await?);
+        }
+        let mut pinned = None;
+        let mut pins = cursor.pins.clone();
+        pins.sort_unstable();
+        let loose = &tx.object_store(LOOSE)?;
+        for seq in pins.into_iter().rev() {
+            let still = match get(seq).await? {
+                Some(kept) => (kept.pinned && kept.shown()).then_some(Some(kept)),
+                // Older than what is held: its acts wait loose, the last
+                // pin or unpin telling.
+                None => {
+                    let acts: Vec<Message> = loose
+                        .get_all()
+                        .with_query(loose_between(chat, Seq(seq.0 - 1), seq))
+                        .serde()?
+                        .await?
+                        .collect::<indexed_db_futures::Result<_>>()?;
+                    let last_pin = acts.iter().rev().find_map(|m| match m.act {
+                        Some(Act::Pin { on, .. }) => Some(on),
+                        _ => None,
+                    });
+                    (last_pin == Some(true)).then_some(None)
+                }
+            };
+            if let Some(kept) = still {
+                pinned = Some((seq, kept));
+                break;
+            }
+        }
         Ok(ChatPage {
             chat: summary,
             messages,
@@ -663,12 +781,16 @@ impl Store {
             held: cursor.held,
             floor: cursor.floor,
             window: Some(window),
+            quoted,
+            pinned,
         })
     }
 
     /// The first seq of `chat` stored at or after `ms`, for "jump to date"
     /// (the server stamps events in seq order): a binary search by key.
-    pub async fn seq_at(&self, chat: ChatId, ms: i64) -> Result<Option<Seq>> {
+    /// [`Landing::Older`] when that is the oldest held and the server has
+    /// older ones, which may also be after `ms`.
+    pub async fn seq_at(&self, chat: ChatId, ms: i64) -> Result<Landing> {
         let tx = self.tx(&[MESSAGES, CURSORS], false)?;
         let cursor = cursor_of(&tx, chat).await?;
         let msgs = tx.object_store(MESSAGES)?;
@@ -685,7 +807,13 @@ impl Store {
                 low = mid + 1;
             }
         }
-        Ok((low <= cursor.held.0).then_some(Seq(low)))
+        Ok(if low > cursor.held.0 {
+            Landing::Nothing
+        } else if low == cursor.floor.0 + 1 && cursor.floor > Seq::ZERO {
+            Landing::Older(Seq(low))
+        } else {
+            Landing::At(Seq(low))
+        })
     }
 
     /// The first event after the read cursor, if the chat has unread ones;

@@ -228,6 +228,13 @@ pub struct Reads {
     pub reads: Vec<ReadCursor>,
 }
 
+/// `GET /api/chats/{id}/since?at=<ms>`: the first post of the chat at or
+/// after `at`, for "jump to a date" past what a device holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Since {
+    pub seq: Option<Seq>,
+}
+
 /// `GET /api/search?q=<text>&chat=<id>&before=<seq>`: messages containing
 /// `q` (case-insensitive), newest first, in one chat or in all of the
 /// user's chats. `before` pages back within one chat.

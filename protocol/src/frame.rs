@@ -293,6 +293,9 @@ pub struct ChatSummary {
     /// The viewer's unsent draft, shared by their devices.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub draft: String,
+    /// How far the viewer has read, on any of their devices.
+    #[serde(default)]
+    pub read: Seq,
     /// Where the viewer keeps the chat in their list.
     #[serde(default)]
     pub place: Place,

@@ -41,6 +41,7 @@ fn chat() -> ChatSummary {
         signatures: false,
         ttl_s: 0,
         draft: String::new(),
+        read: Seq(2),
         place: Place {
             pinned: true,
             ..Place::default()
@@ -249,6 +250,7 @@ fn server_frames() {
             ..message()
         }
     );
+    insta::assert_json_snapshot!("since", Since { seq: Some(Seq(40)) });
     insta::assert_json_snapshot!(
         "reads",
         Reads {

@@ -35,6 +35,13 @@ pub enum Notice {
         user: UserId,
         seq: Seq,
     },
+    /// `user` read `chat` up to `seq` where reads are private (passed on
+    /// to the user's own sockets only).
+    OwnRead {
+        chat: ChatId,
+        user: UserId,
+        seq: Seq,
+    },
     /// A device of `user` stored `chat` up to `seq` (passed on to the
     /// chat's sockets).
     Delivered {

@@ -19,7 +19,7 @@ use courier_protocol::api::{
     ACCOUNT_HEADER, Accounts, ApiError, ChatCreated, ChatSettings, Claim, Draft, Folders, Found,
     GuestJoin, InviteLink, InviteLinks, InvitePreview, JoinPending, JoinRequests, Joined, Me,
     MemberAction, Members, NewDirect, NewGroup, NewInvite, NewScheduled, Presence, Privacy, Reads,
-    RequestAnswer, ScheduledPosts, SignIn, SignUp,
+    RequestAnswer, ScheduledPosts, SignIn, SignUp, Since,
 };
 use courier_protocol::limits::{ACCOUNTS_MAX, MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Place, Seq, UserId, UserInfo};
@@ -64,6 +64,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}", axum::routing::patch(update_chat))
         .route("/api/chats/{id}/members", get(members))
         .route("/api/chats/{id}/reads", get(reads))
+        .route("/api/chats/{id}/since", get(since))
         .route("/api/chats/{id}/draft", axum::routing::put(save_draft))
         .route("/api/chats/{id}/place", axum::routing::put(set_place))
         .route("/api/users/{id}/presence", get(presence))
@@ -527,6 +528,24 @@ async fn reads(
 ) -> ApiResult<Json<Reads>> {
     let reads = s.svc.reads(&session.me, ChatId(id)).await?;
     Ok(Json(Reads { reads }))
+}
+
+#[derive(serde::Deserialize)]
+struct SinceQuery {
+    at: i64,
+}
+
+/// # GET /api/chats/{id}/since?at=
+/// The chat's first post at or after a time, for "jump to a date".
+async fn since(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+    query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Since>> {
+    let Query(SinceQuery { at }) = query.map_err(|_| ErrorCode::BadRequest)?;
+    let seq = s.svc.post_since(&session.me, ChatId(id), at).await?;
+    Ok(Json(Since { seq }))
 }
 
 /// # PUT /api/chats/{id}/place

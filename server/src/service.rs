@@ -146,6 +146,9 @@ impl Service {
             Notice::Read { chat, user, seq } => self
                 .hub
                 .publish(chat, &ServerFrame::Read { chat, user, seq }),
+            Notice::OwnRead { chat, user, seq } => self
+                .hub
+                .send_to_user(user, &ServerFrame::Read { chat, user, seq }),
             Notice::Delivered { chat, user, seq } => self
                 .hub
                 .publish(chat, &ServerFrame::Delivered { chat, user, seq }),
@@ -830,6 +833,12 @@ impl Service {
         Ok(self.store.reads(chat, SEEN_BY_MAX_MEMBERS).await?)
     }
 
+    /// A member's first post of `chat` at or after `at` (ms).
+    pub async fn post_since(&self, me: &UserInfo, chat: ChatId, at: i64) -> Result<Option<Seq>> {
+        self.check_member(me.id, chat).await?;
+        Ok(self.store.post_since(chat, at).await?)
+    }
+
     /// Messages containing `text` in `chat` or in all of `me`'s chats.
     pub async fn search(
         &self,
@@ -893,11 +902,17 @@ impl Service {
     }
 
     /// Moves the member's read cursor (and, in a channel, counts views).
-    /// Where members see each other's reads, tells them.
+    /// Tells the reader's other devices, and where members see each
+    /// other's reads, the chat.
     pub async fn mark_read(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
-        if let Some(seq) = self.store.mark_read(chat, me.id, seq).await? {
-            let user = me.id;
-            self.tell_everywhere(Notice::Read { chat, user, seq }).await;
+        if let Some(moved) = self.store.mark_read(chat, me.id, seq).await? {
+            let (user, seq) = (me.id, moved.seq);
+            self.tell_everywhere(if moved.shared {
+                Notice::Read { chat, user, seq }
+            } else {
+                Notice::OwnRead { chat, user, seq }
+            })
+            .await;
         }
         Ok(())
     }

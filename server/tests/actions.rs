@@ -197,4 +197,9 @@ async fn acts_are_events_and_only_the_allowed_ones_pass() {
         })
         .collect();
     assert_eq!(acts, ["edit", "react", "pin", "delete"]);
+    assert_eq!(
+        history[3].act,
+        Some(edit(1, "")),
+        "the edit of a deleted message keeps no text either"
+    );
 }

@@ -141,6 +141,11 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
             seqs: vec![Seq(1)],
         })
         .await;
+    // Its own read comes back first (for the reader's other devices).
+    match reader_socket.next().await {
+        ServerFrame::Read { user, seq, .. } => assert_eq!((user, seq), (reader.me.id, Seq(1))),
+        other => panic!("expected the reader's own read, got {other:?}"),
+    }
     match reader_socket.next().await {
         // The reader's view; the owner wrote the post and does not count.
         ServerFrame::Views { counts, .. } => assert_eq!(counts[0].views, 1),

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::api::{
-    ChatCreated, ChatSettings, Draft, Folders, Found, NewScheduled, Presence, Privacy, ReadCursor,
-    Reads, ScheduledPosts,
+    ChatCreated, ChatSettings, Draft, Folders, Found, NewGroup, NewScheduled, Presence, Privacy,
+    ReadCursor, Reads, ScheduledPosts, Since,
 };
 use courier_protocol::folder::Folder;
 use courier_protocol::limits::FOLDERS_MAX;
@@ -95,6 +95,112 @@ async fn reads_reach_the_sender_and_only_members_see_them() {
     })
     .await;
     assert_eq!(m.error().await.0, ErrorCode::NotMember);
+}
+
+#[tokio::test]
+async fn a_read_reaches_the_readers_other_devices_even_where_reads_are_private() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let news = bob
+        .post::<_, ChatCreated>(
+            "/api/chats/channel",
+            &NewGroup {
+                name: "News".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .chat;
+    alice.join(&news).await;
+    let direct = alice.direct("bob").await.id;
+    let mut b = bob.connect(&[]).await;
+    for (chat, id) in [(news.id, "n1"), (news.id, "n2"), (direct, "d1")] {
+        b.say(chat, id, "hello").await;
+        b.sent(id).await;
+    }
+    let (mut laptop, mut phone) = (alice.connect(&[]).await, alice.connect(&[]).await);
+
+    laptop
+        .send(&ClientFrame::Read {
+            chat: news.id,
+            seq: Seq(2),
+        })
+        .await;
+    let told = next_matching(&mut phone, |f| match f {
+        ServerFrame::Read { chat, user, seq } => Some((chat, user, seq)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, (news.id, alice.me.id, Seq(2)), "the phone follows");
+    assert!(
+        !b.drain(Duration::from_millis(300))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Read { .. })),
+        "a channel's admin is not told who read"
+    );
+
+    // Where reads are shared, the reader's devices hear it with the chat.
+    laptop
+        .send(&ClientFrame::Read {
+            chat: direct,
+            seq: Seq(1),
+        })
+        .await;
+    for socket in [&mut phone, &mut b] {
+        let told = next_matching(socket, |f| match f {
+            ServerFrame::Read { chat, user, seq } => Some((chat, user, seq)),
+            _ => None,
+        })
+        .await;
+        assert_eq!(told, (direct, alice.me.id, Seq(1)));
+    }
+
+    // A device that connects later learns it from the chat list.
+    let (_, chats) = alice.welcome(&[]).await;
+    let read = |id: ChatId| chats.iter().find(|c| c.id == id).map(|c| c.read);
+    assert_eq!(read(news.id), Some(Seq(2)));
+    assert_eq!(read(direct), Some(Seq(1)));
+}
+
+#[tokio::test]
+async fn a_date_finds_the_first_post_since_it_for_members_only() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let chat = alice.group("Diary").await.id;
+    let mut a = alice.connect(&[]).await;
+    a.say(chat, "a1", "monday").await;
+    let monday = a.sent("a1").await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    a.say(chat, "a2", "tuesday").await;
+    let tuesday = a.sent("a2").await;
+    async fn since(
+        who: &Person,
+        chat: ChatId,
+        at: String,
+    ) -> Result<Option<Seq>, (u16, ErrorCode)> {
+        let path = format!("/api/chats/{}/since?at={at}", chat.0);
+        who.get::<Since>(&path).await.map(|s| s.seq)
+    }
+    assert_eq!(since(&alice, chat, "0".into()).await, Ok(Some(monday.seq)));
+    assert_eq!(
+        since(&alice, chat, (monday.at + 1).to_string()).await,
+        Ok(Some(tuesday.seq))
+    );
+    assert_eq!(
+        since(&alice, chat, (tuesday.at + 1).to_string()).await,
+        Ok(None)
+    );
+    assert_eq!(
+        since(&mallory, chat, "0".into()).await,
+        Err((403, ErrorCode::NotMember))
+    );
+    assert_eq!(
+        since(&alice, chat, "monday".into()).await,
+        Err((400, ErrorCode::BadRequest))
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
 use courier_server::store::{
-    NewChat, NewUser, PgStore, Post, Redeemed, Search, SqliteStore, Store, StoreError,
+    NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store, StoreError,
 };
 
 mod common;
@@ -953,7 +953,10 @@ async fn reads_search_and_forwards(store: &dyn Store) {
 
     assert_eq!(
         store.mark_read(team, bob, Seq(2)).await.unwrap(),
-        Some(Seq(2))
+        Some(ReadMoved {
+            seq: Seq(2),
+            shared: true
+        })
     );
     assert_eq!(store.mark_read(team, bob, Seq(1)).await.unwrap(), None);
     let reads = store.reads(team, 100).await.unwrap();
@@ -972,8 +975,12 @@ async fn reads_search_and_forwards(store: &dyn Store) {
         store.add_member(crowd, id, 2).await.unwrap();
     }
     send(store, crowd, alice, "to many", 20).await.unwrap();
-    assert!(
-        store.mark_read(crowd, bob, Seq(1)).await.unwrap().is_none(),
+    assert_eq!(
+        store.mark_read(crowd, bob, Seq(1)).await.unwrap(),
+        Some(ReadMoved {
+            seq: Seq(1),
+            shared: false
+        }),
         "a big group's reads are not shared"
     );
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use courier_protocol::api::{
     ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads, ScheduledPost,
-    ScheduledPosts,
+    ScheduledPosts, Since,
 };
 use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, TTL_MAX_S, check_text};
 use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
@@ -14,12 +14,12 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::admin::{MembersPanel, SettingsPanel};
-use super::message::{Line, MessageItem, Quote, Tools, lines, show_message};
+use super::message::{Line, MessageItem, Quote, Tools, lines, quote_of, show_message};
 use super::search::Search;
-use super::{Marks, ctx, hhmm, members_label};
+use super::{Marks, ctx, days_ago, hhmm, members_label, short_date};
 use crate::i18n::{t, t_with};
 use crate::net::{self, Status};
-use crate::store::{ChatPage, WINDOW, Window};
+use crate::store::{ChatPage, Landing, WINDOW, Window};
 
 /// Most channel posts whose view counts the open chat asks for.
 const VIEWED_POSTS: usize = 100;
@@ -244,7 +244,11 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     last_seen: Some(at),
                     ..
                 }),
-            ) => t_with("last-seen", &[("time", hhmm(at).into())]),
+            ) => match days_ago(at) {
+                0 => t_with("last-seen", &[("time", hhmm(at).into())]),
+                1 => t_with("last-seen-yesterday", &[("time", hhmm(at).into())]),
+                _ => t_with("last-seen-on", &[("date", short_date(at).into())]),
+            },
             (true, Some(_)) => t("last-seen-recently"),
             _ => subtitle(),
         }
@@ -280,15 +284,10 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     // The newest pinned message, shown in a bar above the list.
     let pinned = Memo::new(move |_| {
         page.with(|p| {
-            p.messages
-                .iter()
-                .rev()
-                .find(|m| m.pinned && m.shown())
-                .map(|m| Quote {
-                    seq: m.message.seq.0,
-                    sender: m.message.sender_name.clone(),
-                    text: m.message.text.clone(),
-                })
+            p.pinned.as_ref().map(|(seq, kept)| match kept {
+                Some(kept) => quote_of(kept),
+                None => Quote::not_here(*seq),
+            })
         })
     });
     let may_post = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|c| c.rights.post)));
@@ -417,9 +416,21 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
         }
         let Some(store) = ctx.store() else { return };
         spawn_local(async move {
-            match store.seq_at(id, ms as i64).await {
-                Ok(Some(seq)) => ctx.jump.set(Some((id, seq))),
-                _ => {
+            let ms = ms as i64;
+            let seq = match store.seq_at(id, ms).await {
+                Ok(Landing::At(seq)) => Some(seq),
+                // Offline, the oldest held is as near as this device gets.
+                Ok(Landing::Older(oldest)) => {
+                    let path = format!("/api/chats/{}/since?at={ms}", id.0);
+                    net::get::<Since>(&path)
+                        .await
+                        .map_or(Some(oldest), |s| s.seq)
+                }
+                Ok(Landing::Nothing) | Err(_) => None,
+            };
+            match seq {
+                Some(seq) => ctx.jump.set(Some((id, seq))),
+                None => {
                     error.try_set(Some(t("no-messages-since")));
                 }
             }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::folders::FolderEditor;
-use super::{ctx, hhmm, say};
+use super::{ctx, say, when};
 use crate::i18n::{t, t_with, t_with_raw};
 use crate::net::{self, ApiFail};
 use crate::store::ChatRow;
@@ -193,7 +193,7 @@ pub fn ChatList() -> impl IntoView {
                             Some(draft) => draft.into_any(),
                             None => preview.into_any(),
                         };
-                        let time = row.chat.last.as_ref().map(|m| hhmm(m.at));
+                        let time = row.chat.last.as_ref().map(|m| when(m.at));
                         let (unread, mentioned, place) = (row.unread, row.mentioned, row.chat.place);
                         view! {
                             <li>

@@ -23,6 +23,25 @@ pub struct Quote {
     pub text: String,
 }
 
+impl Quote {
+    /// A stand-in for a message this device does not hold.
+    pub fn not_here(seq: Seq) -> Quote {
+        Quote {
+            seq: seq.0,
+            sender: String::new(),
+            text: t("quote-not-here"),
+        }
+    }
+}
+
+/// One reaction on a message: who gave it, and whether the viewer did.
+#[derive(Clone, PartialEq, Hash)]
+pub struct Reaction {
+    pub emoji: String,
+    pub names: Vec<String>,
+    pub mine: bool,
+}
+
 /// One line of the message list: a stored message or an outbox entry.
 #[derive(Clone, PartialEq)]
 pub struct Line {
@@ -39,8 +58,7 @@ pub struct Line {
     pub reply: Option<Quote>,
     pub edited: bool,
     pub pinned: bool,
-    /// Each reaction, how many gave it, and whether the viewer did.
-    pub reactions: Vec<(String, usize, bool)>,
+    pub reactions: Vec<Reaction>,
     /// A forwarded copy: who first posted it.
     pub forwarded_from: Option<String>,
     /// How far an own message got: stored on a device of, or read by,
@@ -76,7 +94,16 @@ impl Line {
     }
 }
 
-fn quote_of(m: &Kept) -> Quote {
+/// A reactor's name, or for a reaction stored before names were kept,
+/// their id.
+fn reactor_name(k: &Kept, who: UserId) -> String {
+    k.reactors
+        .iter()
+        .find(|(u, _)| *u == who)
+        .map_or_else(|| format!("#{}", who.0), |(_, name)| name.clone())
+}
+
+pub fn quote_of(m: &Kept) -> Quote {
     Quote {
         seq: m.message.seq.0,
         sender: m.message.sender_name.clone(),
@@ -91,11 +118,18 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
         .chat
         .as_ref()
         .is_some_and(|c| c.kind == courier_protocol::ChatKind::Channel);
-    let by_seq: HashMap<i64, &Kept> = page.messages.iter().map(|m| (m.message.seq.0, m)).collect();
+    let by_seq: HashMap<i64, &Kept> = (page.messages.iter().chain(&page.quoted))
+        .map(|m| (m.message.seq.0, m))
+        .collect();
+    // A message this device does not hold (older than its history) is
+    // still quoted, by a stand-in that jumps to it like any quote.
     let quote = |seq: Option<Seq>| {
-        seq.and_then(|s| by_seq.get(&s.0))
-            .filter(|m| m.shown())
-            .map(|m| quote_of(m))
+        let seq = seq?;
+        match by_seq.get(&seq.0) {
+            Some(m) => m.shown().then(|| quote_of(m)),
+            None if seq > page.floor => None,
+            None => Some(Quote::not_here(seq)),
+        }
     };
     let stored = page.messages.iter().filter(|m| m.shown()).map(|k| {
         let m = &k.message;
@@ -114,7 +148,11 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
             reactions: k
                 .reactions
                 .iter()
-                .map(|(e, who)| (e.clone(), who.len(), me.is_some_and(|me| who.contains(&me))))
+                .map(|(emoji, who)| Reaction {
+                    emoji: emoji.clone(),
+                    names: who.iter().map(|u| reactor_name(k, *u)).collect(),
+                    mine: me.is_some_and(|me| who.contains(&me)),
+                })
                 .collect(),
             forwarded_from: m.forwarded_from.clone(),
             // Others' lines show no ticks: kept fixed, so their reads do
@@ -275,10 +313,14 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
         text: line.text.clone(),
     };
     let reply = line.reply.clone().map(|q| {
-        let label = t_with(
-            "reply-to-quote",
-            &[("sender", q.sender.clone().into()), ("text", q.text.clone().into())],
-        );
+        let label = if q.sender.is_empty() {
+            t("reply-to-earlier")
+        } else {
+            t_with(
+                "reply-to-quote",
+                &[("sender", q.sender.clone().into()), ("text", q.text.clone().into())],
+            )
+        };
         view! {
             <button type="button" class="quote" aria-label=label on:click=move |_| ctx().jump.set(Some((tools.chat, Seq(q.seq))))>
                 <span class="quote-sender" dir="auto">{q.sender.clone()}</span>
@@ -286,22 +328,33 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             </button>
         }
     });
-    let reactions =
-        (!line.reactions.is_empty()).then(|| {
-            let chips = line.reactions.iter().map(|(emoji, count, mine)| {
-            let (count, mine) = (*count, *mine);
+    let reactions = (!line.reactions.is_empty()).then(|| {
+        let chips = line.reactions.iter().map(|r| {
+            let (count, mine) = (r.names.len(), r.mine);
             let target = Seq(seq.unwrap_or(0));
-            let act = Act::React { target, emoji: emoji.clone(), on: !mine };
+            let act = Act::React {
+                target,
+                emoji: r.emoji.clone(),
+                on: !mine,
+            };
+            let who = r.names.join(", ");
+            let label = t_with(
+                "reaction-by",
+                &[
+                    ("emoji", r.emoji.clone().into()),
+                    ("names", who.clone().into()),
+                ],
+            );
             view! {
                 <button type="button" class="reaction" class:mine=mine aria-pressed=mine.to_string()
-                    aria-label=format!("{emoji} {count}")
+                    aria-label=label title=who
                     on:click=move |_| tools.act(act.clone())>
-                    {format!("{emoji} {count}")}
+                    {format!("{} {count}", r.emoji)}
                 </button>
             }
         });
-            view! { <div class="reactions">{chips.collect_view()}</div> }
-        });
+        view! { <div class="reactions">{chips.collect_view()}</div> }
+    });
     let (own, pinned, has_text) = (line.own, line.pinned, !line.text.is_empty());
     view! {
         <li

@@ -353,6 +353,40 @@ pub fn hhmm(ms: i64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// How many days before today `ms` fell on, by the local calendar.
+pub fn days_ago(ms: i64) -> i64 {
+    let midnight = |d: js_sys::Date| {
+        d.set_hours(0);
+        d.set_minutes(0);
+        d.set_seconds(0);
+        d.set_milliseconds(0);
+        d.get_time()
+    };
+    let then = midnight(js_sys::Date::new(&JsValue::from_f64(ms as f64)));
+    let today = midnight(js_sys::Date::new_0());
+    // Rounded: a day that moved the clocks is 23 or 25 hours long.
+    ((today - then) / 86_400_000.0).round() as i64
+}
+
+/// A day as the app's language writes it short ("12 Nov", "12 нояб.").
+pub fn short_date(ms: i64) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"day".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"month".into(), &"short".into());
+    js_sys::Date::new(&JsValue::from_f64(ms as f64))
+        .to_locale_date_string(crate::i18n::current().tag(), &options)
+        .into()
+}
+
+/// When something happened, as a list shows it: the time today, else the day.
+pub fn when(ms: i64) -> String {
+    if days_ago(ms) == 0 {
+        hhmm(ms)
+    } else {
+        short_date(ms)
+    }
+}
+
 pub fn members_label(n: u32) -> String {
     t_with("members-count", &[("n", n.into())])
 }

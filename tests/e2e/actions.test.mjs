@@ -45,13 +45,26 @@ eachBrowser((person) => {
     for (const p of [alice, bob]) {
       await p.waitTexts(['Lunch at noon?', 'Yes, at 12:30']);
       await expect(() => message(p, 'Yes, at 12:30').locator('.edited').count(), 1, 'marked edited');
-      await expect(() => message(p, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).count(), 1, 'bob\'s reaction');
+      const chip = message(p, 'Yes, at 12:30').getByRole('button', { name: `Reaction 👍 from ${b}`, exact: true });
+      await expect(() => chip.textContent(), '👍 1', 'bob\'s reaction, named');
     }
 
-    // Reactions add up; one's own is pressed and can be taken back.
-    await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 1' }).click();
-    await expect(() => message(bob, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).count(), 1, 'two reactions');
-    assert.equal(await message(alice, 'Yes, at 12:30').getByRole('button', { name: '👍 2' }).getAttribute('aria-pressed'), 'true');
+    // Reactions add up, each with who gave it; one's own is pressed and
+    // can be taken back.
+    const thumbs = (p) => message(p, 'Yes, at 12:30').locator('.reaction');
+    await thumbs(alice).click();
+    for (const p of [alice, bob]) {
+      await expect(() => thumbs(p).getAttribute('aria-label'), `Reaction 👍 from ${b}, ${a}`, 'two reactions, both named');
+      await expect(() => thumbs(p).textContent(), '👍 2', 'counted');
+      assert.equal(await thumbs(p).getAttribute('title'), `${b}, ${a}`, 'who reacted, on hover');
+    }
+    assert.equal(await thumbs(alice).getAttribute('aria-pressed'), 'true');
+    assert.equal(await thumbs(bob).getAttribute('aria-pressed'), 'true');
+    await thumbs(bob).click();
+    for (const p of [alice, bob]) {
+      await expect(() => thumbs(p).getAttribute('aria-label'), `Reaction 👍 from ${a}`, 'bob took his back');
+    }
+    assert.equal(await thumbs(bob).getAttribute('aria-pressed'), 'false');
 
     // Pin: the bar on top, for both.
     await (await select(bob, 'Lunch at noon?')).getByRole('button', { name: 'Pin' }).click();

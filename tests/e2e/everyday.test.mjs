@@ -15,6 +15,24 @@ eachBrowser((person) => {
     return p.page.getByRole('toolbar', { name: 'Message actions' });
   };
   const status = (p) => p.page.getByRole('main').locator('.chat-title .muted');
+  // Posts `number 0` to `number n-1` over a socket of `p`'s, in their first
+  // chat, then each of `then` (send or act bodies without the chat).
+  const bulk = (p, n, then = []) => p.page.evaluate(async ({ n, then }) => {
+    await new Promise((resolve) => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
+      ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
+      let acked = 0;
+      ws.onmessage = (e) => {
+        const f = JSON.parse(e.data);
+        if (f.t === 'welcome') {
+          const chat = f.c.chats[0].id;
+          for (let i = 0; i < n; i++) ws.send(JSON.stringify({ t: 'send', c: { chat, id: `bulk-${i}`, text: `number ${i}` } }));
+          for (const [t, c] of then) ws.send(JSON.stringify({ t, c: { chat, ...c } }));
+        }
+        if (f.t === 'sent' && ++acked === n + then.length) { ws.close(); resolve(); }
+      };
+    });
+  }, { n, then });
 
   test('read receipts, typing, presence, forwarding and delete for me', async () => {
     const [alice, bob] = [await person(), await person()];
@@ -156,6 +174,39 @@ eachBrowser((person) => {
     await expect(() => phone.chatLink('Plans').textContent(), (t) => t?.includes('Draft: half a thought'), 'draft in the list');
     await phone.openChat('Plans');
     await expect(() => phone.page.getByRole('textbox', { name: 'Message', exact: true }).inputValue(), 'half a thought');
+  });
+
+  test('read on one device is read on the others, edits follow, and a new device agrees', async () => {
+    const [laptop, phone, bob] = [await person(), await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await laptop.signUp(a);
+    await bob.signUp(b);
+    await phone.signIn(a);
+    await bob.startDirect(a);
+    for (const text of ['one', 'two', 'three']) await bob.send(text);
+    const unread = (p) => p.chatLink(b).getByLabel(/unread/);
+    for (const p of [laptop, phone]) await expect(() => unread(p).textContent(), (t) => t?.trim() === '3', 'three unread on each device');
+
+    await laptop.openChat(b);
+    await laptop.waitTexts(['one', 'two', 'three']);
+    await expect(() => unread(laptop).count(), 0, 'read on the laptop');
+    await expect(() => unread(phone).count(), 0, 'and so on the phone');
+
+    await laptop.send('tpyo');
+    await (await select(laptop, 'tpyo')).getByRole('button', { name: 'Edit' }).click();
+    const box = laptop.page.getByRole('textbox', { name: 'Message', exact: true });
+    await expect(() => box.inputValue(), 'tpyo', 'the text to edit');
+    await box.fill('typo fixed');
+    await box.press('Enter');
+    await phone.openChat(b);
+    await phone.waitTexts(['one', 'two', 'three', 'typo fixed']);
+    await expect(() => message(phone, 'typo fixed').locator('.edited').count(), 1, 'the edit reached the phone');
+
+    const tablet = await person();
+    await tablet.signIn(a);
+    await expect(() => tablet.chatLink(b).count(), 1, 'the chat on a new device');
+    await tablet.page.waitForTimeout(500);
+    assert.equal(await unread(tablet).count(), 0, 'a new device knows what was read elsewhere');
   });
 
   test('a scheduled message posts itself; a disappearing one goes from both sides', async () => {
@@ -367,21 +418,7 @@ eachBrowser((person) => {
     await bob.signUp(b);
     await alice.startDirect(b);
     // 600 messages straight over a socket of alice's.
-    await alice.page.evaluate(async ({ n }) => {
-      await new Promise((resolve) => {
-        const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
-        let acked = 0;
-        ws.onmessage = (e) => {
-          const f = JSON.parse(e.data);
-          if (f.t === 'welcome') {
-            const chat = f.c.chats[0].id;
-            for (let i = 0; i < n; i++) ws.send(JSON.stringify({ t: 'send', c: { chat, id: `bulk-${i}`, text: `number ${i}` } }));
-          }
-          if (f.t === 'sent' && ++acked === n) { ws.close(); resolve(); }
-        };
-      });
-    }, { n: 600 });
+    await bulk(alice, 600);
     // Bob's laptop has never seen the chat.
     const laptop = await person();
     await laptop.signIn(b);
@@ -425,5 +462,48 @@ eachBrowser((person) => {
     assert.equal(await held(), 600, 'every page came once');
     assert.ok(most <= 250, `the window stays small: ${most}`);
     assert.deepEqual([...alice.errors, ...bob.errors, ...laptop.errors], []);
+  });
+
+  test('on a new device, a quote, the pinned bar and a date still reach what only the server has', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await bulk(alice, 300, [
+      ['act', { id: 'pin-first', act: { do: 'pin', target: 1, on: true } }],
+      ['send', { id: 'answer', text: 'about the very first', reply_to: 1 }],
+    ]);
+    const laptop = await person();
+    await laptop.signIn(b);
+    await laptop.openChat(a);
+    await expect(() => laptop.messages().last().locator('.text').textContent(), 'about the very first', 'the newest');
+    assert.equal(await message(laptop, 'number 0').count(), 0, 'the first is not on this device');
+
+    // The quote and the pinned bar stand in for what is not here.
+    const quote = (p) => message(p, 'about the very first').getByRole('button', { name: /^Reply to/ });
+    const bar = (p) => p.page.getByRole('button', { name: 'Pinned message' });
+    await expect(() => quote(laptop).getAttribute('aria-label'), 'Reply to an earlier message', 'a stand-in quote');
+    await expect(() => bar(laptop).textContent(), (t) => t?.includes('An earlier message'), 'the pinned bar, before its message is here');
+
+    // A date before everything held lands on the first message of that day.
+    await laptop.page.getByRole('button', { name: 'Chat options' }).click();
+    const today = await laptop.page.evaluate(() => {
+      const d = new Date();
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    await laptop.page.getByLabel('Jump to date').fill(today);
+    await expect(() => message(laptop, 'number 0').isVisible(), true, 'the first message of today, in view', 30000);
+    await expect(() => bar(laptop).textContent(), (t) => t?.includes('number 0'), 'now the bar shows it');
+
+    // On another new device, clicking the quote brings its message.
+    const tablet = await person();
+    await tablet.signIn(b);
+    await tablet.openChat(a);
+    await expect(() => quote(tablet).getAttribute('aria-label'), 'Reply to an earlier message');
+    await quote(tablet).click();
+    await expect(() => message(tablet, 'number 0').isVisible(), true, 'the quoted message came from the server', 30000);
+    await expect(() => bar(tablet).textContent(), (t) => t?.includes('number 0'), 'and the pinned bar shows it');
+    assert.deepEqual([...alice.errors, ...bob.errors, ...laptop.errors, ...tablet.errors], []);
   });
 });

@@ -128,6 +128,16 @@ pub struct Search<'a> {
     pub limit: usize,
 }
 
+/// A read cursor that moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadMoved {
+    pub seq: Seq,
+    /// The chat's members see each other's reads (not a channel, nor a
+    /// group over `SEEN_BY_MAX_MEMBERS`); otherwise only the reader's own
+    /// devices are told.
+    pub shared: bool,
+}
+
 /// What the store knows of someone's presence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserPresence {
@@ -233,9 +243,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool>;
 
     /// Moves a member's read cursor forward to `seq`; in a channel, each
-    /// post it passes for the first time gains a view. The new cursor if
-    /// it moved in a chat whose members see each other's reads (not a channel).
-    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;
+    /// post it passes for the first time gains a view. Where it moved to,
+    /// if it moved.
+    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<ReadMoved>>;
+
+    /// The first post of `chat` (not an act, not deleted) stamped at or
+    /// after `at` (ms).
+    async fn post_since(&self, chat: ChatId, at: i64) -> Result<Option<Seq>>;
     /// Moves the member's delivered cursor forward; the new cursor where
     /// members see each other's deliveries and it moved, `None` otherwise.
     async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;

@@ -19,7 +19,7 @@ macro_rules! sql_store {
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
-        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, Redeemed, Result, Search, Store, StoreError, UserPresence};
+        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, ReadMoved, Redeemed, Result, Search, Store, StoreError, UserPresence};
 
         fn kind_str(kind: UserKind) -> &'static str {
             match kind {
@@ -68,7 +68,7 @@ macro_rules! sql_store {
         fn summary_query() -> String {
             format!(
                 "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
-                        c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights, me.draft,
+                        c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights, me.draft, me.read_seq,
                         me.pinned, me.muted, me.archived,
                         -- Only a direct chat is titled by the other person; the
                         -- CASE keeps this off a big group's member rows.
@@ -148,6 +148,7 @@ macro_rules! sql_store {
                 signatures: row.try_get::<i64, _>("signatures")? == 1,
                 ttl_s: count(row, "ttl_s")?,
                 draft: row.try_get("draft")?,
+                read: Seq(row.try_get("read_seq")?),
                 place: Place {
                     pinned: row.try_get::<i64, _>("pinned")? == 1,
                     muted: row.try_get::<i64, _>("muted")? == 1,
@@ -212,6 +213,34 @@ macro_rules! sql_store {
             } else {
                 Ok((target_from(&row, link.needs_approval)?, true))
             }
+        }
+
+        /// Deletes a message's text for everyone, inside a transaction;
+        /// whether this call took it (it was not deleted already). Its
+        /// earlier texts go too: the edits that carried them keep only
+        /// their target.
+        async fn erase(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, target: Seq) -> Result<bool> {
+            let edited: Option<i64> = sqlx::query_scalar(
+                "UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0 RETURNING edited",
+            )
+            .bind(chat.0)
+            .bind(target.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if edited == Some(1) {
+                let blank = serde_json::to_string(&Act::Edit { target, text: String::new() })
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                // An edit's JSON starts with its kind and target, in this order.
+                let edits_of = format!("{{\"do\":\"edit\",\"target\":{},%", target.0);
+                sqlx::query("UPDATE messages SET act = $3 WHERE chat_id = $1 AND seq > $2 AND act LIKE $4")
+                    .bind(chat.0)
+                    .bind(target.0)
+                    .bind(blank)
+                    .bind(edits_of)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ok(edited.is_some())
         }
 
         async fn banned(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId) -> Result<bool> {
@@ -668,7 +697,7 @@ macro_rules! sql_store {
                 Ok(waiting)
             }
 
-            async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
+            async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<ReadMoved>> {
                 let mut tx = self.writer.begin().await?;
                 let Some(row) = sqlx::query(
                     "SELECT m.read_seq, c.broadcast, c.last_seq, mc.n FROM members m JOIN chats c ON c.id = m.chat_id
@@ -714,7 +743,19 @@ macro_rules! sql_store {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok((moved && shared).then_some(Seq(to)))
+                Ok(moved.then_some(ReadMoved { seq: Seq(to), shared }))
+            }
+
+            async fn post_since(&self, chat: ChatId, at: i64) -> Result<Option<Seq>> {
+                // Stamps grow with seq, so the first by seq is the first in time.
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "SELECT seq FROM messages WHERE chat_id = $1 AND at >= $2 AND act IS NULL AND deleted = 0 ORDER BY seq LIMIT 1",
+                )
+                .bind(chat.0)
+                .bind(at)
+                .fetch_optional(&self.reader)
+                .await?;
+                Ok(seq.map(Seq))
             }
 
             async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
@@ -926,7 +967,7 @@ macro_rules! sql_store {
                 // it later; the act tells those who hold it already.
                 match act {
                     Act::Edit { target, text } => {
-                        sqlx::query("UPDATE messages SET text = $3, folded = $4 WHERE chat_id = $1 AND seq = $2")
+                        sqlx::query("UPDATE messages SET text = $3, folded = $4, edited = 1 WHERE chat_id = $1 AND seq = $2")
                             .bind(chat.0)
                             .bind(target.0)
                             .bind(text.as_str())
@@ -935,11 +976,7 @@ macro_rules! sql_store {
                             .await?;
                     }
                     Act::Delete { target } => {
-                        sqlx::query("UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2")
-                            .bind(chat.0)
-                            .bind(target.0)
-                            .execute(&mut *tx)
-                            .await?;
+                        erase(&mut tx, chat, *target).await?;
                     }
                     Act::React { .. } | Act::Pin { .. } => {}
                 }
@@ -1132,13 +1169,7 @@ macro_rules! sql_store {
                     let mut tx = self.writer.begin().await?;
                     // Only this transaction may take it: another node's sweep
                     // that got here first leaves nothing to update.
-                    let taken = sqlx::query("UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0")
-                        .bind(gone.chat.0)
-                        .bind(gone.seq.0)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if taken == 0 {
+                    if !erase(&mut tx, gone.chat, gone.seq).await? {
                         continue;
                     }
                     let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
