@@ -271,6 +271,7 @@ last-seen-recently = آخر ظهور مؤخرًا
 hide-last-seen = إخفاء آخر ظهور لي
 chat-options = خيارات المحادثة
 jump-to-date = الانتقال إلى تاريخ
+jump-to-newest = الانتقال إلى أحدث رسالة
 no-messages-since = لا رسائل منذ ذلك اليوم
 auto-delete = الحذف التلقائي للرسائل
 timer-off = متوقف

@@ -233,6 +233,7 @@ last-seen-recently = last seen recently
 hide-last-seen = Hide my last seen time
 chat-options = Chat options
 jump-to-date = Jump to date
+jump-to-newest = Jump to the newest message
 no-messages-since = No messages from that day on
 auto-delete = Auto-delete messages
 timer-off = Off

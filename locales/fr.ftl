@@ -238,6 +238,7 @@ last-seen-recently = vu·e récemment
 hide-last-seen = Masquer ma dernière connexion
 chat-options = Options de la discussion
 jump-to-date = Aller à la date
+jump-to-newest = Aller au dernier message
 no-messages-since = Aucun message depuis ce jour
 auto-delete = Suppression automatique
 timer-off = Désactivée

@@ -238,6 +238,7 @@ last-seen-recently = visto recentemente
 hide-last-seen = Ocultar meu visto por último
 chat-options = Opções da conversa
 jump-to-date = Ir para a data
+jump-to-newest = Ir para a mensagem mais recente
 no-messages-since = Nenhuma mensagem desde esse dia
 auto-delete = Apagar mensagens automaticamente
 timer-off = Desativado

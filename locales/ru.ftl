@@ -254,6 +254,7 @@ last-seen-recently = был(а) недавно
 hide-last-seen = Скрывать время последнего визита
 chat-options = Настройки чата
 jump-to-date = Перейти к дате
+jump-to-newest = К последнему сообщению
 no-messages-since = С этого дня сообщений нет
 auto-delete = Автоудаление сообщений
 timer-off = Выкл.

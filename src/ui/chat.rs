@@ -667,6 +667,20 @@ fn MessageList(
             read_seen();
         });
     });
+    // Scrolled up from the newest: a button brings the reader back down.
+    let away = RwSignal::new(false);
+    let to_newest = move |_| {
+        stick.set_value(true);
+        away.set(false);
+        if window.get_untracked() == Window::Newest {
+            if let Some(ul) = list.get_untracked() {
+                ul.set_scroll_top(ul.scroll_height());
+            }
+        } else {
+            scroll.set_value(Scroll::Bottom);
+            window.set(Window::Newest);
+        }
+    };
     let on_scroll = move |_| {
         read_seen();
         let Some(ul) = list.get_untracked() else {
@@ -692,6 +706,9 @@ fn MessageList(
         let newest = matches!(window.get_untracked(), Window::Newest);
         let near_bottom = height - top - view < NEAR_END_PX;
         stick.set_value(newest && near_bottom);
+        if away.get_untracked() == (newest && near_bottom) {
+            away.set(!(newest && near_bottom));
+        }
         // Below the floor, the server's page is awaited before moving on.
         if top < NEAR_END_PX && after > 0 && after >= floor {
             keep(first);
@@ -714,6 +731,7 @@ fn MessageList(
         }
     };
     view! {
+        <div class="list-frame">
         <ul role="list" aria-label=t("messages") class="messages" node_ref=list on:scroll=on_scroll>
             <Show when=move || page.with(ChatPage::wants_older)>
                 <li class="loading-older" role="status">{t("loading-older")}</li>
@@ -730,6 +748,12 @@ fn MessageList(
                 }
             />
         </ul>
+        <Show when=move || away.get()>
+            <button type="button" class="to-newest" aria-label=t("jump-to-newest") title=t("jump-to-newest") on:click=to_newest>
+                <svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 5v14M5 12l7 7 7-7"/></svg>
+            </button>
+        </Show>
+        </div>
     }
 }
 

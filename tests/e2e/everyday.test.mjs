@@ -81,7 +81,7 @@ eachBrowser((person) => {
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
-  test('search finds Chinese text in this device and on the server, and jumps to it', async () => {
+  test('search finds Chinese, Japanese and Korean text in this device and on the server, and jumps to it', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];
     await alice.signUp(a);
@@ -90,13 +90,19 @@ eachBrowser((person) => {
     await alice.send('明天我们在东京见面');
     await alice.send('Встреча ПЕРЕНЕСЕНА');
     await alice.send('plain words');
+    await alice.send('会議は明日の十時です');
+    await alice.send('내일 회의가 있어요');
     await bob.openChat(a);
-    await bob.waitTexts(['明天我们在东京见面', 'Встреча ПЕРЕНЕСЕНА', 'plain words']);
+    await bob.waitTexts(['明天我们在东京见面', 'Встреча ПЕРЕНЕСЕНА', 'plain words', '会議は明日の十時です', '내일 회의가 있어요']);
     await bob.showList();
     const box = bob.page.getByRole('searchbox', { name: 'Search messages' });
     await box.fill('东京');
     const results = bob.page.getByRole('list', { name: 'Search results' });
     await expect(() => results.getByRole('button').count(), 1, 'one hit');
+    await box.fill('は明日の');
+    await expect(() => results.getByRole('button').allTextContents(), (h) => h.length === 1 && h[0].includes('会議は明日の十時です'), 'Japanese, mid-sentence');
+    await box.fill('회의가');
+    await expect(() => results.getByRole('button').allTextContents(), (h) => h.length === 1 && h[0].includes('내일 회의가 있어요'), 'Korean');
     await box.fill('перенесена');
     await expect(() => results.getByRole('button').first().textContent(), (t) => t?.includes('Встреча ПЕРЕНЕСЕНА'), 'case-folded Cyrillic');
     await results.getByRole('button').first().click();
@@ -155,12 +161,14 @@ eachBrowser((person) => {
     assert.ok(left > 0 && left < 40, `the lines on screen are read, the rest not (${left} left)`);
     const tick = () => message(alice, 'line 40').locator('.state').getAttribute('aria-label');
     assert.equal(await tick(), 'Delivered', 'not read before it was on screen');
-    const list = bob.page.getByRole('list', { name: 'Messages' });
-    await expect(async () => {
-      await list.evaluate((ul) => { ul.scrollTop = ul.scrollHeight; });
-      return tick();
-    }, 'Read', 'read once scrolled to');
+    const down = bob.page.getByRole('button', { name: 'Jump to the newest message' });
+    await down.click();
+    await expect(tick, 'Read', 'read once brought to the newest');
     await expect(() => bob.chatLink(a).getByLabel(/unread/).count(), 0, 'nothing left unread');
+    await expect(() => down.count(), 0, 'at the newest, the button goes');
+    const list = bob.page.getByRole('list', { name: 'Messages' });
+    await list.evaluate((ul) => { ul.scrollTop = 0; });
+    await expect(() => down.count(), 1, 'scrolled up, it is back');
   });
 
   test('a draft follows its writer to another device', async () => {
@@ -499,6 +507,11 @@ eachBrowser((person) => {
     // On another new device, clicking the quote brings its message.
     const tablet = await person();
     await tablet.signIn(b);
+    // Search finds it on the server, though this device lacks it.
+    await tablet.page.getByRole('searchbox', { name: 'Search messages' }).fill('number 0');
+    await expect(() => tablet.page.getByRole('list', { name: 'Search results' }).getByRole('button').allTextContents(),
+      (hits) => hits.length === 1 && hits[0].includes('number 0'), 'the server\'s hit');
+    await tablet.page.getByRole('searchbox', { name: 'Search messages' }).fill('');
     await tablet.openChat(a);
     await expect(() => quote(tablet).getAttribute('aria-label'), 'Reply to an earlier message');
     await quote(tablet).click();
