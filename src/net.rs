@@ -577,6 +577,10 @@ impl Conn<'_> {
                 let _ = self.store.forget_chat(chat).await;
                 (self.notify)(Event::Changed);
             }
+            ServerFrame::Settings { chat, settings } => {
+                let _ = self.store.apply_settings(chat, &settings).await;
+                (self.notify)(Event::Changed);
+            }
             ServerFrame::Folders { folders } => {
                 let _ = self.store.save_folders(&folders).await;
                 (self.notify)(Event::Changed);

@@ -17,9 +17,11 @@
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`, and the user's chat
 //!   folders under `"folders"`.
 
+use courier_protocol::api::ChatSettings;
 use courier_protocol::folder::Folder;
 use courier_protocol::{
-    Act, ChatId, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo, format,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
+    format,
 };
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
@@ -437,6 +439,36 @@ impl Store {
             store.put(chat).with_key(chat.id.0).serde()?.await?;
             read_elsewhere(&tx, chat.id, chat.read).await?;
         }
+        Ok(tx.commit().await?)
+    }
+
+    /// A chat's shared settings changed: the fields set are new.
+    pub async fn apply_settings(&self, chat: ChatId, settings: &ChatSettings) -> Result<()> {
+        let tx = self.tx(&[CHATS], true)?;
+        let chats = tx.object_store(CHATS)?;
+        let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
+        let Some(mut summary) = summary else {
+            return Ok(());
+        };
+        // A direct chat is titled by the other person, not by a name.
+        if let Some(name) = &settings.name
+            && summary.kind != ChatKind::Direct
+        {
+            summary.title = name.clone();
+        }
+        if let Some(handle) = &settings.handle {
+            summary.handle = (!handle.is_empty()).then(|| handle.clone());
+        }
+        if let Some(s) = settings.slow_mode_s {
+            summary.slow_mode_s = s;
+        }
+        if let Some(on) = settings.signatures {
+            summary.signatures = on;
+        }
+        if let Some(ttl) = settings.ttl_s {
+            summary.ttl_s = ttl;
+        }
+        chats.put(&summary).with_key(chat.0).serde()?.await?;
         Ok(tx.commit().await?)
     }
 

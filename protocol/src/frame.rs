@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ChatSettings;
 use crate::error::ErrorCode;
 use crate::folder::Folder;
 use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
@@ -134,6 +135,13 @@ pub enum ServerFrame {
         chat: ChatId,
         user: UserId,
         seq: Seq,
+    },
+    /// The chat's shared settings changed: the fields set are the new
+    /// values (a name, `""` for no handle), for every member's app to
+    /// apply to its copy of the chat.
+    Settings {
+        chat: ChatId,
+        settings: ChatSettings,
     },
     /// The user's folders changed (on this or another device).
     Folders {

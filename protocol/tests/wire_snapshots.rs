@@ -225,6 +225,17 @@ fn server_frames() {
         }
     );
     insta::assert_json_snapshot!(
+        "settings",
+        ServerFrame::Settings {
+            chat: ChatId(7),
+            settings: ChatSettings {
+                name: Some("Team".into()),
+                ttl_s: Some(86_400),
+                ..ChatSettings::default()
+            }
+        }
+    );
+    insta::assert_json_snapshot!(
         "folders",
         ServerFrame::Folders {
             folders: vec![Folder {

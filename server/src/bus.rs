@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use courier_protocol::api::ChatSettings;
 use courier_protocol::folder::Folder;
 use courier_protocol::{ChatId, Seq, UserId};
 use futures_util::StreamExt;
@@ -48,6 +49,11 @@ pub enum Notice {
         chat: ChatId,
         user: UserId,
         seq: Seq,
+    },
+    /// `chat`'s shared settings changed (passed on to the chat's sockets).
+    Settings {
+        chat: ChatId,
+        settings: ChatSettings,
     },
     /// `user`'s folders changed (passed on to their sockets).
     Folders { user: UserId, folders: Vec<Folder> },

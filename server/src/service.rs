@@ -163,6 +163,9 @@ impl Service {
             } => self
                 .hub
                 .send_to_user(user, &ServerFrame::Draft { chat, text, device }),
+            Notice::Settings { chat, settings } => self
+                .hub
+                .publish(chat, &ServerFrame::Settings { chat, settings }),
             Notice::Folders { user, folders } => self
                 .hub
                 .send_to_user(user, &ServerFrame::Folders { folders }),
@@ -929,7 +932,7 @@ impl Service {
     }
 
     /// Acts on a notice here at once and on every other node by the bus.
-    async fn tell_everywhere(&self, notice: Notice) {
+    pub(crate) async fn tell_everywhere(&self, notice: Notice) {
         self.relay(notice.clone()).await;
         self.bus.announce(notice).await;
     }

@@ -204,6 +204,51 @@ async fn a_date_finds_the_first_post_since_it_for_members_only() {
 }
 
 #[tokio::test]
+async fn a_chats_new_settings_reach_every_member_at_once() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let team = alice.group("Team").await;
+    bob.join(&team).await;
+    let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
+    let path = format!("/api/chats/{}", team.id.0);
+    let rename = ChatSettings {
+        name: Some("  Crew ".into()),
+        ttl_s: Some(86_400),
+        ..ChatSettings::default()
+    };
+    alice.patch::<_, ChatCreated>(&path, &rename).await.unwrap();
+    let told = ChatSettings {
+        name: Some("Crew".into()),
+        ttl_s: Some(86_400),
+        ..ChatSettings::default()
+    };
+    for socket in [&mut b, &mut a] {
+        let got = next_matching(socket, |f| match f {
+            ServerFrame::Settings { chat, settings } => Some((chat, settings)),
+            _ => None,
+        })
+        .await;
+        assert_eq!(got, (team.id, told.clone()), "as stored: the name trimmed");
+    }
+
+    assert_eq!(
+        bob.patch::<_, ChatCreated>(&path, &rename)
+            .await
+            .unwrap_err()
+            .1,
+        ErrorCode::NotAllowed
+    );
+    assert!(
+        !a.drain(Duration::from_millis(300))
+            .await
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Settings { .. })),
+        "a refused change tells nobody"
+    );
+}
+
+#[tokio::test]
 async fn deliveries_reach_the_sender_and_reading_implies_delivery() {
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;

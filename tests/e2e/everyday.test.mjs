@@ -243,7 +243,19 @@ eachBrowser((person) => {
     await bob.waitTexts(['good morning']);
     await alice.waitTexts(['good morning']);
 
-    // Disappearing messages, with a short custom timer set through the API.
+    // Disappearing messages: either person picks a timer in the chat's
+    // options, and the other's options show it.
+    await bob.page.getByRole('button', { name: 'Chat options' }).click();
+    await bob.page.getByLabel('Auto-delete messages').selectOption({ label: 'After 1 week' });
+    await bob.page.getByRole('button', { name: 'Chat options' }).click();
+    const options = alice.page.getByRole('button', { name: 'Chat options' });
+    await expect(async () => {
+      await options.click();
+      const picked = await alice.page.getByLabel('Auto-delete messages').evaluate((s) => s.selectedOptions[0].textContent);
+      await options.click();
+      return picked;
+    }, 'After 1 week', 'the timer bob set');
+    // Then a short custom timer, set through the API.
     const id = await alice.page.evaluate(async (title) => {
       const me = await (await fetch('/api/me')).json();
       const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
@@ -259,6 +271,16 @@ eachBrowser((person) => {
     await expect(() => message(bob, 'this goes away').getByLabel('Disappears when its timer runs out').count(), 1, 'timer mark');
     await bob.waitTexts(['good morning']);
     await alice.waitTexts(['good morning']);
+    for (const p of [alice, bob]) {
+      const kept = await p.page.evaluate(async () => {
+        const me = await (await fetch('/api/me')).json();
+        const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
+        const all = await new Promise((r) => { const q = db.transaction('messages').objectStore('messages').getAll(); q.onsuccess = () => r(q.result); });
+        db.close();
+        return all.filter((m) => JSON.stringify(m).includes('this goes away')).length;
+      });
+      assert.equal(kept, 0, 'gone from IndexedDB too');
+    }
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
