@@ -40,8 +40,23 @@ try {
         await alice.openChat(b);
       }
       // Everyday tools: the message's actions, options, search, forwarding.
-      await alice.messages().filter({ hasText: 'Yes!' }).locator('.text').click();
+      const yes = () => alice.page.getByRole('list', { name: 'Messages' }).locator('.text', { hasText: 'Yes!' });
+      await yes().click();
       await shot(alice, 'message-actions');
+      await alice.page.getByRole('button', { name: 'React 👍' }).click();
+      await yes().click();
+      await alice.page.getByRole('button', { name: 'Pin', exact: true }).click();
+      await yes().click();
+      await alice.page.getByRole('button', { name: 'Reply' }).click();
+      await alice.send('Great, see you! The train leaves at 9.');
+      for (let i = 1; i <= 25; i++) await alice.send(`Checklist item ${i}`);
+      await alice.page.getByRole('list', { name: 'Messages' }).evaluate((ul) => { ul.scrollTop = 0; });
+      await alice.page.waitForTimeout(400);
+      await alice.page.getByRole('list', { name: 'Messages' }).evaluate((ul) => { ul.scrollTop = 60; });
+      await alice.page.waitForTimeout(400);
+      await shot(alice, 'scrolled-up');
+      await alice.page.getByRole('button', { name: 'Jump to the newest message' }).click();
+      await yes().click();
       await alice.page.getByRole('button', { name: 'Forward' }).click();
       await shot(alice, 'forward');
       await alice.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
