@@ -261,6 +261,7 @@ delivered = سُلِّمت
 seen-by = شاهدها { $names }
 seen-by-nobody = لم تُشاهَد بعد
 reaction-by = تفاعل { $emoji } من { $names }
+reaction-count = تفاعل { $emoji }: { $n }
 disappears = تختفي عند انتهاء مؤقّتها
 typing = { $names } يكتب…
 online = متصل الآن

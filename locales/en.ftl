@@ -223,6 +223,7 @@ delivered = Delivered
 seen-by = Seen by { $names }
 seen-by-nobody = Not seen yet
 reaction-by = Reaction { $emoji } from { $names }
+reaction-count = Reaction { $emoji }, { $n }
 disappears = Disappears when its timer runs out
 typing = { $names } typing…
 online = online

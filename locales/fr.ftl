@@ -228,6 +228,7 @@ delivered = Distribué
 seen-by = Vu par { $names }
 seen-by-nobody = Pas encore vu
 reaction-by = Réaction { $emoji } de { $names }
+reaction-count = Réaction { $emoji } : { $n }
 disappears = Disparaît à la fin de son minuteur
 typing = { $names } écrit…
 online = en ligne

@@ -228,6 +228,7 @@ delivered = Entregue
 seen-by = Vista por { $names }
 seen-by-nobody = Ainda não vista
 reaction-by = Reação { $emoji } de { $names }
+reaction-count = Reação { $emoji }: { $n }
 disappears = Desaparece quando o temporizador acabar
 typing = { $names } digitando…
 online = online

@@ -244,6 +244,7 @@ delivered = Доставлено
 seen-by = Прочитали: { $names }
 seen-by-nobody = Ещё не прочитано
 reaction-by = Реакция { $emoji }: { $names }
+reaction-count = Реакция { $emoji }: { $n }
 disappears = Исчезнет, когда истечёт таймер
 typing = { $names } печатает…
 online = в сети

@@ -26,6 +26,7 @@ use courier_protocol::{
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -323,7 +324,17 @@ async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
                 msgs.put(&target).with_key(key).serde()?.await?;
             }
             None => {
-                tx.object_store(LOOSE)?
+                // Once its target is deleted, an act is moot (and an edit's
+                // would keep the text the delete took away): the delete
+                // alone waits. Older acts may come after it, by history.
+                let (loose, target) = (tx.object_store(LOOSE)?, act.target());
+                if matches!(act, Act::Delete { .. }) {
+                    let acts_on = loose_between(m.chat, Seq(target.0 - 1), target);
+                    loose.delete(acts_on).serde()?.await?;
+                } else if deletes(&loose_acts(&loose, m.chat, target).await?) {
+                    return Ok(());
+                }
+                loose
                     .put(m)
                     .with_key((m.chat.0, act.target().0, m.seq.0))
                     .serde()?
@@ -342,6 +353,21 @@ async fn cursor_of(tx: &Transaction<'_>, chat: ChatId) -> Result<CursorRec> {
         .serde()?
         .await?
         .unwrap_or_default())
+}
+
+/// The acts waiting loose on `chat`'s message `target`, in order.
+async fn loose_acts(loose: &ObjectStore<'_>, chat: ChatId, target: Seq) -> Result<Vec<Message>> {
+    Ok(loose
+        .get_all()
+        .with_query(loose_between(chat, Seq(target.0 - 1), target))
+        .serde()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?)
+}
+
+fn deletes(acts: &[Message]) -> bool {
+    acts.iter()
+        .any(|m| matches!(m.act, Some(Act::Delete { .. })))
 }
 
 /// Moves `chat`'s read cursor in `tx` forward to `seq`; whether it moved.
@@ -779,26 +805,24 @@ impl Store {
             quoted.extend(get(seq).await?);
         }
         let mut pinned = None;
+        // Pins noted before `pins` was kept still show from the window.
         let mut pins = cursor.pins.clone();
+        pins.extend(messages.iter().filter(|m| m.pinned).map(|m| m.message.seq));
         pins.sort_unstable();
+        pins.dedup();
         let loose = &tx.object_store(LOOSE)?;
         for seq in pins.into_iter().rev() {
             let still = match get(seq).await? {
                 Some(kept) => (kept.pinned && kept.shown()).then_some(Some(kept)),
                 // Older than what is held: its acts wait loose, the last
-                // pin or unpin telling.
+                // pin or unpin telling, unless a delete came.
                 None => {
-                    let acts: Vec<Message> = loose
-                        .get_all()
-                        .with_query(loose_between(chat, Seq(seq.0 - 1), seq))
-                        .serde()?
-                        .await?
-                        .collect::<indexed_db_futures::Result<_>>()?;
+                    let acts = loose_acts(loose, chat, seq).await?;
                     let last_pin = acts.iter().rev().find_map(|m| match m.act {
                         Some(Act::Pin { on, .. }) => Some(on),
                         _ => None,
                     });
-                    (last_pin == Some(true)).then_some(None)
+                    (last_pin == Some(true) && !deletes(&acts)).then_some(None)
                 }
             };
             if let Some(kept) = still {

@@ -111,11 +111,13 @@ impl Service {
             return Err(ErrorCode::BadRequest);
         }
         self.store.update_chat(chat, &settings).await?;
-        self.tell_everywhere(Notice::Settings {
-            chat,
-            settings: settings.clone(),
-        })
-        .await;
+        if settings != ChatSettings::default() {
+            self.tell_everywhere(Notice::Settings {
+                chat,
+                settings: settings.clone(),
+            })
+            .await;
+        }
         self.store
             .chat_summary(chat, me.id)
             .await?

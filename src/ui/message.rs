@@ -34,10 +34,12 @@ impl Quote {
     }
 }
 
-/// One reaction on a message: who gave it, and whether the viewer did.
+/// One reaction on a message: how many gave it and who (not in a
+/// channel, whose readers stay private), and whether the viewer did.
 #[derive(Clone, PartialEq, Hash)]
 pub struct Reaction {
     pub emoji: String,
+    pub count: usize,
     pub names: Vec<String>,
     pub mine: bool,
 }
@@ -150,7 +152,12 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
                 .iter()
                 .map(|(emoji, who)| Reaction {
                     emoji: emoji.clone(),
-                    names: who.iter().map(|u| reactor_name(k, *u)).collect(),
+                    count: who.len(),
+                    names: if channel {
+                        Vec::new()
+                    } else {
+                        who.iter().map(|u| reactor_name(k, *u)).collect()
+                    },
                     mine: me.is_some_and(|me| who.contains(&me)),
                 })
                 .collect(),
@@ -328,9 +335,10 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             </button>
         }
     });
-    let reactions = (!line.reactions.is_empty()).then(|| {
-        let chips = line.reactions.iter().map(|r| {
-            let (count, mine) = (r.names.len(), r.mine);
+    let reactions =
+        (!line.reactions.is_empty()).then(|| {
+            let chips = line.reactions.iter().map(|r| {
+            let (count, mine) = (r.count, r.mine);
             let target = Seq(seq.unwrap_or(0));
             let act = Act::React {
                 target,
@@ -338,23 +346,22 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 on: !mine,
             };
             let who = r.names.join(", ");
-            let label = t_with(
-                "reaction-by",
-                &[
-                    ("emoji", r.emoji.clone().into()),
-                    ("names", who.clone().into()),
-                ],
-            );
+            let emoji = r.emoji.clone().into();
+            let label = if r.names.is_empty() {
+                t_with("reaction-count", &[("emoji", emoji), ("n", count.into())])
+            } else {
+                t_with("reaction-by", &[("emoji", emoji), ("names", who.clone().into())])
+            };
             view! {
                 <button type="button" class="reaction" class:mine=mine aria-pressed=mine.to_string()
-                    aria-label=label title=who
+                    aria-label=label title=(!who.is_empty()).then_some(who)
                     on:click=move |_| tools.act(act.clone())>
                     {format!("{} {count}", r.emoji)}
                 </button>
             }
         });
-        view! { <div class="reactions">{chips.collect_view()}</div> }
-    });
+            view! { <div class="reactions">{chips.collect_view()}</div> }
+        });
     let (own, pinned, has_text) = (line.own, line.pinned, !line.text.is_empty());
     view! {
         <li

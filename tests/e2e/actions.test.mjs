@@ -72,9 +72,22 @@ eachBrowser((person) => {
       await expect(() => p.page.getByRole('button', { name: 'Pinned message' }).textContent(), (t) => t?.includes('Lunch at noon?'), 'pinned bar');
     }
 
-    // Delete for everyone: gone on both sides.
+    // Delete for everyone: gone on both sides, its edited text too.
     await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete for everyone' }).click();
-    for (const p of [alice, bob]) await p.waitTexts(['Lunch at noon?']);
+    for (const p of [alice, bob]) {
+      await p.waitTexts(['Lunch at noon?']);
+      const kept = await p.page.evaluate(async () => {
+        const { me } = await (await fetch('/api/me')).json();
+        const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.id}`); q.onsuccess = () => r(q.result); });
+        const all = await Promise.all(['messages', 'loose', 'outbox'].map((name) => new Promise((r) => {
+          const q = db.transaction(name).objectStore(name).getAll();
+          q.onsuccess = () => r(q.result);
+        })));
+        db.close();
+        return all.flat().filter((m) => JSON.stringify(m).includes('12:30')).length;
+      });
+      assert.equal(kept, 0, 'nothing of the deleted text stays in IndexedDB');
+    }
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 

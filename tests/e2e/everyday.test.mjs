@@ -212,8 +212,7 @@ eachBrowser((person) => {
 
     const tablet = await person();
     await tablet.signIn(a);
-    await expect(() => tablet.chatLink(b).count(), 1, 'the chat on a new device');
-    await tablet.page.waitForTimeout(500);
+    await expect(() => tablet.chatLink(b).textContent(), (t) => t?.includes('typo fixed'), 'the chat and its messages on a new device');
     assert.equal(await unread(tablet).count(), 0, 'a new device knows what was read elsewhere');
   });
 

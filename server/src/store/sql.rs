@@ -967,13 +967,20 @@ macro_rules! sql_store {
                 // it later; the act tells those who hold it already.
                 match act {
                     Act::Edit { target, text } => {
-                        sqlx::query("UPDATE messages SET text = $3, folded = $4, edited = 1 WHERE chat_id = $1 AND seq = $2")
+                        // Checked again: a delete may have committed since
+                        // the target was read (PostgreSQL), and its text
+                        // must not come back. Dropping `tx` undoes the act.
+                        let edited = sqlx::query("UPDATE messages SET text = $3, folded = $4, edited = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0")
                             .bind(chat.0)
                             .bind(target.0)
                             .bind(text.as_str())
                             .bind(text.to_lowercase())
                             .execute(&mut *tx)
-                            .await?;
+                            .await?
+                            .rows_affected();
+                        if edited == 0 {
+                            return Err(StoreError::BadTarget);
+                        }
                     }
                     Act::Delete { target } => {
                         erase(&mut tx, chat, *target).await?;
