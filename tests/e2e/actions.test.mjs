@@ -3,7 +3,7 @@
 // delete for everyone. Every test runs once per browser in BROWSERS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eachBrowser, uniqueName } from './harness.mjs';
+import { eachBrowser, stored, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 eachBrowser((person) => {
@@ -76,17 +76,8 @@ eachBrowser((person) => {
     await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete for everyone' }).click();
     for (const p of [alice, bob]) {
       await p.waitTexts(['Lunch at noon?']);
-      const kept = await p.page.evaluate(async () => {
-        const { me } = await (await fetch('/api/me')).json();
-        const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.id}`); q.onsuccess = () => r(q.result); });
-        const all = await Promise.all(['messages', 'loose', 'outbox'].map((name) => new Promise((r) => {
-          const q = db.transaction(name).objectStore(name).getAll();
-          q.onsuccess = () => r(q.result);
-        })));
-        db.close();
-        return all.flat().filter((m) => JSON.stringify(m).includes('12:30')).length;
-      });
-      assert.equal(kept, 0, 'nothing of the deleted text stays in IndexedDB');
+      const all = [...await stored(p.page, 'messages'), ...await stored(p.page, 'loose'), ...await stored(p.page, 'outbox')];
+      assert.equal(all.filter((m) => JSON.stringify(m).includes('12:30')).length, 0, 'nothing of the deleted text stays in IndexedDB');
     }
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });

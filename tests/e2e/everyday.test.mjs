@@ -5,7 +5,7 @@
 // scroll back through it. Every test runs once per browser in BROWSERS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eachBrowser, uniqueName } from './harness.mjs';
+import { eachBrowser, stored, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 eachBrowser((person) => {
@@ -255,12 +255,7 @@ eachBrowser((person) => {
       return picked;
     }, 'After 1 week', 'the timer bob set');
     // Then a short custom timer, set through the API.
-    const id = await alice.page.evaluate(async (title) => {
-      const me = await (await fetch('/api/me')).json();
-      const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
-      const all = await new Promise((r) => { const q = db.transaction('chats').objectStore('chats').getAll(); q.onsuccess = () => r(q.result); });
-      return all.find((c) => c.title === title).id;
-    }, b);
+    const id = (await stored(alice.page, 'chats')).find((c) => c.title === b).id;
     const res = await alice.page.evaluate(async (id) => (await fetch(`/api/chats/${id}`, {
       method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ttl_s: 2 }),
     })).status, id);
@@ -271,14 +266,8 @@ eachBrowser((person) => {
     await bob.waitTexts(['good morning']);
     await alice.waitTexts(['good morning']);
     for (const p of [alice, bob]) {
-      const kept = await p.page.evaluate(async () => {
-        const me = await (await fetch('/api/me')).json();
-        const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
-        const all = await new Promise((r) => { const q = db.transaction('messages').objectStore('messages').getAll(); q.onsuccess = () => r(q.result); });
-        db.close();
-        return all.filter((m) => JSON.stringify(m).includes('this goes away')).length;
-      });
-      assert.equal(kept, 0, 'gone from IndexedDB too');
+      const kept = (await stored(p.page, 'messages')).filter((m) => JSON.stringify(m).includes('this goes away'));
+      assert.equal(kept.length, 0, 'gone from IndexedDB too');
     }
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
@@ -429,13 +418,7 @@ eachBrowser((person) => {
     await second.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${b}`) }).click();
     await expect(() => second.getByRole('list', { name: 'Messages' }).locator('li .text').allTextContents(),
       (t) => JSON.stringify(t) === '["one","two","three"]', 'each message once');
-    const held = await second.evaluate(async () => {
-      const me = await (await fetch('/api/me')).json();
-      const db = await new Promise((r) => { const q = indexedDB.open(`courier-${me.me.id}`); q.onsuccess = () => r(q.result); });
-      const count = await new Promise((r) => { const q = db.transaction('messages').objectStore('messages').count(); q.onsuccess = () => r(q.result); });
-      const outbox = await new Promise((r) => { const q = db.transaction('outbox').objectStore('outbox').count(); q.onsuccess = () => r(q.result); });
-      return { count, outbox };
-    });
+    const held = { count: (await stored(second, 'messages')).length, outbox: (await stored(second, 'outbox')).length };
     assert.deepEqual(held, { count: 3, outbox: 0 });
     await second.close();
   });
@@ -451,20 +434,7 @@ eachBrowser((person) => {
     // Bob's laptop has never seen the chat.
     const laptop = await person();
     await laptop.signIn(b);
-    const held = () => laptop.page.evaluate(async () => {
-      const { me } = await (await fetch('/api/me')).json();
-      const db = await new Promise((resolve, reject) => {
-        const open = indexedDB.open(`courier-${me.id}`);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = reject;
-      });
-      const n = await new Promise((resolve) => {
-        const count = db.transaction('messages').objectStore('messages').count();
-        count.onsuccess = () => resolve(count.result);
-      });
-      db.close();
-      return n;
-    });
+    const held = async () => (await stored(laptop.page, 'messages')).length;
     await laptop.openChat(a);
     await expect(() => laptop.messages().last().locator('.text').textContent(), 'number 599', 'the newest');
     assert.equal(await held(), 200, 'one page of the newest is all a new device takes');

@@ -186,6 +186,24 @@ export function uniqueName(prefix) {
 }
 
 /** One person: a browser context (own cookies, own IndexedDB) and a page. */
+/** Every record of one store of the page's account's IndexedDB database. */
+export function stored(page, name) {
+  return page.evaluate(async (name) => {
+    const { me } = await (await fetch('/api/me')).json();
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(`courier-${me.id}`);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = reject;
+    });
+    const all = await new Promise((resolve) => {
+      const q = db.transaction(name).objectStore(name).getAll();
+      q.onsuccess = () => resolve(q.result);
+    });
+    db.close();
+    return all;
+  }, name);
+}
+
 export class Person {
   /** `locale` (e.g. 'ar') is the browser's language, as navigator.languages says. */
   static async open(browser, server, { viewport, locale } = {}) {
