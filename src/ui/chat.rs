@@ -623,7 +623,12 @@ fn MessageList(
         }
     });
     let read_seen = move || {
-        if let Some(pending) = settling.get_value() {
+        // Called from a frame or a scroll event that may come just after
+        // the chat closed, when this list's values are gone.
+        let Some(pending) = settling.try_get_value() else {
+            return;
+        };
+        if let Some(pending) = pending {
             pending.clear();
         }
         let wait = std::time::Duration::from_millis(SETTLE_MS);
@@ -633,10 +638,11 @@ fn MessageList(
     Effect::new(move |_| {
         items.track();
         request_animation_frame(move || {
-            let Some(ul) = list.get_untracked() else {
+            let (Some(Some(ul)), Some(at)) = (list.try_get_untracked(), scroll.try_get_value())
+            else {
                 return;
             };
-            match scroll.get_value() {
+            match at {
                 Scroll::Bottom if stick.get_value() => ul.set_scroll_top(ul.scroll_height()),
                 Scroll::Bottom => {}
                 Scroll::Keep { seq, px } => {
@@ -682,10 +688,10 @@ fn MessageList(
         }
     };
     let on_scroll = move |_| {
-        read_seen();
-        let Some(ul) = list.get_untracked() else {
+        let Some(Some(ul)) = list.try_get_untracked() else {
             return;
         };
+        read_seen();
         let (top, height, view) = (ul.scroll_top(), ul.scroll_height(), ul.client_height());
         let (first, last) = items.with_untracked(|l| {
             (

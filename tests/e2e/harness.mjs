@@ -212,6 +212,9 @@ export class Person {
     const person = new Person(context, page, server);
     page.on('dialog', (d) => { person.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
     page.on('pageerror', (e) => person.errors.push(String(e)));
+    // A Rust panic's message (console_error_panic_hook), which the
+    // pageerror that follows it ('unreachable') does not carry.
+    page.on('console', (m) => { if (m.type() === 'error' && m.text().includes('panicked')) person.errors.push(m.text()); });
     return person;
   }
 
