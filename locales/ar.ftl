@@ -4,6 +4,7 @@
 
 loading = جارٍ التحميل…
 sign-out = تسجيل الخروج
+sign-out-remove-data = تسجيل الخروج وحذف رسائل هذا الحساب من هذا المتصفح
 preferences = التفضيلات
 select-chat = اختر محادثة لبدء المراسلة
 connection = الاتصال
@@ -241,6 +242,10 @@ error-bad-handle = يجب أن يتكون @المعرّف من 3 إلى 32 حر�
 error-owner-stays = لا يمكن إزالة المالك أو حظره أو تخفيض دوره
 error-bad-target = هذه الرسالة لم تعد موجودة
 error-bad-reaction = هذا التفاعل ليس من التفاعلات المتاحة
+error-not-found = غير موجود
+error-slow-down = محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مرة أخرى
+error-blocked = لا يمكنك مراسلة هذا الشخص
+error-too-broad = هذا البحث يستغرق وقتًا طويلًا: أضف كلمات أو ابحث في محادثة واحدة
 error-internal = خطأ داخلي
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -330,3 +335,10 @@ accounts = الحسابات
 add-account = إضافة حساب
 back-to-account = العودة إلى حسابي
 notifications = إشعارات الرسائل الجديدة
+
+# Blocking a person, leaving a group or channel
+block-user = حظر
+unblock-user = إلغاء الحظر
+blocked-note = لقد حظرت هذا الشخص: لا يمكنه مراسلتك.
+leave-group = مغادرة المجموعة
+leave-channel = مغادرة القناة

@@ -5,6 +5,7 @@
 
 loading = Loading…
 sign-out = Sign out
+sign-out-remove-data = Sign out and remove this account's messages from this browser
 preferences = Preferences
 select-chat = Select a chat to start messaging
 connection = Connection
@@ -203,6 +204,10 @@ error-bad-handle = @handle must be 3-32 of a-z, 0-9, _ and start with a letter
 error-owner-stays = The owner cannot be removed, banned or demoted
 error-bad-target = That message is not there to act on
 error-bad-reaction = Not one of the reactions on offer
+error-not-found = Not found
+error-slow-down = Too many attempts. Wait a moment and try again
+error-blocked = You cannot message this person
+error-too-broad = That search takes too long: add words or search one chat
 error-internal = Internal error
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -288,3 +293,10 @@ accounts = Accounts
 add-account = Add account
 back-to-account = Back to my account
 notifications = Notifications of new messages
+
+# Blocking a person, leaving a group or channel
+block-user = Block
+unblock-user = Unblock
+blocked-note = You blocked this person: they cannot write to you.
+leave-group = Leave group
+leave-channel = Leave channel

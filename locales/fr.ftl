@@ -4,6 +4,7 @@
 
 loading = Chargement…
 sign-out = Se déconnecter
+sign-out-remove-data = Se déconnecter et effacer les messages de ce compte de ce navigateur
 preferences = Préférences
 select-chat = Choisissez une discussion pour commencer
 connection = Connexion
@@ -208,6 +209,10 @@ error-bad-handle = L’@identifiant doit faire 3 à 32 caractères parmi a-z, 0-
 error-owner-stays = Le propriétaire ne peut être ni retiré, ni banni, ni rétrogradé
 error-bad-target = Ce message n’existe plus
 error-bad-reaction = Cette réaction ne fait pas partie de celles proposées
+error-not-found = Introuvable
+error-slow-down = Trop de tentatives. Patientez un instant et réessayez
+error-blocked = Vous ne pouvez pas écrire à cette personne
+error-too-broad = Cette recherche prend trop de temps : ajoutez des mots ou cherchez dans une seule discussion
 error-internal = Erreur interne
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -293,3 +298,10 @@ accounts = Comptes
 add-account = Ajouter un compte
 back-to-account = Revenir à mon compte
 notifications = Notifications des nouveaux messages
+
+# Blocking a person, leaving a group or channel
+block-user = Bloquer
+unblock-user = Débloquer
+blocked-note = Vous avez bloqué cette personne : elle ne peut plus vous écrire.
+leave-group = Quitter le groupe
+leave-channel = Quitter la chaîne

@@ -4,6 +4,7 @@
 
 loading = Carregando…
 sign-out = Sair
+sign-out-remove-data = Sair e apagar as mensagens desta conta deste navegador
 preferences = Preferências
 select-chat = Selecione uma conversa para começar
 connection = Conexão
@@ -208,6 +209,10 @@ error-bad-handle = O @identificador deve ter de 3 a 32 caracteres entre a-z, 0-9
 error-owner-stays = O dono não pode ser removido, banido nem rebaixado
 error-bad-target = Essa mensagem não existe mais
 error-bad-reaction = Essa reação não está entre as disponíveis
+error-not-found = Não encontrado
+error-slow-down = Tentativas demais. Espere um pouco e tente de novo
+error-blocked = Você não pode enviar mensagens a essa pessoa
+error-too-broad = Essa busca demora demais: adicione palavras ou busque em uma conversa
 error-internal = Erro interno
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -293,3 +298,10 @@ accounts = Contas
 add-account = Adicionar conta
 back-to-account = Voltar para minha conta
 notifications = Notificações de novas mensagens
+
+# Blocking a person, leaving a group or channel
+block-user = Bloquear
+unblock-user = Desbloquear
+blocked-note = Você bloqueou essa pessoa: ela não pode lhe escrever.
+leave-group = Sair do grupo
+leave-channel = Sair do canal

@@ -4,6 +4,7 @@
 
 loading = Загрузка…
 sign-out = Выйти
+sign-out-remove-data = Выйти и удалить сообщения этого аккаунта из браузера
 preferences = Настройки интерфейса
 select-chat = Выберите чат, чтобы начать переписку
 connection = Соединение
@@ -224,6 +225,10 @@ error-bad-handle = @адрес: 3–32 символа из a-z, 0-9, _, перв
 error-owner-stays = Владельца нельзя удалить, заблокировать или понизить
 error-bad-target = Этого сообщения больше нет
 error-bad-reaction = Такой реакции нет среди доступных
+error-not-found = Не найдено
+error-slow-down = Слишком много попыток. Подождите немного и попробуйте снова
+error-blocked = Этому человеку нельзя написать
+error-too-broad = Этот поиск занимает слишком много времени: добавьте слова или ищите в одном чате
 error-internal = Внутренняя ошибка сервера
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -311,3 +316,10 @@ accounts = Аккаунты
 add-account = Добавить аккаунт
 back-to-account = Вернуться в мой аккаунт
 notifications = Уведомления о новых сообщениях
+
+# Blocking a person, leaving a group or channel
+block-user = Заблокировать
+unblock-user = Разблокировать
+blocked-note = Вы заблокировали этого человека: он не может вам писать.
+leave-group = Выйти из группы
+leave-channel = Покинуть канал

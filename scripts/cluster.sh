@@ -23,7 +23,8 @@ trap 'kill "${pids[@]}" 2>/dev/null; nginx -p "$run" -c nginx.conf -s stop 2>/de
 
 for port in 8081 8082 8083; do
   target/server/courier-server --listen "127.0.0.1:$port" --data "$run/node$port" --static-dir dist \
-    --postgres "$db_url" --nats "$nats_url" --allowed-origin http://127.0.0.1:8080 &
+    --postgres "$db_url" --nats "$nats_url" --allowed-origin http://127.0.0.1:8080 \
+    --trust-forwarded-for &
   pids+=($!)
 done
 
@@ -42,6 +43,7 @@ http {
       proxy_pass http://courier;
       proxy_http_version 1.1;
       proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection \$connection_upgrade;
       proxy_read_timeout 120s;

@@ -50,7 +50,6 @@ if $want_test; then
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
   command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
-  command -v brotli >/dev/null || pkgs+=(brotli)
   # The cluster tests put three nodes behind a real load balancer.
   command -v nginx >/dev/null || pkgs+=(nginx-light)
   if [ ${#pkgs[@]} -gt 0 ]; then

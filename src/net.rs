@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
 use courier_protocol::frame::ViewCount;
-use courier_protocol::limits::HISTORY_PAGE;
+use courier_protocol::limits::{HISTORY_PAGE, MAX_CURSORS};
 use courier_protocol::{
     Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq,
     ServerFrame, UserId, UserInfo,
@@ -136,9 +136,10 @@ pub enum Event {
     Read(ChatId, UserId, Seq),
     /// A device of a member stored the chat up to a seq.
     Delivered(ChatId, UserId, Seq),
-    /// These posts (not acts) were just stored: their senders stopped
-    /// typing, and the user may be told of them.
-    Posted(ChatId, Vec<courier_protocol::Message>),
+    /// These events were just stored: the senders of posts stopped typing,
+    /// the user may be told of new posts, and a notice of a post since
+    /// edited or deleted must change or go.
+    Arrived(ChatId, Vec<courier_protocol::Message>),
     /// A member (id, name) is typing.
     Typing(ChatId, UserId, String),
 }
@@ -302,20 +303,14 @@ const DEAD_AFTER_MS: f64 = 45_000.0;
 const TICK_MS: u32 = 2_000;
 const BACKOFF_MIN_MS: f64 = 250.0;
 const BACKOFF_MAX_MS: f64 = 5_000.0;
+/// How long a send refused by a fault of the server waits to go again.
+const RETRY_AFTER_FAULT_MS: f64 = 2_000.0;
 
-/// Errors the server will give again for the same message: stop retrying it.
-fn is_terminal(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::NotMember
-            | ErrorCode::TextTooLong
-            | ErrorCode::TextEmpty
-            | ErrorCode::BadClientId
-            | ErrorCode::NotAllowed
-            | ErrorCode::SlowMode
-            | ErrorCode::BadTarget
-            | ErrorCode::BadReaction
-    )
+/// Errors that may not come again for the same message (the server asked
+/// to wait, or failed itself): send it again after a wait. Any other the
+/// server would give again: the message has failed.
+fn is_passing(code: ErrorCode) -> bool {
+    matches!(code, ErrorCode::SlowDown | ErrorCode::Internal)
 }
 
 fn ws_url() -> Option<String> {
@@ -386,7 +381,9 @@ async fn connect(
         return End::Retry { welcomed: false };
     };
     let (mut tx, mut rx) = ws.split();
-    let cursors = cursors
+    // At most MAX_CURSORS: the chats held furthest; the others resume as
+    // on a new device, and their gap is filled by `Sync`.
+    let mut cursors: Vec<Cursor> = cursors
         .iter()
         .filter(|(_, c)| c.held.0 > 0)
         .map(|(chat, c)| Cursor {
@@ -394,6 +391,8 @@ async fn connect(
             seq: c.held,
         })
         .collect();
+    cursors.sort_by_key(|c| std::cmp::Reverse(c.seq));
+    cursors.truncate(MAX_CURSORS);
     let hello = ClientFrame::Hello {
         version: PROTOCOL_VERSION,
         cursors,
@@ -409,10 +408,12 @@ async fn connect(
         me: None,
         received: HashMap::new(),
         private: HashSet::new(),
+        aliases: HashMap::new(),
         sent: HashSet::new(),
         synced: HashSet::new(),
         asked: HashSet::new(),
         out: Vec::new(),
+        retry_at: None,
     };
     let (mut last_heard, mut last_ping) = (now_ms(), now_ms());
     loop {
@@ -442,6 +443,12 @@ async fn connect(
                 if now_ms() - last_heard > DEAD_AFTER_MS {
                     return End::Retry { welcomed: conn.welcomed };
                 }
+                if conn.retry_at.is_some_and(|at| now_ms() >= at) {
+                    conn.retry_at = None;
+                    for entry in store.outbox().await.unwrap_or_default() {
+                        conn.queue(entry);
+                    }
+                }
                 if now_ms() - last_ping > PING_EVERY_MS {
                     last_ping = now_ms();
                     conn.out.push(ClientFrame::Ping);
@@ -469,6 +476,8 @@ struct Conn<'a> {
     /// Chats whose members do not see each other's deliveries (channels,
     /// big groups): no `received` for them.
     private: HashSet<ChatId>,
+    /// The user's alias in each channel (see `ChatSummary::alias`).
+    aliases: HashMap<ChatId, UserId>,
     /// Outbox ids sent on this connection, so none goes twice.
     sent: HashSet<ClientMsgId>,
     /// `Sync` requests made on this connection, so a burst asks once.
@@ -477,10 +486,18 @@ struct Conn<'a> {
     asked: HashSet<(ChatId, Seq)>,
     /// Frames to write once the current one is handled.
     out: Vec<ClientFrame>,
+    /// When to send again what the server refused for now (`slow_down`,
+    /// or a fault of its own), without waiting for a reconnect.
+    retry_at: Option<f64>,
 }
 
 impl Conn<'_> {
     fn queue(&mut self, entry: OutboxEntry) {
+        // While the server has us wait, nothing newer jumps ahead of what
+        // it refused: the retry sends them all, in order.
+        if self.retry_at.is_some() {
+            return;
+        }
         if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
             self.out.push(match (entry.act, entry.forward) {
                 (Some(act), _) => ClientFrame::Act {
@@ -519,15 +536,28 @@ impl Conn<'_> {
     async fn handle(&mut self, frame: ServerFrame) {
         match frame {
             ServerFrame::Welcome {
-                me, chats, folders, ..
+                me,
+                chats,
+                folders,
+                more,
+                ..
             } => {
                 self.me = Some(me.id);
                 (self.notify)(Event::Me(me.clone()));
+                let mut chats = chats;
+                chats.iter_mut().for_each(|c| self.note_chat(c));
                 // A failed write shows up as missing data, which the next resume refills.
                 let _ = self.store.save_me(&me).await;
                 let _ = self.store.put_chats(&chats).await;
+                // Chats left or lost while offline go (`Left` came to nobody).
+                let mut listed: HashSet<ChatId> = chats.iter().map(|c| c.id).collect();
+                listed.extend(more);
+                for held in self.store.chats().await.unwrap_or_default() {
+                    if !listed.contains(&held.id) {
+                        let _ = self.store.forget_chat(held.id).await;
+                    }
+                }
                 let _ = self.store.save_folders(&folders).await;
-                chats.iter().for_each(|c| self.note_privacy(c));
                 self.welcomed = true;
                 (self.notify)(Event::Status(Status::Online));
                 (self.notify)(Event::Changed);
@@ -541,6 +571,7 @@ impl Conn<'_> {
                 before,
                 messages,
             } => {
+                let messages = self.as_mine(chat, messages);
                 if let Ok(true) = self.store.apply_history(chat, before, &messages).await {
                     (self.notify)(Event::Changed);
                 }
@@ -549,8 +580,8 @@ impl Conn<'_> {
                 self.apply(message.chat, std::slice::from_ref(&message))
                     .await
             }
-            ServerFrame::Chat { chat } => {
-                self.note_privacy(&chat);
+            ServerFrame::Chat { mut chat } => {
+                self.note_chat(&mut chat);
                 let _ = self.store.put_chats(std::slice::from_ref(&chat)).await;
                 (self.notify)(Event::Changed);
                 // Joining a chat with history: fetch what we lack, or its
@@ -569,9 +600,19 @@ impl Conn<'_> {
             }
             ServerFrame::Error {
                 code, id: Some(id), ..
-            } if is_terminal(code) => {
+            } if !is_passing(code) => {
                 let _ = self.store.fail_outbox(&id, code).await;
                 (self.notify)(Event::Changed);
+            }
+            ServerFrame::Error {
+                id: Some(id),
+                retry_after_ms,
+                ..
+            } => {
+                // Refused for now: it goes again once the wait is over.
+                self.sent.remove(&id);
+                let at = now_ms() + retry_after_ms.map_or(RETRY_AFTER_FAULT_MS, |ms| ms as f64);
+                self.retry_at = Some(self.retry_at.map_or(at, |other| other.max(at)));
             }
             ServerFrame::Left { chat } => {
                 let _ = self.store.forget_chat(chat).await;
@@ -614,19 +655,20 @@ impl Conn<'_> {
     }
 
     async fn apply(&mut self, chat: ChatId, messages: &[courier_protocol::Message]) {
+        // Copied only in a channel, where the user's own events come aliased.
+        let mine;
+        let messages = if self.aliases.contains_key(&chat) {
+            mine = self.as_mine(chat, messages.to_vec());
+            &mine[..]
+        } else {
+            messages
+        };
         let Ok(applied) = self.store.apply_events(chat, messages).await else {
             return;
         };
         if applied.changed {
             (self.notify)(Event::Changed);
-            let posts: Vec<_> = messages
-                .iter()
-                .filter(|m| m.act.is_none())
-                .cloned()
-                .collect();
-            if !posts.is_empty() {
-                (self.notify)(Event::Posted(chat, posts));
-            }
+            (self.notify)(Event::Arrived(chat, messages.to_vec()));
         }
         match applied.gap_after {
             Some(after) => self.sync(chat, after),
@@ -634,12 +676,38 @@ impl Conn<'_> {
         }
     }
 
-    fn note_privacy(&mut self, chat: &ChatSummary) {
+    /// Notes what this connection must know of a chat (whether reads are
+    /// private, the user's alias there), and shows its preview as the
+    /// user's own where it is.
+    fn note_chat(&mut self, chat: &mut ChatSummary) {
         if chat.shares_reads() {
             self.private.remove(&chat.id);
         } else {
             self.private.insert(chat.id);
         }
+        match chat.alias {
+            Some(alias) => self.aliases.insert(chat.id, alias),
+            None => self.aliases.remove(&chat.id),
+        };
+        if let Some(last) = chat.last.take() {
+            chat.last = self.as_mine(chat.id, vec![last]).pop();
+        }
+    }
+
+    /// A channel shows the user's own events under their alias: the app
+    /// stores them as the user's, so that they read as their own (their
+    /// reactions pressed, their posts editable).
+    fn as_mine(
+        &self,
+        chat: ChatId,
+        mut messages: Vec<courier_protocol::Message>,
+    ) -> Vec<courier_protocol::Message> {
+        if let (Some(alias), Some(me)) = (self.aliases.get(&chat), self.me) {
+            for m in messages.iter_mut().filter(|m| m.sender == *alias) {
+                m.sender = me;
+            }
+        }
+        messages
     }
 
     /// Others' messages are stored with no gap before them: their senders

@@ -282,6 +282,28 @@ fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
     KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
 }
 
+/// The newest post of `chat` before `before` that a reader would see, as
+/// it reads now (edits applied), looking back a page at a time.
+async fn newest_shown(tx: &Transaction<'_>, chat: ChatId, before: Seq) -> Result<Option<Message>> {
+    const PAGE: i64 = 50;
+    let msgs = tx.object_store(MESSAGES)?;
+    let mut upto = Seq(before.0 - 1);
+    while upto > Seq::ZERO {
+        let after = Seq((upto.0 - PAGE).max(0));
+        let page: Vec<Kept> = msgs
+            .get_all()
+            .with_query(msgs_between(chat, after, upto))
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        if let Some(kept) = page.into_iter().rev().find(Kept::shown) {
+            return Ok(Some(kept.message));
+        }
+        upto = after;
+    }
+    Ok(None)
+}
+
 /// The keys of `chat`'s loose acts on the messages after `after` up to
 /// and including `upto`.
 fn loose_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64, i64)> {
@@ -394,9 +416,23 @@ async fn all_chats(tx: &Transaction<'_>) -> Result<Vec<ChatSummary>> {
         .collect::<indexed_db_futures::Result<_>>()?)
 }
 
+/// The name of `me`'s database.
+fn database_name(me: UserId) -> String {
+    format!("courier-{}", me.0)
+}
+
+/// Deletes `me`'s whole database from this browser (signing out of a
+/// shared computer). The browser finishes it once every tab has let go.
+pub async fn remove_database(me: UserId) {
+    let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten());
+    if let Some(factory) = factory {
+        let _ = factory.delete_database(&database_name(me));
+    }
+}
+
 impl Store {
     pub async fn open(me: UserId) -> Result<Store> {
-        let db = Database::open(format!("courier-{}", me.0))
+        let db = Database::open(database_name(me))
             .with_version(MIGRATIONS.len() as u32)
             .with_on_upgrade_needed(|event, db| {
                 let from = event.old_version() as usize;
@@ -414,6 +450,12 @@ impl Store {
 
     pub fn me(&self) -> UserId {
         self.me
+    }
+
+    /// Lets go of the database (the tab leaves the account): a deletion of
+    /// it, from here or another tab, need not wait for this tab.
+    pub fn close(&self) {
+        Database::clone(&self.db).close();
     }
 
     fn tx(&self, stores: &[&str], write: bool) -> Result<Transaction<'_>> {
@@ -532,6 +574,8 @@ impl Store {
             gap_after: None,
         };
         let mut newest = None;
+        // Posts whose text an act here changed or took away.
+        let mut touched: Vec<Seq> = Vec::new();
         for m in messages.iter().filter(|m| m.chat == chat) {
             if m.seq <= cursor.held {
                 continue;
@@ -552,8 +596,10 @@ impl Store {
                 cursor.read = cursor.read.max(m.seq);
             }
             cursor.held = m.seq;
-            if m.act.is_none() {
-                newest = Some(m);
+            match &m.act {
+                None => newest = Some(m.clone()),
+                Some(act @ (Act::Edit { .. } | Act::Delete { .. })) => touched.push(act.target()),
+                Some(_) => {}
             }
             applied.changed = true;
         }
@@ -563,9 +609,14 @@ impl Store {
             let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
             if let Some(mut summary) = summary {
                 summary.last_seq = summary.last_seq.max(cursor.held);
-                // The list previews the newest post, not an act on one.
+                // The list previews the newest post, not an act on one; an
+                // edit or delete of the previewed post previews it anew
+                // (its new text, or the newest post still there).
+                let previewed = summary.last.as_ref().map(|m| m.seq);
                 if let Some(last) = newest {
-                    summary.last = Some(last.clone());
+                    summary.last = Some(last);
+                } else if let Some(seq) = previewed.filter(|seq| touched.contains(seq)) {
+                    summary.last = newest_shown(&tx, chat, seq.next()).await?;
                 }
                 chats.put(&summary).with_key(chat.0).serde()?.await?;
             }

@@ -64,6 +64,11 @@ impl Server {
         // The idle-memory figure opens thousands of sockets of one account.
         command
             .args(["--max-sockets-per-user", "1000000"])
+            // It makes up to 100,000 users from one address.
+            .args(["--new-users-per-hour", "0"])
+            // Its senders go as fast as the server lets them (one sends
+            // 200 a second): the limit is on, above what they ask.
+            .args(["--sends-per-second", "100000"])
             .args(&extra);
         let mut server = Self::spawn(Kind::Courier, command, bin, Some(data.to_path_buf())).await?;
         server.extra = extra;

@@ -85,6 +85,10 @@ pub struct ChatCreated {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: ErrorCode,
+    /// With `slow_down`: how long to wait before asking again (also in
+    /// the `Retry-After` header, in whole seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// The answer of `POST /api/guest`: the new guest and the chat they joined.
@@ -92,6 +96,13 @@ pub struct ApiError {
 pub struct Joined {
     pub me: UserInfo,
     pub chat: ChatSummary,
+}
+
+/// `GET /api/me/blocked`: whom the user blocked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// The people the user blocked, the most recent first.
+    pub blocked: Vec<UserInfo>,
 }
 
 /// `GET /api/chats/{id}/members?after=<user id>&limit=<n>`: one page of

@@ -85,6 +85,21 @@ pub enum ErrorCode {
     BadTarget,
     #[error("not one of the reactions on offer")]
     BadReaction,
+    /// Asked too often (sign-in attempts, frames, searches): wait the time
+    /// the error gives, then try again.
+    #[error("too many requests: wait and try again")]
+    SlowDown,
+    /// One of the two people of a 1:1 blocked the other: no new chat, no
+    /// message.
+    #[error("this person cannot be messaged")]
+    Blocked,
+    /// A search ran out of time before it was done: narrow it (more words,
+    /// one chat).
+    #[error("search too broad")]
+    TooBroad,
+    /// No such endpoint.
+    #[error("no such endpoint")]
+    NotFound,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -126,6 +141,10 @@ impl ErrorCode {
             ErrorCode::OwnerStays => "owner_stays",
             ErrorCode::BadTarget => "bad_target",
             ErrorCode::BadReaction => "bad_reaction",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::Blocked => "blocked",
+            ErrorCode::TooBroad => "too_broad",
             ErrorCode::Internal => "internal",
         }
     }
@@ -171,6 +190,10 @@ mod tests {
             ErrorCode::OwnerStays,
             ErrorCode::BadTarget,
             ErrorCode::BadReaction,
+            ErrorCode::NotFound,
+            ErrorCode::SlowDown,
+            ErrorCode::Blocked,
+            ErrorCode::TooBroad,
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

@@ -90,6 +90,11 @@ pub enum ServerFrame {
         /// The user's own chat folders, in order.
         #[serde(default)]
         folders: Vec<Folder>,
+        /// The user's other chats, which did not fit this frame: each
+        /// follows as a `Chat` frame. With `chats`, every chat the user is
+        /// in; the client forgets any other it holds.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more: Vec<ChatId>,
     },
     /// Events of one chat in ascending `seq`, at most `MAX_EVENTS_PER_FRAME`.
     Events {
@@ -168,6 +173,9 @@ pub enum ServerFrame {
         id: Option<ClientMsgId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         chat: Option<ChatId>,
+        /// With `slow_down`: wait this long before sending the frame again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     Pong,
 }
@@ -307,6 +315,11 @@ pub struct ChatSummary {
     /// Where the viewer keeps the chat in their list.
     #[serde(default)]
     pub place: Place,
+    /// In a channel: the id that the viewer's own events there carry
+    /// (reactions, unsigned posts), in place of their user id, so that no
+    /// reader learns who they are. Each channel has its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<UserId>,
 }
 
 impl ChatSummary {
@@ -431,6 +444,7 @@ impl ServerFrame {
             code,
             id: None,
             chat: None,
+            retry_after_ms: None,
         }
     }
 }

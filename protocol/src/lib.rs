@@ -17,6 +17,7 @@
 //! it compiles for `wasm32-unknown-unknown` and for the host alike.
 
 pub mod api;
+pub mod budget;
 pub mod error;
 pub mod folder;
 pub mod format;

@@ -12,6 +12,8 @@ pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
 /// Most cursors in one `Hello`: a client following more chats resumes the
 /// rest with `Sync`.
 pub const MAX_CURSORS: usize = 2000;
+/// Most groups and channels one user may be in (Telegram's limit).
+pub const GROUPS_MAX: u32 = 500;
 /// Most messages the server puts in one `Events` frame.
 pub const MAX_EVENTS_PER_FRAME: usize = 200;
 /// Events in one `History` page, and the newest a new device takes of each

@@ -46,6 +46,7 @@ fn chat() -> ChatSummary {
             pinned: true,
             ..Place::default()
         },
+        alias: None,
     }
 }
 
@@ -177,7 +178,28 @@ fn server_frames() {
                 excluded: vec![ChatId(8)],
                 skip_muted: true,
                 ..Folder::default()
-            }]
+            }],
+            more: vec![],
+        }
+    );
+    insta::assert_json_snapshot!(
+        "chat_channel",
+        ServerFrame::Chat {
+            chat: ChatSummary {
+                kind: ChatKind::Channel,
+                alias: Some(UserId(-84_310_233_019_342)),
+                ..chat()
+            }
+        }
+    );
+    insta::assert_json_snapshot!(
+        "welcome_paged",
+        ServerFrame::Welcome {
+            version: 1,
+            me: me(),
+            chats: vec![chat()],
+            folders: vec![],
+            more: vec![ChatId(8), ChatId(9)],
         }
     );
     insta::assert_json_snapshot!(
@@ -202,7 +224,17 @@ fn server_frames() {
         ServerFrame::Error {
             code: ErrorCode::NotMember,
             id: Some(ClientMsgId("m1".into())),
-            chat: Some(ChatId(7))
+            chat: Some(ChatId(7)),
+            retry_after_ms: None,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "error_slow_down",
+        ServerFrame::Error {
+            code: ErrorCode::SlowDown,
+            id: Some(ClientMsgId("m1".into())),
+            chat: Some(ChatId(7)),
+            retry_after_ms: Some(1500),
         }
     );
     insta::assert_json_snapshot!("error_bare", ServerFrame::error(ErrorCode::BadFrame));
@@ -462,7 +494,15 @@ fn api_bodies() {
     insta::assert_json_snapshot!(
         "api_error",
         ApiError {
-            error: ErrorCode::UsernameTaken
+            error: ErrorCode::UsernameTaken,
+            retry_after_ms: None,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "api_error_slow_down",
+        ApiError {
+            error: ErrorCode::SlowDown,
+            retry_after_ms: Some(4000),
         }
     );
 }

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -20,14 +21,49 @@ pub enum AuthError {
     Join(#[from] tokio::task::JoinError),
     #[error("hashing queue closed")]
     Closed(#[from] tokio::sync::AcquireError),
+    /// More hashes are waiting than [`HASH_QUEUE`]: the caller is told to
+    /// come back rather than queue without bound.
+    #[error("hashing queue full")]
+    Busy,
 }
 
 /// At most this many hashes at once: each takes ~19 MiB and a core, and
 /// sign-in is open to anyone, so a flood must queue, not exhaust memory.
 static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+/// At most this many hashes waiting for one of the [`HASHING`] permits.
+const HASH_QUEUE: usize = 256;
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// One place in the hashing queue, given back however the wait ends (a
+/// request dropped while it waits too).
+struct Waiting;
+
+impl Waiting {
+    fn join() -> Result<Waiting, AuthError> {
+        if WAITING.fetch_add(1, Ordering::AcqRel) >= HASH_QUEUE {
+            WAITING.fetch_sub(1, Ordering::AcqRel);
+            return Err(AuthError::Busy);
+        }
+        Ok(Waiting)
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A hashing permit, or `Busy` when the queue is full.
+async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, AuthError> {
+    let waiting = Waiting::join()?;
+    let permit = HASHING.acquire().await;
+    drop(waiting);
+    Ok(permit?)
+}
 
 pub async fn hash_password(password: String) -> Result<String, AuthError> {
-    let _permit = HASHING.acquire().await?;
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -39,7 +75,7 @@ pub async fn hash_password(password: String) -> Result<String, AuthError> {
 }
 
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AuthError> {
-    let _permit = HASHING.acquire().await?;
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&phc).map_err(|e| AuthError::Hash(e.to_string()))?;
         Ok(Argon2::default()

@@ -64,6 +64,9 @@ pub enum Notice {
         text: String,
         device: String,
     },
+    /// A session ended (signed out): its sockets on every node close. The
+    /// hash of its token, in hex.
+    SessionEnded { session: String },
     /// `user` is typing in `chat` (passed on to the chat's sockets).
     Typing {
         chat: ChatId,

@@ -2,24 +2,26 @@
 //! the app's static files. Each handler documents its behaviour; the wire
 //! details are in PROTOCOL.md.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, Query, State};
-use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path as UrlPath, Query, State};
+use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::{Json, Router};
 use courier_protocol::api::{
-    ACCOUNT_HEADER, Accounts, ApiError, ChatCreated, ChatSettings, Claim, Draft, Folders, Found,
-    GuestJoin, InviteLink, InviteLinks, InvitePreview, JoinPending, JoinRequests, Joined, Me,
-    MemberAction, Members, NewDirect, NewGroup, NewInvite, NewScheduled, Presence, Privacy, Reads,
-    RequestAnswer, ScheduledPosts, SignIn, SignUp, Since,
+    ACCOUNT_HEADER, Accounts, ApiError, Blocked, ChatCreated, ChatSettings, Claim, Draft, Folders,
+    Found, GuestJoin, InviteLink, InviteLinks, InvitePreview, JoinPending, JoinRequests, Joined,
+    Me, MemberAction, Members, NewDirect, NewGroup, NewInvite, NewScheduled, Presence, Privacy,
+    Reads, RequestAnswer, ScheduledPosts, SignIn, SignUp, Since,
 };
 use courier_protocol::limits::{ACCOUNTS_MAX, MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Place, Seq, UserId, UserInfo};
@@ -29,8 +31,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::gate::Gate;
 use crate::service::{Joining, SESSION_TTL_MS, Service, SignedIn};
-use crate::{auth, ws};
+use crate::throttle::{Buckets, Counts, Rate};
+use crate::{auth, security, ws};
 
 pub const SESSION_COOKIE: &str = "courier_session";
 
@@ -44,10 +48,66 @@ pub struct AppState {
     pub max_sockets_per_user: usize,
     /// Cancelled on shutdown: every socket closes.
     pub shutdown: CancellationToken,
+    /// Throttles sign-in attempts and new users.
+    pub gate: Arc<Gate>,
+    /// Rates of what sockets may ask, per user.
+    pub socket_limits: Arc<ws::Limits>,
+    /// Each user's open sockets on this node, from the upgrade on.
+    pub sockets: Arc<Counts<UserId>>,
+    /// Each user's allowance of searches and other scans.
+    pub scans: Arc<Buckets<UserId>>,
+    /// Take the client's address from the last `X-Forwarded-For` entry (a
+    /// load balancer in front appends it) instead of the TCP peer.
+    pub trust_forwarded_for: bool,
+}
+
+/// Searches (and `since` lookups) one user may make: each may scan a lot.
+pub const SCANS: Rate = Rate {
+    burst: 10.0,
+    per_second: 2.0,
+};
+
+/// The network an address stands for in per-address limits: one host
+/// usually holds a whole IPv6 /64, so that is one key.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+        v4 => v4,
+    }
+}
+
+/// The address a request came from, for per-address limits.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<ClientAddress> {
+        let forwarded = state
+            .trust_forwarded_for
+            .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let address = forwarded
+            .or(peer)
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientAddress(network_of(address)))
+    }
 }
 
 /// The whole server as a router, so tests drive it without a socket.
-pub fn app(state: AppState, static_dir: &Path) -> Router {
+pub fn app(state: AppState, static_dir: &Path, https: bool) -> Router {
     let api = Router::new()
         .route("/api/signup", post(sign_up))
         .route("/api/signin", post(sign_in))
@@ -68,6 +128,12 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/chats/{id}/draft", axum::routing::put(save_draft))
         .route("/api/chats/{id}/place", axum::routing::put(set_place))
         .route("/api/users/{id}/presence", get(presence))
+        .route(
+            "/api/users/{id}/block",
+            axum::routing::put(block).delete(unblock),
+        )
+        .route("/api/me/blocked", get(blocked))
+        .route("/api/chats/{id}/leave", post(leave))
         .route("/api/me/privacy", get(privacy).put(set_privacy))
         .route("/api/me/folders", get(folders).put(set_folders))
         .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
@@ -81,6 +147,9 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/api/public/{handle}", get(public_preview))
         .route("/api/public/{handle}/join", post(join_public))
         .route("/ws", get(websocket))
+        .route("/api", any(unknown_api))
+        .route("/api/", any(unknown_api))
+        .route("/api/{*rest}", any(unknown_api))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(SetResponseHeaderLayer::overriding(
@@ -88,6 +157,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .with_state(state);
+    let policy = security::Policy::new(static_dir, https);
     let index = static_dir.join("index.html");
     // Paths the app routes itself (such as /join/<code>) get index.html.
     let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
@@ -99,50 +169,88 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
             CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        .layer(middleware::from_fn_with_state(policy, security::headers))
 }
 
-/// A client-visible failure: a stable code with its HTTP status.
-pub struct ApiFailure(pub ErrorCode);
+/// Any other `/api/…` path: a JSON 404, not the app's page.
+async fn unknown_api() -> ApiFailure {
+    ApiFailure::from(ErrorCode::NotFound)
+}
+
+/// A client-visible failure: a stable code with its HTTP status, and for
+/// `slow_down` how long to wait.
+pub struct ApiFailure {
+    code: ErrorCode,
+    retry_after: Option<Duration>,
+}
+
+impl ApiFailure {
+    /// 429 `slow_down` with `Retry-After`.
+    pub fn slow_down(wait: Duration) -> ApiFailure {
+        ApiFailure {
+            code: ErrorCode::SlowDown,
+            retry_after: Some(wait),
+        }
+    }
+}
 
 impl From<ErrorCode> for ApiFailure {
     fn from(code: ErrorCode) -> ApiFailure {
-        ApiFailure(code)
+        ApiFailure {
+            code,
+            retry_after: None,
+        }
     }
 }
 
 impl From<JsonRejection> for ApiFailure {
     fn from(rejection: JsonRejection) -> ApiFailure {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiFailure(ErrorCode::BodyTooLarge)
+            ApiFailure::from(ErrorCode::BodyTooLarge)
         } else {
-            ApiFailure(ErrorCode::BadRequest)
+            ApiFailure::from(ErrorCode::BadRequest)
         }
     }
 }
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let status = match self.0 {
+        let status = match self.code {
             ErrorCode::Unauthorized | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::NotMember
             | ErrorCode::BadOrigin
             | ErrorCode::NotAllowed
             | ErrorCode::Banned
-            | ErrorCode::OwnerStays => StatusCode::FORBIDDEN,
+            | ErrorCode::OwnerStays
+            | ErrorCode::Blocked => StatusCode::FORBIDDEN,
             ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount | ErrorCode::HandleTaken => {
                 StatusCode::CONFLICT
             }
             ErrorCode::InviteExpired | ErrorCode::InviteRevoked | ErrorCode::InviteUsedUp => {
                 StatusCode::GONE
             }
-            ErrorCode::SlowMode => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::UnknownUser | ErrorCode::BadInvite => StatusCode::NOT_FOUND,
+            ErrorCode::SlowMode | ErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::UnknownUser | ErrorCode::BadInvite | ErrorCode::NotFound => {
+                StatusCode::NOT_FOUND
+            }
             ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooBroad => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::TooMany => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
-        (status, Json(ApiError { error: self.0 })).into_response()
+        let body = Json(ApiError {
+            error: self.code,
+            retry_after_ms: self.retry_after.map(|w| w.as_millis() as u64),
+        });
+        match self.retry_after {
+            // Whole seconds, rounded up: never "try again now" too early.
+            Some(wait) => {
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                (status, [(RETRY_AFTER, seconds.max(1).to_string())], body).into_response()
+            }
+            None => (status, body).into_response(),
+        }
     }
 }
 
@@ -191,7 +299,7 @@ fn named_account(parts: &Parts) -> ApiResult<Option<UserId>> {
         Some(value) => Some(
             value
                 .to_str()
-                .map_err(|_| ApiFailure(ErrorCode::BadRequest))?,
+                .map_err(|_| ApiFailure::from(ErrorCode::BadRequest))?,
         ),
         None => query
             .split('&')
@@ -202,7 +310,7 @@ fn named_account(parts: &Parts) -> ApiResult<Option<UserId>> {
         .map(|id| {
             id.parse()
                 .map(UserId)
-                .map_err(|_| ApiFailure(ErrorCode::BadRequest))
+                .map_err(|_| ApiFailure::from(ErrorCode::BadRequest))
         })
         .transpose()
 }
@@ -256,7 +364,7 @@ async fn check_origin(
             .split_once("://")
             .is_some_and(|(_, rest)| rest == host);
         if !same_host && !state.allowed_origins.iter().any(|o| o == origin) {
-            return ApiFailure(ErrorCode::BadOrigin).into_response();
+            return ApiFailure::from(ErrorCode::BadOrigin).into_response();
         }
     }
     next.run(request).await
@@ -264,7 +372,14 @@ async fn check_origin(
 
 /// # POST /api/signup
 /// Creates an account and signs it in (sets the session cookie).
-async fn sign_up(State(s): State<AppState>, Body(body): Body<SignUp>) -> ApiResult<Response> {
+async fn sign_up(
+    State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Body(body): Body<SignUp>,
+) -> ApiResult<Response> {
+    s.gate
+        .may_create_user(address)
+        .map_err(ApiFailure::slow_down)?;
     let session = s
         .svc
         .sign_up(&body.username, &body.password, body.name.as_deref())
@@ -280,8 +395,22 @@ async fn sign_up(State(s): State<AppState>, Body(body): Body<SignUp>) -> ApiResu
 /// # POST /api/signin
 /// Checks the password and starts a new session; 401 `bad_credentials`
 /// whether the username or the password was wrong.
-async fn sign_in(State(s): State<AppState>, Body(body): Body<SignIn>) -> ApiResult<Response> {
-    let session = s.svc.sign_in(&body.username, &body.password).await?;
+async fn sign_in(
+    State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Body(body): Body<SignIn>,
+) -> ApiResult<Response> {
+    s.gate
+        .may_sign_in(address, &body.username)
+        .map_err(ApiFailure::slow_down)?;
+    s.gate.trying(&body.username);
+    let signed = s.svc.sign_in(&body.username, &body.password).await;
+    match &signed {
+        Ok(_) => s.gate.signed_in(address, &body.username, true),
+        Err(ErrorCode::BadCredentials) => s.gate.signed_in(address, &body.username, false),
+        Err(_) => {}
+    }
+    let session = signed?;
     Ok(signed_in(
         &session,
         Me {
@@ -358,7 +487,14 @@ async fn claim_account(
 /// Creates a guest with only a display name, signs them in and joins them
 /// to the invite's chat; 202 `JoinPending` if the link needs approval.
 /// 404 `bad_invite` for an unknown code, 410 for a dead one.
-async fn guest_join(State(s): State<AppState>, Body(body): Body<GuestJoin>) -> ApiResult<Response> {
+async fn guest_join(
+    State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Body(body): Body<GuestJoin>,
+) -> ApiResult<Response> {
+    s.gate
+        .may_create_user(address)
+        .map_err(ApiFailure::slow_down)?;
     let (session, joining) = s.svc.join_as_guest(&body.invite, &body.name).await?;
     Ok(match joining {
         Joining::Joined(chat) => signed_in(
@@ -544,6 +680,9 @@ async fn since(
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Since>> {
     let Query(SinceQuery { at }) = query.map_err(|_| ErrorCode::BadRequest)?;
+    s.scans
+        .take(&session.me.id, 1.0)
+        .map_err(ApiFailure::slow_down)?;
     let seq = s.svc.post_since(&session.me, ChatId(id), at).await?;
     Ok(Json(Since { seq }))
 }
@@ -580,6 +719,47 @@ async fn presence(
     UrlPath(id): UrlPath<i64>,
 ) -> ApiResult<Json<Presence>> {
     Ok(Json(s.svc.presence(&session.me, UserId(id)).await?))
+}
+
+/// # PUT /api/users/{id}/block
+/// Blocks the person: neither can open a 1:1 with the other or send in
+/// theirs (`blocked`) until unblocked. 404 `unknown_user`.
+async fn block(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<StatusCode> {
+    s.svc.set_blocked(&session.me, UserId(id), true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # DELETE /api/users/{id}/block
+async fn unblock(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<StatusCode> {
+    s.svc.set_blocked(&session.me, UserId(id), false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # GET /api/me/blocked
+async fn blocked(State(s): State<AppState>, session: Session) -> ApiResult<Json<Blocked>> {
+    Ok(Json(Blocked {
+        blocked: s.svc.blocked(&session.me).await?,
+    }))
+}
+
+/// # POST /api/chats/{id}/leave
+/// Leaves a group or channel; the user's sockets get `left`. 400 for a
+/// 1:1, 403 `owner_stays` for its owner.
+async fn leave(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<StatusCode> {
+    s.svc.leave(&session.me, ChatId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// # GET /api/me/privacy
@@ -665,6 +845,9 @@ async fn search(
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Found>> {
     let Query(query) = query.map_err(|_| ErrorCode::BadRequest)?;
+    s.scans
+        .take(&session.me.id, 1.0)
+        .map_err(ApiFailure::slow_down)?;
     let messages = s
         .svc
         .search(
@@ -766,9 +949,10 @@ async fn websocket(
     session: Session,
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    if s.svc.hub().connections_of(session.me.id) >= s.max_sockets_per_user {
-        return Err(ApiFailure(ErrorCode::TooMany));
-    }
+    // Counted from the upgrade, not from `Hello`: silent sockets count too.
+    let Some(held) = s.sockets.take(&session.me.id, s.max_sockets_per_user) else {
+        return Err(ApiFailure::from(ErrorCode::TooMany));
+    };
     let Ok(permit) = Arc::clone(&s.connections).try_acquire_owned() else {
         tracing::warn!("connection limit reached");
         return Ok(StatusCode::SERVICE_UNAVAILABLE.into_response());
@@ -787,9 +971,11 @@ async fn websocket(
                 session.me,
                 auth::token_hash(&session.token),
                 s.svc,
+                s.socket_limits,
                 s.shutdown,
             )
             .await;
+            drop(held);
             drop(permit);
         }))
 }

@@ -28,6 +28,9 @@ struct Conn {
     session: Vec<u8>,
     follower: Follower,
     chats: HashSet<ChatId>,
+    /// Chats this connection was told it left: the chat list read when it
+    /// opened may predate that, and must not follow them again.
+    left: HashSet<ChatId>,
 }
 
 #[derive(Default)]
@@ -111,6 +114,7 @@ impl Hub {
                 session,
                 follower,
                 chats: HashSet::new(),
+                left: HashSet::new(),
             },
         );
         Registration {
@@ -144,6 +148,13 @@ impl Hub {
         }
     }
 
+    /// The sessions that connections here were opened with.
+    pub fn sessions(&self) -> Vec<Vec<u8>> {
+        let inner = self.lock();
+        let sessions: HashSet<&Vec<u8>> = inner.conns.values().map(|c| &c.session).collect();
+        sessions.into_iter().cloned().collect()
+    }
+
     /// Every open connection of `user` starts following `chat`.
     pub fn follow(&self, user: UserId, chat: ChatId) {
         let mut inner = self.lock();
@@ -151,8 +162,28 @@ impl Hub {
         for id in ids {
             if let Some(conn) = inner.conns.get_mut(&id) {
                 conn.chats.insert(chat);
+                conn.left.remove(&chat);
                 inner.by_chat.entry(chat).or_default().insert(id);
             }
+        }
+    }
+
+    /// A new connection follows the chats of the list read after it
+    /// registered, except those it was told since that it left.
+    pub fn follow_listed(&self, registration: &Registration, chats: &[ChatId]) {
+        let id = registration.id;
+        let mut inner = self.lock();
+        let Some(conn) = inner.conns.get_mut(&id) else {
+            return;
+        };
+        let listed: Vec<ChatId> = chats
+            .iter()
+            .copied()
+            .filter(|chat| !conn.left.contains(chat))
+            .collect();
+        conn.chats.extend(listed.iter().copied());
+        for chat in listed {
+            inner.by_chat.entry(chat).or_default().insert(id);
         }
     }
 
@@ -166,6 +197,7 @@ impl Hub {
         for &id in &ids {
             if let Some(conn) = inner.conns.get_mut(&id) {
                 conn.chats.remove(&chat);
+                conn.left.insert(chat);
             }
             if let Some(set) = inner.by_chat.get_mut(&chat) {
                 set.remove(&id);

@@ -14,16 +14,22 @@
 //!   with membership checked on every read and write.
 //! - [`moderation`]: what owners and admins do: roles, bans, settings,
 //!   invite links, join requests; rights checked on every action.
+//! - [`throttle`], [`gate`]: rate limits and back-off; who may try to sign
+//!   in or make a user now.
 //! - [`ws`]: one WebSocket connection's reader and writer.
 //! - [`http`]: the routes: API endpoints, the socket upgrade, static files.
+//! - [`security`]: the CSP and other security headers on every response.
 //! - [`server`]: configuration, start-up and graceful shutdown.
 
 pub mod auth;
 pub mod bus;
+pub mod gate;
 pub mod http;
 pub mod hub;
 pub mod moderation;
+pub mod security;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod throttle;
 pub mod ws;

@@ -72,6 +72,27 @@ impl Service {
         }
     }
 
+    /// `me` leaves a group or channel (not a 1:1, and not its owner, who
+    /// stays its owner); their sockets on every node let go of it.
+    pub async fn leave(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
+        let standing = self.check_member(me.id, chat).await?;
+        if standing.kind == ChatKind::Direct {
+            return Err(ErrorCode::BadRequest);
+        }
+        if standing.role == Role::Owner {
+            return Err(ErrorCode::OwnerStays);
+        }
+        if self
+            .store
+            .remove_member(chat, me.id, false, now_ms())
+            .await?
+        {
+            self.hub.unfollow(me.id, chat, &ServerFrame::Left { chat });
+            self.bus.announce(Notice::Left { user: me.id, chat }).await;
+        }
+        Ok(())
+    }
+
     /// Changes the chat's settings and answers with the chat as the actor
     /// now sees it.
     pub async fn update_chat(

@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::bus::{LocalBus, NatsBus};
+use crate::gate::Gate;
 use crate::http::{AppState, app};
 use crate::hub::Hub;
 use crate::service::Service;
@@ -54,6 +55,23 @@ pub struct Config {
     /// get 429, so one account cannot take the whole connection limit.
     #[arg(long, env = "COURIER_MAX_SOCKETS_PER_USER", default_value_t = 64)]
     pub max_sockets_per_user: usize,
+    /// Courier is reached over HTTPS (TLS ends at a proxy in front): its
+    /// cookies are marked `Secure` and browsers are told to keep to HTTPS.
+    #[arg(long, env = "COURIER_HTTPS")]
+    pub https: bool,
+    /// New users (sign-ups and guests) one address may make per hour, in
+    /// bursts of a tenth of it; 0 for no limit.
+    #[arg(long, env = "COURIER_NEW_USERS_PER_HOUR", default_value_t = 200)]
+    pub new_users_per_hour: u32,
+    /// Behind a load balancer: a client's address is the last entry of
+    /// `X-Forwarded-For`, not the balancer's.
+    #[arg(long, env = "COURIER_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Messages, edits, reactions and forwards one user may send a second
+    /// (in bursts of three seconds' worth); beyond it the socket answers
+    /// `slow_down` with the wait.
+    #[arg(long, env = "COURIER_SENDS_PER_SECOND", default_value_t = 30)]
+    pub sends_per_second: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +91,8 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How often a node renews the presence of its connected users.
 const PRESENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+/// How often a node closes sockets whose session ended or expired.
+const SESSIONS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 /// How often scheduled messages are posted and expired ones deleted.
 const TIMERS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -131,6 +151,11 @@ impl Running {
             let svc = Arc::clone(&present);
             async move { svc.renew_presence().await }
         }));
+        let checked = Arc::clone(&svc);
+        tokio::spawn(every(SESSIONS_EVERY, shutdown.clone(), move || {
+            let svc = Arc::clone(&checked);
+            async move { svc.end_dead_sessions().await }
+        }));
         let timed = Arc::clone(&svc);
         tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
             let svc = Arc::clone(&timed);
@@ -142,13 +167,18 @@ impl Running {
             connections: Arc::new(Semaphore::new(config.max_connections)),
             max_sockets_per_user: config.max_sockets_per_user,
             shutdown: shutdown.clone(),
+            gate: Arc::new(Gate::new(config.new_users_per_hour)),
+            trust_forwarded_for: config.trust_forwarded_for,
+            socket_limits: Arc::new(crate::ws::Limits::new(config.sends_per_second)),
+            sockets: Arc::default(),
+            scans: Arc::new(crate::throttle::Buckets::new(crate::http::SCANS)),
         };
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartError::Listen(config.listen, e))?;
         Ok(Running {
             listener,
-            router: app(state, &config.static_dir),
+            router: app(state, &config.static_dir, config.https),
             shutdown,
         })
     }
@@ -168,7 +198,10 @@ impl Running {
                 tracing::debug!(error = %e, "TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router)
+        let router = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await
     }

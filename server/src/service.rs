@@ -9,10 +9,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use courier_protocol::api::{
     Draft, InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
 };
+use courier_protocol::budget;
 use courier_protocol::folder::{self, Folder};
 use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
-    CHAT_NAME_MAX, DISPLAY_NAME_MAX, check_name, check_password, check_text, check_username,
+    CHAT_NAME_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, check_name, check_password, check_text,
+    check_username,
 };
 use courier_protocol::limits::{
     HISTORY_PAGE, MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS,
@@ -41,6 +43,11 @@ const SWEEP_PAGE: usize = 500;
 const ONLINE_FOR_MS: i64 = 45_000;
 /// Users marked online per presence update.
 const PRESENCE_PAGE: usize = 500;
+/// Sessions one check of the sockets' sessions reads at once.
+const SESSION_PAGE: usize = 500;
+/// How long a node's claim on a due scheduled message lasts: another node
+/// (or this one) tries one not posted by then again.
+const CLAIM_MS: i64 = 10_000;
 /// Scheduled messages posted, and expired ones deleted, per timer tick.
 const TIMER_BATCH: usize = 500;
 
@@ -65,6 +72,8 @@ impl From<StoreError> for ErrorCode {
             StoreError::HandleTaken => ErrorCode::HandleTaken,
             StoreError::BadTarget => ErrorCode::BadTarget,
             StoreError::TooMany => ErrorCode::TooMany,
+            StoreError::Blocked => ErrorCode::Blocked,
+            StoreError::TooBroad => ErrorCode::TooBroad,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal
@@ -75,9 +84,23 @@ impl From<StoreError> for ErrorCode {
 
 impl From<AuthError> for ErrorCode {
     fn from(e: AuthError) -> ErrorCode {
+        if let AuthError::Busy = e {
+            return ErrorCode::SlowDown;
+        }
         tracing::error!(error = %e, "auth");
         ErrorCode::Internal
     }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 pub fn now_ms() -> i64 {
@@ -169,6 +192,11 @@ impl Service {
             Notice::Folders { user, folders } => self
                 .hub
                 .send_to_user(user, &ServerFrame::Folders { folders }),
+            Notice::SessionEnded { session } => {
+                if let Some(hash) = from_hex(&session) {
+                    self.hub.end_session(&hash);
+                }
+            }
         }
     }
 
@@ -189,8 +217,10 @@ impl Service {
             Ok(messages) => {
                 if let Some(last) = messages.last() {
                     self.advance_relayed(chat, from, last.seq, true);
-                    self.hub
-                        .publish(chat, &ServerFrame::Events { chat, messages });
+                    for messages in budget::by_bytes(messages, budget::message_bytes) {
+                        self.hub
+                            .publish(chat, &ServerFrame::Events { chat, messages });
+                    }
                 }
             }
             Err(e) => tracing::error!(error = %e, chat = chat.0, "relaying from the store"),
@@ -274,11 +304,31 @@ impl Service {
         }
     }
 
+    /// Ends the session and closes its sockets on every node.
     pub async fn sign_out(&self, token: &str) -> Result<()> {
         let hash = auth::token_hash(token);
         self.store.delete_session(&hash).await?;
-        self.hub.end_session(&hash);
+        self.tell_everywhere(Notice::SessionEnded {
+            session: to_hex(&hash),
+        })
+        .await;
         Ok(())
+    }
+
+    /// Closes this node's sockets whose session has ended or expired: the
+    /// bus's notice may have been lost, and expiry sends none.
+    pub async fn end_dead_sessions(&self) {
+        let sessions = self.hub.sessions();
+        for page in sessions.chunks(SESSION_PAGE) {
+            match self.store.live_sessions(page, now_ms()).await {
+                Ok(live) => {
+                    for session in page.iter().filter(|s| !live.contains(s)) {
+                        self.hub.end_session(session);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "checking sessions"),
+            }
+        }
     }
 
     async fn start_session(&self, me: UserInfo) -> Result<SignedIn> {
@@ -347,6 +397,7 @@ impl Service {
     }
 
     pub async fn join_by_invite(&self, me: &UserInfo, invite: &str) -> Result<Joining> {
+        self.check_room_for_a_group(me.id).await?;
         match self.store.redeem_invite(invite, me.id, now_ms()).await? {
             Redeemed::Joined { chat, fresh } => {
                 if fresh {
@@ -388,6 +439,7 @@ impl Service {
     /// Only the newcomer is told: telling every member of a big group on
     /// each join would cost the group's size per join.
     pub(crate) async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
+        self.check_room_for_a_group(me.id).await?;
         if self.store.add_member(chat, me.id, now_ms()).await? {
             self.announce(chat, &[me.id]).await?;
         }
@@ -406,6 +458,9 @@ impl Service {
         } else {
             (other.id, me.id)
         };
+        if self.store.blocked_between(me.id, other.id).await? {
+            return Err(ErrorCode::Blocked);
+        }
         let key = format!("{}:{}", lo.0, hi.0);
         let chat = match self.store.direct_chat(&key).await? {
             Some(chat) => chat,
@@ -437,6 +492,23 @@ impl Service {
         self.summary_for(chat, me.id).await
     }
 
+    /// `me` blocks (`on`) or unblocks another person: while blocked,
+    /// neither can open a 1:1 with the other or send in theirs.
+    pub async fn set_blocked(&self, me: &UserInfo, other: UserId, on: bool) -> Result<()> {
+        if other == me.id {
+            return Err(ErrorCode::BadRequest);
+        }
+        if self.store.set_blocked(me.id, other, on, now_ms()).await? {
+            Ok(())
+        } else {
+            Err(ErrorCode::UnknownUser)
+        }
+    }
+
+    pub async fn blocked(&self, me: &UserInfo) -> Result<Vec<UserInfo>> {
+        Ok(self.store.blocked(me.id).await?)
+    }
+
     /// A group, or a channel, with `me` as its owner and only member.
     pub async fn new_group(
         &self,
@@ -446,6 +518,7 @@ impl Service {
     ) -> Result<ChatSummary> {
         let name = name.trim();
         check_name(name, CHAT_NAME_MAX)?;
+        self.check_room_for_a_group(me.id).await?;
         let invite = auth::new_invite_code();
         let new = NewChat {
             kind,
@@ -470,15 +543,25 @@ impl Service {
         Ok(())
     }
 
+    /// Follow first: a message committed while the summary is read then
+    /// reaches the connection live. Then check: someone who is not a member
+    /// (a stale or reordered notice, a removal racing the join) stops
+    /// following at once. A removal's own unfollow comes after its commit,
+    /// so whatever the order, the last word matches the store.
     pub(crate) async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<()> {
-        // Follow first: a message committed while the summary is read
-        // then reaches the connection live.
         self.hub.follow(user, chat);
-        if let Some(summary) = self.store.chat_summary(chat, user).await? {
-            self.hub
-                .send_to_user(user, &ServerFrame::Chat { chat: summary });
+        match self.store.chat_summary(chat, user).await {
+            Ok(Some(summary)) => {
+                self.hub
+                    .send_to_user(user, &ServerFrame::Chat { chat: summary });
+                Ok(())
+            }
+            Ok(None) => {
+                self.hub.unfollow(user, chat, &ServerFrame::Left { chat });
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
         }
-        Ok(())
     }
 
     async fn summary_for(&self, chat: ChatId, user: UserId) -> Result<ChatSummary> {
@@ -515,6 +598,15 @@ impl Service {
         Ok(self.store.chats_of(me.id).await?)
     }
 
+    /// `TooMany` once `user` is in [`GROUPS_MAX`] groups and channels:
+    /// each costs every reconnect of theirs, and Telegram stops there too.
+    async fn check_room_for_a_group(&self, user: UserId) -> Result<()> {
+        if self.store.groups_of(user).await? >= GROUPS_MAX {
+            return Err(ErrorCode::TooMany);
+        }
+        Ok(())
+    }
+
     pub(crate) async fn check_member(&self, user: UserId, chat: ChatId) -> Result<Membership> {
         self.store
             .membership(chat, user)
@@ -539,7 +631,7 @@ impl Service {
 
     /// Stores a message and, once it is committed, fans it out to the
     /// chat's connections. A repeated client id returns the stored message
-    /// and fans out nothing.
+    /// and stores nothing new.
     pub async fn send(
         &self,
         me: &UserInfo,
@@ -758,43 +850,18 @@ impl Service {
 
     /// Posts scheduled messages that are due and deletes messages whose
     /// disappearing timer ran out, fanning both out like sends. Every node
-    /// runs it: a message two nodes post at once is stored once (its
-    /// client id), and an expiry is taken by one transaction.
+    /// runs it: each due message is claimed by one node (and a crash
+    /// before its unschedule posts it again, which its client id makes a
+    /// no-op), and an expiry is taken by one transaction.
     pub async fn run_timers(&self) {
         let now = now_ms();
-        match self.store.due(now, TIMER_BATCH).await {
+        match self.store.claim_due(now, now + CLAIM_MS, TIMER_BATCH).await {
+            // At once, so that one group commit stores them together.
             Ok(due) => {
-                for (chat, sender, post) in due {
-                    let content = Post {
-                        text: &post.text,
-                        ..Post::default()
-                    };
-                    let posted = self
-                        .store
-                        .append_message(chat, sender, &post.id, content, now)
-                        .await;
-                    // Posted, or refused for good (the sender left, was
-                    // banned or lost the right): no longer waiting. Anything
-                    // else (the database, slow mode) is tried again next
-                    // tick; a crash before the unschedule posts it again,
-                    // which its client id makes a no-op.
-                    let done = match &posted {
-                        Ok(_) => true,
-                        Err(
-                            StoreError::NotMember | StoreError::NotAllowed | StoreError::Banned,
-                        ) => {
-                            tracing::info!(chat = chat.0, "scheduled message refused for good");
-                            true
-                        }
-                        Err(_) => false,
-                    };
-                    if done && let Err(e) = self.store.unschedule(chat, sender, &post.id).await {
-                        tracing::error!(error = %e, "dropping a posted scheduled message");
-                    }
-                    if let Ok(appended) = posted {
-                        self.fan_out(chat, &appended).await;
-                    }
-                }
+                let posts = due
+                    .into_iter()
+                    .map(|(chat, sender, post)| self.post_scheduled(chat, sender, post, now));
+                futures_util::future::join_all(posts).await;
             }
             Err(e) => tracing::error!(error = %e, "reading scheduled messages"),
         }
@@ -810,6 +877,41 @@ impl Service {
                 }
             }
             Err(e) => tracing::error!(error = %e, "expiring messages"),
+        }
+    }
+
+    /// Posts one claimed scheduled message. Posted, or refused for good (the
+    /// sender left, was banned, lost the right or was blocked): no longer
+    /// waiting.
+    /// Anything else (the database, slow mode) is tried again when its
+    /// claim runs out, behind the messages due meanwhile.
+    async fn post_scheduled(&self, chat: ChatId, sender: UserId, post: ScheduledPost, now: i64) {
+        let content = Post {
+            text: &post.text,
+            ..Post::default()
+        };
+        let posted = self
+            .store
+            .append_message(chat, sender, &post.id, content, now)
+            .await;
+        let done = match &posted {
+            Ok(_) => true,
+            Err(
+                StoreError::NotMember
+                | StoreError::NotAllowed
+                | StoreError::Banned
+                | StoreError::Blocked,
+            ) => {
+                tracing::info!(chat = chat.0, "scheduled message refused for good");
+                true
+            }
+            Err(_) => false,
+        };
+        if done && let Err(e) = self.store.unschedule(chat, sender, &post.id).await {
+            tracing::error!(error = %e, "dropping a posted scheduled message");
+        }
+        if let Ok(appended) = posted {
+            self.fan_out(chat, &appended).await;
         }
     }
 
@@ -888,20 +990,23 @@ impl Service {
     }
 
     /// A newly stored event goes to this node's followers at once and, by a
-    /// notice on the bus, to the other nodes'.
+    /// notice on the bus, to the other nodes'. A repeat (the client sent again after losing the ack) may be one
+    /// whose first fan-out never ran, so it goes out again too (read back
+    /// in the resend's transaction: as it stands now, edited or deleted);
+    /// clients drop what they hold by seq.
     async fn fan_out(&self, chat: ChatId, appended: &Appended) {
-        if appended.fresh {
-            let seq = appended.message.seq;
-            self.hub.publish(
+        let seq = appended.message.seq;
+        self.hub.publish(
+            chat,
+            &ServerFrame::Events {
                 chat,
-                &ServerFrame::Events {
-                    chat,
-                    messages: vec![appended.message.clone()],
-                },
-            );
+                messages: vec![appended.message.clone()],
+            },
+        );
+        if appended.fresh {
             self.advance_relayed(chat, Seq(seq.0 - 1), seq, false);
-            self.bus.announce(Notice::Events { chat, seq }).await;
         }
+        self.bus.announce(Notice::Events { chat, seq }).await;
     }
 
     /// Moves the member's read cursor (and, in a channel, counts views).

@@ -16,9 +16,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, close_code};
+use courier_protocol::budget;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
 use courier_protocol::{
-    ChatId, ClientFrame, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
+    ChatId, ChatSummary, ClientFrame, Cursor, ErrorCode, Message, PROTOCOL_VERSION, Seq,
+    ServerFrame, UserId, UserInfo,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -28,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub::Follower;
 use crate::service::Service;
+use crate::throttle::{Bucket, Buckets, Rate};
 
 /// How long a new socket may take to say `Hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,6 +49,65 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const TYPING_EVERY: Duration = Duration::from_secs(1);
 /// Time the writer gets to flush what is queued when the connection ends.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Cheap frames (read marks, typing, pings) one connection may send.
+const CHEAP_FRAMES: Rate = Rate {
+    burst: 200.0,
+    per_second: 50.0,
+};
+/// Pages of events (sync, history, views, resume) one user may be sent:
+/// beyond it the pages still come, but paced.
+const PAGES: Rate = Rate {
+    burst: 500.0,
+    per_second: 100.0,
+};
+
+/// Users whose writes wait at once, past which the ones done waiting go.
+const COOLING_MAX: usize = 10_000;
+
+/// What one user may ask of the sockets of this node, whichever socket
+/// asks: writes (send, act, forward) beyond the rate are refused with
+/// `slow_down`, reads are paced.
+pub struct Limits {
+    writes: Buckets<UserId>,
+    pages: Buckets<UserId>,
+    /// Until when each user's writes are refused: once one is, the ones
+    /// after it are too until the wait is over, so that what the client
+    /// sends again goes in its order.
+    cooling: Mutex<HashMap<UserId, Instant>>,
+}
+
+impl Limits {
+    /// `sends_per_second` per user, in bursts of up to three seconds' worth.
+    pub fn new(sends_per_second: u32) -> Limits {
+        let per_second = f64::from(sends_per_second.max(1));
+        Limits {
+            writes: Buckets::new(Rate {
+                burst: per_second * 3.0,
+                per_second,
+            }),
+            pages: Buckets::new(PAGES),
+            cooling: Mutex::default(),
+        }
+    }
+
+    /// Takes one write of `user`'s allowance, or says how long to wait.
+    fn write(&self, user: UserId) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut cooling = self.cooling.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&until) = cooling.get(&user) {
+            if until > now {
+                return Err(until - now);
+            }
+            cooling.remove(&user);
+        }
+        self.writes.take(&user, 1.0).inspect_err(|wait| {
+            if cooling.len() >= COOLING_MAX {
+                cooling.retain(|_, until| *until > now);
+            }
+            cooling.insert(user, now + *wait);
+        })
+    }
+}
 
 /// Serves one socket of `me`, opened with the session whose token hash is
 /// `session` (signing that session out closes the socket).
@@ -54,6 +116,7 @@ pub async fn serve(
     me: UserInfo,
     session: Vec<u8>,
     svc: Arc<Service>,
+    limits: Arc<Limits>,
     shutdown: CancellationToken,
 ) {
     let (cursors, recent) = match timeout(HELLO_TIMEOUT, socket.recv()).await {
@@ -98,25 +161,43 @@ pub async fn serve(
             return write_loop(sink, reply_rx, live_rx).await;
         }
     };
-    for chat in &chats {
-        svc.hub().follow(me.id, chat.id);
-    }
+    let listed: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+    svc.hub().follow_listed(&registration, &listed);
     let newest: Vec<(ChatId, Seq)> = chats.iter().map(|c| (c.id, c.last_seq)).collect();
-    // Queued before the writer starts, so it is the first frame out.
+    // Welcome takes as many chats as fit one frame; the rest follow as
+    // `Chat` frames, before any event.
+    let mut chats = chats;
+    chats.iter_mut().for_each(budget::shorten_preview);
+    let mut runs = budget::by_bytes(chats, budget::summary_bytes).into_iter();
+    let first = runs.next().unwrap_or_default();
+    let rest: Vec<ChatSummary> = runs.flatten().collect();
     let welcome = ServerFrame::Welcome {
         version: PROTOCOL_VERSION,
         me: me.clone(),
-        chats,
+        chats: first,
         folders,
+        more: rest.iter().map(|c| c.id).collect(),
     };
+    // Queued before the writer starts, so it is the first frame out.
     let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
     let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
+    for chat in rest {
+        if reply_tx
+            .send(Utf8Bytes::from(ServerFrame::Chat { chat }.encode()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
 
     let conn = Connection {
         me,
         svc,
+        limits,
         replies: reply_tx,
         typed: Mutex::new(None),
+        cheap: Mutex::new(Bucket::full(CHEAP_FRAMES, Instant::now())),
     };
     let reader = async {
         conn.resume(&newest, &cursors, recent).await;
@@ -206,12 +287,67 @@ async fn write_batch(
 struct Connection {
     me: UserInfo,
     svc: Arc<Service>,
+    limits: Arc<Limits>,
     replies: mpsc::Sender<Utf8Bytes>,
     /// When this connection last passed on a typing notice.
     typed: Mutex<Option<Instant>>,
+    /// This connection's allowance of cheap frames.
+    cheap: Mutex<Bucket>,
 }
 
 impl Connection {
+    /// Refuses a frame that writes (send, act, forward) when the user is
+    /// over their rate: `slow_down` names the message and the wait, and
+    /// the client sends it again after it.
+    async fn may_write(
+        &self,
+        id: &courier_protocol::ClientMsgId,
+        chat: ChatId,
+    ) -> Result<(), bool> {
+        match self.limits.write(self.me.id) {
+            Ok(()) => Ok(()),
+            Err(wait) => Err(self
+                .reply(&ServerFrame::Error {
+                    code: ErrorCode::SlowDown,
+                    id: Some(id.clone()),
+                    chat: Some(chat),
+                    retry_after_ms: Some(wait.as_millis() as u64 + 1),
+                })
+                .await),
+        }
+    }
+
+    /// Runs a write in a task of its own: if this connection dies while it
+    /// is in flight (its writer fails and the reader is dropped), the write
+    /// still commits and fans out, since others are owed what committed.
+    async fn to_the_end<F, Fut>(&self, write: F) -> crate::service::Result<Message>
+    where
+        F: FnOnce(Arc<Service>, UserInfo) -> Fut,
+        Fut: Future<Output = crate::service::Result<Message>> + Send + 'static,
+    {
+        let task = tokio::spawn(write(Arc::clone(&self.svc), self.me.clone()));
+        task.await.unwrap_or(Err(ErrorCode::Internal))
+    }
+
+    /// Waits until the user may be sent another page of events.
+    async fn pace_page(&self) {
+        if let Err(wait) = self.limits.pages.take(&self.me.id, 1.0) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits until a cheap frame may pass: over the allowance, this
+    /// connection is read more slowly, and no read mark is lost.
+    async fn pace_cheap(&self) {
+        let taken = {
+            let mut cheap = self.cheap.lock().unwrap_or_else(|p| p.into_inner());
+            cheap.take(CHEAP_FRAMES, 1.0, Instant::now())
+        };
+        if let Err(wait) = taken {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// At most one typing notice a second per connection goes on to the
     /// chat, whatever the client sends.
     fn typing_allowed(&self) -> bool {
@@ -238,7 +374,13 @@ impl Connection {
         id: Option<courier_protocol::ClientMsgId>,
         chat: Option<ChatId>,
     ) -> bool {
-        self.reply(&ServerFrame::Error { code, id, chat }).await
+        self.reply(&ServerFrame::Error {
+            code,
+            id,
+            chat,
+            retry_after_ms: None,
+        })
+        .await
     }
 
     /// Sends every chat's events after the client's cursor. A chat the
@@ -251,6 +393,11 @@ impl Connection {
                 Some(&seq) if seq > Seq::ZERO => seq,
                 _ => Seq(recent.map_or(0, |recent| (newest.0 - i64::from(recent)).max(0))),
             };
+            // Up to date: no query at all (a reconnect of someone in many
+            // quiet chats costs nothing per chat).
+            if after >= newest {
+                continue;
+            }
             if !self.send_events(chat, after).await {
                 return;
             }
@@ -260,6 +407,7 @@ impl Connection {
     /// Pages the events of `chat` after `after` to the client.
     async fn send_events(&self, chat: ChatId, mut after: Seq) -> bool {
         loop {
+            self.pace_page().await;
             let messages = match self
                 .svc
                 .events_after(&self.me, chat, after, MAX_EVENTS_PER_FRAME)
@@ -273,8 +421,10 @@ impl Connection {
             };
             after = last.seq;
             let full = messages.len() == MAX_EVENTS_PER_FRAME;
-            if !self.reply(&ServerFrame::Events { chat, messages }).await {
-                return false;
+            for messages in budget::by_bytes(messages, budget::message_bytes) {
+                if !self.reply(&ServerFrame::Events { chat, messages }).await {
+                    return false;
+                }
             }
             if !full {
                 return true;
@@ -321,18 +471,54 @@ impl Connection {
                 return self.error(code, id, chat).await;
             }
         };
+        let allowed = match &frame {
+            ClientFrame::Send { chat, id, .. }
+            | ClientFrame::Act { chat, id, .. }
+            | ClientFrame::Forward { chat, id, .. } => self.may_write(id, *chat).await,
+            ClientFrame::History { .. } | ClientFrame::Views { .. } => {
+                self.pace_page().await;
+                Ok(())
+            }
+            // Paced page by page.
+            ClientFrame::Sync { .. } => Ok(()),
+            ClientFrame::Read { .. }
+            | ClientFrame::Received { .. }
+            | ClientFrame::Typing { .. }
+            | ClientFrame::Ping
+            | ClientFrame::Hello { .. } => {
+                self.pace_cheap().await;
+                Ok(())
+            }
+        };
+        if let Err(keep_going) = allowed {
+            return keep_going;
+        }
         match frame {
             ClientFrame::Send {
                 chat,
                 id,
                 text,
                 reply_to,
-            } => match self.svc.send(&self.me, chat, &id, &text, reply_to).await {
-                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                Err(code) => self.error(code, Some(id), Some(chat)).await,
-            },
+            } => {
+                let written = self
+                    .to_the_end(|svc, me| {
+                        let id = id.clone();
+                        async move { svc.send(&me, chat, &id, &text, reply_to).await }
+                    })
+                    .await;
+                match written {
+                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                    Err(code) => self.error(code, Some(id), Some(chat)).await,
+                }
+            }
             ClientFrame::Act { chat, id, act } => {
-                match self.svc.act(&self.me, chat, &id, &act).await {
+                let written = self
+                    .to_the_end(|svc, me| {
+                        let id = id.clone();
+                        async move { svc.act(&me, chat, &id, &act).await }
+                    })
+                    .await;
+                match written {
                     Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
                     Err(code) => self.error(code, Some(id), Some(chat)).await,
                 }
@@ -341,6 +527,11 @@ impl Connection {
             ClientFrame::History { chat, before } => {
                 match self.svc.events_before(&self.me, chat, before).await {
                     Ok(messages) => {
+                        // The newest that fit one frame: the client asks
+                        // again from the oldest of them.
+                        let messages = budget::by_bytes(messages, budget::message_bytes)
+                            .pop()
+                            .unwrap_or_default();
                         let page = ServerFrame::History {
                             chat,
                             before,
@@ -374,10 +565,18 @@ impl Connection {
                 id,
                 from,
                 seq,
-            } => match self.svc.forward(&self.me, chat, &id, from, seq).await {
-                Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                Err(code) => self.error(code, Some(id), Some(chat)).await,
-            },
+            } => {
+                let written = self
+                    .to_the_end(|svc, me| {
+                        let id = id.clone();
+                        async move { svc.forward(&me, chat, &id, from, seq).await }
+                    })
+                    .await;
+                match written {
+                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
+                    Err(code) => self.error(code, Some(id), Some(chat)).await,
+                }
+            }
             ClientFrame::Typing { chat } => {
                 if !self.typing_allowed() {
                     return true;

@@ -140,3 +140,121 @@ async fn a_node_that_misses_every_notice_catches_up_from_the_store() {
     shutdown.cancel();
     database.drop_now().await;
 }
+
+#[tokio::test]
+async fn signing_out_closes_the_sessions_sockets_on_every_node() {
+    let database = TestDatabase::create().await;
+    let subject = format!("courier.test.signout.{}", std::process::id());
+    let shutdown = CancellationToken::new();
+    let (a, b) = (
+        node(&database, &subject, &shutdown).await,
+        node(&database, &subject, &shutdown).await,
+    );
+    let alice = sign_up(&a, "alice").await;
+    let alice_on_b = Person {
+        base: b.clone(),
+        ..alice.clone()
+    };
+    let mut on_b = alice_on_b.connect(&[]).await;
+    let mut on_a = alice.connect(&[]).await;
+    alice
+        .post::<_, ()>("/api/signout", &())
+        .await
+        .expect("signed out");
+    let started = std::time::Instant::now();
+    assert!(
+        on_a.closed_within(WAIT).await,
+        "the socket on node A stays open"
+    );
+    assert!(
+        on_b.closed_within(WAIT).await,
+        "the socket on node B stays open"
+    );
+    println!(
+        "signed out on A: both sockets closed in {:?}",
+        started.elapsed()
+    );
+
+    // A session that ends without a notice (expired, or the notice lost)
+    // closes its sockets too, within seconds.
+    let bob = sign_up(&a, "bob").await;
+    let bob_on_b = Person {
+        base: b.clone(),
+        ..bob.clone()
+    };
+    let mut bob_socket = bob_on_b.connect(&[]).await;
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE user_id = $1")
+        .bind(bob.me.id.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let started = std::time::Instant::now();
+    assert!(
+        bob_socket.closed_within(WAIT).await,
+        "an expired session's socket stays open"
+    );
+    println!("expired session: socket closed in {:?}", started.elapsed());
+    shutdown.cancel();
+    database.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
+    let database = TestDatabase::create().await;
+    let subject = format!("courier.test.ban.{}", std::process::id());
+    let shutdown = CancellationToken::new();
+    let (a, b) = (
+        node(&database, &subject, &shutdown).await,
+        node(&database, &subject, &shutdown).await,
+    );
+    let owner = sign_up(&a, "owner").await;
+    let bob = sign_up(&a, "bob").await;
+    let chat = owner.group("Private").await;
+    bob.join(&chat).await;
+    let bob_on_b = Person {
+        base: b.clone(),
+        ..bob.clone()
+    };
+    let mut bob_socket = bob_on_b.connect(&[]).await;
+    owner
+        .post::<_, ()>(
+            &format!("/api/chats/{}/members/{}", chat.id.0, bob.me.id.0),
+            &courier_protocol::api::MemberAction::Ban,
+        )
+        .await
+        .unwrap();
+    loop {
+        if let courier_protocol::ServerFrame::Left { chat: left } = bob_socket.next().await {
+            assert_eq!(left, chat.id);
+            break;
+        }
+    }
+    // A notice that Bob joined, late or out of order (as a node that read
+    // before the ban would send), reaches node B after the ban.
+    let nats = async_nats::connect(NATS).await.unwrap();
+    let stale = serde_json::json!({
+        "node": 1,
+        "notice": {"t": "joined", "user": bob.me.id.0, "chat": chat.id.0},
+    });
+    nats.publish(subject.clone(), serde_json::to_vec(&stale).unwrap().into())
+        .await
+        .unwrap();
+    nats.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut owner_socket = owner.connect(&[]).await;
+    owner_socket.say(chat.id, "secret", "after the ban").await;
+    owner_socket.sent("secret").await;
+    let leaked: Vec<_> = bob_socket
+        .drain(std::time::Duration::from_secs(2))
+        .await
+        .into_iter()
+        .filter(
+            |f| matches!(f, courier_protocol::ServerFrame::Events { chat: c, .. } if *c == chat.id),
+        )
+        .collect();
+    assert!(leaked.is_empty(), "a banned member got {leaked:?}");
+    shutdown.cancel();
+    database.drop_now().await;
+}

@@ -10,21 +10,13 @@ use std::time::Duration;
 use common::*;
 use courier_protocol::api::{
     ChatCreated, ChatSettings, GuestJoin, InviteLink, InvitePreview, JoinPending, JoinRequests,
-    MemberAction, Members, NewGroup, NewInvite, RequestAnswer,
+    MemberAction, Members, NewInvite, RequestAnswer,
 };
 use courier_protocol::{
     ChatKind, ChatSummary, ClientFrame, ClientMsgId, ErrorCode, Rights, Role, Seq, ServerFrame,
 };
 
 const WAIT: Duration = Duration::from_millis(300);
-
-async fn channel(owner: &Person, name: &str) -> ChatSummary {
-    owner
-        .post::<_, ChatCreated>("/api/chats/channel", &NewGroup { name: name.into() })
-        .await
-        .unwrap()
-        .chat
-}
 
 async fn act(
     actor: &Person,
@@ -45,7 +37,7 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
     let reader = sign_up(&server.base, "reader").await;
-    let news = channel(&owner, "News").await;
+    let news = owner.channel("News").await;
     assert_eq!(
         (news.kind, news.role, news.rights),
         (ChatKind::Channel, Role::Owner, Rights::ALL)
@@ -97,12 +89,11 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
     let mut owner_socket = owner.connect(&[]).await;
     let mut reader_socket = reader.connect(&[]).await;
     owner_socket.say(news.id, "p1", "Issue one is out").await;
-    let post = owner_socket.sent("p1").await;
+    let post = owner_socket.posted("p1").await;
     assert_eq!(
         post.sender_name, "News",
         "posts are the channel's unless signed"
     );
-    owner_socket.events_until(news.id, Seq(1)).await;
     let texts: Vec<String> = reader_socket
         .events_until(news.id, Seq(1))
         .await
@@ -188,8 +179,7 @@ async fn a_banned_member_can_neither_read_nor_write_nor_come_back() {
     let mut mallory_socket = mallory.connect(&[]).await;
     let mut alice_socket = alice.connect(&[]).await;
     alice_socket.say(team.id, "a1", "before").await;
-    alice_socket.sent("a1").await;
-    alice_socket.events_until(team.id, Seq(1)).await;
+    alice_socket.posted("a1").await;
     mallory_socket.events_until(team.id, Seq(1)).await;
 
     act(&bob, &team, &mallory, MemberAction::Ban).await.unwrap();

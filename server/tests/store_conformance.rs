@@ -597,10 +597,17 @@ async fn channels_slow_mode_and_signatures(store: &dyn Store) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store.messages_after(news, Seq::ZERO, 1).await.unwrap()[0].sender_name,
-        "alice"
-    );
+    // Signing is decided when a post is written: turning it on unveils no
+    // earlier post, and names the author of the next.
+    assert_eq!(send(store, news, alice, "p2", 4).await.unwrap(), Seq(2));
+    let names: Vec<String> = store
+        .messages_after(news, Seq::ZERO, 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.sender_name)
+        .collect();
+    assert_eq!(names, ["News", "alice"]);
 
     let team = group(store, "Team", "t1", &[alice]).await;
     store.add_member(team, sub, 2).await.unwrap();
@@ -1022,8 +1029,15 @@ async fn scheduled_and_expiring(store: &dyn Store) {
         [("s1", 100), ("s2", 200)],
         "the same id twice keeps the first"
     );
-    let due = store.due(150, 10).await.unwrap();
+    let due = store.claim_due(150, 10_150, 10).await.unwrap();
     assert_eq!(due.len(), 1);
+    // Claimed: nobody takes it again until the claim runs out.
+    assert!(store.claim_due(160, 10_160, 10).await.unwrap().is_empty());
+    assert_eq!(
+        store.claim_due(10_150, 20_150, 10).await.unwrap().len(),
+        2,
+        "s1 again, and s2"
+    );
     assert_eq!(
         (due[0].0, due[0].1, due[0].2.id.0.as_str()),
         (chat, alice, "s1")

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use courier_protocol::api::{
-    ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads, ScheduledPost,
-    ScheduledPosts, Since,
+    Blocked, ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads,
+    ScheduledPost, ScheduledPosts, Since,
 };
 use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, TTL_MAX_S, check_text};
-use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
+use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Role, Seq, UserId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -520,8 +520,78 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
                     </label>
                 </Show>
             })}
+            {(chat.kind == ChatKind::Direct).then(|| view! { <BlockButton chat=id error /> })}
+            {(chat.kind != ChatKind::Direct && chat.role != Role::Owner).then(|| {
+                let label = if chat.kind == ChatKind::Channel { "leave-channel" } else { "leave-group" };
+                let leave = move |_| {
+                    spawn_local(async move {
+                        match net::post_empty::<()>(&format!("/api/chats/{}/leave", id.0)).await {
+                            Ok(()) => {
+                                if let Some(store) = ctx.store() {
+                                    let _ = store.forget_chat(id).await;
+                                }
+                                ctx.open.set(None);
+                                ctx.changed();
+                            }
+                            Err(fail) => {
+                                error.try_set(Some(super::say(fail)));
+                            }
+                        }
+                    });
+                };
+                view! { <button type="button" class="danger" on:click=leave>{t(label)}</button> }
+            })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// In a 1:1: blocks the other person (they can no longer write here), or
+/// unblocks them. Whether they are blocked is asked when the panel opens.
+#[component]
+fn BlockButton(chat: ChatId, error: RwSignal<Option<String>>) -> impl IntoView {
+    let ctx = ctx();
+    // The other person, and whether they are blocked; unknown until asked.
+    let other = RwSignal::new(None::<(UserId, bool)>);
+    spawn_local(async move {
+        let me = ctx.me.get_untracked().map(|m| m.id);
+        let members = net::get::<Members>(&format!("/api/chats/{}/members", chat.0)).await;
+        let blocked = net::get::<Blocked>("/api/me/blocked").await;
+        if let (Ok(members), Ok(blocked)) = (members, blocked)
+            && let Some(them) = members.members.iter().find(|m| Some(m.user.id) != me)
+        {
+            let id = them.user.id;
+            other.try_set(Some((id, blocked.blocked.iter().any(|u| u.id == id))));
+        }
+    });
+    let toggle = move |_| {
+        let Some((id, blocked)) = other.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let path = format!("/api/users/{}/block", id.0);
+            let done = if blocked {
+                net::delete(&path).await
+            } else {
+                net::put::<_, ()>(&path, &()).await
+            };
+            match done {
+                Ok(()) => {
+                    other.try_set(Some((id, !blocked)));
+                }
+                Err(fail) => {
+                    error.try_set(Some(super::say(fail)));
+                }
+            }
+        });
+    };
+    view! {
+        {move || other.get().map(|(_, blocked)| view! {
+            <button type="button" class=if blocked { "" } else { "danger" } aria-pressed=blocked.to_string() on:click=toggle>
+                {t(if blocked { "unblock-user" } else { "block-user" })}
+            </button>
+            {blocked.then(|| view! { <p class="muted" role="status">{t("blocked-note")}</p> })}
+        })}
     }
 }
 

@@ -12,6 +12,7 @@ mod message;
 mod notify;
 mod prefs;
 mod search;
+mod signout;
 
 use courier_protocol::api::Me;
 use courier_protocol::{ChatId, Seq, UserId, UserInfo, UserKind};
@@ -227,13 +228,15 @@ impl Ctx {
                 );
             }
             Event::Typing(..) => {}
-            Event::Posted(chat, posts) => {
+            Event::Arrived(chat, events) => {
                 self.typing.try_update(|t| {
                     if let Some(who) = t.get_mut(&chat) {
-                        who.retain(|user, _| !posts.iter().any(|m| m.sender == *user));
+                        who.retain(|user, _| {
+                            !events.iter().any(|m| m.act.is_none() && m.sender == *user)
+                        });
                     }
                 });
-                notify::announce(self, chat, posts);
+                notify::announce(self, chat, events);
             }
             Event::Draft(..) => {
                 self.drafts.try_update(|d| *d += 1);
@@ -259,6 +262,9 @@ impl Ctx {
     fn close(self) {
         account::act_as(None);
         self.session.set_value(None);
+        if let Some(store) = self.store.get_value() {
+            store.close();
+        }
         self.store.set_value(None);
         self.tabs.set_value(None);
         self.open.set(None);
@@ -442,13 +448,6 @@ fn Shell() -> impl IntoView {
     };
     // Opening the chat already open (a search hit in it) keeps its view.
     let open = Memo::new(move |_| ctx.open.get());
-    let sign_out = move |_| {
-        let Some(me) = ctx.me.get_untracked() else {
-            return;
-        };
-        ctx.leave();
-        spawn_local(net::sign_out(me.id));
-    };
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">
@@ -456,7 +455,7 @@ fn Shell() -> impl IntoView {
                 <ConnectionStatus />
                 <accounts::AccountMenu />
                 <prefs::PrefsButton />
-                <button class="icon" aria-label=t("sign-out") title=t("sign-out") on:click=sign_out>"⎋"</button>
+                <signout::SignOutMenu />
             </header>
             <div class="panes">
                 <aside class="sidebar">

@@ -3,7 +3,10 @@
 //! for a message that mentions the user. Off until turned on in the
 //! preferences, which asks the browser's permission.
 
-use courier_protocol::{ChatKind, Message, format};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use courier_protocol::{Act, ChatId, ChatKind, Message, Seq, format};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -53,11 +56,40 @@ fn in_view(ctx: Ctx, chat: courier_protocol::ChatId) -> bool {
     !hidden && ctx.open.get_untracked() == Some(chat)
 }
 
-/// Announces others' fresh posts in `chat`, as the rules above say.
-pub fn announce(ctx: Ctx, chat: courier_protocol::ChatId, posts: Vec<Message>) {
+thread_local! {
+    /// The notifications this tab shows, by (chat, seq), so that one whose
+    /// post is deleted (or disappears) goes, and one edited shows the edit.
+    static SHOWN: RefCell<HashMap<(ChatId, Seq), (Notification, String)>> = RefCell::default();
+}
+
+/// Takes back or rewrites the notices of posts that `events` delete or edit.
+fn revise(events: &[Message]) {
+    for m in events {
+        let (target, text) = match &m.act {
+            Some(Act::Delete { target }) => (*target, None),
+            Some(Act::Edit { target, text }) => (*target, Some(text)),
+            _ => continue,
+        };
+        let Some((note, title)) = SHOWN.with(|s| s.borrow_mut().remove(&(m.chat, target))) else {
+            continue;
+        };
+        note.close();
+        if let Some(text) = text {
+            let body: String = text.chars().take(PREVIEW_CHARS).collect();
+            // The same tag replaces it quietly where it was.
+            show_quietly(&title, &body, m.chat, target);
+        }
+    }
+}
+
+/// Announces others' fresh posts in `chat`, as the rules above say, and
+/// revises notices of posts edited or deleted since.
+pub fn announce(ctx: Ctx, chat: ChatId, events: Vec<Message>) {
+    revise(&events);
     if !enabled() || in_view(ctx, chat) {
         return;
     }
+    let posts: Vec<Message> = events.into_iter().filter(|m| m.act.is_none()).collect();
     let (Some(me), Some(store)) = (ctx.me.get_untracked(), ctx.store()) else {
         return;
     };
@@ -91,24 +123,34 @@ pub fn announce(ctx: Ctx, chat: courier_protocol::ChatId, posts: Vec<Message>) {
     });
 }
 
-fn show(
-    ctx: Ctx,
-    title: &str,
-    body: &str,
-    chat: courier_protocol::ChatId,
-    seq: courier_protocol::Seq,
-) {
+/// Shows a notice tagged by its post, remembered for [`revise`].
+fn notice(title: &str, body: &str, chat: ChatId, seq: Seq, silent: bool) -> Option<Notification> {
     let options = NotificationOptions::new();
     options.set_body(body);
+    options.set_silent(Some(silent));
     // Every tab of the user announces the message; one tag shows it once.
     options.set_tag(&format!("courier-{}-{}", chat.0, seq.0));
-    let Ok(note) = Notification::new_with_options(title, &options) else {
+    let note = Notification::new_with_options(title, &options).ok()?;
+    SHOWN.with(|s| {
+        s.borrow_mut()
+            .insert((chat, seq), (note.clone(), title.to_owned()))
+    });
+    Some(note)
+}
+
+fn show_quietly(title: &str, body: &str, chat: ChatId, seq: Seq) {
+    let _ = notice(title, body, chat, seq, true);
+}
+
+fn show(ctx: Ctx, title: &str, body: &str, chat: ChatId, seq: Seq) {
+    let Some(note) = notice(title, body, chat, seq, false) else {
         return;
     };
     let account = crate::account::acting();
     let clicked = note.clone();
     let open = wasm_bindgen::closure::Closure::once_into_js(move || {
         clicked.close();
+        SHOWN.with(|s| s.borrow_mut().remove(&(chat, seq)));
         if let Some(w) = web_sys::window() {
             let _ = w.focus();
         }

@@ -62,9 +62,14 @@ eachBrowser((person) => {
     await expect(() => whoami(alice.page), (t) => t?.includes(work), 'a reload keeps the tab\'s account');
     await alice.waitOnline();
 
-    // Signing out of work leaves home signed in.
-    await alice.page.getByRole('button', { name: 'Sign out' }).click();
+    // Signing out of work, removing its messages from this browser, leaves
+    // home signed in and its database alone.
+    await alice.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await alice.page.getByRole('dialog', { name: 'Sign out' })
+      .getByRole('button', { name: 'Sign out and remove this account\'s messages from this browser' }).click();
     await expect(() => whoami(alice.page), (t) => t?.includes(home), 'the other account remains');
+    await expect(async () => (await alice.page.evaluate(() => indexedDB.databases())).map((d) => d.name).filter((n) => n.startsWith('courier-')).length,
+      1, 'only the remaining account\'s database stays');
     await alice.waitOnline();
     await alice.page.getByRole('button', { name: 'Accounts' }).click();
     const listed = alice.page.getByRole('dialog', { name: 'Accounts' }).locator('.account .name');

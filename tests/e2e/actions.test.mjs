@@ -74,9 +74,11 @@ eachBrowser((person) => {
 
     // Delete for everyone: gone on both sides, its edited text too.
     await (await select(alice, 'Yes, at 12:30')).getByRole('button', { name: 'Delete for everyone' }).click();
-    for (const p of [alice, bob]) {
+    for (const [p, other] of [[alice, b], [bob, a]]) {
       await p.waitTexts(['Lunch at noon?']);
-      const all = [...await stored(p.page, 'messages'), ...await stored(p.page, 'loose'), ...await stored(p.page, 'outbox')];
+      // The chat list's preview goes back to the newest post still there.
+      await expect(() => p.chatLink(other).textContent(), (t) => t.includes('Lunch at noon?') && !t.includes('12:30'), 'the preview forgets the deleted text');
+      const all = [...await stored(p.page, 'messages'), ...await stored(p.page, 'loose'), ...await stored(p.page, 'outbox'), ...await stored(p.page, 'chats')];
       assert.equal(all.filter((m) => JSON.stringify(m).includes('12:30')).length, 0, 'nothing of the deleted text stays in IndexedDB');
     }
     assert.deepEqual([...alice.errors, ...bob.errors], []);

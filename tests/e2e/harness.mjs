@@ -18,8 +18,9 @@ export const DIST = process.env.COURIER_DIST ?? join(root, 'dist');
 export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').filter(Boolean);
 
 /** Runs `body` once per browser, in a `describe` with its own browser and
- * server; `body` gets `person(opts)`, which opens a person closed after. */
-export function eachBrowser(body) {
+ * server (started with `serverArgs`); `body` gets `person(opts)`, which
+ * opens a person closed after. */
+export function eachBrowser(body, { serverArgs = [] } = {}) {
   for (const browserName of BROWSERS) {
     describe(browserName, () => {
       let browser;
@@ -27,7 +28,7 @@ export function eachBrowser(body) {
       const people = [];
       before(async () => {
         browser = await launch(browserName);
-        server = await new Server().start();
+        server = await new Server({ args: serverArgs }).start();
       });
       after(async () => {
         for (const p of people) await p.close().catch(() => {});
@@ -68,7 +69,13 @@ export class Server {
   }
 
   async start() {
-    const proc = spawn(SERVER_BIN, ['--listen', `127.0.0.1:${this.port}`, '--data', this.data, '--static-dir', DIST, ...this.args], {
+    // Every test user comes from 127.0.0.1, and some tests fill a chat
+    // with hundreds of messages at once: the limits on new users and on
+    // sends are the server tests' to check (server/tests/abuse.rs).
+    const limits = { '--new-users-per-hour': '0', '--sends-per-second': '100000' };
+    const flags = ['--listen', `127.0.0.1:${this.port}`, '--data', this.data, '--static-dir', DIST,
+      ...Object.entries(limits).filter(([flag]) => !this.args.includes(flag)).flat()];
+    const proc = spawn(SERVER_BIN, [...flags, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     });
@@ -208,6 +215,9 @@ export class Person {
   /** `locale` (e.g. 'ar') is the browser's language, as navigator.languages says. */
   static async open(browser, server, { viewport, locale } = {}) {
     const context = await browser.newContext({ viewport: viewport ?? { width: 1200, height: 800 }, ...(locale && { locale }) });
+    // Anything the Content Security Policy blocks is an error (below).
+    await context.addInitScript(() => document.addEventListener('securitypolicyviolation',
+      (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
     const page = await context.newPage();
     const person = new Person(context, page, server);
     page.on('dialog', (d) => { person.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
@@ -215,6 +225,7 @@ export class Person {
     // A Rust panic's message (console_error_panic_hook), which the
     // pageerror that follows it ('unreachable') does not carry.
     page.on('console', (m) => { if (m.type() === 'error' && m.text().includes('panicked')) person.errors.push(m.text()); });
+    page.on('console', (m) => { if (m.text().includes('CSP violation')) person.errors.push(m.text()); });
     return person;
   }
 

@@ -82,6 +82,9 @@ try {
       await alice.page.getByRole('button', { name: 'Accounts' }).click();
       await shot(alice, 'accounts');
       await alice.page.getByRole('button', { name: 'Accounts' }).click();
+      await alice.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await shot(alice, 'sign-out');
+      await alice.page.getByRole('dialog', { name: 'Sign out' }).getByRole('button', { name: 'Cancel' }).click();
       if (size === 'phone') await alice.openChat(b);
       await alice.page.getByRole('button', { name: 'Members' }).click().catch(() => {});
       await shot(alice, 'members');
@@ -154,6 +157,13 @@ try {
     await page.waitForTimeout(300);
     await shot(amal, 'actions');
     await page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem').first().click();
+    await page.getByRole('button', { name: 'خيارات المحادثة' }).click();
+    await page.waitForTimeout(500);
+    await shot(amal, 'options');
+    await page.getByRole('button', { name: 'خيارات المحادثة' }).click();
+    await page.getByRole('button', { name: 'تسجيل الخروج', exact: true }).click();
+    await shot(amal, 'sign-out');
+    await page.getByRole('dialog', { name: 'تسجيل الخروج' }).getByRole('button', { name: 'إلغاء' }).click();
     if (size === 'phone') {
       await page.getByRole('button', { name: 'رجوع' }).click();
       await shot(amal, 'list');

@@ -97,6 +97,7 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                     me: me.clone(),
                     chats: vec![],
                     folders: vec![],
+                    more: vec![],
                 };
                 if tx.send(welcome.encode().into()).await.is_err() {
                     break;

@@ -49,6 +49,12 @@ pub enum StoreError {
     BadTarget,
     #[error("too many waiting")]
     TooMany,
+    /// A search or scan ran out of its time before it was done.
+    #[error("scan too broad")]
+    TooBroad,
+    /// One of the two people of a 1:1 blocked the other.
+    #[error("blocked")]
+    Blocked,
     /// A stored value could not be read back (a bug or a hand-edited row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -179,6 +185,17 @@ pub trait Store: Send + Sync + 'static {
     /// The user a live session belongs to.
     async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<UserInfo>>;
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+    /// `user` blocks (`on`) or unblocks `other`; false if there is no
+    /// such user to block.
+    async fn set_blocked(&self, user: UserId, other: UserId, on: bool, now: i64) -> Result<bool>;
+    /// Whom `user` blocked, newest first.
+    async fn blocked(&self, user: UserId) -> Result<Vec<UserInfo>>;
+    /// Whether either of the two blocked the other.
+    async fn blocked_between(&self, a: UserId, b: UserId) -> Result<bool>;
+    /// How many groups and channels `user` is in.
+    async fn groups_of(&self, user: UserId) -> Result<u32>;
+    /// Which of `token_hashes` are sessions still live at `now`.
+    async fn live_sessions(&self, token_hashes: &[Vec<u8>], now: i64) -> Result<Vec<Vec<u8>>>;
 
     /// Creates a chat with its first members.
     async fn create_chat(&self, chat: NewChat<'_>) -> Result<ChatId>;
@@ -295,7 +312,8 @@ pub trait Store: Send + Sync + 'static {
     async fn save_draft(&self, chat: ChatId, user: UserId, text: &str) -> Result<()>;
     /// Marks `users` seen at `now` and online until `online_until`.
     async fn touch(&self, users: &[UserId], online_until: i64, now: i64) -> Result<()>;
-    /// `user`'s presence, if `viewer` shares a chat with them.
+    /// `user`'s presence, if `viewer` shares a chat with them that is not a
+    /// channel (a channel's readers and admins stay unknown to each other).
     async fn presence(&self, user: UserId, viewer: UserId) -> Result<Option<UserPresence>>;
     async fn set_hide_seen(&self, user: UserId, hide: bool) -> Result<()>;
     async fn hides_seen(&self, user: UserId) -> Result<bool>;
@@ -316,8 +334,15 @@ pub trait Store: Send + Sync + 'static {
     async fn scheduled(&self, chat: ChatId, sender: UserId) -> Result<Vec<ScheduledPost>>;
     /// Drops a waiting message (cancelled, or posted); false if none.
     async fn unschedule(&self, chat: ChatId, sender: UserId, id: &ClientMsgId) -> Result<bool>;
-    /// Waiting messages due by `now`, soonest first.
-    async fn due(&self, now: i64, limit: usize) -> Result<Vec<(ChatId, UserId, ScheduledPost)>>;
+    /// Claims up to `limit` waiting messages due by `now` and not claimed,
+    /// until `until`, soonest first: no other node takes them meanwhile, and
+    /// one not posted (refused for now) comes back after the others.
+    async fn claim_due(
+        &self,
+        now: i64,
+        until: i64,
+        limit: usize,
+    ) -> Result<Vec<(ChatId, UserId, ScheduledPost)>>;
     /// Deletes messages whose disappearing timer ran out by `now`, each by
     /// a delete act from its sender appended to its chat; the acts.
     async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>>;

@@ -9,6 +9,10 @@ pub struct PgStore {
     writer: PgPool,
     /// The same pool: PostgreSQL has no single-writer rule to work around.
     reader: PgPool,
+    /// Searches and other scans, apart: however many run, the rest (a
+    /// session check, a send) still gets a connection; each is cut off at
+    /// [`SCAN_BUDGET`].
+    scans: PgPool,
     /// Sends waiting for this node's group committer.
     appends: mpsc::Sender<Append>,
 }
@@ -21,11 +25,24 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        let timeout = format!("SET statement_timeout = {}", SCAN_BUDGET.as_millis());
+        let scans = PgPoolOptions::new()
+            .max_connections(SCAN_CONNECTIONS)
+            .after_connect(move |conn, _| {
+                let timeout = timeout.clone();
+                Box::pin(async move {
+                    sqlx::Executor::execute(conn, timeout.as_str()).await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
         tokio::spawn(commit_appends(pool.clone(), queue));
         Ok(PgStore {
             writer: pool.clone(),
             reader: pool,
+            scans,
             appends,
         })
     }

@@ -38,7 +38,19 @@ macro_rules! sql_store {
             })
         }
 
+        /// A message as its readers see it: veiled where a channel hides
+        /// who made it.
         fn message_from(row: &<$db as sqlx::Database>::Row) -> Result<Message> {
+            let mut message = message_as_stored(row)?;
+            if row.try_get::<i64, _>("veiled")? == 1 {
+                let salt: String = row.try_get("chat_salt")?;
+                message.sender = alias(&salt, message.sender);
+            }
+            Ok(message)
+        }
+
+        /// A message with its real sender, for the store's own checks.
+        fn message_as_stored(row: &<$db as sqlx::Database>::Row) -> Result<Message> {
             Ok(Message {
                 chat: ChatId(row.try_get("chat_id")?),
                 seq: Seq(row.try_get("seq")?),
@@ -58,16 +70,38 @@ macro_rules! sql_store {
             })
         }
 
-        /// The columns of a message `m` by user `u` in chat `c`. A channel
-        /// without signatures posts under its own name.
+        /// The columns of a message `m` by user `u` in chat `c`. A veiled
+        /// event (an unsigned post or any act in a channel, as it was when
+        /// written) shows the channel's name, and `message_from` puts an
+        /// alias in place of its sender (see [`alias`]).
         const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
-            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
-            m.reply_to, m.act, m.forwarded_from, m.expires_at";
+            CASE WHEN m.veiled = 1 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
+            m.reply_to, m.act, m.forwarded_from, m.expires_at, m.veiled, c.broadcast AS chat_broadcast, c.salt AS chat_salt";
+
+        /// Whether an event of a channel hides who made it: all do but a
+        /// post under its author's signature. Decided when it is written:
+        /// turning signatures on later reveals nobody.
+        fn veiled(broadcast: bool, signatures: bool, act: Option<&Act>) -> bool {
+            broadcast && !(signatures && act.is_none())
+        }
+
+        /// The id that stands for `user` in a channel whose secret is `salt`:
+        /// the same for all their events there (so reactions still count
+        /// once each, and their own app knows them), different in every
+        /// channel, and no reader can tell whose it is. Negative, so it is
+        /// never a real user's.
+        pub(crate) fn alias(salt: &str, user: UserId) -> UserId {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::new().chain_update(salt.as_bytes()).chain_update(user.0.to_be_bytes()).finalize();
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&digest[..8]);
+            UserId(-1 - (i64::from_be_bytes(bytes) & 0x0000_ffff_ffff_ffff))
+        }
 
         /// A chat as one member (`$1`) sees it, with its newest message.
         fn summary_query() -> String {
             format!(
-                "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count,
+                "SELECT c.id, c.kind, c.broadcast, c.name, c.invite, c.last_seq, mc.n AS member_count, me.user_id AS viewer_id,
                         c.handle, c.slow_mode_s, c.signatures, c.ttl_s, me.role, me.rights, me.draft, me.read_seq,
                         me.pinned, me.muted, me.archived,
                         -- Only a direct chat is titled by the other person; the
@@ -154,6 +188,10 @@ macro_rules! sql_store {
                     muted: row.try_get::<i64, _>("muted")? == 1,
                     archived: row.try_get::<i64, _>("archived")? == 1,
                 },
+                alias: match kind {
+                    ChatKind::Channel => Some(alias(&row.try_get::<String, _>("chat_salt")?, UserId(row.try_get("viewer_id")?))),
+                    _ => None,
+                },
             })
         }
 
@@ -228,19 +266,28 @@ macro_rules! sql_store {
             .fetch_optional(&mut *tx)
             .await?;
             if edited == Some(1) {
-                let blank = serde_json::to_string(&Act::Edit { target, text: String::new() })
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                // An edit's JSON starts with its kind and target, in this order.
-                let edits_of = format!("{{\"do\":\"edit\",\"target\":{},%", target.0);
-                sqlx::query("UPDATE messages SET act = $3 WHERE chat_id = $1 AND seq > $2 AND act LIKE $4")
-                    .bind(chat.0)
-                    .bind(target.0)
-                    .bind(blank)
-                    .bind(edits_of)
-                    .execute(&mut *tx)
-                    .await?;
+                blank_edits(tx, chat, target, Seq(i64::MAX)).await?;
             }
             Ok(edited.is_some())
+        }
+
+        /// Blanks the texts carried by the edits of message `target` that
+        /// came before `before`: what a message said before its latest
+        /// edit, or before it was deleted, is served to nobody.
+        async fn blank_edits(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, target: Seq, before: Seq) -> Result<()> {
+            let blank = serde_json::to_string(&Act::Edit { target, text: String::new() })
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            // An edit's JSON starts with its kind and target, in this order.
+            let edits_of = format!("{{\"do\":\"edit\",\"target\":{},%", target.0);
+            sqlx::query("UPDATE messages SET act = $3 WHERE chat_id = $1 AND seq > $2 AND seq < $5 AND act LIKE $4")
+                .bind(chat.0)
+                .bind(target.0)
+                .bind(blank)
+                .bind(edits_of)
+                .bind(before.0)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
         }
 
         async fn banned(tx: &mut <$db as sqlx::Database>::Connection, chat: ChatId, user: UserId) -> Result<bool> {
@@ -362,6 +409,77 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn set_blocked(&self, user: UserId, other: UserId, on: bool, now: i64) -> Result<bool> {
+                if !on {
+                    sqlx::query("DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2")
+                        .bind(user.0)
+                        .bind(other.0)
+                        .execute(&self.writer)
+                        .await?;
+                    return Ok(true);
+                }
+                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(other.0).fetch_optional(&self.writer).await?;
+                if known.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO blocks (user_id, blocked_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(user.0)
+                    .bind(other.0)
+                    .bind(now)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(true)
+            }
+
+            async fn blocked(&self, user: UserId) -> Result<Vec<UserInfo>> {
+                let rows = sqlx::query(
+                    "SELECT u.id, u.username, u.name, u.kind FROM blocks b JOIN users u ON u.id = b.blocked_id
+                      WHERE b.user_id = $1 ORDER BY b.at DESC",
+                )
+                .bind(user.0)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter().map(user_from).collect()
+            }
+
+            async fn blocked_between(&self, a: UserId, b: UserId) -> Result<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT user_id FROM blocks WHERE (user_id = $1 AND blocked_id = $2) OR (user_id = $2 AND blocked_id = $1) LIMIT 1",
+                )
+                .bind(a.0)
+                .bind(b.0)
+                .fetch_optional(&self.reader)
+                .await?;
+                Ok(found.is_some())
+            }
+
+            async fn groups_of(&self, user: UserId) -> Result<u32> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members m JOIN chats c ON c.id = m.chat_id WHERE m.user_id = $1 AND c.kind <> 'direct'")
+                    .bind(user.0)
+                    .fetch_one(&self.reader)
+                    .await?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            }
+
+            async fn live_sessions(&self, token_hashes: &[Vec<u8>], now: i64) -> Result<Vec<Vec<u8>>> {
+                if token_hashes.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = QueryBuilder::<$db>::new("SELECT token_hash FROM sessions WHERE expires_at > ");
+                q.push_bind(now).push(" AND token_hash IN (");
+                let mut list = q.separated(", ");
+                for hash in token_hashes {
+                    list.push_bind(hash.as_slice());
+                }
+                q.push(")");
+                q.build()
+                    .fetch_all(&self.reader)
+                    .await?
+                    .iter()
+                    .map(|row| Ok(row.try_get("token_hash")?))
+                    .collect()
+            }
+
             async fn create_chat(&self, chat: NewChat<'_>) -> Result<ChatId> {
                 let mut tx = self.writer.begin().await?;
                 let (kind, broadcast) = match chat.kind {
@@ -370,8 +488,8 @@ macro_rules! sql_store {
                     ChatKind::Channel => ("group", 1),
                 };
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO chats (kind, name, invite, direct_key, created_at, broadcast)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO chats (kind, name, invite, direct_key, created_at, broadcast, salt)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(kind)
                 .bind(chat.name)
@@ -379,6 +497,8 @@ macro_rules! sql_store {
                 .bind(chat.direct_key)
                 .bind(chat.now)
                 .bind(broadcast)
+                // The secret behind the chat's aliases (see `alias`).
+                .bind(crate::auth::new_invite_code())
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query("INSERT INTO member_counts (chat_id, n) VALUES ($1, $2)")
@@ -733,10 +853,13 @@ macro_rules! sql_store {
                     .rows_affected()
                     == 1;
                 if moved && broadcast == 1 {
-                    // Admins' own posts are not views of them.
+                    // Admins' own posts are not views of them. A reader
+                    // sees at most a screenful at once: a new reader of a
+                    // long channel views its newest posts, not all of them
+                    // (and costs a bounded write).
                     sqlx::query("UPDATE messages SET views = views + 1 WHERE chat_id = $1 AND seq > $2 AND seq <= $3 AND sender_id <> $4")
                         .bind(chat.0)
-                        .bind(from)
+                        .bind(from.max(to - VIEWED_AT_ONCE))
                         .bind(to)
                         .bind(user.0)
                         .execute(&mut *tx)
@@ -747,14 +870,16 @@ macro_rules! sql_store {
             }
 
             async fn post_since(&self, chat: ChatId, at: i64) -> Result<Option<Seq>> {
-                // Stamps grow with seq, so the first by seq is the first in time.
+                // Stamps grow with seq, so the first in time is the first by
+                // seq, and the index on (chat_id, at) finds it.
                 let seq: Option<i64> = sqlx::query_scalar(
-                    "SELECT seq FROM messages WHERE chat_id = $1 AND at >= $2 AND act IS NULL AND deleted = 0 ORDER BY seq LIMIT 1",
+                    "SELECT seq FROM messages WHERE chat_id = $1 AND at >= $2 AND act IS NULL AND deleted = 0 ORDER BY at, seq LIMIT 1",
                 )
                 .bind(chat.0)
                 .bind(at)
-                .fetch_optional(&self.reader)
-                .await?;
+                .fetch_optional(&self.scans)
+                .await
+                .map_err(scan_error)?;
                 Ok(seq.map(Seq))
             }
 
@@ -826,7 +951,7 @@ macro_rules! sql_store {
                     q.push(" AND m.seq < ").push_bind(before.0);
                 }
                 q.push(" ORDER BY m.at DESC, m.seq DESC LIMIT ").push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
-                let rows = q.build().fetch_all(&self.reader).await?;
+                let rows = q.build().fetch_all(&self.scans).await.map_err(scan_error)?;
                 rows.iter().map(message_from).collect()
             }
 
@@ -908,8 +1033,8 @@ macro_rules! sql_store {
             async fn append_act(&self, chat: ChatId, sender: UserId, id: &ClientMsgId, act: &Act, at: i64) -> Result<Appended> {
                 let mut tx = self.writer.begin().await?;
                 let who = sqlx::query(
-                    "SELECT m.role, m.rights, c.kind, c.broadcast,
-                            CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name
+                    "SELECT m.role, m.rights, c.kind, c.broadcast, c.salt,
+                            CASE WHEN c.broadcast = 1 THEN c.name ELSE u.name END AS sender_name
                        FROM members m JOIN users u ON u.id = m.user_id JOIN chats c ON c.id = m.chat_id
                       WHERE m.chat_id = $1 AND m.user_id = $2",
                 )
@@ -940,6 +1065,22 @@ macro_rules! sql_store {
                     .await?
                     .ok_or(StoreError::BadTarget)?;
                 let author = UserId(target.try_get("sender_id")?);
+                // In a 1:1 where one blocked the other, only taking one's
+                // own message back is left.
+                if kind == ChatKind::Direct && !matches!(act, Act::Delete { .. }) {
+                    let blocks: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM members o JOIN blocks b
+                             ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id)
+                          WHERE o.chat_id = $1 AND o.user_id <> $2",
+                    )
+                    .bind(chat.0)
+                    .bind(sender.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if blocks > 0 {
+                        return Err(StoreError::Blocked);
+                    }
+                }
                 let allowed = match act {
                     Act::Edit { .. } => author == sender,
                     Act::Delete { .. } => author == sender || rights.delete,
@@ -954,13 +1095,16 @@ macro_rules! sql_store {
                     .fetch_one(&mut *tx)
                     .await?;
                 let json = serde_json::to_string(act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act) VALUES ($1, $2, $3, $4, '', $5, $6)")
+                // Every act in a channel is veiled (see `veiled`).
+                let broadcast: i64 = who.try_get("broadcast")?;
+                sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
                     .bind(chat.0)
                     .bind(seq)
                     .bind(sender.0)
                     .bind(id.as_str())
                     .bind(at)
                     .bind(json)
+                    .bind(broadcast)
                     .execute(&mut *tx)
                     .await?;
                 // The stored message shows its latest state to whoever loads
@@ -981,6 +1125,7 @@ macro_rules! sql_store {
                         if edited == 0 {
                             return Err(StoreError::BadTarget);
                         }
+                        blank_edits(&mut tx, chat, *target, Seq(seq)).await?;
                     }
                     Act::Delete { target } => {
                         erase(&mut tx, chat, *target).await?;
@@ -988,11 +1133,16 @@ macro_rules! sql_store {
                     Act::React { .. } | Act::Pin { .. } => {}
                 }
                 tx.commit().await?;
+                let shown_as = if broadcast == 1 {
+                    alias(&who.try_get::<String, _>("salt")?, sender)
+                } else {
+                    sender
+                };
                 let message = Message {
                     chat,
                     seq: Seq(seq),
                     id: id.clone(),
-                    sender,
+                    sender: shown_as,
                     sender_name: who.try_get("sender_name")?,
                     text: String::new(),
                     at,
@@ -1051,7 +1201,8 @@ macro_rules! sql_store {
                 let row = sqlx::query(
                     "SELECT u.seen_at, u.online_until, u.hide_seen FROM users u
                       WHERE u.id = $1 AND EXISTS (SELECT 1 FROM members a JOIN members b ON b.chat_id = a.chat_id
-                                                   WHERE a.user_id = $1 AND b.user_id = $2)",
+                                                    JOIN chats c ON c.id = a.chat_id
+                                                   WHERE a.user_id = $1 AND b.user_id = $2 AND c.broadcast = 0)",
                 )
                 .bind(user.0)
                 .bind(viewer.0)
@@ -1145,18 +1296,33 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn due(&self, now: i64, limit: usize) -> Result<Vec<(ChatId, UserId, ScheduledPost)>> {
-                let rows = sqlx::query("SELECT chat_id, sender_id, client_id, text, due_at FROM scheduled WHERE due_at <= $1 ORDER BY due_at LIMIT $2")
-                    .bind(now)
-                    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                    .fetch_all(&self.reader)
-                    .await?;
-                rows.iter()
+            async fn claim_due(&self, now: i64, until: i64, limit: usize) -> Result<Vec<(ChatId, UserId, ScheduledPost)>> {
+                // The outer condition is checked again on each row as it is
+                // locked (PostgreSQL), so two nodes never claim one row.
+                // Never tried first: one tried before (refused for now)
+                // goes behind every message that has not had its turn.
+                let rows = sqlx::query(
+                    "UPDATE scheduled SET claimed_until = $2
+                      WHERE due_at <= $1 AND claimed_until <= $1
+                        AND (sender_id, client_id) IN (SELECT sender_id, client_id FROM scheduled
+                                                        WHERE due_at <= $1 AND claimed_until <= $1
+                                                        ORDER BY claimed_until, due_at LIMIT $3)
+                  RETURNING chat_id, sender_id, client_id, text, due_at",
+                )
+                .bind(now)
+                .bind(until)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.writer)
+                .await?;
+                let mut due = rows
+                    .iter()
                     .map(|r| {
                         let post = ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), text: r.try_get("text")?, at: r.try_get("due_at")? };
                         Ok((ChatId(r.try_get("chat_id")?), UserId(r.try_get("sender_id")?), post))
                     })
-                    .collect()
+                    .collect::<Result<Vec<_>>>()?;
+                due.sort_by_key(|(_, _, post)| post.at);
+                Ok(due)
             }
 
             async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>> {
@@ -1170,7 +1336,8 @@ macro_rules! sql_store {
                 .await?;
                 let mut acts = Vec::with_capacity(rows.len());
                 for row in &rows {
-                    let gone = message_from(row)?;
+                    let gone = message_as_stored(row)?;
+                    let (broadcast, salt): (i64, String) = (row.try_get("chat_broadcast")?, row.try_get("chat_salt")?);
                     // One short transaction each: holding many chats' rows
                     // at once would stall (or deadlock with) their sends.
                     let mut tx = self.writer.begin().await?;
@@ -1187,17 +1354,20 @@ macro_rules! sql_store {
                     let json = serde_json::to_string(&act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     // A client id no client can send (a '.'), so it never collides.
                     let id = ClientMsgId(format!("expired.{}", gone.seq.0));
-                    sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act) VALUES ($1, $2, $3, $4, '', $5, $6)")
+                    sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
                         .bind(gone.chat.0)
                         .bind(seq)
                         .bind(gone.sender.0)
                         .bind(id.as_str())
                         .bind(now)
                         .bind(json)
+                        .bind(broadcast)
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
+                    let sender = if broadcast == 1 { alias(&salt, gone.sender) } else { gone.sender };
                     acts.push(Message {
+                        sender,
                         seq: Seq(seq),
                         id,
                         text: String::new(),
@@ -1238,6 +1408,14 @@ macro_rules! sql_store {
                 rows.iter().rev().map(message_from).collect()
             }
         }
+
+        /// Connections for searches and scans, apart from the readers.
+        const SCAN_CONNECTIONS: u32 = 2;
+        /// Longest one search or scan may run before it is cut off.
+        const SCAN_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+        /// Most posts one move of a channel reader's cursor counts a view of.
+        const VIEWED_AT_ONCE: i64 = 100;
 
         /// Sends queued for the group committer before senders wait for room.
         const APPEND_QUEUE: usize = 4096;
@@ -1283,6 +1461,20 @@ macro_rules! sql_store {
                         _ => break,
                     }
                 }
+                // Another node stored one of these client ids meanwhile (a
+                // scheduled message both posted): one clash must not fail
+                // the others, so each goes alone, and the clashing one is
+                // then a resend.
+                if batch.len() > 1 && matches!(&outcome, Err(StoreError::Db(sqlx::Error::Database(db))) if db.is_unique_violation()) {
+                    for append in batch {
+                        let result = match append_batch(&writer, std::slice::from_ref(&append)).await {
+                            Ok(mut results) => results.pop().unwrap_or(Err(StoreError::CommitFailed("empty batch".into()))),
+                            Err(e) => Err(StoreError::CommitFailed(e.to_string())),
+                        };
+                        let _ = append.reply.send(result);
+                    }
+                    continue;
+                }
                 match outcome {
                     Ok(results) => {
                         for (append, result) in batch.into_iter().zip(results) {
@@ -1309,10 +1501,15 @@ macro_rules! sql_store {
             // 1. Who may send where, under which name, and (in slow mode)
             // when they last did.
             let mut q = QueryBuilder::<$db>::new(
-                "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.slow_mode_s, c.ttl_s,
+                "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.signatures, c.salt, c.slow_mode_s, c.ttl_s,
                         CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name,
                         CASE WHEN c.slow_mode_s > 0 AND m.role = 'member'
-                             THEN (SELECT MAX(x.at) FROM messages x WHERE x.chat_id = m.chat_id AND x.sender_id = m.user_id) END AS last_at
+                             THEN (SELECT MAX(x.at) FROM messages x WHERE x.chat_id = m.chat_id AND x.sender_id = m.user_id AND x.act IS NULL) END AS last_at,
+                        CASE WHEN c.kind = 'direct'
+                             THEN (SELECT COUNT(*) FROM members o JOIN blocks b
+                                     ON (b.user_id = o.user_id AND b.blocked_id = m.user_id) OR (b.user_id = m.user_id AND b.blocked_id = o.user_id)
+                                    WHERE o.chat_id = m.chat_id AND o.user_id <> m.user_id)
+                             ELSE 0 END AS blocks
                    FROM members m JOIN users u ON u.id = m.user_id JOIN chats c ON c.id = m.chat_id
                   WHERE (m.chat_id, m.user_id) IN (",
             );
@@ -1328,6 +1525,10 @@ macro_rules! sql_store {
                 /// Disappearing messages' lifetime in ms; 0 is off.
                 ttl_ms: i64,
                 last_at: Option<i64>,
+                /// In a 1:1: one of the two blocked the other.
+                blocked: bool,
+                /// In a channel without signatures: the id its posts show.
+                alias: Option<UserId>,
             }
             let mut senders: HashMap<(i64, i64), Sender> = HashMap::new();
             for row in q.build().fetch_all(&mut *tx).await? {
@@ -1339,6 +1540,12 @@ macro_rules! sql_store {
                     wait_ms: if role == Role::Member { slow_s * 1000 } else { 0 },
                     ttl_ms: row.try_get::<i64, _>("ttl_s")? * 1000,
                     last_at: row.try_get("last_at")?,
+                    blocked: row.try_get::<i64, _>("blocks")? > 0,
+                    alias: if veiled(row.try_get::<i64, _>("broadcast")? == 1, row.try_get::<i64, _>("signatures")? == 1, None) {
+                        Some(alias(&row.try_get::<String, _>("salt")?, UserId(row.try_get("user_id")?)))
+                    } else {
+                        None
+                    },
                 };
                 senders.insert((row.try_get("chat_id")?, row.try_get("user_id")?), sender);
             }
@@ -1354,8 +1561,9 @@ macro_rules! sql_store {
             q.push(")");
             let mut known: HashMap<(ChatId, UserId, ClientMsgId), Message> = HashMap::new();
             for row in q.build().fetch_all(&mut *tx).await? {
+                let sender = UserId(row.try_get("sender_id")?);
                 let m = message_from(&row)?;
-                known.insert((m.chat, m.sender, m.id.clone()), m);
+                known.insert((m.chat, sender, m.id.clone()), m);
             }
 
             // Decide each send: refused, a resend, or new (the first of its id in
@@ -1381,6 +1589,8 @@ macro_rules! sql_store {
                         Plan::SameAs(i)
                     } else if !sender.may_post {
                         Plan::Refused(|| StoreError::NotAllowed)
+                    } else if sender.blocked {
+                        Plan::Refused(|| StoreError::Blocked)
                     } else if sender.wait_ms > 0 && sender.last_at.is_some_and(|t| a.at - t < sender.wait_ms) {
                         Plan::Refused(|| StoreError::SlowMode)
                     } else {
@@ -1395,6 +1605,8 @@ macro_rules! sql_store {
                 .collect();
 
             let mut stored: Vec<Message> = Vec::with_capacity(fresh.len());
+            // The ids the stored messages show (an alias in a channel).
+            let mut shown_as: Vec<UserId> = Vec::with_capacity(fresh.len());
             if !fresh.is_empty() {
                 // 3. Reserve each chat's next sequences, gap-free, in one statement.
                 let mut q = QueryBuilder::<$db>::new("UPDATE chats SET last_seq = last_seq + v.column2 FROM (");
@@ -1412,13 +1624,14 @@ macro_rules! sql_store {
                     let sender = senders.get(&(a.chat.0, a.sender.0));
                     let sender_name = sender.map(|s| s.name.clone()).unwrap_or_default();
                     let expires_at = sender.filter(|s| s.ttl_ms > 0).map(|s| a.at + s.ttl_ms);
+                    shown_as.push(sender.and_then(|s| s.alias).unwrap_or(a.sender));
                     stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone(), expires_at });
                     *seq += 1;
                 }
                 // 4. Store them all.
-                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded, expires_at) ");
-                q.push_values(&stored, |mut row, m| {
-                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase()).push_bind(m.expires_at);
+                let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded, expires_at, veiled) ");
+                q.push_values(stored.iter().zip(&shown_as), |mut row, (m, shown)| {
+                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase()).push_bind(m.expires_at).push_bind(i64::from(*shown != m.sender));
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -1429,10 +1642,19 @@ macro_rules! sql_store {
                 .map(|plan| match plan {
                     Plan::Refused(why) => Err(why()),
                     Plan::Known(message) => Ok(Appended { message, fresh: false }),
-                    Plan::New(i) => Ok(Appended { message: stored[i].clone(), fresh: true }),
-                    Plan::SameAs(i) => Ok(Appended { message: stored[i].clone(), fresh: false }),
+                    Plan::New(i) => Ok(Appended { message: Message { sender: shown_as[i], ..stored[i].clone() }, fresh: true }),
+                    Plan::SameAs(i) => Ok(Appended { message: Message { sender: shown_as[i], ..stored[i].clone() }, fresh: false }),
                 })
                 .collect())
+        }
+
+        /// A scan stopped at its budget (`scans`' time limit: SQLite's
+        /// `interrupted`, PostgreSQL's `query_canceled`) is `TooBroad`.
+        fn scan_error(e: sqlx::Error) -> StoreError {
+            match &e {
+                sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "9" || c == "57014") => StoreError::TooBroad,
+                _ => StoreError::Db(e),
+            }
         }
 
         /// A UNIQUE violation means a name (username, handle) is taken: `taken`.

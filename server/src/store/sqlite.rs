@@ -14,6 +14,10 @@ use sqlx::sqlite::{
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Searches and other scans, apart from `reader`: however many run,
+    /// a session check still gets a connection; each is interrupted at
+    /// [`SCAN_BUDGET`].
+    scans: SqlitePool,
     /// Sends waiting for the group committer.
     appends: mpsc::Sender<Append>,
 }
@@ -37,6 +41,19 @@ impl SqliteStore {
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .connect_with(options.clone().read_only(true))
+            .await?;
+        let scans = SqlitePoolOptions::new()
+            .max_connections(SCAN_CONNECTIONS)
+            // Each use of a connection is one query: its clock starts when
+            // the connection is handed out, new or idle.
+            .after_connect(|conn, _| Box::pin(start_scan_clock(conn)))
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    start_scan_clock(conn).await?;
+                    Ok(true)
+                })
+            })
             .connect_with(options.read_only(true))
             .await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
@@ -44,9 +61,19 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer,
             reader,
+            scans,
             appends,
         })
     }
+}
+
+/// Interrupts whatever runs on `conn` once [`SCAN_BUDGET`] has passed.
+async fn start_scan_clock(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let started = std::time::Instant::now();
+    conn.lock_handle()
+        .await?
+        .set_progress_handler(10_000, move || started.elapsed() < SCAN_BUDGET);
+    Ok(())
 }
 
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite);

@@ -44,15 +44,25 @@ pub fn config(data: &Path) -> Config {
         allowed_origins: vec![],
         max_connections: 1000,
         max_sockets_per_user: 64,
+        https: false,
+        new_users_per_hour: 0,
+        trust_forwarded_for: false,
+        // Tests fill chats fast; tests/abuse.rs checks the limit itself.
+        sends_per_second: 100_000,
     }
 }
 
 pub async fn start_server() -> TestServer {
+    start_with(|_| {}).await
+}
+
+/// A server in this process whose configuration `change` adjusts.
+pub async fn start_with(change: impl FnOnce(&mut Config)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let shutdown = CancellationToken::new();
-    let running = Running::start(&config(dir.path()), shutdown.clone())
-        .await
-        .unwrap();
+    let mut config = config(dir.path());
+    change(&mut config);
+    let running = Running::start(&config, shutdown.clone()).await.unwrap();
     let base = format!("http://{}", running.local_addr().unwrap());
     tokio::spawn(running.serve());
     TestServer {
@@ -73,6 +83,7 @@ pub async fn spawn_binary(data: &Path) -> Process {
         .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .args(["--static-dir", "no-app"])
+        .args(["--sends-per-second", "100000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -211,6 +222,13 @@ impl Person {
             .chat
     }
 
+    pub async fn channel(&self, name: &str) -> ChatSummary {
+        self.post::<_, ChatCreated>("/api/chats/channel", &NewGroup { name: name.into() })
+            .await
+            .unwrap()
+            .chat
+    }
+
     pub async fn direct(&self, username: &str) -> ChatSummary {
         self.post::<_, ChatCreated>(
             "/api/chats/direct",
@@ -331,6 +349,27 @@ impl Socket {
         }
     }
 
+    /// Waits for both the ack of `id` and its echo in an `events` frame,
+    /// which come in either order, skipping other frames.
+    pub async fn posted(&mut self, id: &str) -> Message {
+        let (mut acked, mut echoed) = (None, false);
+        while acked.is_none() || !echoed {
+            match self.next().await {
+                ServerFrame::Sent { message } if message.id.0 == id => acked = Some(message),
+                ServerFrame::Events { messages, .. } => {
+                    echoed |= messages.iter().any(|m| m.id.0 == id)
+                }
+                ServerFrame::Error {
+                    code,
+                    id: Some(eid),
+                    ..
+                } if eid.0 == id => panic!("{id} refused: {code:?}"),
+                _ => {}
+            }
+        }
+        acked.expect("acked")
+    }
+
     /// Waits for an error frame, skipping others.
     pub async fn error(&mut self) -> (ErrorCode, Option<ClientMsgId>) {
         loop {
@@ -375,6 +414,19 @@ impl Socket {
             frames.push(frame);
         }
         frames
+    }
+
+    /// Whether the server closes the socket within `wait` (frames before
+    /// the close are skipped).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Ws::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
     }
 
     /// A round trip: proves the socket still works.
