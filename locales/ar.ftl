@@ -342,3 +342,18 @@ unblock-user = إلغاء الحظر
 blocked-note = لقد حظرت هذا الشخص: لا يمكنه مراسلتك.
 leave-group = مغادرة المجموعة
 leave-channel = مغادرة القناة
+
+# Devices (each sign-in) and the password, in Preferences
+devices = الأجهزة
+device-this = هذا الجهاز
+device-seen = آخر ظهور { $time }
+device-unnamed = جهاز غير معروف
+device-name = اسم الجهاز
+device-rename = إعادة التسمية
+device-end = تسجيل الخروج
+device-end-named = تسجيل الخروج: { $name }
+password-change = تغيير كلمة المرور
+password-old = كلمة المرور الحالية
+password-new = كلمة المرور الجديدة
+password-changed = تم تغيير كلمة المرور. تم تسجيل خروج أجهزتك الأخرى.
+password-wrong = كلمة المرور الحالية خاطئة

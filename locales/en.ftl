@@ -300,3 +300,18 @@ unblock-user = Unblock
 blocked-note = You blocked this person: they cannot write to you.
 leave-group = Leave group
 leave-channel = Leave channel
+
+# Devices (each sign-in) and the password, in Preferences
+devices = Devices
+device-this = This device
+device-seen = Last seen { $time }
+device-unnamed = Unknown device
+device-name = Device name
+device-rename = Rename
+device-end = Sign out
+device-end-named = Sign out { $name }
+password-change = Change password
+password-old = Current password
+password-new = New password
+password-changed = Password changed. Your other devices were signed out.
+password-wrong = The current password is wrong

@@ -305,3 +305,18 @@ unblock-user = Débloquer
 blocked-note = Vous avez bloqué cette personne : elle ne peut plus vous écrire.
 leave-group = Quitter le groupe
 leave-channel = Quitter la chaîne
+
+# Devices (each sign-in) and the password, in Preferences
+devices = Appareils
+device-this = Cet appareil
+device-seen = Vu { $time }
+device-unnamed = Appareil inconnu
+device-name = Nom de l’appareil
+device-rename = Renommer
+device-end = Déconnecter
+device-end-named = Déconnecter { $name }
+password-change = Changer le mot de passe
+password-old = Mot de passe actuel
+password-new = Nouveau mot de passe
+password-changed = Mot de passe changé. Vos autres appareils ont été déconnectés.
+password-wrong = Le mot de passe actuel est incorrect

@@ -305,3 +305,18 @@ unblock-user = Desbloquear
 blocked-note = Você bloqueou essa pessoa: ela não pode lhe escrever.
 leave-group = Sair do grupo
 leave-channel = Sair do canal
+
+# Devices (each sign-in) and the password, in Preferences
+devices = Dispositivos
+device-this = Este dispositivo
+device-seen = Visto { $time }
+device-unnamed = Dispositivo desconhecido
+device-name = Nome do dispositivo
+device-rename = Renomear
+device-end = Sair
+device-end-named = Sair: { $name }
+password-change = Alterar senha
+password-old = Senha atual
+password-new = Nova senha
+password-changed = Senha alterada. Seus outros dispositivos foram desconectados.
+password-wrong = A senha atual está errada

@@ -323,3 +323,18 @@ unblock-user = Разблокировать
 blocked-note = Вы заблокировали этого человека: он не может вам писать.
 leave-group = Выйти из группы
 leave-channel = Покинуть канал
+
+# Devices (each sign-in) and the password, in Preferences
+devices = Устройства
+device-this = Это устройство
+device-seen = Был в сети { $time }
+device-unnamed = Неизвестное устройство
+device-name = Название устройства
+device-rename = Переименовать
+device-end = Выйти
+device-end-named = Выйти: { $name }
+password-change = Сменить пароль
+password-old = Текущий пароль
+password-new = Новый пароль
+password-changed = Пароль изменён. На других устройствах выполнен выход.
+password-wrong = Текущий пароль неверен

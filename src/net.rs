@@ -8,11 +8,14 @@
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
 use std::rc::Rc;
 
-use courier_protocol::api::{ACCOUNT_HEADER, ApiError, Me};
-use courier_protocol::frame::ViewCount;
+use courier_protocol::error::Retry;
+use courier_protocol::http::{ACCOUNT_HEADER, ApiError, Endpoint, Me, Method, accounts};
 use courier_protocol::limits::{HISTORY_PAGE, MAX_CURSORS};
+use courier_protocol::model::message::ViewCount;
+use courier_protocol::policy;
 use courier_protocol::{
     Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq,
     ServerFrame, UserId, UserInfo,
@@ -68,45 +71,43 @@ fn as_account(req: RequestBuilder) -> RequestBuilder {
     }
 }
 
-pub async fn get<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
-    finish(as_account(Request::get(path)).send().await).await
-}
-
-async fn with_json<B: Serialize, R: DeserializeOwned>(
-    req: RequestBuilder,
-    body: &B,
-) -> Result<R, ApiFail> {
-    let req = as_account(req)
-        .json(body)
+/// Calls `endpoint` at its path filled with `at` (and `query`, already
+/// encoded, if not empty), sending `body` unless it is `()`.
+pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
+    endpoint: &Endpoint<Req, Resp>,
+    at: &[&dyn Display],
+    query: &str,
+    body: &Req,
+) -> Result<Resp, ApiFail> {
+    let mut url = endpoint.at(at);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
+    let req = as_account(match endpoint.method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Put => Request::put(&url),
+        Method::Patch => Request::patch(&url),
+        Method::Delete => Request::delete(&url),
+    });
+    let body = serde_json::to_value(body).map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
+    if body.is_null() {
+        return finish(req.send().await).await;
+    }
+    let req = req
+        .json(&body)
         .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
     finish(req.send().await).await
 }
 
-pub async fn post<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
-    with_json(Request::post(path), body).await
-}
-
-pub async fn patch<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
-    with_json(Request::patch(path), body).await
-}
-
-pub async fn put<B: Serialize, R: DeserializeOwned>(path: &str, body: &B) -> Result<R, ApiFail> {
-    with_json(Request::put(path), body).await
-}
-
-/// A DELETE whose success has no body.
-pub async fn delete(path: &str) -> Result<(), ApiFail> {
-    finish::<()>(as_account(Request::delete(path)).send().await).await
-}
-
-/// A POST without a body, such as joining by invite.
-pub async fn post_empty<R: DeserializeOwned>(path: &str) -> Result<R, ApiFail> {
-    finish(as_account(Request::post(path)).send().await).await
+/// [`call`] without a body, query or path variables.
+pub async fn ask<Resp: DeserializeOwned>(endpoint: &Endpoint<(), Resp>) -> Result<Resp, ApiFail> {
+    call(endpoint, &[], "", &()).await
 }
 
 /// `POST /api/signout` for `account`, which answers 204 with no body.
 pub async fn sign_out(account: UserId) {
-    let req = Request::post("/api/signout").header(ACCOUNT_HEADER, &account.0.to_string());
+    let req = Request::post(accounts::SIGN_OUT.path).header(ACCOUNT_HEADER, &account.0.to_string());
     // Signing out locally happens whatever the server says.
     let _ = req.send().await;
 }
@@ -306,13 +307,6 @@ const BACKOFF_MAX_MS: f64 = 5_000.0;
 /// How long a send refused by a fault of the server waits to go again.
 const RETRY_AFTER_FAULT_MS: f64 = 2_000.0;
 
-/// Errors that may not come again for the same message (the server asked
-/// to wait, or failed itself): send it again after a wait. Any other the
-/// server would give again: the message has failed.
-fn is_passing(code: ErrorCode) -> bool {
-    matches!(code, ErrorCode::SlowDown | ErrorCode::Internal)
-}
-
 fn ws_url() -> Option<String> {
     let loc = web_sys::window()?.location();
     let scheme = if loc.protocol().ok()? == "https:" {
@@ -366,7 +360,7 @@ async fn connect(
     wake: &mut mpsc::UnboundedReceiver<Wake>,
 ) -> End {
     // Ask over HTTP first: a WebSocket cannot tell "signed out" from "server down".
-    match get::<Me>("/api/me").await {
+    match ask(&accounts::ME).await {
         Ok(Me { me }) if me.id == store.me() => notify(Event::Me(me)),
         Ok(_) | Err(ApiFail::Code(ErrorCode::Unauthorized)) => {
             notify(Event::SignedOut);
@@ -600,7 +594,7 @@ impl Conn<'_> {
             }
             ServerFrame::Error {
                 code, id: Some(id), ..
-            } if !is_passing(code) => {
+            } if code.retry() == Retry::Never => {
                 let _ = self.store.fail_outbox(&id, code).await;
                 (self.notify)(Event::Changed);
             }
@@ -680,7 +674,7 @@ impl Conn<'_> {
     /// private, the user's alias there), and shows its preview as the
     /// user's own where it is.
     fn note_chat(&mut self, chat: &mut ChatSummary) {
-        if chat.shares_reads() {
+        if policy::shares_reads(chat.kind, chat.member_count) {
             self.private.remove(&chat.id);
         } else {
             self.private.insert(chat.id);

@@ -17,11 +17,11 @@
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`, and the user's chat
 //!   folders under `"folders"`.
 
-use courier_protocol::api::ChatSettings;
-use courier_protocol::folder::Folder;
+use courier_protocol::http::ChatSettings;
+use courier_protocol::model::folder::Folder;
+use courier_protocol::model::format;
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
-    format,
 };
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;

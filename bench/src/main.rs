@@ -53,6 +53,11 @@ enum Command {
     },
     /// Only the scale-out figures (PostgreSQL, three nodes, the channel).
     Scale,
+    /// Only the slow-consumer figures, at this many messages/s.
+    Slow {
+        #[arg(long, default_value_t = 2750.0)]
+        rate: f64,
+    },
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
         #[arg(long, default_value_t = 3)]
@@ -125,6 +130,12 @@ async fn main() -> anyhow::Result<()> {
             drop(courier);
             let rows = scale_out(&dir, &sqlite).await?;
             println!("{}", report::table(&rows));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Command::Slow { rate } => {
+            let dir = scratch()?;
+            let (rows, notes) = slow_consumer(&dir, rate).await?;
+            println!("{}\n{notes}", report::table(&rows));
             let _ = std::fs::remove_dir_all(&dir);
         }
         Command::Suite {

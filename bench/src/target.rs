@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
-use courier_protocol::api::{ChatCreated, GuestJoin, Joined, NewGroup, SignUp};
+use courier_protocol::http::{ChatCreated, GuestJoin, Joined, NewGroup, SignUp};
 use courier_protocol::{ChatId, ChatSummary};
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};

@@ -7,7 +7,9 @@
 //! Sizes are upper bounds worked out without encoding: JSON escapes a byte
 //! into at most six (`\u0001`), and the fixed fields fit in a constant.
 
-use crate::frame::{Act, ChatSummary, Message};
+use crate::model::act::Act;
+use crate::model::chat::ChatSummary;
+use crate::model::message::Message;
 
 /// Most bytes of one frame the server sends.
 pub const MAX_SERVER_FRAME_BYTES: usize = 256 * 1024;
@@ -85,7 +87,7 @@ fn cut(text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ChatId, ClientMsgId, Seq, UserId};
+    use crate::model::ids::{ChatId, ClientMsgId, Seq, UserId};
 
     fn message(text: &str) -> Message {
         Message {

@@ -105,48 +105,74 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// Whether a client that got a code should send the same request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The same request will get the same answer: show it and stop.
+    Never,
+    /// The server asked to wait, or failed itself: send it again after a
+    /// wait (`retry_after_ms` when given).
+    Later,
+}
+
 impl ErrorCode {
-    /// The code as it appears on the wire.
-    pub fn as_str(self) -> &'static str {
+    /// Each code's wire name, HTTP status and whether a client tries again:
+    /// the one table the server's answers and the app's retries read.
+    const fn spec(self) -> (&'static str, u16, Retry) {
+        use Retry::{Later, Never};
         match self {
-            ErrorCode::BadFrame => "bad_frame",
-            ErrorCode::FrameTooLarge => "frame_too_large",
-            ErrorCode::HelloRequired => "hello_required",
-            ErrorCode::UnsupportedVersion => "unsupported_version",
-            ErrorCode::TextEmpty => "text_empty",
-            ErrorCode::TextTooLong => "text_too_long",
-            ErrorCode::BadClientId => "bad_client_id",
-            ErrorCode::TooMany => "too_many",
-            ErrorCode::NotMember => "not_member",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::BadCredentials => "bad_credentials",
-            ErrorCode::UsernameTaken => "username_taken",
-            ErrorCode::BadUsername => "bad_username",
-            ErrorCode::BadPassword => "bad_password",
-            ErrorCode::BadName => "bad_name",
-            ErrorCode::UnknownUser => "unknown_user",
-            ErrorCode::BadInvite => "bad_invite",
-            ErrorCode::AlreadyAccount => "already_account",
-            ErrorCode::BodyTooLarge => "body_too_large",
-            ErrorCode::BadRequest => "bad_request",
-            ErrorCode::BadOrigin => "bad_origin",
-            ErrorCode::NotAllowed => "not_allowed",
-            ErrorCode::SlowMode => "slow_mode",
-            ErrorCode::Banned => "banned",
-            ErrorCode::InviteExpired => "invite_expired",
-            ErrorCode::InviteRevoked => "invite_revoked",
-            ErrorCode::InviteUsedUp => "invite_used_up",
-            ErrorCode::HandleTaken => "handle_taken",
-            ErrorCode::BadHandle => "bad_handle",
-            ErrorCode::OwnerStays => "owner_stays",
-            ErrorCode::BadTarget => "bad_target",
-            ErrorCode::BadReaction => "bad_reaction",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::SlowDown => "slow_down",
-            ErrorCode::Blocked => "blocked",
-            ErrorCode::TooBroad => "too_broad",
-            ErrorCode::Internal => "internal",
+            ErrorCode::BadFrame => ("bad_frame", 400, Never),
+            ErrorCode::FrameTooLarge => ("frame_too_large", 400, Never),
+            ErrorCode::HelloRequired => ("hello_required", 400, Never),
+            ErrorCode::UnsupportedVersion => ("unsupported_version", 400, Never),
+            ErrorCode::TextEmpty => ("text_empty", 400, Never),
+            ErrorCode::TextTooLong => ("text_too_long", 400, Never),
+            ErrorCode::BadClientId => ("bad_client_id", 400, Never),
+            ErrorCode::TooMany => ("too_many", 429, Never),
+            ErrorCode::NotMember => ("not_member", 403, Never),
+            ErrorCode::Unauthorized => ("unauthorized", 401, Never),
+            ErrorCode::BadCredentials => ("bad_credentials", 401, Never),
+            ErrorCode::UsernameTaken => ("username_taken", 409, Never),
+            ErrorCode::BadUsername => ("bad_username", 400, Never),
+            ErrorCode::BadPassword => ("bad_password", 400, Never),
+            ErrorCode::BadName => ("bad_name", 400, Never),
+            ErrorCode::UnknownUser => ("unknown_user", 404, Never),
+            ErrorCode::BadInvite => ("bad_invite", 404, Never),
+            ErrorCode::AlreadyAccount => ("already_account", 409, Never),
+            ErrorCode::BodyTooLarge => ("body_too_large", 413, Never),
+            ErrorCode::BadRequest => ("bad_request", 400, Never),
+            ErrorCode::BadOrigin => ("bad_origin", 403, Never),
+            ErrorCode::NotAllowed => ("not_allowed", 403, Never),
+            ErrorCode::SlowMode => ("slow_mode", 429, Never),
+            ErrorCode::Banned => ("banned", 403, Never),
+            ErrorCode::InviteExpired => ("invite_expired", 410, Never),
+            ErrorCode::InviteRevoked => ("invite_revoked", 410, Never),
+            ErrorCode::InviteUsedUp => ("invite_used_up", 410, Never),
+            ErrorCode::HandleTaken => ("handle_taken", 409, Never),
+            ErrorCode::BadHandle => ("bad_handle", 400, Never),
+            ErrorCode::OwnerStays => ("owner_stays", 403, Never),
+            ErrorCode::BadTarget => ("bad_target", 400, Never),
+            ErrorCode::BadReaction => ("bad_reaction", 400, Never),
+            ErrorCode::NotFound => ("not_found", 404, Never),
+            ErrorCode::SlowDown => ("slow_down", 429, Later),
+            ErrorCode::Blocked => ("blocked", 403, Never),
+            ErrorCode::TooBroad => ("too_broad", 422, Never),
+            ErrorCode::Internal => ("internal", 500, Later),
         }
+    }
+
+    /// The code as it appears on the wire.
+    pub const fn as_str(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The HTTP status an endpoint answers this code with.
+    pub const fn status(self) -> u16 {
+        self.spec().1
+    }
+
+    pub const fn retry(self) -> Retry {
+        self.spec().2
     }
 }
 
@@ -199,6 +225,10 @@ mod tests {
                 serde_json::to_value(code).ok(),
                 Some(serde_json::Value::from(code.as_str()))
             );
+            assert!((400..600).contains(&code.status()), "{code:?}");
+            // Only a fault of the server answers 5xx, and a client tries
+            // again only what may pass next time.
+            assert_eq!(code.status() >= 500, code == ErrorCode::Internal);
         }
     }
 }

@@ -36,8 +36,6 @@ pub const INVITE_TTL_MAX_S: u32 = 366 * 24 * 3600;
 pub const INVITE_USES_MAX: u32 = 200_000;
 /// Most entries in one page of a member list.
 pub const MEMBER_PAGE_MAX: usize = 200;
-/// Groups up to this size show who has read each message ("seen by").
-pub const SEEN_BY_MAX_MEMBERS: u32 = 100;
 /// A search query: at most this many characters, and results per page.
 pub const SEARCH_QUERY_MAX: usize = 100;
 pub const SEARCH_PAGE_MAX: usize = 50;

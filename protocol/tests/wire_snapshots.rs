@@ -1,8 +1,8 @@
 //! Snapshots of every wire type, so a protocol change is never an accident.
 //! `cargo insta review` after an intended change.
 
-use courier_protocol::api::*;
-use courier_protocol::folder::Folder;
+use courier_protocol::http::*;
+use courier_protocol::model::folder::Folder;
 use courier_protocol::*;
 
 fn message() -> Message {
@@ -353,7 +353,7 @@ fn server_frames() {
         "views",
         ServerFrame::Views {
             chat: ChatId(7),
-            counts: vec![frame::ViewCount {
+            counts: vec![model::message::ViewCount {
                 seq: Seq(3),
                 views: 41
             }]

@@ -11,8 +11,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use courier_protocol::api::ChatSettings;
-use courier_protocol::folder::Folder;
+use courier_protocol::http::ChatSettings;
+use courier_protocol::model::folder::Folder;
 use courier_protocol::{ChatId, Seq, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};

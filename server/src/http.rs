@@ -10,20 +10,25 @@ use std::time::Duration;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path as UrlPath, Query, State};
-use axum::http::header::{CACHE_CONTROL, COOKIE, HOST, ORIGIN, RETRY_AFTER, SET_COOKIE};
+use axum::handler::Handler;
+use axum::http::header::{
+    CACHE_CONTROL, COOKIE, HOST, ORIGIN, RETRY_AFTER, SET_COOKIE, USER_AGENT,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use axum::routing::{any, delete, get, post};
+use axum::routing::{MethodFilter, any, get, on};
 use axum::{Json, Router};
-use courier_protocol::api::{
-    ACCOUNT_HEADER, Accounts, ApiError, Blocked, ChatCreated, ChatSettings, Claim, Draft, Folders,
-    Found, GuestJoin, InviteLink, InviteLinks, InvitePreview, JoinPending, JoinRequests, Joined,
-    Me, MemberAction, Members, NewDirect, NewGroup, NewInvite, NewScheduled, Presence, Privacy,
-    Reads, RequestAnswer, ScheduledPosts, SignIn, SignUp, Since,
+use courier_protocol::http::{
+    ACCOUNT_HEADER, Accounts, ApiError, Blocked, ChatCreated, ChatSettings, Claim, DeviceName,
+    Devices, Draft, Endpoint, Folders, Found, GuestJoin, InviteLink, InviteLinks, InvitePreview,
+    JoinPending, JoinRequests, Joined, Me, MemberAction, Members, Method, NewDirect, NewGroup,
+    NewInvite, NewPassword, NewScheduled, Presence, Privacy, Reads, RequestAnswer, ScheduledPosts,
+    SignIn, SignUp, Since,
 };
 use courier_protocol::limits::{ACCOUNTS_MAX, MAX_FRAME_BYTES, MAX_HTTP_BODY_BYTES};
+use courier_protocol::model::device;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, ErrorCode, Place, Seq, UserId, UserInfo};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -106,46 +111,81 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+/// Routes a typed endpoint to its handler at the endpoint's own method
+/// and path.
+trait Serve {
+    fn serve<Req, Resp, H, T>(self, endpoint: &Endpoint<Req, Resp>, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static;
+}
+
+impl Serve for Router<AppState> {
+    fn serve<Req, Resp, H, T>(self, endpoint: &Endpoint<Req, Resp>, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let method = match endpoint.method {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+            Method::Put => MethodFilter::PUT,
+            Method::Patch => MethodFilter::PATCH,
+            Method::Delete => MethodFilter::DELETE,
+        };
+        self.route(endpoint.path, on(method, handler))
+    }
+}
+
 /// The whole server as a router, so tests drive it without a socket.
 pub fn app(state: AppState, static_dir: &Path, https: bool) -> Router {
+    use courier_protocol::http::{
+        accounts, chats, devices, messaging, moderation, prefs, presence,
+    };
     let api = Router::new()
-        .route("/api/signup", post(sign_up))
-        .route("/api/signin", post(sign_in))
-        .route("/api/signout", post(sign_out))
-        .route("/api/me", get(me))
-        .route("/api/accounts", get(accounts))
-        .route("/api/account", post(claim_account))
-        .route("/api/guest", post(guest_join))
-        .route("/api/invites/{code}", get(invite_preview))
-        .route("/api/invites/{code}/join", post(join_by_invite))
-        .route("/api/chats/direct", post(new_direct))
-        .route("/api/chats/group", post(new_group))
-        .route("/api/chats/channel", post(new_channel))
-        .route("/api/chats/{id}", axum::routing::patch(update_chat))
-        .route("/api/chats/{id}/members", get(members))
-        .route("/api/chats/{id}/reads", get(reads))
-        .route("/api/chats/{id}/since", get(since))
-        .route("/api/chats/{id}/draft", axum::routing::put(save_draft))
-        .route("/api/chats/{id}/place", axum::routing::put(set_place))
-        .route("/api/users/{id}/presence", get(presence))
-        .route(
-            "/api/users/{id}/block",
-            axum::routing::put(block).delete(unblock),
-        )
-        .route("/api/me/blocked", get(blocked))
-        .route("/api/chats/{id}/leave", post(leave))
-        .route("/api/me/privacy", get(privacy).put(set_privacy))
-        .route("/api/me/folders", get(folders).put(set_folders))
-        .route("/api/chats/{id}/scheduled", get(scheduled).post(schedule))
-        .route("/api/chats/{id}/scheduled/{msg}", delete(unschedule))
-        .route("/api/search", get(search))
-        .route("/api/chats/{id}/members/{user}", post(member_action))
-        .route("/api/chats/{id}/invites", get(invites).post(create_invite))
-        .route("/api/chats/{id}/invites/{code}", delete(revoke_invite))
-        .route("/api/chats/{id}/requests", get(join_requests))
-        .route("/api/chats/{id}/requests/{user}", post(answer_request))
-        .route("/api/public/{handle}", get(public_preview))
-        .route("/api/public/{handle}/join", post(join_public))
+        .serve(&accounts::SIGN_UP, sign_up)
+        .serve(&accounts::SIGN_IN, sign_in)
+        .serve(&accounts::SIGN_OUT, sign_out)
+        .serve(&accounts::ME, me)
+        .serve(&accounts::ACCOUNTS, accounts)
+        .serve(&accounts::CLAIM, claim_account)
+        .serve(&accounts::GUEST, guest_join)
+        .serve(&accounts::BLOCK, block)
+        .serve(&accounts::UNBLOCK, unblock)
+        .serve(&accounts::BLOCKED, blocked)
+        .serve(&devices::DEVICES, devices)
+        .serve(&devices::RENAME_DEVICE, rename_device)
+        .serve(&devices::END_DEVICE, end_device)
+        .serve(&devices::CHANGE_PASSWORD, change_password)
+        .serve(&chats::INVITE_PREVIEW, invite_preview)
+        .serve(&chats::JOIN_BY_INVITE, join_by_invite)
+        .serve(&chats::PUBLIC_PREVIEW, public_preview)
+        .serve(&chats::JOIN_PUBLIC, join_public)
+        .serve(&chats::NEW_DIRECT, new_direct)
+        .serve(&chats::NEW_GROUP, new_group)
+        .serve(&chats::NEW_CHANNEL, new_channel)
+        .serve(&chats::LEAVE, leave)
+        .serve(&chats::SET_PLACE, set_place)
+        .serve(&moderation::UPDATE_CHAT, update_chat)
+        .serve(&moderation::MEMBERS, members)
+        .serve(&moderation::MEMBER_ACTION, member_action)
+        .serve(&moderation::INVITES, invites)
+        .serve(&moderation::NEW_INVITE, create_invite)
+        .serve(&moderation::REVOKE_INVITE, revoke_invite)
+        .serve(&moderation::JOIN_REQUESTS, join_requests)
+        .serve(&moderation::ANSWER_REQUEST, answer_request)
+        .serve(&messaging::READS, reads)
+        .serve(&messaging::SINCE, since)
+        .serve(&messaging::SEARCH, search)
+        .serve(&messaging::SAVE_DRAFT, save_draft)
+        .serve(&messaging::SCHEDULED, scheduled)
+        .serve(&messaging::SCHEDULE, schedule)
+        .serve(&messaging::UNSCHEDULE, unschedule)
+        .serve(&prefs::FOLDERS, folders)
+        .serve(&prefs::SET_FOLDERS, set_folders)
+        .serve(&presence::PRESENCE, presence)
+        .serve(&presence::PRIVACY, privacy)
+        .serve(&presence::SET_PRIVACY, set_privacy)
         .route("/ws", get(websocket))
         .route("/api", any(unknown_api))
         .route("/api/", any(unknown_api))
@@ -215,30 +255,8 @@ impl From<JsonRejection> for ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let status = match self.code {
-            ErrorCode::Unauthorized | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::NotMember
-            | ErrorCode::BadOrigin
-            | ErrorCode::NotAllowed
-            | ErrorCode::Banned
-            | ErrorCode::OwnerStays
-            | ErrorCode::Blocked => StatusCode::FORBIDDEN,
-            ErrorCode::UsernameTaken | ErrorCode::AlreadyAccount | ErrorCode::HandleTaken => {
-                StatusCode::CONFLICT
-            }
-            ErrorCode::InviteExpired | ErrorCode::InviteRevoked | ErrorCode::InviteUsedUp => {
-                StatusCode::GONE
-            }
-            ErrorCode::SlowMode | ErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::UnknownUser | ErrorCode::BadInvite | ErrorCode::NotFound => {
-                StatusCode::NOT_FOUND
-            }
-            ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::TooBroad => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::TooMany => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        };
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = Json(ApiError {
             error: self.code,
             retry_after_ms: self.retry_after.map(|w| w.as_millis() as u64),
@@ -262,6 +280,23 @@ type ApiResult<T> = Result<T, ApiFailure>;
 pub struct Body<T>(T);
 
 /// The signed-in user, from the session cookie; 401 without one.
+/// What a device signing in is called: its browser and system, from its
+/// `User-Agent` ("Firefox on Linux"); the user may rename it.
+pub struct DeviceAgent(pub String);
+
+impl FromRequestParts<AppState> for DeviceAgent {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> ApiResult<DeviceAgent> {
+        let agent = parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        Ok(DeviceAgent(device::name_from_agent(agent)))
+    }
+}
+
 pub struct Session {
     pub me: UserInfo,
     pub token: String,
@@ -375,6 +410,7 @@ async fn check_origin(
 async fn sign_up(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
+    DeviceAgent(device): DeviceAgent,
     Body(body): Body<SignUp>,
 ) -> ApiResult<Response> {
     s.gate
@@ -382,7 +418,12 @@ async fn sign_up(
         .map_err(ApiFailure::slow_down)?;
     let session = s
         .svc
-        .sign_up(&body.username, &body.password, body.name.as_deref())
+        .sign_up(
+            &body.username,
+            &body.password,
+            body.name.as_deref(),
+            &device,
+        )
         .await?;
     Ok(signed_in(
         &session,
@@ -398,13 +439,14 @@ async fn sign_up(
 async fn sign_in(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
+    DeviceAgent(device): DeviceAgent,
     Body(body): Body<SignIn>,
 ) -> ApiResult<Response> {
     s.gate
         .may_sign_in(address, &body.username)
         .map_err(ApiFailure::slow_down)?;
     s.gate.trying(&body.username);
-    let signed = s.svc.sign_in(&body.username, &body.password).await;
+    let signed = s.svc.sign_in(&body.username, &body.password, &device).await;
     match &signed {
         Ok(_) => s.gate.signed_in(address, &body.username, true),
         Err(ErrorCode::BadCredentials) => s.gate.signed_in(address, &body.username, false),
@@ -475,12 +517,72 @@ async fn claim_account(
     State(s): State<AppState>,
     session: Session,
     Body(body): Body<Claim>,
-) -> ApiResult<Json<Me>> {
-    let me = s
+) -> ApiResult<Response> {
+    let signed = s
         .svc
-        .claim_account(&session.me, &body.username, &body.password)
+        .claim_account(&session.me, &session.token, &body.username, &body.password)
         .await?;
-    Ok(Json(Me { me }))
+    Ok(signed_in(
+        &signed,
+        Me {
+            me: signed.me.clone(),
+        },
+    ))
+}
+
+/// # GET /api/me/devices
+async fn devices(State(s): State<AppState>, session: Session) -> ApiResult<Json<Devices>> {
+    Ok(Json(Devices {
+        devices: s.svc.devices(&session.me, &session.token).await?,
+    }))
+}
+
+/// # PATCH /api/me/devices/{id}
+async fn rename_device(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<String>,
+    Body(body): Body<DeviceName>,
+) -> ApiResult<StatusCode> {
+    s.svc.rename_device(&session.me, &id, &body.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # DELETE /api/me/devices/{id}
+/// Signs that device out; its sockets close on every node.
+async fn end_device(
+    State(s): State<AppState>,
+    session: Session,
+    UrlPath(id): UrlPath<String>,
+) -> ApiResult<StatusCode> {
+    s.svc.end_device(&session.me, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # POST /api/me/password
+/// Throttled like signing in: it checks a password.
+async fn change_password(
+    State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    session: Session,
+    Body(body): Body<NewPassword>,
+) -> ApiResult<StatusCode> {
+    let username = session.me.username.clone().unwrap_or_default();
+    s.gate
+        .may_sign_in(address, &username)
+        .map_err(ApiFailure::slow_down)?;
+    s.gate.trying(&username);
+    let changed = s
+        .svc
+        .change_password(&session.me, &session.token, &body.old, &body.new)
+        .await;
+    match &changed {
+        Ok(()) => s.gate.signed_in(address, &username, true),
+        Err(ErrorCode::BadCredentials) => s.gate.signed_in(address, &username, false),
+        Err(_) => {}
+    }
+    changed?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// # POST /api/guest
@@ -490,12 +592,16 @@ async fn claim_account(
 async fn guest_join(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
+    DeviceAgent(device): DeviceAgent,
     Body(body): Body<GuestJoin>,
 ) -> ApiResult<Response> {
     s.gate
         .may_create_user(address)
         .map_err(ApiFailure::slow_down)?;
-    let (session, joining) = s.svc.join_as_guest(&body.invite, &body.name).await?;
+    let (session, joining) = s
+        .svc
+        .join_as_guest(&body.invite, &body.name, &device)
+        .await?;
     Ok(match joining {
         Joining::Joined(chat) => signed_in(
             &session,

@@ -14,6 +14,8 @@
 //!   with membership checked on every read and write.
 //! - [`moderation`]: what owners and admins do: roles, bans, settings,
 //!   invite links, join requests; rights checked on every action.
+//! - [`devices`]: each sign-in as a device the user lists, renames and
+//!   ends; a new password ends the others.
 //! - [`throttle`], [`gate`]: rate limits and back-off; who may try to sign
 //!   in or make a user now.
 //! - [`ws`]: one WebSocket connection's reader and writer.
@@ -23,6 +25,7 @@
 
 pub mod auth;
 pub mod bus;
+pub mod devices;
 pub mod gate;
 pub mod http;
 pub mod hub;

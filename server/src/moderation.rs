@@ -3,11 +3,12 @@
 //! requests. Each action checks the actor's rights first; the owner can
 //! never be removed, banned or demoted, and only the owner makes admins.
 
-use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, MemberAction, NewInvite};
+use courier_protocol::http::{ChatSettings, InviteLink, JoinRequest, MemberAction, NewInvite};
 use courier_protocol::limits::{
     CHAT_NAME_MAX, INVITE_TTL_MAX_S, INVITE_USES_MAX, SLOW_MODE_MAX_S, TTL_MAX_S, check_handle,
     check_name,
 };
+use courier_protocol::policy;
 use courier_protocol::{
     ChatId, ChatKind, ChatSummary, ErrorCode, Rights, Role, ServerFrame, UserId, UserInfo,
 };
@@ -46,10 +47,7 @@ impl Service {
                 self.announce(chat, &[target]).await
             }
             MemberAction::Remove | MemberAction::Ban => {
-                if !actor.rights.ban
-                    || (standing.is_some_and(|s| s.role == Role::Admin)
-                        && actor.role != Role::Owner)
-                {
+                if !policy::may_remove(&actor, standing.map(|s| s.role)) {
                     return Err(ErrorCode::NotAllowed);
                 }
                 let ban = matches!(action, MemberAction::Ban);
@@ -76,11 +74,12 @@ impl Service {
     /// stays its owner); their sockets on every node let go of it.
     pub async fn leave(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
         let standing = self.check_member(me.id, chat).await?;
-        if standing.kind == ChatKind::Direct {
-            return Err(ErrorCode::BadRequest);
-        }
-        if standing.role == Role::Owner {
-            return Err(ErrorCode::OwnerStays);
+        if !policy::may_leave(&standing) {
+            return Err(if standing.kind == ChatKind::Direct {
+                ErrorCode::BadRequest
+            } else {
+                ErrorCode::OwnerStays
+            });
         }
         if self
             .store
@@ -101,17 +100,8 @@ impl Service {
         chat: ChatId,
         settings: &ChatSettings,
     ) -> Result<ChatSummary> {
-        let only_timer = ChatSettings {
-            ttl_s: settings.ttl_s,
-            ..ChatSettings::default()
-        };
-        let membership = self.check_member(me.id, chat).await?;
-        // Either person of a direct chat sets its timer, and only that.
-        let allowed = match membership.kind {
-            ChatKind::Direct => *settings == only_timer,
-            ChatKind::Group | ChatKind::Channel => membership.rights.edit_info,
-        };
-        if !allowed {
+        let standing = self.check_member(me.id, chat).await?;
+        if !policy::may_change(&standing, settings) {
             return Err(ErrorCode::NotAllowed);
         }
         if settings.ttl_s.is_some_and(|t| t > TTL_MAX_S) {

@@ -6,12 +6,10 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use courier_protocol::api::{
+use courier_protocol::budget;
+use courier_protocol::http::{
     Draft, InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
 };
-use courier_protocol::budget;
-use courier_protocol::folder::{self, Folder};
-use courier_protocol::frame::ViewCount;
 use courier_protocol::limits::{
     CHAT_NAME_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, check_name, check_password, check_text,
     check_username,
@@ -19,11 +17,13 @@ use courier_protocol::limits::{
 use courier_protocol::limits::{
     HISTORY_PAGE, MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS,
     MEMBER_PAGE_MAX, SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX,
-    SEEN_BY_MAX_MEMBERS,
 };
+use courier_protocol::model::folder::{self, Folder};
+use courier_protocol::model::message::ViewCount;
+use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Place, Rights,
-    Role, Seq, ServerFrame, UserId, UserInfo, UserKind,
+    Seq, ServerFrame, UserId, UserInfo, UserKind,
 };
 
 use std::collections::HashMap;
@@ -32,9 +32,7 @@ use std::sync::Mutex;
 use crate::auth::{self, AuthError};
 use crate::bus::{Bus, Notice};
 use crate::hub::Hub;
-use crate::store::{
-    Appended, Membership, NewChat, NewUser, Post, Redeemed, Search, Store, StoreError,
-};
+use crate::store::{Appended, NewChat, NewUser, Post, Redeemed, Search, Store, StoreError};
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
@@ -92,7 +90,7 @@ impl From<AuthError> for ErrorCode {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -263,11 +261,13 @@ impl Service {
         }
     }
 
+    /// A new account, signed in on a device called `device`.
     pub async fn sign_up(
         &self,
         username: &str,
         password: &str,
         name: Option<&str>,
+        device: &str,
     ) -> Result<SignedIn> {
         check_username(username)?;
         check_password(password)?;
@@ -287,29 +287,33 @@ impl Service {
                 now: now_ms(),
             })
             .await?;
-        self.start_session(me).await
+        self.start_session(me, device).await
     }
 
     /// Checks the password; an unknown username costs the same time as a
     /// wrong password and gives the same answer.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedIn> {
+    pub async fn sign_in(&self, username: &str, password: &str, device: &str) -> Result<SignedIn> {
         let found = self.store.credentials(username).await?;
         let phc = found
             .as_ref()
             .map_or(auth::DUMMY_HASH.to_owned(), |(_, h)| h.clone());
         let ok = auth::verify_password(password.to_owned(), phc).await?;
         match found {
-            Some((me, _)) if ok => self.start_session(me).await,
+            Some((me, _)) if ok => self.start_session(me, device).await,
             _ => Err(ErrorCode::BadCredentials),
         }
     }
 
     /// Ends the session and closes its sockets on every node.
     pub async fn sign_out(&self, token: &str) -> Result<()> {
-        let hash = auth::token_hash(token);
-        self.store.delete_session(&hash).await?;
+        self.end_session(&auth::token_hash(token)).await
+    }
+
+    /// Deletes a session and closes its sockets on every node.
+    pub(crate) async fn end_session(&self, hash: &[u8]) -> Result<()> {
+        self.store.delete_session(hash).await?;
         self.tell_everywhere(Notice::SessionEnded {
-            session: to_hex(&hash),
+            session: to_hex(hash),
         })
         .await;
         Ok(())
@@ -331,11 +335,11 @@ impl Service {
         }
     }
 
-    async fn start_session(&self, me: UserInfo) -> Result<SignedIn> {
+    pub(crate) async fn start_session(&self, me: UserInfo, device: &str) -> Result<SignedIn> {
         let (token, hash) = auth::new_token();
         let now = now_ms();
         self.store
-            .create_session(&hash, me.id, now, now + SESSION_TTL_MS)
+            .create_session(&hash, me.id, device, now, now + SESSION_TTL_MS)
             .await?;
         Ok(SignedIn { me, token })
     }
@@ -349,7 +353,12 @@ impl Service {
 
     /// Creates a guest from an invite link, signs them in and joins the
     /// chat (or asks to, if the link needs approval).
-    pub async fn join_as_guest(&self, invite: &str, name: &str) -> Result<(SignedIn, Joining)> {
+    pub async fn join_as_guest(
+        &self,
+        invite: &str,
+        name: &str,
+        device: &str,
+    ) -> Result<(SignedIn, Joining)> {
         let name = name.trim();
         check_name(name, DISPLAY_NAME_MAX)?;
         // Refuse a dead link before creating anybody.
@@ -365,23 +374,39 @@ impl Service {
             })
             .await?;
         let joining = self.join_by_invite(&me, invite).await?;
-        Ok((self.start_session(me).await?, joining))
+        Ok((self.start_session(me, device).await?, joining))
     }
 
     /// A guest chooses a username and password and keeps everything.
+    /// A guest becomes an account on a new session of the same device:
+    /// the guest's token, which an invite link's page may have seen, stops
+    /// working and its sockets close.
     pub async fn claim_account(
         &self,
         me: &UserInfo,
+        token: &str,
         username: &str,
         password: &str,
-    ) -> Result<UserInfo> {
+    ) -> Result<SignedIn> {
         if me.kind != UserKind::Guest {
             return Err(ErrorCode::AlreadyAccount);
         }
         check_username(username)?;
         check_password(password)?;
         let hash = auth::hash_password(password.to_owned()).await?;
-        Ok(self.store.claim_account(me.id, username, &hash).await?)
+        let me = self.store.claim_account(me.id, username, &hash).await?;
+        let old = auth::token_hash(token);
+        let device = self
+            .store
+            .sessions_of(me.id, now_ms())
+            .await?
+            .into_iter()
+            .find(|s| s.token_hash == old)
+            .map(|s| s.name)
+            .unwrap_or_default();
+        let signed = self.start_session(me, &device).await?;
+        self.end_session(&old).await?;
+        Ok(signed)
     }
 
     /// What the join screen shows: the chat's name, size and kind; or why
@@ -580,8 +605,7 @@ impl Service {
         after: UserId,
         limit: usize,
     ) -> Result<(Vec<Member>, Option<UserId>)> {
-        let membership = self.check_member(me.id, chat).await?;
-        if membership.kind == ChatKind::Channel && membership.role == Role::Member {
+        if !policy::sees_members(&self.check_member(me.id, chat).await?) {
             return Err(ErrorCode::NotAllowed);
         }
         let limit = limit.clamp(1, MEMBER_PAGE_MAX);
@@ -607,7 +631,7 @@ impl Service {
         Ok(())
     }
 
-    pub(crate) async fn check_member(&self, user: UserId, chat: ChatId) -> Result<Membership> {
+    pub(crate) async fn check_member(&self, user: UserId, chat: ChatId) -> Result<Standing> {
         self.store
             .membership(chat, user)
             .await?
@@ -620,7 +644,7 @@ impl Service {
         user: UserId,
         chat: ChatId,
         right: fn(&Rights) -> bool,
-    ) -> Result<Membership> {
+    ) -> Result<Standing> {
         let membership = self.check_member(user, chat).await?;
         if right(&membership.rights) {
             Ok(membership)
@@ -918,8 +942,7 @@ impl Service {
     /// Tells the chat's other members that `me` is typing; only where they
     /// may post, and never in a channel.
     pub async fn typing(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
-        let membership = self.check_member(me.id, chat).await?;
-        if membership.kind == ChatKind::Channel || !membership.rights.post {
+        if !policy::may_type(&self.check_member(me.id, chat).await?) {
             return Ok(());
         }
         let (user, name) = (me.id, me.name.clone());

@@ -138,6 +138,7 @@ pub async fn serve(
     let (reply_tx, reply_rx) = mpsc::channel(REPLY_QUEUE);
     let (live_tx, live_rx) = mpsc::channel(LIVE_QUEUE);
     let kick = Arc::new(Notify::new());
+    let device = session.clone();
     // Join the hub before reading the chat list: a chat created or joined
     // from now on reaches this connection through `follow`, and one created
     // before is in the list.
@@ -150,6 +151,7 @@ pub async fn serve(
         },
     );
     svc.came_online(me.id).await;
+    svc.seen(&device).await;
     // A list without the user's folders would be saved back over them.
     let (chats, folders) = match (svc.chats_of(&me).await, svc.folders(&me).await) {
         (Ok(chats), Ok(folders)) => (chats, folders),
@@ -211,6 +213,7 @@ pub async fn serve(
     // has flushed what is queued.
     drop(registration);
     conn.svc.went_offline(conn.me.id).await;
+    conn.svc.seen(&device).await;
     drop(conn);
     if !writer_done && timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
         writer.abort();

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use courier_protocol::api::{ApiError, GuestJoin, Me, SignIn};
+use courier_protocol::http::{ApiError, GuestJoin, Me, SignIn};
 use courier_protocol::{ErrorCode, ServerFrame};
 
 async fn sign_in(base: &str, password: &str) -> reqwest::Response {
@@ -162,7 +162,7 @@ fn now_ms() -> i64 {
 
 #[tokio::test]
 async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
-    use courier_protocol::api::{ChatCreated, ChatSettings, NewScheduled};
+    use courier_protocol::http::{ChatCreated, ChatSettings, NewScheduled};
     use courier_protocol::{ClientMsgId, Seq};
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
@@ -179,13 +179,20 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         .await
         .unwrap();
     // Six members fill the queue with 600 messages that slow mode refuses
-    // (all but each one's first), due before anyone else's.
-    // (Making them takes a few seconds; all are due after that.)
-    let at = now_ms() + 6000;
-    let scheduled = format!("/api/chats/{}/scheduled", slow.id.0);
+    // (all but each one's first), due before anyone else's: due once all
+    // are made (signing up takes seconds on a busy machine), never before.
+    let mut flooders = Vec::new();
     for f in 0..6 {
         let flooder = sign_up(&server.base, &format!("flooder{f}")).await;
         flooder.join(&slow).await;
+        flooders.push(flooder);
+    }
+    let alice = sign_up(&server.base, "alice").await;
+    let other = alice.group("Elsewhere").await;
+    let mut a = alice.connect(&[]).await;
+    let at = now_ms() + 7000;
+    let scheduled = format!("/api/chats/{}/scheduled", slow.id.0);
+    for (f, flooder) in flooders.iter().enumerate() {
         for i in 0..100 {
             let post = NewScheduled {
                 id: ClientMsgId(format!("f{f}-{i}")),
@@ -196,9 +203,6 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         }
     }
     // Someone else's scheduled message in another chat, due just after.
-    let alice = sign_up(&server.base, "alice").await;
-    let other = alice.group("Elsewhere").await;
-    let mut a = alice.connect(&[]).await;
     let post = NewScheduled {
         id: ClientMsgId("mine".into()),
         text: "on time".into(),
@@ -259,9 +263,9 @@ async fn one_user_is_in_at_most_500_groups_and_channels() {
         collector.group(&format!("g{i}")).await;
     }
     let refused = collector
-        .post::<_, courier_protocol::api::ChatCreated>(
+        .post::<_, courier_protocol::http::ChatCreated>(
             "/api/chats/group",
-            &courier_protocol::api::NewGroup {
+            &courier_protocol::http::NewGroup {
                 name: "one more".into(),
             },
         )
@@ -273,7 +277,7 @@ async fn one_user_is_in_at_most_500_groups_and_channels() {
     let path = format!("/api/invites/{}/join", other.invite);
     assert_eq!(
         collector
-            .post::<_, courier_protocol::api::ChatCreated>(&path, &())
+            .post::<_, courier_protocol::http::ChatCreated>(&path, &())
             .await
             .unwrap_err(),
         (429, ErrorCode::TooMany)
@@ -317,7 +321,7 @@ async fn a_new_reader_of_a_long_channel_views_only_its_newest_posts() {
 
 #[tokio::test]
 async fn a_blocked_person_cannot_open_a_chat_or_send_in_one() {
-    use courier_protocol::api::{Blocked, ChatCreated, NewDirect};
+    use courier_protocol::http::{Blocked, ChatCreated, NewDirect};
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;
     let bob = sign_up(&server.base, "bob").await;
@@ -421,7 +425,7 @@ async fn a_member_leaves_a_group_and_hears_no_more_of_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn searches_over_a_big_history_leave_session_checks_fast() {
-    use courier_protocol::api::Found;
+    use courier_protocol::http::Found;
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;
     let group = alice.group("Archive").await;
@@ -479,7 +483,7 @@ async fn searches_over_a_big_history_leave_session_checks_fast() {
     let mut took = Vec::new();
     for _ in 0..200 {
         let started = Instant::now();
-        bob.get::<courier_protocol::api::Me>("/api/me")
+        bob.get::<courier_protocol::http::Me>("/api/me")
             .await
             .unwrap();
         took.push(started.elapsed());
@@ -504,7 +508,7 @@ async fn searches_over_a_big_history_leave_session_checks_fast() {
 
 #[tokio::test]
 async fn reacting_does_not_restart_ones_slow_mode_wait() {
-    use courier_protocol::api::{ChatCreated, ChatSettings};
+    use courier_protocol::http::{ChatCreated, ChatSettings};
     use courier_protocol::{Act, ClientFrame, ClientMsgId};
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use courier_protocol::api::{
+use courier_protocol::http::{
     Accounts, Claim, GuestJoin, InvitePreview, Joined, Me, Members, SignIn,
 };
 use courier_protocol::{

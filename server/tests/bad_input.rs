@@ -161,7 +161,7 @@ async fn http_bodies_are_bounded_and_validated() {
         read::<serde_json::Value>(r).await,
         Err((400, ErrorCode::BadRequest))
     );
-    let long_name = courier_protocol::api::NewGroup {
+    let long_name = courier_protocol::http::NewGroup {
         name: "x".repeat(65),
     };
     assert_eq!(

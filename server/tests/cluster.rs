@@ -221,7 +221,7 @@ async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
     owner
         .post::<_, ()>(
             &format!("/api/chats/{}/members/{}", chat.id.0, bob.me.id.0),
-            &courier_protocol::api::MemberAction::Ban,
+            &courier_protocol::http::MemberAction::Ban,
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ mod common;
 use base64::Engine;
 use common::*;
 use courier_protocol::ErrorCode;
-use courier_protocol::api::ApiError;
+use courier_protocol::http::ApiError;
 use sha2::{Digest, Sha256};
 
 const LOADER: &str = "import init from '/courier.js'; init();";
@@ -35,6 +35,44 @@ async fn unknown_api_paths_are_json_404s() {
         assert_eq!(response.status(), 404, "{path}");
         let body: ApiError = response.json().await.expect(path);
         assert_eq!(body.error, ErrorCode::NotFound, "{path}");
+    }
+}
+
+/// Each typed endpoint is routed at its method: asked without a session,
+/// none answers the unknown path's `not_found` or 405.
+#[tokio::test]
+async fn every_typed_endpoint_is_routed() {
+    use courier_protocol::http::{Method, ROUTES};
+    let server = start_server().await;
+    for route in ROUTES {
+        let path = route.path.replace("{id}", "1").replace("{user}", "2");
+        let path = path.replace("{code}", "abc").replace("{handle}", "abc");
+        let method = match route.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let path = path.replace("{msg}", "m1");
+        let response = http()
+            .request(method, format!("{}{path}", server.base))
+            .header("origin", &server.base)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert_ne!(status, 405, "{} {}", route.method.as_str(), route.path);
+        let body: Option<ApiError> = response.json().await.ok();
+        assert_ne!(
+            body.map(|b| b.error),
+            Some(ErrorCode::NotFound),
+            "{} {}",
+            route.method.as_str(),
+            route.path
+        );
     }
 }
 
@@ -77,7 +115,7 @@ async fn over_tls_cookies_are_secure_and_hsts_is_on() {
     let server = start_with(|c| c.https = true).await;
     let response = http()
         .post(format!("{}/api/signup", server.base))
-        .json(&courier_protocol::api::SignUp {
+        .json(&courier_protocol::http::SignUp {
             username: "alice".into(),
             password: "correct horse".into(),
             name: None,

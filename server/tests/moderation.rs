@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use courier_protocol::api::{
+use courier_protocol::http::{
     ChatCreated, ChatSettings, GuestJoin, InviteLink, InvitePreview, JoinPending, JoinRequests,
     MemberAction, Members, NewInvite, RequestAnswer,
 };
@@ -341,7 +341,7 @@ async fn dead_invite_links_are_refused_with_their_reason() {
         "members cannot revoke"
     );
 
-    let links: courier_protocol::api::InviteLinks = alice.get(&invites).await.unwrap();
+    let links: courier_protocol::http::InviteLinks = alice.get(&invites).await.unwrap();
     assert!(
         links.invites[0].primary && links.invites[0].code != team.invite,
         "the main link was replaced"

@@ -8,12 +8,12 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use courier_protocol::api::{
+use courier_protocol::http::{
     ChatCreated, ChatSettings, Draft, Folders, Found, NewGroup, NewScheduled, Presence, Privacy,
     ReadCursor, Reads, ScheduledPosts, Since,
 };
-use courier_protocol::folder::Folder;
 use courier_protocol::limits::FOLDERS_MAX;
+use courier_protocol::model::folder::Folder;
 use courier_protocol::{
     Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, PROTOCOL_VERSION, Place, Seq, ServerFrame,
     UserId,

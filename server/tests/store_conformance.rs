@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use courier_protocol::api::{ChatSettings, NewInvite, ReadCursor, ScheduledPost};
-use courier_protocol::folder::Folder;
-use courier_protocol::frame::ViewCount;
-use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
+use courier_protocol::http::{ChatSettings, NewInvite, ReadCursor, ScheduledPost};
+use courier_protocol::model::folder::Folder;
+use courier_protocol::model::message::ViewCount;
+use courier_protocol::policy::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
 use courier_server::store::{
     NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store, StoreError,
@@ -156,13 +156,43 @@ async fn sessions_expire_and_end(store: &dyn Store) {
         .await
         .unwrap();
     store
-        .create_session(b"live", alice.id, 10, 1000)
+        .create_session(b"live", alice.id, "Firefox on Linux", 10, 1000)
         .await
         .unwrap();
     store
-        .create_session(b"old", alice.id, 10, 20)
+        .create_session(b"old", alice.id, "Chrome on Android", 10, 20)
         .await
         .unwrap();
+    store
+        .create_session(b"other", alice.id, "Safari on iOS", 11, 1000)
+        .await
+        .unwrap();
+    // Devices: only live ones, the most recently seen first; seen at most
+    // once a minute; renamed only by their user.
+    store.touch_session(b"live", 70_000).await.unwrap();
+    store.touch_session(b"live", 70_500).await.unwrap();
+    let devices = store.sessions_of(alice.id, 500).await.unwrap();
+    let names: Vec<(&str, i64)> = devices
+        .iter()
+        .map(|d| (d.name.as_str(), d.last_seen_at))
+        .collect();
+    assert_eq!(names, [("Firefox on Linux", 70_000), ("Safari on iOS", 11)]);
+    assert!(
+        !store
+            .rename_session(UserId(999), b"other", "x")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rename_session(alice.id, b"other", "iPhone")
+            .await
+            .unwrap()
+    );
+    // A new password ends every session but the one that set it.
+    let ended = store.end_sessions(alice.id, b"live").await.unwrap();
+    assert_eq!(ended.len(), 2, "{ended:?}");
+    assert_eq!(store.sessions_of(alice.id, 500).await.unwrap().len(), 1);
     assert_eq!(
         store.session_user(b"live", 500).await.unwrap(),
         Some(alice.clone())

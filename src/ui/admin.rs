@@ -3,10 +3,11 @@
 //! chat's settings, invite links and join requests. The server checks
 //! every action again; the UI only hides what would be refused.
 
-use courier_protocol::api::{
-    ChatCreated, ChatSettings, InviteLink, InviteLinks, JoinRequests, MemberAction, Members,
-    NewInvite, RequestAnswer,
+use courier_protocol::http::moderation;
+use courier_protocol::http::{
+    ChatCreated, ChatSettings, InviteLink, JoinRequests, MemberAction, NewInvite, RequestAnswer,
 };
+use courier_protocol::policy::{self, Standing};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Member, Rights, Role, UserId};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -29,12 +30,8 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     );
     let load = move |after: Option<UserId>| {
         spawn_local(async move {
-            let path = format!(
-                "/api/chats/{}/members?after={}&limit={PAGE}",
-                id.0,
-                after.map_or(0, |u| u.0)
-            );
-            match net::get::<Members>(&path).await {
+            let query = format!("after={}&limit={PAGE}", after.map_or(0, |u| u.0));
+            match net::call(&moderation::MEMBERS, &[&id.0], &query, &()).await {
                 Ok(page) => {
                     members.try_update(|m| {
                         if after.is_none() {
@@ -51,16 +48,12 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
         });
     };
     load(None);
-    let (my_role, my_rights) = (chat.role, chat.rights);
+    let mine = Standing::of(&chat);
+    let my_role = chat.role;
     let act = move |target: UserId, action: MemberAction| {
         error.set(None);
         spawn_local(async move {
-            match net::post::<_, ()>(
-                &format!("/api/chats/{}/members/{}", id.0, target.0),
-                &action,
-            )
-            .await
-            {
+            match net::call(&moderation::MEMBER_ACTION, &[&id.0, &target.0], "", &action).await {
                 Ok(()) => load(None),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -83,11 +76,9 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
                         let name = m.user.name.clone();
                         let is_me = ctx().me.with_untracked(|me| me.as_ref().map(|me| me.id)) == Some(target);
                         let may_promote = my_role == Role::Owner && m.role != Role::Owner && !is_me;
-                        let may_ban = my_rights.ban && !is_me && match m.role {
-                            Role::Owner => false,
-                            Role::Admin => my_role == Role::Owner,
-                            Role::Member => true,
-                        };
+                        let may_ban = !is_me
+                            && m.role != Role::Owner
+                            && policy::may_remove(&mine, Some(m.role));
                         let badge = match m.role {
                             Role::Owner => Some(t("role-owner")),
                             Role::Admin => Some(t("role-admin")),
@@ -219,7 +210,7 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            match net::patch::<_, ChatCreated>(&format!("/api/chats/{}", id.0), &settings).await {
+            match net::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await {
                 Ok(ChatCreated { chat }) => {
                     if let Some(store) = ctx.store() {
                         let _ = store.put_chats(std::slice::from_ref(&chat)).await;
@@ -280,7 +271,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match net::get::<InviteLinks>(&format!("/api/chats/{}/invites", id.0)).await {
+            match net::call(&moderation::INVITES, &[&id.0], "", &()).await {
                 Ok(l) => {
                     links.try_set(l.invites);
                 }
@@ -305,8 +296,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
             needs_approval: approval.get_untracked(),
         };
         spawn_local(async move {
-            match net::post::<_, InviteLink>(&format!("/api/chats/{}/invites", id.0), &invite).await
-            {
+            match net::call(&moderation::NEW_INVITE, &[&id.0], "", &invite).await {
                 Ok(_) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -316,7 +306,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     };
     let revoke = move |code: String| {
         spawn_local(async move {
-            match net::delete(&format!("/api/chats/{}/invites/{code}", id.0)).await {
+            match net::call(&moderation::REVOKE_INVITE, &[&id.0, &code], "", &()).await {
                 Ok(()) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -400,7 +390,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match net::get::<JoinRequests>(&format!("/api/chats/{}/requests", id.0)).await {
+            match net::call(&moderation::JOIN_REQUESTS, &[&id.0], "", &()).await {
                 Ok(r) => {
                     requests.try_set(Some(r));
                 }
@@ -413,8 +403,10 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     reload();
     let answer = move |user: UserId, approve: bool| {
         spawn_local(async move {
-            let done: Result<(), ApiFail> = net::post(
-                &format!("/api/chats/{}/requests/{}", id.0, user.0),
+            let done: Result<(), ApiFail> = net::call(
+                &moderation::ANSWER_REQUEST,
+                &[&id.0, &user.0],
+                "",
                 &RequestAnswer { approve },
             )
             .await;

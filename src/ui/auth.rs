@@ -2,9 +2,10 @@
 //! keeping their chats with a username and password.
 
 use courier_protocol::ChatKind;
-use courier_protocol::api::{
-    ChatCreated, Claim, GuestJoin, InvitePreview, JoinPending, Joined, Me, SignIn, SignUp,
+use courier_protocol::http::{
+    Claim, GuestJoin, InvitePreview, JoinAnswer, JoinPending, Joined, Me, SignIn, SignUp,
 };
+use courier_protocol::http::{accounts, chats};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -67,8 +68,10 @@ fn AuthForm() -> impl IntoView {
         let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
         spawn_local(async move {
             let result: Result<Me, ApiFail> = if signing_up.get_untracked() {
-                net::post(
-                    "/api/signup",
+                net::call(
+                    &accounts::SIGN_UP,
+                    &[],
+                    "",
                     &SignUp {
                         username,
                         password,
@@ -77,7 +80,7 @@ fn AuthForm() -> impl IntoView {
                 )
                 .await
             } else {
-                net::post("/api/signin", &SignIn { username, password }).await
+                net::call(&accounts::SIGN_IN, &[], "", &SignIn { username, password }).await
             };
             busy.try_set(false);
             match result {
@@ -148,13 +151,6 @@ fn AuthForm() -> impl IntoView {
 }
 
 /// The server's answer to joining: in, or waiting for an admin.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum JoinAnswer<T> {
-    Joined(T),
-    Pending(JoinPending),
-}
-
 /// `/join/<code>`: the invite's preview, then join as a guest with only a
 /// name, or with the signed-in account (or ask to, if admins approve).
 #[component]
@@ -165,7 +161,7 @@ pub fn JoinScreen() -> impl IntoView {
     {
         let code = code.clone();
         spawn_local(async move {
-            let found = net::get::<InvitePreview>(&format!("/api/invites/{code}")).await;
+            let found = net::call(&chats::INVITE_PREVIEW, &[&code], "", &()).await;
             preview.try_set(Some(found));
         });
     }
@@ -187,14 +183,14 @@ pub fn JoinScreen() -> impl IntoView {
         let signed_in = ctx.me.get_untracked().is_some();
         spawn_local(async move {
             let joined = if signed_in {
-                net::post_empty::<JoinAnswer<ChatCreated>>(&format!("/api/invites/{code}/join"))
+                net::call(&chats::JOIN_BY_INVITE, &[&code], "", &())
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(c) => Some(c.chat),
                         JoinAnswer::Pending(_) => None,
                     })
             } else {
-                net::post::<_, JoinAnswer<Joined>>("/api/guest", &GuestJoin { invite: code, name })
+                net::call(&accounts::GUEST, &[], "", &GuestJoin { invite: code, name })
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(Joined { me, chat }) => {
@@ -298,7 +294,7 @@ pub fn GuestBanner() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            let result = net::post::<_, Me>("/api/account", &claim).await;
+            let result = net::call(&accounts::CLAIM, &[], "", &claim).await;
             busy.try_set(false);
             match result {
                 Ok(Me { me }) => ctx.enter(me),

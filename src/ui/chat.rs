@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use courier_protocol::api::{
-    Blocked, ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads,
-    ScheduledPost, ScheduledPosts, Since,
+use courier_protocol::http::{
+    ChatCreated, ChatSettings, Draft, Members, NewScheduled, Presence, Reads, ScheduledPost,
+    ScheduledPosts,
 };
-use courier_protocol::limits::{MAX_TEXT_CHARS, SEEN_BY_MAX_MEMBERS, TTL_MAX_S, check_text};
-use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Role, Seq, UserId};
+use courier_protocol::http::{accounts, chats, messaging, moderation, presence};
+use courier_protocol::limits::{MAX_TEXT_CHARS, TTL_MAX_S, check_text};
+use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
+use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -146,9 +148,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     // A channel's subscribers do not see each other.
     let may_list = move || {
         chat.with(|c| {
-            c.as_ref().is_none_or(|c| {
-                c.kind != ChatKind::Channel || c.role != courier_protocol::Role::Member
-            })
+            c.as_ref()
+                .is_none_or(|c| policy::sees_members(&Standing::of(c)))
         })
     };
     let may_manage = move || {
@@ -158,8 +159,12 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         })
     };
     let names = RwSignal::new(HashMap::<UserId, String>::new());
-    let small =
-        Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(ChatSummary::shares_reads)));
+    let small = Memo::new(move |_| {
+        chat.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| policy::shares_reads(c.kind, c.member_count))
+        })
+    });
     // Read cursors and names, on opening and after every reconnect.
     Effect::new(move |_| {
         let online = ctx.status.get() == Status::Online;
@@ -167,9 +172,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            if let Ok(Reads { reads }) =
-                net::get::<Reads>(&format!("/api/chats/{}/reads", id.0)).await
-            {
+            if let Ok(Reads { reads }) = net::call(&messaging::READS, &[&id.0], "", &()).await {
                 let marks = reads.into_iter().map(|c| {
                     let marks = Marks {
                         read: c.seq,
@@ -181,8 +184,10 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     r.insert(id, marks.collect());
                 });
             }
-            let path = format!("/api/chats/{}/members?limit={SEEN_BY_MAX_MEMBERS}", id.0);
-            if let Ok(Members { members, .. }) = net::get::<Members>(&path).await {
+            let query = format!("limit={SEEN_BY_MAX_MEMBERS}");
+            if let Ok(Members { members, .. }) =
+                net::call(&moderation::MEMBERS, &[&id.0], &query, &()).await
+            {
                 names.try_set(
                     members
                         .into_iter()
@@ -207,9 +212,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         };
         let ask = move || {
             spawn_local(async move {
-                if let Ok(p) =
-                    net::get::<Presence>(&format!("/api/users/{}/presence", user.0)).await
-                {
+                if let Ok(p) = net::call(&presence::PRESENCE, &[&user.0], "", &()).await {
                     presence.try_set(Some(p));
                 }
             })
@@ -275,7 +278,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         may_pin: Memo::new(move |_| {
             chat.with(|c| {
                 c.as_ref()
-                    .is_some_and(|c| c.rights.pin || c.kind == ChatKind::Direct)
+                    .is_some_and(|c| policy::may_pin(&Standing::of(c)))
             })
         }),
         seen_by: Memo::new(move |_| small.get() && !direct.get()),
@@ -405,7 +408,13 @@ fn around(seq: Seq, held: Seq) -> Window {
 fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
     let ctx = ctx();
     let id = chat.id;
-    let may_time = chat.kind == ChatKind::Direct || chat.rights.edit_info;
+    let may_time = policy::may_change(
+        &Standing::of(&chat),
+        &ChatSettings {
+            ttl_s: Some(0),
+            ..ChatSettings::default()
+        },
+    );
     let error = RwSignal::new(None::<String>);
     let go_to_date = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -421,8 +430,7 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
                 Ok(Landing::At(seq)) => Some(seq),
                 // Offline, the oldest held is as near as this device gets.
                 Ok(Landing::Older(oldest)) => {
-                    let path = format!("/api/chats/{}/since?at={ms}", id.0);
-                    net::get::<Since>(&path)
+                    net::call(&messaging::SINCE, &[&id.0], &format!("at={ms}"), &())
                         .await
                         .map_or(Some(oldest), |s| s.seq)
                 }
@@ -458,7 +466,7 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            keep(net::patch(&format!("/api/chats/{}", id.0), &settings).await).await
+            keep(net::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await).await
         });
     };
     let pick_timer = move |ev: leptos::ev::Event| {
@@ -475,7 +483,7 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             change(&mut next, event_target_checked(&ev));
             place.set(next);
             spawn_local(async move {
-                keep(net::put(&format!("/api/chats/{}/place", id.0), &next).await).await
+                keep(net::call(&chats::SET_PLACE, &[&id.0], "", &next).await).await
             });
         }
     };
@@ -521,11 +529,11 @@ fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
                 </Show>
             })}
             {(chat.kind == ChatKind::Direct).then(|| view! { <BlockButton chat=id error /> })}
-            {(chat.kind != ChatKind::Direct && chat.role != Role::Owner).then(|| {
+            {policy::may_leave(&Standing::of(&chat)).then(|| {
                 let label = if chat.kind == ChatKind::Channel { "leave-channel" } else { "leave-group" };
                 let leave = move |_| {
                     spawn_local(async move {
-                        match net::post_empty::<()>(&format!("/api/chats/{}/leave", id.0)).await {
+                        match net::call(&chats::LEAVE, &[&id.0], "", &()).await {
                             Ok(()) => {
                                 if let Some(store) = ctx.store() {
                                     let _ = store.forget_chat(id).await;
@@ -555,8 +563,8 @@ fn BlockButton(chat: ChatId, error: RwSignal<Option<String>>) -> impl IntoView {
     let other = RwSignal::new(None::<(UserId, bool)>);
     spawn_local(async move {
         let me = ctx.me.get_untracked().map(|m| m.id);
-        let members = net::get::<Members>(&format!("/api/chats/{}/members", chat.0)).await;
-        let blocked = net::get::<Blocked>("/api/me/blocked").await;
+        let members = net::call(&moderation::MEMBERS, &[&chat.0], "", &()).await;
+        let blocked = net::ask(&accounts::BLOCKED).await;
         if let (Ok(members), Ok(blocked)) = (members, blocked)
             && let Some(them) = members.members.iter().find(|m| Some(m.user.id) != me)
         {
@@ -569,12 +577,12 @@ fn BlockButton(chat: ChatId, error: RwSignal<Option<String>>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let path = format!("/api/users/{}/block", id.0);
-            let done = if blocked {
-                net::delete(&path).await
+            let endpoint = if blocked {
+                &accounts::UNBLOCK
             } else {
-                net::put::<_, ()>(&path, &()).await
+                &accounts::BLOCK
             };
+            let done = net::call(endpoint, &[&id.0], "", &()).await;
             match done {
                 Ok(()) => {
                     other.try_set(Some((id, !blocked)));
@@ -858,7 +866,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
                     text,
                     device: net::this_device(),
                 };
-                let _ = net::put::<_, ()>(&format!("/api/chats/{}/draft", id.0), &draft).await;
+                let _ = net::call(&messaging::SAVE_DRAFT, &[&id.0], "", &draft).await;
             })
         };
         saving.set_value(
@@ -901,7 +909,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
     let load_scheduled = move || {
         spawn_local(async move {
             if let Ok(ScheduledPosts { scheduled: list }) =
-                net::get::<ScheduledPosts>(&format!("/api/chats/{}/scheduled", id.0)).await
+                net::call(&messaging::SCHEDULED, &[&id.0], "", &()).await
             {
                 scheduled.try_set(list);
             }
@@ -923,7 +931,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
             at: at as i64,
         };
         spawn_local(async move {
-            match net::post::<_, ()>(&format!("/api/chats/{}/scheduled", id.0), &body).await {
+            match net::call(&messaging::SCHEDULE, &[&id.0], "", &body).await {
                 Ok(()) => {
                     draft.try_set(String::new());
                     save_draft(String::new());
@@ -939,7 +947,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
     };
     let unschedule = move |msg: String| {
         spawn_local(async move {
-            let _ = net::delete(&format!("/api/chats/{}/scheduled/{msg}", id.0)).await;
+            let _ = net::call(&messaging::UNSCHEDULE, &[&id.0, &msg], "", &()).await;
             load_scheduled();
         })
     };

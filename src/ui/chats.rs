@@ -1,7 +1,8 @@
 //! The chat list and the forms that start chats.
 
-use courier_protocol::api::{ChatCreated, NewDirect, NewGroup};
-use courier_protocol::folder::{Candidate, Folder};
+use courier_protocol::http::chats;
+use courier_protocol::http::{ChatCreated, NewDirect, NewGroup};
+use courier_protocol::model::folder::{Candidate, Folder};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -34,8 +35,10 @@ pub fn NewChat() -> impl IntoView {
             spawn_local(async move {
                 let created = if direct {
                     let name = value.trim_start_matches('@').to_lowercase();
-                    let person = net::post::<_, ChatCreated>(
-                        "/api/chats/direct",
+                    let person = net::call(
+                        &chats::NEW_DIRECT,
+                        &[],
+                        "",
                         &NewDirect {
                             username: name.clone(),
                         },
@@ -44,19 +47,19 @@ pub fn NewChat() -> impl IntoView {
                     match person {
                         // Not a person: maybe a public group or channel.
                         Err(ApiFail::Code(ErrorCode::UnknownUser)) => {
-                            net::post_empty::<ChatCreated>(&format!("/api/public/{name}/join"))
+                            net::call(&chats::JOIN_PUBLIC, &[&name], "", &())
                                 .await
                                 .map_err(|_| ApiFail::Code(ErrorCode::UnknownUser))
                         }
                         other => other,
                     }
                 } else {
-                    let path = if channel.get_untracked() {
-                        "/api/chats/channel"
+                    let endpoint = if channel.get_untracked() {
+                        &chats::NEW_CHANNEL
                     } else {
-                        "/api/chats/group"
+                        &chats::NEW_GROUP
                     };
-                    net::post::<_, ChatCreated>(path, &NewGroup { name: value }).await
+                    net::call(endpoint, &[], "", &NewGroup { name: value }).await
                 };
                 match created {
                     Ok(ChatCreated { chat }) => {

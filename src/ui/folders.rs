@@ -2,9 +2,10 @@
 //! folders. It edits a copy and saves the whole list at once; the server
 //! hands it to every device of theirs.
 
-use courier_protocol::api::Folders;
-use courier_protocol::folder::{self, Folder};
+use courier_protocol::http::Folders;
+use courier_protocol::http::prefs;
 use courier_protocol::limits::{FOLDER_NAME_MAX, FOLDERS_MAX};
+use courier_protocol::model::folder::{self, Folder};
 use courier_protocol::{ChatId, ErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,7 +95,7 @@ pub fn FolderEditor(
             let body = Folders {
                 folders: folders.clone(),
             };
-            match net::put::<_, ()>("/api/me/folders", &body).await {
+            match net::call(&prefs::SET_FOLDERS, &[], "", &body).await {
                 Ok(()) => {
                     // The socket's `folders` frame follows; this shows them at once.
                     if let Some(store) = store {

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use courier_protocol::format::{self, Span};
 use courier_protocol::limits::REACTIONS;
+use courier_protocol::model::format::{self, Span};
 use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

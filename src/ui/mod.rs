@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod chat;
 mod chats;
+mod devices;
 mod folders;
 mod message;
 mod notify;
@@ -14,7 +15,7 @@ mod prefs;
 mod search;
 mod signout;
 
-use courier_protocol::api::Me;
+use courier_protocol::http::Me;
 use courier_protocol::{ChatId, Seq, UserId, UserInfo, UserKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -417,7 +418,7 @@ pub fn App() -> impl IntoView {
             booting.set(false);
         }
         None => spawn_local(async move {
-            if let Ok(Me { me }) = net::get::<Me>("/api/me").await {
+            if let Ok(Me { me }) = net::ask(&courier_protocol::http::accounts::ME).await {
                 ctx.enter(me);
             }
             booting.set(false);

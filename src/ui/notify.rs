@@ -6,7 +6,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use courier_protocol::{Act, ChatId, ChatKind, Message, Seq, format};
+use courier_protocol::model::format;
+use courier_protocol::{Act, ChatId, ChatKind, Message, Seq};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;

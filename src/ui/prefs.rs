@@ -3,7 +3,8 @@
 //! the controls that change them: a panel behind the top bar's button and,
 //! before signing in, a language select on its own.
 
-use courier_protocol::api::Privacy;
+use courier_protocol::http::Privacy;
+use courier_protocol::http::presence;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -181,7 +182,7 @@ fn ThemeSelect() -> impl IntoView {
 fn PrivacyToggle() -> impl IntoView {
     let hidden = RwSignal::new(None::<bool>);
     spawn_local(async move {
-        if let Ok(Privacy { hide_last_seen }) = net::get::<Privacy>("/api/me/privacy").await {
+        if let Ok(Privacy { hide_last_seen }) = net::ask(&presence::PRIVACY).await {
             hidden.try_set(Some(hide_last_seen));
         }
     });
@@ -189,7 +190,7 @@ fn PrivacyToggle() -> impl IntoView {
         let hide_last_seen = event_target_checked(&ev);
         hidden.set(Some(hide_last_seen));
         spawn_local(async move {
-            let _ = net::put::<_, ()>("/api/me/privacy", &Privacy { hide_last_seen }).await;
+            let _ = net::call(&presence::SET_PRIVACY, &[], "", &Privacy { hide_last_seen }).await;
         });
     };
     view! {
@@ -247,6 +248,7 @@ pub fn PrefsButton() -> impl IntoView {
                 <ThemeSelect />
                 <PrivacyToggle />
                 <NotifyToggle />
+                <super::devices::DevicesBox />
                 <button type="button" class="link" on:click=move |_| prefs.open.set(false)>{t("close")}</button>
             </div>
         </Show>

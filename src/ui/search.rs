@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use courier_protocol::api::Found;
+use courier_protocol::http::Found;
+use courier_protocol::http::messaging;
 use courier_protocol::{ChatId, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -49,14 +50,11 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
                 return;
             }
             results.try_set(local.clone());
-            let mut path = format!(
-                "/api/search?q={}",
-                js_sys::encode_uri_component(text.trim())
-            );
+            let mut query = format!("q={}", js_sys::encode_uri_component(text.trim()));
             if let Some(chat) = chat {
-                path.push_str(&format!("&chat={}", chat.0));
+                query.push_str(&format!("&chat={}", chat.0));
             }
-            match net::get::<Found>(&path).await {
+            match net::call(&messaging::SEARCH, &[], &query, &()).await {
                 Ok(Found { messages }) if current() => {
                     offline.try_set(false);
                     results.try_set(merge(local, messages));

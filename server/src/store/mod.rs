@@ -7,11 +7,12 @@ mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
-use courier_protocol::api::{
+use courier_protocol::http::{
     ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost,
 };
-use courier_protocol::folder::Folder;
-use courier_protocol::frame::ViewCount;
+use courier_protocol::model::folder::Folder;
+use courier_protocol::model::message::ViewCount;
+use courier_protocol::policy::Standing;
 use courier_protocol::{
     Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq,
     UserId, UserInfo, UserKind,
@@ -105,13 +106,13 @@ pub enum Redeemed {
     Requested { chat: ChatId },
 }
 
-/// A member's standing in a chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Membership {
-    pub kind: ChatKind,
-    pub role: Role,
-    /// What they may do, all things considered (`Rights::effective`).
-    pub rights: Rights,
+/// A session as its user's device list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: Vec<u8>,
+    pub name: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
 }
 
 /// What a message posts.
@@ -175,13 +176,24 @@ pub trait Store: Send + Sync + 'static {
         password_hash: &str,
     ) -> Result<UserInfo>;
 
+    /// A new session: a device called `name`.
     async fn create_session(
         &self,
         token_hash: &[u8],
         user: UserId,
+        name: &str,
         now: i64,
         expires_at: i64,
     ) -> Result<()>;
+    /// The user's live sessions (devices), the most recently seen first.
+    async fn sessions_of(&self, user: UserId, now: i64) -> Result<Vec<SessionRow>>;
+    /// Renames one of the user's sessions; false if they have no such one.
+    async fn rename_session(&self, user: UserId, token_hash: &[u8], name: &str) -> Result<bool>;
+    /// The session was just used to open or close a socket.
+    async fn touch_session(&self, token_hash: &[u8], now: i64) -> Result<()>;
+    /// Deletes every session of the user but `keep`; returns those deleted.
+    async fn end_sessions(&self, user: UserId, keep: &[u8]) -> Result<Vec<Vec<u8>>>;
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()>;
     /// The user a live session belongs to.
     async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<UserInfo>>;
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
@@ -212,7 +224,7 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a member; false if they already were one; `Banned` if banned.
     async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool>;
     /// `user`'s standing in `chat`; `None` if not a member.
-    async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Membership>>;
+    async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Standing>>;
     /// Members with user id above `after`, by user id, at most `limit`.
     async fn members(&self, chat: ChatId, after: UserId, limit: usize) -> Result<Vec<Member>>;
     /// Sets a member's role and (for an admin) rights; false if not a member.

@@ -11,15 +11,15 @@ macro_rules! sql_store {
         use std::collections::HashMap;
 
         use async_trait::async_trait;
-        use courier_protocol::api::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
-        use courier_protocol::folder::Folder;
-        use courier_protocol::frame::ViewCount;
+        use courier_protocol::http::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
+        use courier_protocol::model::folder::Folder;
+        use courier_protocol::model::message::ViewCount;
         use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
-        use courier_protocol::limits::SEEN_BY_MAX_MEMBERS;
+        use courier_protocol::policy;
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
 
-        use super::{Appended, InviteTarget, Membership, NewChat, NewUser, Post, ReadMoved, Redeemed, Result, Search, Store, StoreError, UserPresence};
+        use super::{Appended, InviteTarget, Standing, NewChat, SessionRow, NewUser, Post, ReadMoved, Redeemed, Result, Search, Store, StoreError, UserPresence};
 
         fn kind_str(kind: UserKind) -> &'static str {
             match kind {
@@ -164,19 +164,19 @@ macro_rules! sql_store {
                 ChatKind::Direct => row.try_get::<Option<String>, _>("other_name")?.or(row.try_get("own_name")?),
             };
             let (role, granted) = standing(row)?;
-            let rights = Rights::effective(kind, role, granted);
+            let standing = Standing::new(kind, role, granted);
             let has_last: Option<i64> = row.try_get("seq")?;
             Ok(ChatSummary {
                 id: ChatId(row.try_get("id")?),
                 kind,
                 title: title.unwrap_or_default(),
                 // A channel's subscribers reach it by its handle or an admin's link.
-                invite: if kind != ChatKind::Channel || rights.invite { row.try_get("invite")? } else { String::new() },
+                invite: if policy::sees_invite(&standing) { row.try_get("invite")? } else { String::new() },
                 member_count: count(row, "member_count")?,
                 last_seq: Seq(row.try_get("last_seq")?),
                 last: if has_last.is_some() { Some(message_from(row)?) } else { None },
                 role,
-                rights,
+                rights: standing.rights,
                 handle: row.try_get("handle")?,
                 slow_mode_s: count(row, "slow_mode_s")?,
                 signatures: row.try_get::<i64, _>("signatures")? == 1,
@@ -373,7 +373,7 @@ macro_rules! sql_store {
                 user_from(&row.ok_or(StoreError::NotGuest)?)
             }
 
-            async fn create_session(&self, token_hash: &[u8], user: UserId, now: i64, expires_at: i64) -> Result<()> {
+            async fn create_session(&self, token_hash: &[u8], user: UserId, name: &str, now: i64, expires_at: i64) -> Result<()> {
                 let mut tx = self.writer.begin().await?;
                 // Sweep this user's expired sessions, so the table does not grow.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
@@ -381,9 +381,10 @@ macro_rules! sql_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, name, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
                     .bind(token_hash)
                     .bind(user.0)
+                    .bind(name)
                     .bind(now)
                     .bind(expires_at)
                     .execute(&mut *tx)
@@ -406,6 +407,67 @@ macro_rules! sql_store {
 
             async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.writer).await?;
+                Ok(())
+            }
+
+            async fn sessions_of(&self, user: UserId, now: i64) -> Result<Vec<SessionRow>> {
+                sqlx::query(
+                    "SELECT token_hash, name, created_at, last_seen_at FROM sessions
+                      WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, created_at DESC",
+                )
+                .bind(user.0)
+                .bind(now)
+                .fetch_all(&self.reader)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(SessionRow {
+                        token_hash: row.try_get("token_hash")?,
+                        name: row.try_get("name")?,
+                        created_at: row.try_get("created_at")?,
+                        last_seen_at: row.try_get("last_seen_at")?,
+                    })
+                })
+                .collect()
+            }
+
+            async fn rename_session(&self, user: UserId, token_hash: &[u8], name: &str) -> Result<bool> {
+                let done = sqlx::query("UPDATE sessions SET name = $1 WHERE token_hash = $2 AND user_id = $3")
+                    .bind(name)
+                    .bind(token_hash)
+                    .bind(user.0)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn touch_session(&self, token_hash: &[u8], now: i64) -> Result<()> {
+                // At most once a minute: a reconnecting crowd writes little.
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1 - 60000")
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_sessions(&self, user: UserId, keep: &[u8]) -> Result<Vec<Vec<u8>>> {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2 RETURNING token_hash")
+                    .bind(user.0)
+                    .bind(keep)
+                    .fetch_all(&self.writer)
+                    .await?
+                    .iter()
+                    .map(|row| Ok(row.try_get("token_hash")?))
+                    .collect()
+            }
+
+            async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(user.0)
+                    .execute(&self.writer)
+                    .await?;
                 Ok(())
             }
 
@@ -592,7 +654,7 @@ macro_rules! sql_store {
                 Ok(added)
             }
 
-            async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Membership>> {
+            async fn membership(&self, chat: ChatId, user: UserId) -> Result<Option<Standing>> {
                 let row = sqlx::query(
                     "SELECT m.role, m.rights, c.kind, c.broadcast FROM members m JOIN chats c ON c.id = m.chat_id
                       WHERE m.chat_id = $1 AND m.user_id = $2",
@@ -604,7 +666,7 @@ macro_rules! sql_store {
                 row.map(|row| {
                     let kind = chat_kind(&row)?;
                     let (role, granted) = standing(&row)?;
-                    Ok(Membership { kind, role, rights: Rights::effective(kind, role, granted) })
+                    Ok(Standing::new(kind, role, granted))
                 })
                 .transpose()
             }
@@ -832,7 +894,9 @@ macro_rules! sql_store {
                     return Err(StoreError::NotMember);
                 };
                 let (from, broadcast, last): (i64, i64, i64) = (row.try_get("read_seq")?, row.try_get("broadcast")?, row.try_get("last_seq")?);
-                let shared = broadcast == 0 && row.try_get::<i64, _>("n")? <= i64::from(SEEN_BY_MAX_MEMBERS);
+                // Only whether it is a channel counts here, not 1:1 or group.
+                let kind = if broadcast == 0 { ChatKind::Group } else { ChatKind::Channel };
+                let shared = policy::shares_reads(kind, u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX));
                 let to = seq.0.min(last);
                 if to <= from {
                     return Ok(None);
@@ -898,7 +962,8 @@ macro_rules! sql_store {
                 };
                 let (broadcast, last, n): (i64, i64, i64) = (row.try_get("broadcast")?, row.try_get("last_seq")?, row.try_get("n")?);
                 // Nobody sees deliveries in channels and big groups: no write.
-                if broadcast != 0 || n > i64::from(SEEN_BY_MAX_MEMBERS) {
+                let kind = if broadcast == 0 { ChatKind::Group } else { ChatKind::Channel };
+                if !policy::shares_reads(kind, u32::try_from(n).unwrap_or(u32::MAX)) {
                     return Ok(None);
                 }
                 let to = seq.0.min(last);
@@ -1057,7 +1122,7 @@ macro_rules! sql_store {
                 }
                 let kind = chat_kind(&who)?;
                 let (role, granted) = standing(&who)?;
-                let rights = Rights::effective(kind, role, granted);
+                let standing = Standing::new(kind, role, granted);
                 let target = sqlx::query("SELECT sender_id FROM messages WHERE chat_id = $1 AND seq = $2 AND act IS NULL AND deleted = 0")
                     .bind(chat.0)
                     .bind(act.target().0)
@@ -1081,13 +1146,7 @@ macro_rules! sql_store {
                         return Err(StoreError::Blocked);
                     }
                 }
-                let allowed = match act {
-                    Act::Edit { .. } => author == sender,
-                    Act::Delete { .. } => author == sender || rights.delete,
-                    Act::React { .. } => true,
-                    Act::Pin { .. } => rights.pin || kind == ChatKind::Direct,
-                };
-                if !allowed {
+                if !policy::may_act(&standing, act, author == sender) {
                     return Err(StoreError::NotAllowed);
                 }
                 let seq: i64 = sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
@@ -1536,7 +1595,7 @@ macro_rules! sql_store {
                 let slow_s: i64 = row.try_get("slow_mode_s")?;
                 let sender = Sender {
                     name: row.try_get("sender_name")?,
-                    may_post: Rights::effective(chat_kind(&row)?, role, granted).post,
+                    may_post: policy::rights(chat_kind(&row)?, role, granted).post,
                     wait_ms: if role == Role::Member { slow_s * 1000 } else { 0 },
                     ttl_ms: row.try_get::<i64, _>("ttl_s")? * 1000,
                     last_at: row.try_get("last_at")?,

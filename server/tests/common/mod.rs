@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use courier_protocol::api::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
+use courier_protocol::http::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
 use courier_protocol::{
     ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, Message, PROTOCOL_VERSION,
     Seq, ServerFrame, UserInfo,

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ChatId;
+use crate::error::ErrorCode;
 use crate::limits::{FOLDER_CHATS_MAX, FOLDER_NAME_MAX, FOLDERS_MAX, check_name};
-use crate::{ChatKind, ErrorCode};
+use crate::model::chat::ChatKind;
+use crate::model::ids::ChatId;
 
 /// A folder shows the chats of the kinds it takes plus the chats it names,
 /// never those it leaves out; archived chats only if named.

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::frame::ChatKind;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -53,20 +51,6 @@ impl Rights {
         edit_info: false,
     };
 
-    /// What someone with `role` (and, for an admin, `granted`) may do in a
-    /// chat of `kind`.
-    pub fn effective(kind: ChatKind, role: Role, granted: Rights) -> Rights {
-        match (role, kind) {
-            (Role::Owner, _) => Rights::ALL,
-            (Role::Admin, _) => granted,
-            (Role::Member, ChatKind::Channel) => Rights::NONE,
-            (Role::Member, _) => Rights {
-                post: true,
-                ..Rights::NONE
-            },
-        }
-    }
-
     /// Rights packed into the bits the database keeps.
     pub fn to_bits(self) -> i64 {
         [
@@ -105,13 +89,5 @@ mod tests {
             assert_eq!(Rights::from_bits(bits).to_bits(), bits);
         }
         assert_eq!(Rights::ALL.to_bits(), 63);
-    }
-
-    #[test]
-    fn members_of_a_channel_cannot_post() {
-        assert!(!Rights::effective(ChatKind::Channel, Role::Member, Rights::ALL).post);
-        assert!(Rights::effective(ChatKind::Group, Role::Member, Rights::NONE).post);
-        assert!(Rights::effective(ChatKind::Channel, Role::Owner, Rights::NONE).post);
-        assert!(!Rights::effective(ChatKind::Group, Role::Admin, Rights::NONE).post);
     }
 }

@@ -1,0 +1,12 @@
+//! The records that cross the wire: who, which chat, what was said and
+//! done to it. Frames (`ws`) and endpoints (`http`) carry these.
+
+pub mod act;
+pub mod chat;
+pub mod device;
+pub mod folder;
+pub mod format;
+pub mod ids;
+pub mod message;
+pub mod role;
+pub mod user;

@@ -1,0 +1,4 @@
+//! The WebSocket frames, both directions.
+
+pub mod client;
+pub mod server;
