@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: protocol and server tests (nextest, storage on SQLite
+# Runs every test: formatting and clippy, protocol and server tests (nextest, storage on SQLite
 # and PostgreSQL), the crash test's short form on one node and on a
 # three-node cluster, then end-to-end tests in headless Chromium and Firefox
 # ESR against a real server (and a cluster behind nginx). Installs and
@@ -15,6 +15,11 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
 fi
+# Habits first: formatted, and clippy clean (warnings are errors) for the
+# host crates and the app.
+cargo fmt --all --check
+cargo clippy -p courier-protocol -p courier-server -p courier-bench --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p courier -- -D warnings
 cargo nextest run -p courier-protocol -p courier-server -p courier-bench --no-fail-fast
 # The crash test's short form: 100 clients, 3 SIGKILLs, then the checker;
 # on one node (SQLite), then on three (PostgreSQL + NATS, random victims).
