@@ -114,17 +114,29 @@ pub async fn next(stream: &mut Stream) -> Result<ServerFrame, ClientError> {
 }
 
 /// Says hello and waits for welcome: who the socket belongs to, and their chats.
+/// A chat without a cursor sends its whole history.
 pub async fn hello(
     sink: &mut Sink,
     stream: &mut Stream,
     cursors: Vec<Cursor>,
+) -> Result<(UserInfo, Vec<ChatSummary>), ClientError> {
+    hello_recent(sink, stream, cursors, None).await
+}
+
+/// [`hello`] asking only for the `recent` newest events of a chat without a
+/// cursor (`Some(0)`: none, as a client that had read everything).
+pub async fn hello_recent(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    cursors: Vec<Cursor>,
+    recent: Option<u32>,
 ) -> Result<(UserInfo, Vec<ChatSummary>), ClientError> {
     send(
         sink,
         &ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             cursors,
-            recent: None,
+            recent,
         },
     )
     .await?;

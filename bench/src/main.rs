@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use courier_bench::cluster::Cluster;
 use courier_bench::report::{self, Row, ms};
-use courier_bench::scenario::{self, Load, Pace, open_all};
+use courier_bench::scenario::{self, Backlog, Load, Pace, open_all};
 use courier_bench::target::{self, Server};
 use courier_bench::{crash, epoch};
 
@@ -101,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
             };
             eprintln!("[bench] server pid {}", server.pid());
             let seats = target::seats(&server, SOCKETS / GROUP, GROUP).await?;
-            let peers = open_all(&[server.addr], &seats, 0, None).await?;
+            let peers = open_all(&[server.addr], &seats, 0, None, Backlog::Whole).await?;
             let pace = rate.map_or(Pace::Window(4), Pace::Rate);
             let (load, _) = scenario::run(
                 &server,
@@ -214,7 +214,7 @@ async fn load_over(
     pace: Pace,
 ) -> anyhow::Result<Load> {
     let seats = target::seats(first, SOCKETS / GROUP, GROUP).await?;
-    let peers = open_all(addrs, &seats, 0, None).await?;
+    let peers = open_all(addrs, &seats, 0, None, Backlog::Whole).await?;
     let (load, _) = scenario::run(first, peers, pace, WARMUP, MEASURE, &BTreeSet::new()).await?;
     Ok(load)
 }
@@ -443,7 +443,7 @@ async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec
         let (addr, seat) = (server.addr, seats[1].clone());
         tokio::spawn(async move { scenario::flood(addr, &seat, 200.0, 2000, duration).await })
     };
-    let peers = open_all(&[server.addr], &seats, 0, None).await?;
+    let peers = open_all(&[server.addr], &seats, 0, None, Backlog::Whole).await?;
     let flooding = flood(WARMUP + MEASURE);
     let (before, _) = scenario::run(
         &server,
@@ -455,7 +455,10 @@ async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec
     )
     .await?;
     flooding.await??;
-    let peers = open_all(&[server.addr], &seats, 0, Some(0)).await?;
+    // Between the phases everyone reconnects with nothing cached; phase two
+    // then starts as clients that had read everything.
+    let (caught_up, backlog) = scenario::catch_up(server.addr, &seats).await?;
+    let peers = open_all(&[server.addr], &seats, 0, Some(0), Backlog::UpToDate).await?;
     let stalled = BTreeSet::from([0]);
     let flooding = flood(WARMUP + Duration::from_secs(15));
     let (during, mut kept) = scenario::run(
@@ -491,6 +494,10 @@ async fn slow_consumer(data: &std::path::Path, rate: f64) -> anyhow::Result<(Vec
                 before.peak_rss as f64 / 1048576.0,
                 during.peak_rss as f64 / 1048576.0
             ),
+        ),
+        Row::single(
+            "reconnect of 1,000 clients with nothing cached: all caught up",
+            format!("{:.2} s ({backlog} events)", caught_up.as_secs_f64()),
         ),
         Row::single(
             "slow consumer: stalled client disconnected / resumed complete",

@@ -24,14 +24,26 @@ pub struct Peer {
     pub stream: Stream,
 }
 
+/// What a seat's socket asks of the history it holds no cursor for.
+#[derive(Clone, Copy)]
+pub enum Backlog {
+    /// Every chat's whole history, as a new device with nothing cached.
+    Whole,
+    /// Nothing old: a client that had read everything before it reconnected
+    /// (real clients resume from their cursors).
+    UpToDate,
+}
+
 /// Opens and greets a socket per seat, a few hundred at a time, seat `i`
 /// on node `addrs[i % n]`. The `stalled` seat gets a small receive buffer
-/// (see [`client::connect_with`]).
+/// (see [`client::connect_with`]) and always the whole history, so that
+/// what it holds can be checked from seq 1.
 pub async fn open_all(
     addrs: &[SocketAddr],
     seats: &[Seat],
     offset: usize,
     stalled: Option<usize>,
+    backlog: Backlog,
 ) -> anyhow::Result<Vec<Peer>> {
     let limit = Arc::new(Semaphore::new(256));
     let mut tasks = Vec::with_capacity(seats.len());
@@ -39,17 +51,10 @@ pub async fn open_all(
         let (seat, limit, addr) = (seat.clone(), Arc::clone(&limit), addrs[i % addrs.len()]);
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await?;
-            let recv_buffer = (stalled == Some(i)).then_some(4096);
-            let (mut sink, mut stream) = client::connect_with(
-                addr,
-                &seat.path,
-                seat.cookie.as_deref(),
-                source_addr(offset + i),
-                recv_buffer,
-            )
-            .await?;
-            client::hello(&mut sink, &mut stream, vec![]).await?;
-            anyhow::Ok(Peer { seat, sink, stream })
+            let is_stalled = stalled == Some(i);
+            let backlog = if is_stalled { Backlog::Whole } else { backlog };
+            let (peer, _) = greet(addr, seat, offset + i, is_stalled, backlog).await?;
+            anyhow::Ok(peer)
         }));
     }
     let mut peers = Vec::with_capacity(tasks.len());
@@ -59,6 +64,70 @@ pub async fn open_all(
     // Let the backlog each hello brought arrive before measuring.
     tokio::time::sleep(Duration::from_millis(500)).await;
     Ok(peers)
+}
+
+/// Opens and greets one seat's socket: the peer, and the newest seq of its
+/// chat that the welcome named.
+async fn greet(
+    addr: SocketAddr,
+    seat: Seat,
+    source: usize,
+    stalled: bool,
+    backlog: Backlog,
+) -> anyhow::Result<(Peer, Seq)> {
+    let (mut sink, mut stream) = client::connect_with(
+        addr,
+        &seat.path,
+        seat.cookie.as_deref(),
+        source_addr(source),
+        stalled.then_some(4096),
+    )
+    .await?;
+    let recent = match backlog {
+        Backlog::Whole => None,
+        Backlog::UpToDate => Some(0),
+    };
+    let (_, chats) = client::hello_recent(&mut sink, &mut stream, vec![], recent).await?;
+    let newest = chats
+        .iter()
+        .find(|c| c.id == seat.chat)
+        .map_or(Seq::ZERO, |c| c.last_seq);
+    Ok((Peer { seat, sink, stream }, newest))
+}
+
+/// Everyone reconnects at once with nothing cached (after a restart, say):
+/// the time from the first connect until every seat has received its chat's
+/// whole history up to the newest seq its welcome named, and how many
+/// events arrived.
+pub async fn catch_up(addr: SocketAddr, seats: &[Seat]) -> anyhow::Result<(Duration, u64)> {
+    let started = tokio::time::Instant::now();
+    let limit = Arc::new(Semaphore::new(256));
+    let mut tasks = Vec::with_capacity(seats.len());
+    for (i, seat) in seats.iter().enumerate() {
+        let (seat, limit) = (seat.clone(), Arc::clone(&limit));
+        tasks.push(tokio::spawn(async move {
+            let (mut peer, newest) = {
+                let _permit = limit.acquire().await?;
+                greet(addr, seat, i, false, Backlog::Whole).await?
+            };
+            let (mut held, mut events) = (Seq::ZERO, 0u64);
+            while held < newest {
+                if let ServerFrame::Events { chat, messages } =
+                    client::next(&mut peer.stream).await?
+                    && chat == peer.seat.chat
+                {
+                    events += messages.len() as u64;
+                    held = messages.last().map_or(held, |m| m.seq.max(held));
+                }
+            }
+            anyhow::Ok(events)
+        }));
+    }
+    let mut events = 0;
+    for task in tasks {
+        events += tokio::time::timeout(Duration::from_secs(120), task).await???;
+    }
+    Ok((started.elapsed(), events))
 }
 
 /// 1 µs to 100 s at 3 significant digits.
@@ -118,6 +187,10 @@ pub async fn run(
         errors: AtomicU64::new(0),
     });
     let senders = peers.len() - silent.len();
+    // Client ids unique to this run: a later run on the same seats reusing
+    // them would be answered with the earlier run's messages (sends are
+    // idempotent), and those would count with their old send times.
+    let run = micros_now();
     let mut readers: Vec<JoinHandle<Readings>> = Vec::new();
     let mut writers: Vec<JoinHandle<Sink>> = Vec::new();
     let mut kept: Vec<Option<Peer>> = Vec::new();
@@ -143,7 +216,7 @@ pub async fn run(
             Pace::Window(_) => None,
         };
         writers.push(tokio::spawn(write_loop(
-            i,
+            format!("{run:x}-p{i}"),
             peer.sink,
             peer.seat.chat,
             Arc::clone(&shared),
@@ -188,7 +261,7 @@ pub async fn run(
 }
 
 async fn write_loop(
-    peer: usize,
+    ids: String,
     mut sink: Sink,
     chat: ChatId,
     shared: Arc<Shared>,
@@ -217,7 +290,7 @@ async fn write_loop(
         }
         n += 1;
         let text = format!("{} bench payload of about forty bytes", micros_now());
-        if client::say(&mut sink, chat, format!("p{peer}-{n}"), text)
+        if client::say(&mut sink, chat, format!("{ids}-{n}"), text)
             .await
             .is_err()
         {
@@ -280,7 +353,7 @@ pub async fn idle_rss_per_socket(
 ) -> anyhow::Result<(f64, u64)> {
     let before = server.rss_bytes();
     let seats = vec![seat.clone(); n];
-    let peers = open_all(&[server.addr], &seats, 0, None).await?;
+    let peers = open_all(&[server.addr], &seats, 0, None, Backlog::Whole).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = server.rss_bytes();
     drop(peers);
@@ -291,7 +364,7 @@ pub async fn idle_rss_per_socket(
 /// One message from the first seat to a chat whose every other seat is
 /// online, spread over `addrs`: the time until the last one has it.
 pub async fn fan_out(addrs: &[SocketAddr], seats: &[Seat]) -> anyhow::Result<Duration> {
-    let mut peers = open_all(addrs, seats, 0, None).await?;
+    let mut peers = open_all(addrs, seats, 0, None, Backlog::Whole).await?;
     let chat = seats.first().ok_or_else(|| anyhow!("no seats"))?.chat;
     let mut sender = peers.remove(0);
     let mut waits = Vec::with_capacity(peers.len());
@@ -344,13 +417,15 @@ pub async fn flood(
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
     let end = tokio::time::Instant::now() + duration;
     let mut sent = 0;
+    // Unique to this flood (see `run`).
+    let ids = format!("{:x}-flood", micros_now());
     while tokio::time::Instant::now() < end {
         tick.tick().await;
         sent += 1;
         client::say(
             &mut sink,
             seat.chat,
-            format!("flood-{sent}"),
+            format!("{ids}-{sent}"),
             format!("{} {padding}", micros_now()),
         )
         .await?;
