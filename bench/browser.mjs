@@ -66,7 +66,7 @@ try {
     await seedPage.evaluate(async ({ chats }) => {
     const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
     await new Promise((r) => { ws.onopen = r; });
-    ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
+    ws.send(JSON.stringify({ t: 'hello', c: { version: 2, cursors: [] } }));
     let acked = 0;
     let wake = () => {};
     ws.onmessage = (e) => {
@@ -77,7 +77,7 @@ try {
       for (let i = from; i < to; i++) {
         while (sent - acked > 2000) await new Promise((r) => { wake = r; });
         const text = `message ${i} of ${n}: the quick brown fox jumps over the lazy dog`;
-        ws.send(JSON.stringify({ t: 'send', c: { chat: id, id: `m${id}-${i}`, text } }));
+        ws.send(JSON.stringify({ t: 'send', c: { chat: id, id: `m${id}-${i}`, content: { kind: 'text', text } } }));
         sent += 1;
       }
     }

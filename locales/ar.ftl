@@ -112,6 +112,7 @@ failed = فشل الإرسال
 not-sent = لم تُرسل: { $reason }
 reply-to-quote = رد على { $sender }: { $text }
 quote-not-here = رسالة سابقة
+message-unsupported = تحتاج هذه الرسالة إلى إصدار أحدث من Courier
 reply-to-earlier = رد على رسالة سابقة
 edited = معدّلة
 message-actions = إجراءات الرسالة

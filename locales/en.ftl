@@ -94,6 +94,7 @@ failed = Failed
 not-sent = Not sent: { $reason }
 reply-to-quote = Reply to { $sender }: { $text }
 quote-not-here = An earlier message
+message-unsupported = This message needs a newer version of Courier
 reply-to-earlier = Reply to an earlier message
 edited = edited
 message-actions = Message actions

@@ -96,6 +96,7 @@ failed = Échec
 not-sent = Non envoyé : { $reason }
 reply-to-quote = Réponse à { $sender } : { $text }
 quote-not-here = Un message plus ancien
+message-unsupported = Ce message demande une version plus récente de Courier
 reply-to-earlier = Réponse à un message plus ancien
 edited = modifié
 message-actions = Actions sur le message

@@ -96,6 +96,7 @@ failed = Falhou
 not-sent = Não enviada: { $reason }
 reply-to-quote = Resposta a { $sender }: { $text }
 quote-not-here = Uma mensagem anterior
+message-unsupported = Esta mensagem precisa de uma versão mais recente do Courier
 reply-to-earlier = Resposta a uma mensagem anterior
 edited = editada
 message-actions = Ações da mensagem

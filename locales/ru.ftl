@@ -104,6 +104,7 @@ failed = Ошибка
 not-sent = Не отправлено: { $reason }
 reply-to-quote = Ответ на сообщение { $sender }: { $text }
 quote-not-here = Более раннее сообщение
+message-unsupported = Для этого сообщения нужна более новая версия Courier
 reply-to-earlier = Ответ на более раннее сообщение
 edited = изменено
 message-actions = Действия с сообщением

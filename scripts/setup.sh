@@ -62,6 +62,8 @@ if $want_test; then
   command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
   # The cluster tests put three nodes behind a real load balancer.
   command -v nginx >/dev/null || pkgs+=(nginx-light)
+  # The migration e2e test loads a version-1 database dump.
+  command -v sqlite3 >/dev/null || pkgs+=(sqlite3)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing Debian packages: ${pkgs[*]}"
     apt-get update -qq

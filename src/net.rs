@@ -17,8 +17,8 @@ use courier_protocol::limits::{HISTORY_PAGE, MAX_CURSORS};
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy;
 use courier_protocol::{
-    Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq,
-    ServerFrame, UserId, UserInfo,
+    Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode,
+    PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo,
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -28,6 +28,8 @@ use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::account;
 use crate::store::{OutState, OutboxEntry, Store};
@@ -187,7 +189,7 @@ impl Session {
     ) -> Result<(), crate::store::StoreError> {
         self.queue(OutboxEntry {
             reply_to,
-            ..OutboxEntry::new(chat, text)
+            ..OutboxEntry::new(chat, Some(Content::text(text)))
         })
         .await
     }
@@ -200,9 +202,10 @@ impl Session {
         seq: Seq,
         text: String,
     ) -> Result<(), crate::store::StoreError> {
+        // The copy shows with the original's words while it waits.
         self.queue(OutboxEntry {
             forward: Some((from, seq)),
-            ..OutboxEntry::new(chat, text)
+            ..OutboxEntry::new(chat, Some(Content::text(text)))
         })
         .await
     }
@@ -213,7 +216,7 @@ impl Session {
     pub async fn act(&self, chat: ChatId, act: Act) -> Result<(), crate::store::StoreError> {
         self.queue(OutboxEntry {
             act: Some(act),
-            ..OutboxEntry::new(chat, String::new())
+            ..OutboxEntry::new(chat, None)
         })
         .await
     }
@@ -258,11 +261,11 @@ impl Session {
 
 impl OutboxEntry {
     /// A new pending message with a fresh client id.
-    fn new(chat: ChatId, text: String) -> OutboxEntry {
+    fn new(chat: ChatId, content: Option<Content>) -> OutboxEntry {
         OutboxEntry {
             id: new_client_id(),
             chat,
-            text,
+            content,
             created: now_ms() as i64,
             state: OutState::Pending,
             reply_to: None,
@@ -325,6 +328,8 @@ fn ws_url() -> Option<String> {
 enum End {
     /// Connection lost or never made: try again.
     Retry { welcomed: bool },
+    /// The server no longer speaks this app's protocol version.
+    Outdated,
     /// The UI dropped the session, or the user is signed out.
     Stop,
 }
@@ -337,6 +342,12 @@ async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<W
             End::Stop => return,
             End::Retry { welcomed } => {
                 failures = if welcomed { 0 } else { failures + 1 };
+                notify(Event::Status(Status::Offline));
+            }
+            End::Outdated => {
+                // The outbox stays in IndexedDB for the new app to send.
+                update_app().await;
+                failures += 1;
                 notify(Event::Status(Status::Offline));
             }
         }
@@ -352,6 +363,43 @@ async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<W
             }
         }
     }
+}
+
+/// When the app last reloaded to update itself, in sessionStorage.
+const UPDATED_AT_KEY: &str = "courier-updated-at";
+/// A server that refuses even a fresh app does not get a reload loop.
+const UPDATE_AGAIN_AFTER_MS: f64 = 600_000.0;
+
+/// Fetches the newest app (the service worker checks for a new version and,
+/// being network-first, the reload gets the new page) and reloads into it,
+/// unless this tab already did so lately.
+async fn update_app() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let session = window.session_storage().ok().flatten();
+    let last = session
+        .as_ref()
+        .and_then(|s| s.get_item(UPDATED_AT_KEY).ok().flatten())
+        .and_then(|at| at.parse::<f64>().ok());
+    if last.is_some_and(|at| now_ms() - at < UPDATE_AGAIN_AFTER_MS) {
+        return;
+    }
+    if let Some(s) = &session {
+        let _ = s.set_item(UPDATED_AT_KEY, &now_ms().to_string());
+    }
+    let navigator = window.navigator();
+    // Absent on insecure origins: the reload alone brings the new app.
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let workers = navigator.service_worker();
+        if let Ok(registration) = JsFuture::from(workers.get_registration()).await
+            && let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>()
+            && let Ok(update) = registration.update()
+        {
+            let _ = JsFuture::from(update).await;
+        }
+    }
+    let _ = window.location().reload();
 }
 
 async fn connect(
@@ -416,8 +464,12 @@ async fn connect(
                 Some(Ok(WsMessage::Text(text))) => {
                     last_heard = now_ms();
                     // Unknown or malformed frames from a newer server are skipped.
-                    if let Ok(frame) = ServerFrame::decode(&text) {
-                        conn.handle(frame).await;
+                    match ServerFrame::decode(&text) {
+                        Ok(ServerFrame::Error { code: ErrorCode::UnsupportedVersion, .. }) => {
+                            return End::Outdated;
+                        }
+                        Ok(frame) => conn.handle(frame).await,
+                        Err(_) => {}
                     }
                 }
                 Some(Ok(WsMessage::Bytes(_))) => last_heard = now_ms(),
@@ -493,25 +545,28 @@ impl Conn<'_> {
             return;
         }
         if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
-            self.out.push(match (entry.act, entry.forward) {
-                (Some(act), _) => ClientFrame::Act {
-                    chat: entry.chat,
-                    id: entry.id,
-                    act,
-                },
-                (None, Some((from, seq))) => ClientFrame::Forward {
-                    chat: entry.chat,
-                    id: entry.id,
-                    from,
-                    seq,
-                },
-                (None, None) => ClientFrame::Send {
-                    chat: entry.chat,
-                    id: entry.id,
-                    text: entry.text,
-                    reply_to: entry.reply_to,
-                },
-            });
+            self.out
+                .push(match (entry.act, entry.forward, entry.content) {
+                    (Some(act), _, _) => ClientFrame::Act {
+                        chat: entry.chat,
+                        id: entry.id,
+                        act,
+                    },
+                    (None, Some((from, seq)), _) => ClientFrame::Forward {
+                        chat: entry.chat,
+                        id: entry.id,
+                        from,
+                        seq,
+                    },
+                    (None, None, Some(content)) => ClientFrame::Send {
+                        chat: entry.chat,
+                        id: entry.id,
+                        content,
+                        reply_to: entry.reply_to,
+                    },
+                    // Nothing to post: no entry is made so.
+                    (None, None, None) => return,
+                });
         }
     }
 

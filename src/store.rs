@@ -21,7 +21,8 @@ use courier_protocol::http::ChatSettings;
 use courier_protocol::model::folder::Folder;
 use courier_protocol::model::format;
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Message, Seq, UserId, UserInfo,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Content, ErrorCode, Message, Seq, UserId,
+    UserInfo,
 };
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
@@ -29,8 +30,10 @@ use indexed_db_futures::error::OpenDbError;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,6 +67,12 @@ const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[
         Ok(())
     },
 ];
+
+/// The shape of the records kept, apart from the schema above, under
+/// `"format"` in `meta`: 2 since protocol version 2, where a message's
+/// `text` became its `content`. A database without it is of format 1.
+const RECORDS_FORMAT: u32 = 2;
+const FORMAT_KEY: &str = "format";
 
 /// Chats with more unread events than this show their count without
 /// reading each one (acts included): opening the list stays cheap.
@@ -100,12 +109,14 @@ impl Kept {
         let (by, name) = (by.sender, &by.sender_name);
         match act {
             Act::Edit { text, .. } => {
-                self.message.text = text.clone();
+                if let Some(words) = self.message.content.as_mut().and_then(Content::words_mut) {
+                    *words = text.clone();
+                }
                 self.edited = true;
             }
             Act::Delete { .. } => {
                 self.deleted = true;
-                self.message.text.clear();
+                self.message.content = None;
             }
             Act::React { emoji, on, .. } => {
                 if *on && !self.reactors.iter().any(|(u, _)| *u == by) {
@@ -141,7 +152,9 @@ impl Kept {
 pub struct OutboxEntry {
     pub id: ClientMsgId,
     pub chat: ChatId,
-    pub text: String,
+    /// What it posts (a forward: the original's); none for an act.
+    #[serde(default)]
+    pub content: Option<Content>,
     /// Milliseconds since the Unix epoch, when the user sent it.
     pub created: i64,
     pub state: OutState,
@@ -150,9 +163,16 @@ pub struct OutboxEntry {
     /// Set for an act waiting to go (it shows once the server has it).
     #[serde(default)]
     pub act: Option<Act>,
-    /// Set for a forward: the original's chat and seq (`text` is its text).
+    /// Set for a forward: the original's chat and seq.
     #[serde(default)]
     pub forward: Option<(ChatId, Seq)>,
+}
+
+impl OutboxEntry {
+    /// The words it shows while it waits.
+    pub fn text(&self) -> &str {
+        self.content.as_ref().map_or("", Content::words)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -367,6 +387,80 @@ async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     Ok(())
 }
 
+/// Brings records an older app wrote to [`RECORDS_FORMAT`], all in one
+/// transaction: a tab closed halfway leaves them as they were, and the next
+/// open tries again. Nothing is dropped: the outbox goes out after it.
+async fn upgrade_records(db: &Database) -> Result<()> {
+    let tx = db
+        .transaction([CHATS, MESSAGES, OUTBOX, LOOSE, META])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let meta = tx.object_store(META)?;
+    let format: Option<u32> = meta.get(FORMAT_KEY.to_string()).serde()?.await?;
+    if format.unwrap_or(1) >= RECORDS_FORMAT {
+        return Ok(());
+    }
+    for name in [MESSAGES, LOOSE, OUTBOX] {
+        rewrite(&tx.object_store(name)?, text_to_content).await?;
+    }
+    rewrite(&tx.object_store(CHATS)?, |chat| {
+        text_to_content(&Reflect::get(chat, &"last".into()).unwrap_or(JsValue::UNDEFINED))
+    })
+    .await?;
+    meta.put(RECORDS_FORMAT)
+        .with_key(FORMAT_KEY.to_string())
+        .serde()?
+        .await?;
+    Ok(tx.commit().await?)
+}
+
+/// Puts back every record of `store` that `change` changed (in place).
+async fn rewrite(store: &ObjectStore<'_>, change: fn(&JsValue) -> bool) -> Result<()> {
+    let keys: Vec<JsValue> = store
+        .get_all_keys()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    let records: Vec<JsValue> = store
+        .get_all()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    for (key, record) in keys.into_iter().zip(records) {
+        if change(&record) {
+            store.put(record).with_key(key).primitive()?.await?;
+        }
+    }
+    Ok(())
+}
+
+/// A message or outbox entry of protocol version 1 (`text`) in version 2's
+/// shape (`content`; none for an act or a deleted post). Whether it changed.
+/// Done on the JS object, field by field: the record's other fields stay
+/// exactly as they were.
+fn text_to_content(record: &JsValue) -> bool {
+    let field = |name: &str| Reflect::get(record, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = field("text");
+    if !record.is_object() || text.is_undefined() {
+        return false;
+    }
+    let _ = Reflect::delete_property(record.unchecked_ref::<Object>(), &"text".into());
+    let act = field("act");
+    let is_act = !act.is_undefined() && !act.is_null();
+    let deleted = field("deleted").as_bool() == Some(true);
+    if let Some(text) = text.as_string()
+        && !text.is_empty()
+        && !is_act
+        && !deleted
+    {
+        let content = Object::new();
+        let _ = Reflect::set(&content, &"kind".into(), &"text".into());
+        let _ = Reflect::set(&content, &"text".into(), &text.into());
+        let _ = Reflect::set(record, &"content".into(), &content);
+    }
+    true
+}
+
 /// What `tx` holds of `chat` (nothing yet: the zero cursor).
 async fn cursor_of(tx: &Transaction<'_>, chat: ChatId) -> Result<CursorRec> {
     Ok(tx
@@ -442,6 +536,7 @@ impl Store {
                     .try_for_each(|migrate| migrate(&db))
             })
             .await?;
+        upgrade_records(&db).await?;
         Ok(Store {
             db: Rc::new(db),
             me,
@@ -792,7 +887,7 @@ impl Store {
                 let mentioned = username.is_some_and(|name| {
                     theirs
                         .iter()
-                        .any(|m| format::mentions(&m.message.text, name))
+                        .any(|m| format::mentions(m.message.text(), name))
                 });
                 (theirs.len(), mentioned)
             };
@@ -1001,7 +1096,7 @@ impl Store {
                 for kept in page.into_iter().rev() {
                     if in_chat < limit
                         && kept.shown()
-                        && kept.message.text.to_lowercase().contains(&query)
+                        && kept.message.text().to_lowercase().contains(&query)
                     {
                         found.push(kept);
                         in_chat += 1;

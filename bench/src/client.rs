@@ -3,8 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use courier_protocol::{
-    ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, Message, PROTOCOL_VERSION, ServerFrame,
-    UserInfo,
+    ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, Message, PROTOCOL_VERSION,
+    ServerFrame, UserInfo,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -91,7 +91,7 @@ pub async fn say(
         &ClientFrame::Send {
             chat,
             id: ClientMsgId(id),
-            text,
+            content: Content::text(text),
             reply_to: None,
         },
     )
@@ -148,5 +148,5 @@ pub async fn hello_recent(
 
 /// The send time a bench message carries: its text starts with it.
 pub fn stamp_of(message: &Message) -> Option<u64> {
-    message.text.split(' ').next()?.parse().ok()
+    message.text().split(' ').next()?.parse().ok()
 }

@@ -9,6 +9,7 @@
 
 use crate::model::act::Act;
 use crate::model::chat::ChatSummary;
+use crate::model::content::Content;
 use crate::model::message::Message;
 
 /// Most bytes of one frame the server sends.
@@ -30,7 +31,7 @@ fn act_text(act: Option<&Act>) -> usize {
 
 /// At most how many bytes `message` takes encoded.
 pub fn message_bytes(message: &Message) -> usize {
-    let variable = message.text.len()
+    let variable = message.text().len()
         + message.sender_name.len()
         + message.id.0.len()
         + message.forwarded_from.as_ref().map_or(0, String::len)
@@ -71,7 +72,9 @@ pub fn by_bytes<T>(items: Vec<T>, bytes: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
 /// Cuts the preview of the chat's newest message to [`PREVIEW_CHARS`].
 pub fn shorten_preview(chat: &mut ChatSummary) {
     if let Some(last) = &mut chat.last {
-        cut(&mut last.text);
+        if let Some(words) = last.content.as_mut().and_then(Content::words_mut) {
+            cut(words);
+        }
         if let Some(Act::Edit { text, .. }) = &mut last.act {
             cut(text);
         }
@@ -96,7 +99,7 @@ mod tests {
             id: ClientMsgId("a-long-enough-client-id".into()),
             sender: UserId(1),
             sender_name: "Alice".into(),
-            text: text.into(),
+            content: Some(Content::text(text)),
             at: 1_700_000_000_000,
             reply_to: Some(Seq(1)),
             act: None,

@@ -27,6 +27,7 @@ pub mod ws;
 pub use error::ErrorCode;
 pub use model::act::Act;
 pub use model::chat::{ChatKind, ChatSummary, Place};
+pub use model::content::Content;
 pub use model::ids::{ChatId, ClientMsgId, Seq, UserId};
 pub use model::message::Message;
 pub use model::role::{Rights, Role};
@@ -35,4 +36,7 @@ pub use ws::client::{ClientFrame, Cursor};
 pub use ws::server::ServerFrame;
 
 /// The protocol version this build speaks; sent in `Hello` and `Welcome`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// A server refuses any other with `unsupported_version`, and the app then
+/// updates itself. Version 2: a message carries `content` (one `Content`
+/// kind) where version 1 had `text`.
+pub const PROTOCOL_VERSION: u32 = 2;

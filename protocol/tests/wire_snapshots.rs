@@ -12,7 +12,7 @@ fn message() -> Message {
         id: ClientMsgId("0190f3a1b2c-k3".into()),
         sender: UserId(2),
         sender_name: "Alice".into(),
-        text: "hi <b>there</b>".into(),
+        content: Some(Content::text("hi <b>there</b>")),
         at: 1_790_000_000_000,
         reply_to: Some(Seq(2)),
         act: None,
@@ -77,7 +77,7 @@ fn client_frames() {
         ClientFrame::Send {
             chat: ChatId(7),
             id: ClientMsgId("0190f3a1b2c-k3".into()),
-            text: "hi".into(),
+            content: Content::text("hi"),
             reply_to: Some(Seq(2)),
         }
     );
@@ -308,7 +308,7 @@ fn server_frames() {
         "new_scheduled",
         NewScheduled {
             id: ClientMsgId("0190f3a1b2c-k5".into()),
-            text: "good morning".into(),
+            content: Content::text("good morning"),
             at: 1_790_000_060_000
         }
     );
@@ -317,7 +317,7 @@ fn server_frames() {
         ScheduledPosts {
             scheduled: vec![ScheduledPost {
                 id: ClientMsgId("0190f3a1b2c-k5".into()),
-                text: "good morning".into(),
+                content: Content::text("good morning"),
                 at: 1_790_000_060_000
             }]
         }

@@ -11,8 +11,7 @@ use courier_protocol::http::{
     Draft, InvitePreview, NewScheduled, Presence, Privacy, ReadCursor, ScheduledPost,
 };
 use courier_protocol::limits::{
-    CHAT_NAME_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, check_name, check_password, check_text,
-    check_username,
+    CHAT_NAME_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, check_name, check_password, check_username,
 };
 use courier_protocol::limits::{
     HISTORY_PAGE, MAX_CLIENT_MSG_ID_LEN, MAX_EVENTS_PER_FRAME, MAX_TEXT_CHARS, MAX_VIEW_SEQS,
@@ -22,8 +21,8 @@ use courier_protocol::model::folder::{self, Folder};
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, ErrorCode, Member, Message, Place, Rights,
-    Seq, ServerFrame, UserId, UserInfo, UserKind,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Content, ErrorCode, Member, Message, Place,
+    Rights, Seq, ServerFrame, UserId, UserInfo, UserKind,
 };
 
 use std::collections::HashMap;
@@ -661,13 +660,13 @@ impl Service {
         me: &UserInfo,
         chat: ChatId,
         id: &ClientMsgId,
-        text: &str,
+        content: &Content,
         reply_to: Option<Seq>,
     ) -> Result<Message> {
         id.validate()?;
-        check_text(text)?;
+        content.validate()?;
         let post = Post {
-            text,
+            text: content.words(),
             reply_to,
             forwarded_from: None,
         };
@@ -709,10 +708,10 @@ impl Service {
             .await?
             .into_iter()
             .next()
-            .filter(|m| m.seq == seq && m.act.is_none() && !m.text.is_empty())
+            .filter(|m| m.seq == seq && m.content.is_some())
             .ok_or(ErrorCode::BadTarget)?;
         let post = Post {
-            text: &original.text,
+            text: original.text(),
             reply_to: None,
             forwarded_from: Some(
                 original
@@ -841,7 +840,7 @@ impl Service {
     /// Keeps a message for the server to post at `post.at`.
     pub async fn schedule(&self, me: &UserInfo, chat: ChatId, post: &NewScheduled) -> Result<()> {
         post.id.validate()?;
-        check_text(&post.text)?;
+        post.content.validate()?;
         let now = now_ms();
         if post.at <= now || post.at > now + SCHEDULE_AHEAD_MAX_MS {
             return Err(ErrorCode::BadRequest);
@@ -849,7 +848,7 @@ impl Service {
         self.check_right(me.id, chat, |r| r.post).await?;
         let post = ScheduledPost {
             id: post.id.clone(),
-            text: post.text.clone(),
+            content: post.content.clone(),
             at: post.at,
         };
         Ok(self
@@ -911,7 +910,7 @@ impl Service {
     /// claim runs out, behind the messages due meanwhile.
     async fn post_scheduled(&self, chat: ChatId, sender: UserId, post: ScheduledPost, now: i64) {
         let content = Post {
-            text: &post.text,
+            text: post.content.words(),
             ..Post::default()
         };
         let posted = self

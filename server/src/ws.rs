@@ -500,13 +500,13 @@ impl Connection {
             ClientFrame::Send {
                 chat,
                 id,
-                text,
+                content,
                 reply_to,
             } => {
                 let written = self
                     .to_the_end(|svc, me| {
                         let id = id.clone();
-                        async move { svc.send(&me, chat, &id, &text, reply_to).await }
+                        async move { svc.send(&me, chat, &id, &content, reply_to).await }
                     })
                     .await;
                 match written {

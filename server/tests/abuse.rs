@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use courier_protocol::http::{ApiError, GuestJoin, Me, SignIn};
-use courier_protocol::{ErrorCode, ServerFrame};
+use courier_protocol::{Content, ErrorCode, ServerFrame};
 
 async fn sign_in(base: &str, password: &str) -> reqwest::Response {
     http()
@@ -196,7 +196,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         for i in 0..100 {
             let post = NewScheduled {
                 id: ClientMsgId(format!("f{f}-{i}")),
-                text: "wait for it".into(),
+                content: Content::text("wait for it"),
                 at: at + i,
             };
             flooder.post::<_, ()>(&scheduled, &post).await.unwrap();
@@ -205,7 +205,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     // Someone else's scheduled message in another chat, due just after.
     let post = NewScheduled {
         id: ClientMsgId("mine".into()),
-        text: "on time".into(),
+        content: Content::text("on time"),
         at: at + 500,
     };
     alice
@@ -215,7 +215,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     let got = a.events_until(other.id, Seq(1)).await;
     let late_ms = got[0].at - (at + 500);
     println!("behind 600 refused scheduled messages, one posted {late_ms} ms after it was due");
-    assert_eq!(got[0].text, "on time");
+    assert_eq!(got[0].text(), "on time");
 }
 
 #[tokio::test]

@@ -170,7 +170,7 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     let mut a = alice.connect(&[]).await;
     let got = a.events_until(chat.id, Seq(1)).await;
     assert_eq!(
-        (got[0].sender_name.as_str(), got[0].text.as_str()),
+        (got[0].sender_name.as_str(), got[0].text()),
         ("Gus", "hi from a guest")
     );
 
@@ -232,7 +232,7 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     };
     let mut g2 = again.connect(&[]).await;
     assert_eq!(
-        g2.events_until(chat.id, Seq(1)).await[0].text,
+        g2.events_until(chat.id, Seq(1)).await[0].text(),
         "hi from a guest",
         "history kept"
     );

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use courier_protocol::{Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, Message, Seq};
+use courier_protocol::{Act, ChatId, ClientFrame, ClientMsgId, Content, ErrorCode, Message, Seq};
 
 async fn act(socket: &mut Socket, chat: ChatId, id: &str, act: Act) -> Result<Message, ErrorCode> {
     socket
@@ -53,7 +53,7 @@ async fn acts_are_events_and_only_the_allowed_ones_pass() {
     b.send(&ClientFrame::Send {
         chat,
         id: ClientMsgId("b2".into()),
-        text: "a reply".into(),
+        content: Content::text("a reply"),
         reply_to: Some(Seq(2)),
     })
     .await;
@@ -182,7 +182,8 @@ async fn acts_are_events_and_only_the_allowed_ones_pass() {
         .await;
     let history = reader.events_until(chat, Seq(7)).await;
     assert_eq!(
-        history[0].text, "",
+        history[0].text(),
+        "",
         "deleted for everyone: the server keeps no text"
     );
     assert_eq!(history[2].reply_to, Some(Seq(2)));

@@ -65,7 +65,7 @@ async fn bad_frames_get_error_codes_and_the_others_go_on() {
     assert_eq!(ok.seq, Seq(1));
     let got = b.events_until(chat.id, Seq(1)).await;
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].text, "still here");
+    assert_eq!(got[0].text(), "still here");
 }
 
 #[tokio::test]
@@ -91,7 +91,7 @@ async fn a_frame_over_the_hard_cap_closes_only_that_socket() {
     a2.say(chat.id, "after", "after the flood").await;
     a2.sent("after").await;
     assert_eq!(
-        b.events_until(chat.id, Seq(1)).await[0].text,
+        b.events_until(chat.id, Seq(1)).await[0].text(),
         "after the flood"
     );
 }

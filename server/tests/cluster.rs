@@ -62,13 +62,17 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     sa.say(chat.id, "a1", "hello from node A").await;
     sa.sent("a1").await;
     assert_eq!(
-        sb.events_until(chat.id, Seq(1)).await[0].text,
+        sb.events_until(chat.id, Seq(1)).await[0].text(),
         "hello from node A"
     );
     sb.say(chat.id, "b1", "hello from node B").await;
     sb.sent("b1").await;
     assert_eq!(
-        sa.events_until(chat.id, Seq(2)).await.last().unwrap().text,
+        sa.events_until(chat.id, Seq(2))
+            .await
+            .last()
+            .unwrap()
+            .text(),
         "hello from node B"
     );
 
@@ -123,7 +127,7 @@ async fn a_node_that_misses_every_notice_catches_up_from_the_store() {
     let mut sa = alice.connect(&[]).await;
     sa.say(chat.id, "a1", "one").await;
     sa.sent("a1").await;
-    assert_eq!(sb.events_until(chat.id, Seq(1)).await[0].text, "one");
+    assert_eq!(sb.events_until(chat.id, Seq(1)).await[0].text(), "one");
     sa.say(chat.id, "a2", "two").await;
     sa.say(chat.id, "a3", "three").await;
     sa.sent("a3").await;
@@ -131,7 +135,7 @@ async fn a_node_that_misses_every_notice_catches_up_from_the_store() {
         .events_covering(chat.id, Seq(2), Seq(3))
         .await
         .into_iter()
-        .map(|m| m.text)
+        .map(|m| m.text().to_string())
         .collect();
     assert!(
         texts.contains(&"two".to_string()) && texts.contains(&"three".to_string()),

@@ -33,7 +33,7 @@ async fn acked_messages_survive_a_kill() {
     };
     let mut socket = alice.connect(&[]).await;
     let stored = socket.events_until(chat.id, last.seq).await;
-    let texts: Vec<String> = stored.iter().map(|m| m.text.clone()).collect();
+    let texts: Vec<String> = stored.iter().map(|m| m.text().to_string()).collect();
     let expected: Vec<String> = (0..50).map(|i| format!("message {i}")).collect();
     assert_eq!(texts, expected);
 }
@@ -192,7 +192,7 @@ async fn joining_announces_the_chat_to_open_sockets() {
     }
     let mut a = alice.connect(&[]).await;
     a.say(chat.id, "x", "ping").await;
-    assert_eq!(b.events_until(chat.id, Seq(1)).await[0].text, "ping");
+    assert_eq!(b.events_until(chat.id, Seq(1)).await[0].text(), "ping");
 }
 
 /// A new device takes each chat's newest events, then pages back by
@@ -271,7 +271,8 @@ async fn a_new_device_takes_the_newest_page_and_pages_back() {
     );
     let third = pages[1].iter().find(|m| m.seq == Seq(3)).unwrap();
     assert_eq!(
-        third.text, "third, edited",
+        third.text(),
+        "third, edited",
         "old messages come as they are now"
     );
 

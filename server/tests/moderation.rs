@@ -98,7 +98,7 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
         .events_until(news.id, Seq(1))
         .await
         .into_iter()
-        .map(|m| m.text)
+        .map(|m| m.text().to_string())
         .collect();
     assert_eq!(texts, ["Issue one is out"]);
 

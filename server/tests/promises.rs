@@ -48,7 +48,7 @@ async fn a_committed_message_whose_fan_out_never_ran_reaches_the_others_on_resen
         .await;
     assert_eq!(a.sent("lost-ack").await.seq, Seq(1));
     let got = b.events_until(chat.id, Seq(1)).await;
-    assert_eq!(got[0].text, "committed, never announced");
+    assert_eq!(got[0].text(), "committed, never announced");
 }
 
 #[tokio::test]
@@ -78,7 +78,7 @@ async fn only_the_latest_edit_of_a_message_is_served_later() {
     let served = serde_json::to_string(&events).unwrap();
     assert!(!served.contains("first draft"), "{served}");
     assert!(!served.contains("second thought"), "{served}");
-    assert_eq!(events[0].text, "final words");
+    assert_eq!(events[0].text(), "final words");
     let found: courier_protocol::http::Found = bob.get("/api/search?q=second").await.unwrap();
     assert!(found.messages.is_empty());
 }
@@ -123,7 +123,7 @@ async fn big_messages_never_make_a_frame_too_big_to_send() {
     assert!(welcomed.iter().all(|c| {
         c.last
             .as_ref()
-            .is_none_or(|m| m.text.chars().count() <= 256)
+            .is_none_or(|m| m.text().chars().count() <= 256)
     }));
     v.ping().await;
     // Paging back through it works too.

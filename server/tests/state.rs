@@ -15,8 +15,8 @@ use courier_protocol::http::{
 use courier_protocol::limits::FOLDERS_MAX;
 use courier_protocol::model::folder::Folder;
 use courier_protocol::{
-    Act, ChatId, ClientFrame, ClientMsgId, ErrorCode, PROTOCOL_VERSION, Place, Seq, ServerFrame,
-    UserId,
+    Act, ChatId, ClientFrame, ClientMsgId, Content, ErrorCode, PROTOCOL_VERSION, Place, Seq,
+    ServerFrame, UserId,
 };
 
 /// The next frame matching `pick`, skipping others.
@@ -388,11 +388,7 @@ async fn a_forward_copies_the_message_and_names_its_origin() {
     a.send(&forward(notes.id, "f1", team.id, 1)).await;
     let copy = a.sent("f1").await;
     assert_eq!(
-        (
-            copy.chat,
-            copy.text.as_str(),
-            copy.forwarded_from.as_deref()
-        ),
+        (copy.chat, copy.text(), copy.forwarded_from.as_deref()),
         (notes.id, "the plan is ready", Some(bob.me.name.as_str()))
     );
     // A forward of the forward still names the first author.
@@ -443,8 +439,13 @@ async fn search_finds_substrings_in_any_script_only_in_ones_chats() {
         let who = who.clone();
         async move { who.get::<Found>(&path).await }
     };
-    let texts_of =
-        |found: Found| -> Vec<String> { found.messages.into_iter().map(|m| m.text).collect() };
+    let texts_of = |found: Found| -> Vec<String> {
+        found
+            .messages
+            .into_iter()
+            .map(|m| m.text().to_string())
+            .collect()
+    };
     assert_eq!(
         texts_of(search(&alice, "东京").await.unwrap()),
         vec!["东京 again", "明天我们在东京见面"],
@@ -516,7 +517,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
         .as_millis() as i64;
     let later = |id: &str, text: &str, at: i64| NewScheduled {
         id: ClientMsgId(id.into()),
-        text: text.into(),
+        content: Content::text(text),
         at,
     };
     alice
@@ -529,7 +530,10 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
         .unwrap();
     let waiting = alice.get::<ScheduledPosts>(&path).await.unwrap().scheduled;
     assert_eq!(
-        waiting.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(),
+        waiting
+            .iter()
+            .map(|p| p.content.words())
+            .collect::<Vec<_>>(),
         ["good morning", "never mind"]
     );
     assert!(
@@ -564,7 +568,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
     })
     .await;
     assert_eq!(
-        (posted.text.as_str(), posted.sender, posted.id.0.as_str()),
+        (posted.text(), posted.sender, posted.id.0.as_str()),
         ("good morning", alice.me.id, "s1")
     );
     assert!(posted.at >= now + 1500, "not before its time");
@@ -631,7 +635,7 @@ async fn disappearing_messages_are_deleted_for_everyone_when_due() {
     assert_eq!(gone.act, Some(Act::Delete { target: sent.seq }));
     let mut fresh = bob.connect(&[]).await;
     let history = fresh.events_until(direct, gone.seq).await;
-    assert_eq!(history[0].text, "", "the text is gone from the server");
+    assert_eq!(history[0].text(), "", "the text is gone from the server");
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ use courier_protocol::http::{ChatSettings, NewInvite, ReadCursor, ScheduledPost}
 use courier_protocol::model::folder::Folder;
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy::SEEN_BY_MAX_MEMBERS;
-use courier_protocol::{ChatId, ChatKind, ClientMsgId, Rights, Role, Seq, UserId, UserKind};
+use courier_protocol::{
+    ChatId, ChatKind, ClientMsgId, Content, Rights, Role, Seq, UserId, UserKind,
+};
 use courier_server::store::{
     NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store, StoreError,
 };
@@ -392,7 +394,7 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     assert_eq!(a.message.sender_name, "alice");
     let all = store.messages_after(chat, Seq::ZERO, 10).await.unwrap();
     assert_eq!(
-        all.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        all.iter().map(|m| m.text()).collect::<Vec<_>>(),
         ["one", "two", "three"]
     );
     let again = store
@@ -415,7 +417,7 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     );
     let summary = store.chat_summary(chat, alice).await.unwrap().unwrap();
     assert_eq!(
-        (summary.last_seq, summary.last.map(|m| m.text)),
+        (summary.last_seq, summary.last.map(|m| m.text().to_string())),
         (Seq(3), Some("three".into()))
     );
 }
@@ -976,7 +978,10 @@ async fn reads_search_and_forwards(store: &dyn Store) {
             limit: 10,
         };
         let found = store.search(who, &query).await.unwrap();
-        found.into_iter().map(|m| m.text).collect::<Vec<_>>()
+        found
+            .into_iter()
+            .map(|m| m.text().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(find(bob, "été", None).await, ["Ünïcode ÉTÉ"]);
     assert_eq!(find(alice, "東京", None).await, ["東京で会う"]);
@@ -1031,7 +1036,7 @@ async fn scheduled_and_expiring(store: &dyn Store) {
     let chat = group(store, "Team", "t1", &[alice]).await;
     let later = |id: &str, at| ScheduledPost {
         id: ClientMsgId(id.into()),
-        text: format!("text {id}"),
+        content: Content::text(format!("text {id}")),
         at,
     };
     store
@@ -1104,6 +1109,6 @@ async fn scheduled_and_expiring(store: &dyn Store) {
     assert_eq!(acts[0].sender, alice);
     assert!(store.expire(12_000, 10).await.unwrap().is_empty(), "once");
     let history = store.messages_after(chat, Seq::ZERO, 10).await.unwrap();
-    assert_eq!(history[0].text, "");
+    assert_eq!(history[0].text(), "");
     assert_eq!(history[1].seq, acts[0].seq);
 }

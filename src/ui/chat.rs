@@ -9,7 +9,9 @@ use courier_protocol::http::{
 use courier_protocol::http::{accounts, chats, messaging, moderation, presence};
 use courier_protocol::limits::{MAX_TEXT_CHARS, TTL_MAX_S, check_text};
 use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
-use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ErrorCode, Place, Seq, UserId};
+use courier_protocol::{
+    Act, ChatId, ChatKind, ChatSummary, Content, ErrorCode, Place, Seq, UserId,
+};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -927,7 +929,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
         }
         let body = NewScheduled {
             id: net::new_client_id(),
-            text,
+            content: Content::text(text),
             at: at as i64,
         };
         spawn_local(async move {
@@ -1038,7 +1040,7 @@ fn Composer(id: ChatId, slow_mode_s: Memo<u32>, tools: Tools, draft: String) -> 
                         view! {
                             <li>
                                 <time>{super::day_time(p.at)}</time>
-                                <span dir="auto">{p.text}</span>
+                                <span dir="auto">{p.content.words().to_string()}</span>
                                 <button type="button" class="icon" aria-label=t("cancel-scheduled") on:click=move |_| unschedule(msg.clone())>"✕"</button>
                             </li>
                         }

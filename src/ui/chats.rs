@@ -184,7 +184,7 @@ pub fn ChatList() -> impl IntoView {
                         let id = row.chat.id;
                         let preview = row.chat.last.as_ref().map(|m| {
                             let who = if Some(m.sender) == me() { t("you") } else { m.sender_name.clone() };
-                            let text = m.text.lines().next().unwrap_or_default().to_string();
+                            let text = m.text().lines().next().unwrap_or_default().to_string();
                             t_with_raw("preview", &[("who", who.into()), ("text", text.into())])
                         });
                         // An unsent draft shows instead, as in Telegram.

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use courier_protocol::limits::REACTIONS;
 use courier_protocol::model::format::{self, Span};
-use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
+use courier_protocol::{Act, ChatId, Content, ErrorCode, Message, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -105,11 +105,20 @@ fn reactor_name(k: &Kept, who: UserId) -> String {
         .map_or_else(|| format!("#{}", who.0), |(_, name)| name.clone())
 }
 
+/// What a post shows: its words, or, for a kind of content this version
+/// cannot show, a note saying so.
+fn shown_text(m: &Message) -> String {
+    match &m.content {
+        Some(Content::Unsupported) => t("message-unsupported"),
+        _ => m.text().to_string(),
+    }
+}
+
 pub fn quote_of(m: &Kept) -> Quote {
     Quote {
         seq: m.message.seq.0,
         sender: m.message.sender_name.clone(),
-        text: m.message.text.clone(),
+        text: m.message.text().to_string(),
     }
 }
 
@@ -139,7 +148,7 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
             key: format!("s{}", m.seq.0),
             seq: Some(m.seq.0),
             sender: m.sender_name.clone(),
-            text: m.text.clone(),
+            text: shown_text(m),
             at: m.at,
             own: Some(m.sender) == me,
             state: None,
@@ -184,7 +193,7 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
             key: format!("p{}", e.id.0),
             seq: None,
             sender: my_name.to_string(),
-            text: e.text.clone(),
+            text: e.text().to_string(),
             at: e.created,
             own: true,
             state: Some(e.state),

@@ -97,7 +97,7 @@ pub fn announce(ctx: Ctx, chat: ChatId, events: Vec<Message>) {
     let now = js_sys::Date::now();
     let fresh: Vec<Message> = posts
         .into_iter()
-        .filter(|m| m.sender != me.id && !m.text.is_empty() && now - (m.at as f64) < FRESH_MS)
+        .filter(|m| m.sender != me.id && !m.text().is_empty() && now - (m.at as f64) < FRESH_MS)
         .collect();
     if fresh.is_empty() {
         return;
@@ -110,11 +110,11 @@ pub fn announce(ctx: Ctx, chat: ChatId, events: Vec<Message>) {
             let mentioned = me
                 .username
                 .as_deref()
-                .is_some_and(|name| format::mentions(&m.text, name));
+                .is_some_and(|name| format::mentions(m.text(), name));
             if summary.place.muted && !mentioned {
                 continue;
             }
-            let text: String = m.text.chars().take(PREVIEW_CHARS).collect();
+            let text: String = m.text().chars().take(PREVIEW_CHARS).collect();
             let body = match summary.kind {
                 ChatKind::Group => format!("{}: {text}", m.sender_name),
                 ChatKind::Direct | ChatKind::Channel => text,

@@ -116,7 +116,7 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
                                             </span>
                                             <span class="time">{hhmm(m.at)}</span>
                                             <span class="preview" dir="auto">
-                                                {format!("{}: {}", m.sender_name, m.text)}
+                                                {format!("{}: {}", m.sender_name, m.text())}
                                             </span>
                                         </button>
                                     </li>

@@ -129,12 +129,12 @@ eachBrowser((person) => {
         };
       });
       await new Promise((r) => { ws.onopen = r; });
-      ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
+      ws.send(JSON.stringify({ t: 'hello', c: { version: 2, cursors: [] } }));
       ws.send('{"t":"send","c":');
       ws.send(JSON.stringify({ t: 'teleport', c: {} }));
-      ws.send(JSON.stringify({ t: 'send', c: { chat: foreignChat, id: 'intrude1', text: 'let me in' } }));
+      ws.send(JSON.stringify({ t: 'send', c: { chat: foreignChat, id: 'intrude1', content: { kind: 'text', text: 'let me in' } } }));
       await new Promise((r) => setTimeout(r, 200));
-      ws.send(JSON.stringify({ t: 'send', c: { chat: welcome.chats[0].id, id: 'long1', text: 'y'.repeat(5000) } }));
+      ws.send(JSON.stringify({ t: 'send', c: { chat: welcome.chats[0].id, id: 'long1', content: { kind: 'text', text: 'y'.repeat(5000) } } }));
       await got;
       ws.close();
       return errors;

@@ -20,13 +20,13 @@ eachBrowser((person) => {
   const bulk = (p, n, then = []) => p.page.evaluate(async ({ n, then }) => {
     await new Promise((resolve) => {
       const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
-      ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 1, cursors: [] } }));
+      ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', c: { version: 2, cursors: [] } }));
       let acked = 0;
       ws.onmessage = (e) => {
         const f = JSON.parse(e.data);
         if (f.t === 'welcome') {
           const chat = f.c.chats[0].id;
-          for (let i = 0; i < n; i++) ws.send(JSON.stringify({ t: 'send', c: { chat, id: `bulk-${i}`, text: `number ${i}` } }));
+          for (let i = 0; i < n; i++) ws.send(JSON.stringify({ t: 'send', c: { chat, id: `bulk-${i}`, content: { kind: 'text', text: `number ${i}` } } }));
           for (const [t, c] of then) ws.send(JSON.stringify({ t, c: { chat, ...c } }));
         }
         if (f.t === 'sent' && ++acked === n + then.length) { ws.close(); resolve(); }
@@ -471,7 +471,7 @@ eachBrowser((person) => {
     await alice.startDirect(b);
     await bulk(alice, 300, [
       ['act', { id: 'pin-first', act: { do: 'pin', target: 1, on: true } }],
-      ['send', { id: 'answer', text: 'about the very first', reply_to: 1 }],
+      ['send', { id: 'answer', content: { kind: 'text', text: 'about the very first' }, reply_to: 1 }],
     ]);
     const laptop = await person();
     await laptop.signIn(b);

@@ -18,9 +18,10 @@ export const DIST = process.env.COURIER_DIST ?? join(root, 'dist');
 export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').filter(Boolean);
 
 /** Runs `body` once per browser, in a `describe` with its own browser and
- * server (started with `serverArgs`); `body` gets `person(opts)`, which
- * opens a person closed after. */
-export function eachBrowser(body, { serverArgs = [] } = {}) {
+ * server (started with `serverArgs`, after `prepare(server)` if given);
+ * `body` gets `person(opts)`, which opens a person closed after, and an
+ * object whose `server` is that server once started. */
+export function eachBrowser(body, { serverArgs = [], prepare } = {}) {
   for (const browserName of BROWSERS) {
     describe(browserName, () => {
       let browser;
@@ -28,7 +29,9 @@ export function eachBrowser(body, { serverArgs = [] } = {}) {
       const people = [];
       before(async () => {
         browser = await launch(browserName);
-        server = await new Server({ args: serverArgs }).start();
+        server = new Server({ args: serverArgs });
+        await prepare?.(server);
+        await server.start();
       });
       after(async () => {
         for (const p of people) await p.close().catch(() => {});
@@ -39,7 +42,7 @@ export function eachBrowser(body, { serverArgs = [] } = {}) {
         const p = await Person.open(browser, server, opts);
         people.push(p);
         return p;
-      });
+      }, { get server() { return server; } });
     });
   }
 }

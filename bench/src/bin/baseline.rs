@@ -103,7 +103,7 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                     break;
                 }
             }
-            Ok(ClientFrame::Send { id, text, .. }) => {
+            Ok(ClientFrame::Send { id, content, .. }) => {
                 let chat = ChatId(group);
                 let (message, members) = {
                     let mut groups = lock(&groups);
@@ -115,7 +115,7 @@ async fn serve(socket: WebSocket, groups: Groups, group: i64) {
                         id,
                         sender: UserId(0),
                         sender_name: String::new(),
-                        text,
+                        content: Some(content),
                         at: 0,
                         reply_to: None,
                         act: None,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::endpoint::{Endpoint, Method};
 
+use crate::model::content::Content;
 use crate::model::ids::{ClientMsgId, Seq, UserId};
 use crate::model::message::Message;
 
@@ -44,7 +45,7 @@ pub struct Found {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewScheduled {
     pub id: ClientMsgId,
-    pub text: String,
+    pub content: Content,
     /// Milliseconds since the Unix epoch; in the future, within a year.
     pub at: i64,
 }
@@ -53,7 +54,7 @@ pub struct NewScheduled {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledPost {
     pub id: ClientMsgId,
-    pub text: String,
+    pub content: Content,
     pub at: i64,
 }
 

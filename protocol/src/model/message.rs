@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::act::Act;
+use crate::model::content::Content;
 use crate::model::ids::{ChatId, ClientMsgId, Seq, UserId};
 
 /// One stored message: the unit of a chat's sequence.
@@ -15,8 +16,10 @@ pub struct Message {
     pub id: ClientMsgId,
     pub sender: UserId,
     pub sender_name: String,
-    /// Empty for an act (its text, if any, is in the act).
-    pub text: String,
+    /// What it posts; none for an act (its text, if any, is in the act)
+    /// and for a post deleted for everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
     /// When the server stored it: milliseconds since the Unix epoch.
     pub at: i64,
     /// The message this one answers.
@@ -32,6 +35,13 @@ pub struct Message {
     /// (milliseconds since the Unix epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+}
+
+impl Message {
+    /// The words its content shows ("" for an act or a deleted post).
+    pub fn text(&self) -> &str {
+        self.content.as_ref().map_or("", Content::words)
+    }
 }
 
 /// How many members have seen a channel post.

@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod chat;
+pub mod content;
 pub mod device;
 pub mod folder;
 pub mod format;

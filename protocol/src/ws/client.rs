@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
-use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS, check_text};
+use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS};
 use crate::model::act::Act;
+use crate::model::content::Content;
 use crate::model::ids::{ChatId, ClientMsgId, Seq};
 
 /// What a client sends.
@@ -30,7 +31,7 @@ pub enum ClientFrame {
     Send {
         chat: ChatId,
         id: ClientMsgId,
-        text: String,
+        content: Content,
         /// The message this one answers (quoted above it).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
@@ -103,13 +104,16 @@ impl ClientFrame {
             }
             ClientFrame::History { before, .. } if before.0 < 1 => Err(ErrorCode::BadFrame),
             ClientFrame::Send {
-                id, text, reply_to, ..
+                id,
+                content,
+                reply_to,
+                ..
             } => {
                 id.validate()?;
                 if reply_to.is_some_and(|r| r.0 < 1) {
                     return Err(ErrorCode::BadFrame);
                 }
-                check_text(text)
+                content.validate()
             }
             ClientFrame::Act { id, act, .. } => {
                 id.validate()?;
@@ -151,7 +155,7 @@ mod tests {
         ClientFrame::Send {
             chat: ChatId(1),
             id: ClientMsgId("m1".into()),
-            text: text.into(),
+            content: Content::text(text),
             reply_to: None,
         }
         .encode()

@@ -14,8 +14,8 @@ use courier_protocol::model::folder::Folder;
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy::Standing;
 use courier_protocol::{
-    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq,
-    UserId, UserInfo, UserKind,
+    Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Content, Member, Message, Place, Rights, Role,
+    Seq, UserId, UserInfo, UserKind,
 };
 
 pub use postgres::PgStore;
@@ -113,6 +113,13 @@ pub struct SessionRow {
     pub name: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+}
+
+/// A message's content as stored: the `text` column holds a post's text
+/// (the same in protocol versions 1 and 2, so older databases need no
+/// rewrite); an act, or a post deleted for everyone, has none.
+fn stored_content(text: String, is_act: bool) -> Option<Content> {
+    (!is_act && !text.is_empty()).then_some(Content::Text { text })
 }
 
 /// What a message posts.

@@ -14,7 +14,7 @@ macro_rules! sql_store {
         use courier_protocol::http::{ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost};
         use courier_protocol::model::folder::Folder;
         use courier_protocol::model::message::ViewCount;
-        use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
+        use courier_protocol::{Act, ChatId, ChatKind, ChatSummary, ClientMsgId, Content, Member, Message, Place, Rights, Role, Seq, UserId, UserInfo, UserKind};
         use courier_protocol::policy;
         use sqlx::{QueryBuilder, Row};
         use tokio::sync::{mpsc, oneshot};
@@ -57,7 +57,7 @@ macro_rules! sql_store {
                 id: ClientMsgId(row.try_get("client_id")?),
                 sender: UserId(row.try_get("sender_id")?),
                 sender_name: row.try_get("sender_name")?,
-                text: row.try_get("text")?,
+                content: crate::store::stored_content(row.try_get("text")?, row.try_get::<Option<String>, _>("act")?.is_some()),
                 at: row.try_get("at")?,
                 reply_to: row.try_get::<Option<i64>, _>("reply_to")?.map(Seq),
                 act: match row.try_get::<Option<String>, _>("act")? {
@@ -1203,7 +1203,7 @@ macro_rules! sql_store {
                     id: id.clone(),
                     sender: shown_as,
                     sender_name: who.try_get("sender_name")?,
-                    text: String::new(),
+                    content: None,
                     at,
                     reply_to: None,
                     act: Some(act.clone()),
@@ -1327,7 +1327,7 @@ macro_rules! sql_store {
                     .bind(chat.0)
                     .bind(sender.0)
                     .bind(post.id.as_str())
-                    .bind(post.text.as_str())
+                    .bind(post.content.words())
                     .bind(post.at)
                     .execute(&mut *tx)
                     .await?;
@@ -1341,7 +1341,7 @@ macro_rules! sql_store {
                     .fetch_all(&self.reader)
                     .await?;
                 rows.iter()
-                    .map(|r| Ok(ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), text: r.try_get("text")?, at: r.try_get("due_at")? }))
+                    .map(|r| Ok(ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), content: Content::text(r.try_get::<String, _>("text")?), at: r.try_get("due_at")? }))
                     .collect()
             }
 
@@ -1376,7 +1376,7 @@ macro_rules! sql_store {
                 let mut due = rows
                     .iter()
                     .map(|r| {
-                        let post = ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), text: r.try_get("text")?, at: r.try_get("due_at")? };
+                        let post = ScheduledPost { id: ClientMsgId(r.try_get("client_id")?), content: Content::text(r.try_get::<String, _>("text")?), at: r.try_get("due_at")? };
                         Ok((ChatId(r.try_get("chat_id")?), UserId(r.try_get("sender_id")?), post))
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -1429,7 +1429,7 @@ macro_rules! sql_store {
                         sender,
                         seq: Seq(seq),
                         id,
-                        text: String::new(),
+                        content: None,
                         at: now,
                         reply_to: None,
                         act: Some(act),
@@ -1684,13 +1684,13 @@ macro_rules! sql_store {
                     let sender_name = sender.map(|s| s.name.clone()).unwrap_or_default();
                     let expires_at = sender.filter(|s| s.ttl_ms > 0).map(|s| a.at + s.ttl_ms);
                     shown_as.push(sender.and_then(|s| s.alias).unwrap_or(a.sender));
-                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, text: a.text.clone(), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone(), expires_at });
+                    stored.push(Message { chat: a.chat, seq: Seq(*seq), id: a.id.clone(), sender: a.sender, sender_name, content: Some(Content::text(a.text.clone())), at: a.at, reply_to: a.reply_to, act: None, forwarded_from: a.forwarded_from.clone(), expires_at });
                     *seq += 1;
                 }
                 // 4. Store them all.
                 let mut q = QueryBuilder::<$db>::new("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded, expires_at, veiled) ");
                 q.push_values(stored.iter().zip(&shown_as), |mut row, (m, shown)| {
-                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text.as_str()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text.to_lowercase()).push_bind(m.expires_at).push_bind(i64::from(*shown != m.sender));
+                    row.push_bind(m.chat.0).push_bind(m.seq.0).push_bind(m.sender.0).push_bind(m.id.as_str()).push_bind(m.text()).push_bind(m.at).push_bind(m.reply_to.map(|r| r.0)).push_bind(m.forwarded_from.clone()).push_bind(m.text().to_lowercase()).push_bind(m.expires_at).push_bind(i64::from(*shown != m.sender));
                 });
                 q.build().execute(&mut *tx).await?;
             }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use courier_protocol::http::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
 use courier_protocol::{
-    ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, Message, PROTOCOL_VERSION,
-    Seq, ServerFrame, UserInfo,
+    ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode, Message,
+    PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
 };
 use courier_server::server::{Config, Running};
 use futures_util::{SinkExt, StreamExt};
@@ -58,7 +58,11 @@ pub async fn start_server() -> TestServer {
 
 /// A server in this process whose configuration `change` adjusts.
 pub async fn start_with(change: impl FnOnce(&mut Config)) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
+    start_in(tempfile::tempdir().unwrap(), change).await
+}
+
+/// A server in this process on the data already in `dir`.
+pub async fn start_in(dir: tempfile::TempDir, change: impl FnOnce(&mut Config)) -> TestServer {
     let shutdown = CancellationToken::new();
     let mut config = config(dir.path());
     change(&mut config);
@@ -310,7 +314,7 @@ impl Socket {
         self.send(&ClientFrame::Send {
             chat,
             id: ClientMsgId(id.into()),
-            text: text.into(),
+            content: Content::text(text),
             reply_to: None,
         })
         .await;
