@@ -73,6 +73,23 @@ pub fn may_pin(who: &Standing) -> bool {
     who.rights.pin || who.kind == ChatKind::Direct
 }
 
+/// Slow mode: the least time between two posts of someone with `role`, in
+/// ms, in a chat whose slow mode is `slow_mode_s` (0: off). Only members
+/// are slowed; admins and the owner are not.
+pub fn slow_mode_ms(role: Role, slow_mode_s: u32) -> i64 {
+    if role == Role::Member {
+        i64::from(slow_mode_s) * 1000
+    } else {
+        0
+    }
+}
+
+/// Whether someone slowed by `gap_ms` ([`slow_mode_ms`]) whose last post
+/// was at `last_at` may post at `now` (both ms).
+pub fn slow_mode_allows(gap_ms: i64, last_at: Option<i64>, now: i64) -> bool {
+    last_at.is_none_or(|at| now - at >= gap_ms)
+}
+
 /// Whether typing shows to others: only where one may post, never in a
 /// channel (its readers stay unseen).
 pub fn may_type(who: &Standing) -> bool {
@@ -133,6 +150,17 @@ mod tests {
 
     fn standing(kind: ChatKind, role: Role, granted: Rights) -> Standing {
         Standing::new(kind, role, granted)
+    }
+
+    #[test]
+    fn slow_mode_slows_members_only() {
+        assert_eq!(slow_mode_ms(Role::Member, 30), 30_000);
+        assert_eq!(slow_mode_ms(Role::Admin, 30), 0);
+        assert_eq!(slow_mode_ms(Role::Owner, 30), 0);
+        assert!(slow_mode_allows(30_000, None, 1_000));
+        assert!(!slow_mode_allows(30_000, Some(1_000), 30_999));
+        assert!(slow_mode_allows(30_000, Some(1_000), 31_000));
+        assert!(slow_mode_allows(0, Some(1_000), 1_000));
     }
 
     #[test]

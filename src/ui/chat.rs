@@ -296,7 +296,14 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         })
     });
     let may_post = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|c| c.rights.post)));
-    let slow_mode_s = Memo::new(move |_| chat.with(|c| c.as_ref().map_or(0, |c| c.slow_mode_s)));
+    // What slow mode asks of this user (admins are not slowed).
+    let slow_mode_s = Memo::new(move |_| {
+        chat.with(|c| {
+            c.as_ref().map_or(0, |c| {
+                u32::try_from(policy::slow_mode_ms(c.role, c.slow_mode_s) / 1000).unwrap_or(0)
+            })
+        })
+    });
     let panel = RwSignal::new(None::<Panel>);
     let toggle = move |which: Panel| {
         panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })

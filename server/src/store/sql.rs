@@ -1562,7 +1562,7 @@ macro_rules! sql_store {
             let mut q = QueryBuilder::<$db>::new(
                 "SELECT m.chat_id, m.user_id, m.role, m.rights, c.kind, c.broadcast, c.signatures, c.salt, c.slow_mode_s, c.ttl_s,
                         CASE WHEN c.broadcast = 1 AND c.signatures = 0 THEN c.name ELSE u.name END AS sender_name,
-                        CASE WHEN c.slow_mode_s > 0 AND m.role = 'member'
+                        CASE WHEN c.slow_mode_s > 0
                              THEN (SELECT MAX(x.at) FROM messages x WHERE x.chat_id = m.chat_id AND x.sender_id = m.user_id AND x.act IS NULL) END AS last_at,
                         CASE WHEN c.kind = 'direct'
                              THEN (SELECT COUNT(*) FROM members o JOIN blocks b
@@ -1579,8 +1579,8 @@ macro_rules! sql_store {
             struct Sender {
                 name: String,
                 may_post: bool,
-                /// Slow mode's wait in ms, for a member it applies to.
-                wait_ms: i64,
+                /// Slow mode's least gap between posts, in ms (`policy::slow_mode_ms`).
+                gap_ms: i64,
                 /// Disappearing messages' lifetime in ms; 0 is off.
                 ttl_ms: i64,
                 last_at: Option<i64>,
@@ -1592,11 +1592,11 @@ macro_rules! sql_store {
             let mut senders: HashMap<(i64, i64), Sender> = HashMap::new();
             for row in q.build().fetch_all(&mut *tx).await? {
                 let (role, granted) = standing(&row)?;
-                let slow_s: i64 = row.try_get("slow_mode_s")?;
+                let slow_s = u32::try_from(row.try_get::<i64, _>("slow_mode_s")?).unwrap_or(u32::MAX);
                 let sender = Sender {
                     name: row.try_get("sender_name")?,
                     may_post: policy::rights(chat_kind(&row)?, role, granted).post,
-                    wait_ms: if role == Role::Member { slow_s * 1000 } else { 0 },
+                    gap_ms: policy::slow_mode_ms(role, slow_s),
                     ttl_ms: row.try_get::<i64, _>("ttl_s")? * 1000,
                     last_at: row.try_get("last_at")?,
                     blocked: row.try_get::<i64, _>("blocks")? > 0,
@@ -1650,7 +1650,7 @@ macro_rules! sql_store {
                         Plan::Refused(|| StoreError::NotAllowed)
                     } else if sender.blocked {
                         Plan::Refused(|| StoreError::Blocked)
-                    } else if sender.wait_ms > 0 && sender.last_at.is_some_and(|t| a.at - t < sender.wait_ms) {
+                    } else if !policy::slow_mode_allows(sender.gap_ms, sender.last_at, a.at) {
                         Plan::Refused(|| StoreError::SlowMode)
                     } else {
                         // A second send in this batch waits like one after a commit.
