@@ -51,20 +51,21 @@ macro_rules! sql_store {
 
         /// A message with its real sender, for the store's own checks.
         fn message_as_stored(row: &<$db as sqlx::Database>::Row) -> Result<Message> {
+            let act: Option<Act> = match row.try_get::<Option<String>, _>("act")? {
+                // Written by `append_act` from the same type: unreadable means a bad row.
+                Some(json) => Some(serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                None => None,
+            };
             Ok(Message {
                 chat: ChatId(row.try_get("chat_id")?),
                 seq: Seq(row.try_get("seq")?),
                 id: ClientMsgId(row.try_get("client_id")?),
                 sender: UserId(row.try_get("sender_id")?),
                 sender_name: row.try_get("sender_name")?,
-                content: crate::store::stored_content(row.try_get("text")?, row.try_get::<Option<String>, _>("act")?.is_some()),
+                content: crate::store::stored_content(row.try_get("text")?, act.is_some()),
                 at: row.try_get("at")?,
                 reply_to: row.try_get::<Option<i64>, _>("reply_to")?.map(Seq),
-                act: match row.try_get::<Option<String>, _>("act")? {
-                    // Written by `append_act` from the same type: unreadable means a bad row.
-                    Some(json) => Some(serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                    None => None,
-                },
+                act,
                 forwarded_from: row.try_get("forwarded_from")?,
                 expires_at: row.try_get("expires_at")?,
             })
