@@ -3,7 +3,7 @@
 use courier_protocol::http::chats;
 use courier_protocol::http::{ChatCreated, NewDirect, NewGroup};
 use courier_protocol::model::folder::{Candidate, Folder};
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place};
+use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place, UserId};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -139,7 +139,7 @@ pub fn ChatList() -> impl IntoView {
             rows.with(|r| {
                 r.iter()
                     .filter(|r| tab.holds(r, own))
-                    .cloned()
+                    .map(|r| r.chat.id)
                     .collect::<Vec<_>>()
             })
         })
@@ -177,27 +177,14 @@ pub fn ChatList() -> impl IntoView {
                 <p class="muted empty-list">{t("no-chats")}</p>
             </Show>
             <ul>
+                // Keyed by the chat alone: a row's button stays the same
+                // element while its preview, time and badges change, so a
+                // click during a sync is never lost on a replaced row.
                 <For
                     each=shown
-                    key=|r| (r.chat.id, r.chat.title.clone(), r.chat.last_seq, r.unread, r.chat.draft.clone(), r.chat.place, r.mentioned)
-                    children=move |row| {
-                        let id = row.chat.id;
-                        let preview = row.chat.last.as_ref().map(|m| {
-                            let who = if Some(m.sender) == me() { t("you") } else { m.sender_name.clone() };
-                            let text = m.text().lines().next().unwrap_or_default().to_string();
-                            t_with_raw("preview", &[("who", who.into()), ("text", text.into())])
-                        });
-                        // An unsent draft shows instead, as in Telegram.
-                        let draft = (!row.chat.draft.is_empty()).then(|| {
-                            let text = row.chat.draft.lines().next().unwrap_or_default().to_string();
-                            view! { <span class="draft">{t("draft-label")}</span>" "{text} }
-                        });
-                        let preview = match draft {
-                            Some(draft) => draft.into_any(),
-                            None => preview.into_any(),
-                        };
-                        let time = row.chat.last.as_ref().map(|m| when(m.at));
-                        let (unread, mentioned, place) = (row.unread, row.mentioned, row.chat.place);
+                    key=|id| *id
+                    children=move |id| {
+                        let row = Memo::new(move |_| rows.with(|r| r.iter().find(|r| r.chat.id == id).cloned()));
                         view! {
                             <li>
                                 <button
@@ -206,20 +193,7 @@ pub fn ChatList() -> impl IntoView {
                                     aria-current=move || (ctx.open.get() == Some(id)).then_some("true")
                                     on:click=move |_| ctx.open.set(Some(id))
                                 >
-                                    <span class="avatar" aria-hidden="true">
-                                        {row.chat.title.chars().next().map(|c| c.to_uppercase().to_string())}
-                                    </span>
-                                    <span class="title" dir="auto">{row.chat.title.clone()}</span>
-                                    <span class="time">{time}</span>
-                                    <span class="preview" dir="auto">{preview}</span>
-                                    <span class="marks">
-                                        {place.pinned.then(|| view! { <span class="pin-mark" aria-label=t("pinned-chat")>"📌"</span> })}
-                                        {place.muted.then(|| view! { <span class="muted-mark" aria-label=t("muted")>"🔕"</span> })}
-                                        {mentioned.then(|| view! { <span class="badge mention" aria-label=t("mentioned")>"@"</span> })}
-                                        {(unread > 0).then(|| view! {
-                                            <span class="badge" class:muted=place.muted aria-label=t_with("unread", &[("n", unread.into())])>{unread}</span>
-                                        })}
-                                    </span>
+                                    {move || row.get().map(|row| row_body(row, me()))}
                                 </button>
                             </li>
                         }
@@ -227,6 +201,53 @@ pub fn ChatList() -> impl IntoView {
                 />
             </ul>
         </nav>
+    }
+}
+
+/// What a chat list row shows: avatar, title, time, the newest message
+/// (or the unsent draft) and its marks.
+fn row_body(row: ChatRow, me: Option<UserId>) -> impl IntoView {
+    let preview = row.chat.last.as_ref().map(|m| {
+        let who = if Some(m.sender) == me {
+            t("you")
+        } else {
+            m.sender_name.clone()
+        };
+        let text = m.text().lines().next().unwrap_or_default().to_string();
+        t_with_raw("preview", &[("who", who.into()), ("text", text.into())])
+    });
+    // An unsent draft shows instead, as in Telegram.
+    let draft = (!row.chat.draft.is_empty()).then(|| {
+        let text = row
+            .chat
+            .draft
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        view! { <span class="draft">{t("draft-label")}</span>" "{text} }
+    });
+    let preview = match draft {
+        Some(draft) => draft.into_any(),
+        None => preview.into_any(),
+    };
+    let time = row.chat.last.as_ref().map(|m| when(m.at));
+    let (unread, mentioned, place) = (row.unread, row.mentioned, row.chat.place);
+    view! {
+        <span class="avatar" aria-hidden="true">
+            {row.chat.title.chars().next().map(|c| c.to_uppercase().to_string())}
+        </span>
+        <span class="title" dir="auto">{row.chat.title.clone()}</span>
+        <span class="time">{time}</span>
+        <span class="preview" dir="auto">{preview}</span>
+        <span class="marks">
+            {place.pinned.then(|| view! { <span class="pin-mark" aria-label=t("pinned-chat")>"📌"</span> })}
+            {place.muted.then(|| view! { <span class="muted-mark" aria-label=t("muted")>"🔕"</span> })}
+            {mentioned.then(|| view! { <span class="badge mention" aria-label=t("mentioned")>"@"</span> })}
+            {(unread > 0).then(|| view! {
+                <span class="badge" class:muted=place.muted aria-label=t_with("unread", &[("n", unread.into())])>{unread}</span>
+            })}
+        </span>
     }
 }
 
