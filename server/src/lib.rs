@@ -1,38 +1,19 @@
 //! The Courier server.
 //!
-//! A tour, from the bottom up (dependencies point one way):
-//! - [`store`]: the `Store` trait, on SQLite or PostgreSQL (one SQL text):
-//!   users, sessions, chats, members and roles, invites, messages. Knows
-//!   nothing of HTTP.
-//! - [`auth`]: password hashing (argon2id, off the async runtime), session
-//!   tokens and invite codes.
-//! - [`hub`]: which connections are on this node and which chats they
-//!   follow; fan-out of encoded frames to bounded queues.
-//! - [`bus`]: fan-out between nodes — in-process for one, NATS for many;
-//!   it carries "chat X has events up to seq N", the store the events.
-//! - [`service`]: what Courier does — accounts, guests, chats, sending —
-//!   with membership checked on every read and write.
-//! - [`moderation`]: what owners and admins do: roles, bans, settings,
-//!   invite links, join requests; rights checked on every action.
-//! - [`devices`]: each sign-in as a device the user lists, renames and
-//!   ends; a new password ends the others.
-//! - [`throttle`], [`gate`]: rate limits and back-off; who may try to sign
-//!   in or make a user now.
-//! - [`ws`]: one WebSocket connection's reader and writer.
-//! - [`http`]: the routes: API endpoints, the socket upgrade, static files.
-//! - [`security`]: the CSP and other security headers on every response.
-//! - [`server`]: configuration, start-up and graceful shutdown.
+//! Rooms, from the bottom up (dependencies point one way):
+//! - [`kernel`]: what every capability stands on — the store on SQLite or
+//!   PostgreSQL (`db`), delivery to connections on this node and the others
+//!   (`delivery`: hub, bus, relay and sweep), password hashing and tokens
+//!   (`auth`), rate limits (`throttle`). Knows nothing of HTTP.
+//! - [`features`]: one room per capability — accounts (and devices),
+//!   chats, moderation, messaging, presence, prefs — each checking
+//!   membership and rights through `protocol::policy` on every read and
+//!   write.
+//! - [`edge`]: HTTP routes, the WebSocket connection, security headers.
+//! - [`startup`]: configuration, start-up, background workers and graceful
+//!   shutdown.
 
-pub mod auth;
-pub mod bus;
-pub mod devices;
-pub mod gate;
-pub mod http;
-pub mod hub;
-pub mod moderation;
-pub mod security;
-pub mod server;
-pub mod service;
-pub mod store;
-pub mod throttle;
-pub mod ws;
+pub mod edge;
+pub mod features;
+pub mod kernel;
+pub mod startup;

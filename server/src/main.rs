@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use courier_server::server::{Config, Running};
+use courier_server::startup::{Config, Running};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use courier_protocol::Seq;
-use courier_server::server::Running;
+use courier_server::startup::Running;
 use tokio_util::sync::CancellationToken;
 
 const NATS: &str = "nats://127.0.0.1:4222";

@@ -12,7 +12,7 @@ use courier_protocol::policy::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{
     ChatId, ChatKind, ClientMsgId, Content, Rights, Role, Seq, UserId, UserKind,
 };
-use courier_server::store::{
+use courier_server::kernel::db::{
     NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store, StoreError,
 };
 

@@ -11,7 +11,7 @@ use courier_protocol::{
     ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode, Message,
     PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
 };
-use courier_server::server::{Config, Running};
+use courier_server::startup::{Config, Running};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncBufReadExt;
 use tokio_tungstenite::tungstenite::Message as Ws;

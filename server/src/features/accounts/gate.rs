@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::throttle::{Backoff, Buckets, Failed, Rate};
+use crate::kernel::throttle::{Backoff, Buckets, Failed, Rate};
 
 /// Wrong passwords for one account: five free, then 1 s doubling to 30 s.
 const ACCOUNT_BACKOFF: Backoff = Backoff {

@@ -3,12 +3,10 @@
 //! The database is the source of truth: the bus only says "chat X has
 //! events up to seq N". The node that committed a message hands it to its
 //! own hub at once; every other node, told by the bus, reads what it has
-//! not relayed yet from the store (`Service::relay`). NATS core delivers at
+//! not relayed yet from the store (`Delivery::relay`). NATS core delivers at
 //! most once: a notice that is lost is made up by the next one for that
 //! chat, which reads from the node's relayed cursor, and clients fill any
 //! gap by sequence themselves.
-
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use courier_protocol::http::ChatSettings;
@@ -16,8 +14,6 @@ use courier_protocol::model::folder::Folder;
 use courier_protocol::{ChatId, Seq, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-
-use crate::service::Service;
 
 /// What a node tells the others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,11 +127,15 @@ impl NatsBus {
         ))
     }
 
-    /// Relays other nodes' notices to this node's hub until the subscription ends.
-    pub async fn listen(node: u64, mut subscriber: async_nats::Subscriber, svc: Arc<Service>) {
+    /// Hands other nodes' notices to `relay` until the subscription ends.
+    pub async fn listen<F, Fut>(node: u64, mut subscriber: async_nats::Subscriber, relay: F)
+    where
+        F: Fn(Notice) -> Fut,
+        Fut: Future<Output = ()>,
+    {
         while let Some(message) = subscriber.next().await {
             match serde_json::from_slice::<Envelope>(&message.payload) {
-                Ok(envelope) if envelope.node != node => svc.relay(envelope.notice).await,
+                Ok(envelope) if envelope.node != node => relay(envelope.notice).await,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "bad notice on the bus"),
             }

@@ -62,7 +62,7 @@ macro_rules! sql_store {
                 id: ClientMsgId(row.try_get("client_id")?),
                 sender: UserId(row.try_get("sender_id")?),
                 sender_name: row.try_get("sender_name")?,
-                content: crate::store::stored_content(row.try_get("text")?, act.is_some()),
+                content: crate::kernel::db::stored_content(row.try_get("text")?, act.is_some()),
                 at: row.try_get("at")?,
                 reply_to: row.try_get::<Option<i64>, _>("reply_to")?.map(Seq),
                 act,
@@ -561,7 +561,7 @@ macro_rules! sql_store {
                 .bind(chat.now)
                 .bind(broadcast)
                 // The secret behind the chat's aliases (see `alias`).
-                .bind(crate::auth::new_invite_code())
+                .bind(crate::kernel::auth::new_invite_code())
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query("INSERT INTO member_counts (chat_id, n) VALUES ($1, $2)")

@@ -9,12 +9,16 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::bus::{LocalBus, NatsBus};
-use crate::gate::Gate;
-use crate::http::{AppState, app};
-use crate::hub::Hub;
-use crate::service::Service;
-use crate::store::{PgStore, SqliteStore, Store};
+use crate::edge::router::{AppState, SCANS, app};
+use crate::edge::ws;
+use crate::features::Features;
+use crate::features::accounts::gate::Gate;
+use crate::kernel::Kernel;
+use crate::kernel::db::{PgStore, SqliteStore, Store};
+use crate::kernel::delivery::Delivery;
+use crate::kernel::delivery::bus::{Bus, LocalBus, NatsBus};
+use crate::kernel::delivery::hub::Hub;
+use crate::kernel::throttle::Buckets;
 
 /// Courier's server: serves the app, its API and its WebSocket.
 #[derive(Debug, Clone, clap::Parser)]
@@ -79,9 +83,9 @@ pub enum StartError {
     #[error("creating the data directory {0}: {1}")]
     DataDir(PathBuf, std::io::Error),
     #[error("opening the store: {0}")]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::kernel::db::StoreError),
     #[error("bus: {0}")]
-    Bus(#[from] crate::bus::BusError),
+    Bus(#[from] crate::kernel::delivery::bus::BusError),
     #[error("listening on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
@@ -131,47 +135,54 @@ impl Running {
             None => Arc::new(SqliteStore::open(&config.data).await?),
         };
         let hub = Arc::new(Hub::default());
-        let svc = match &config.nats {
-            None => Arc::new(Service::new(store, hub, Arc::new(LocalBus))),
+        let (bus, subscriber): (Arc<dyn Bus>, _) = match &config.nats {
+            None => (Arc::new(LocalBus), None),
             Some(url) => {
                 let (bus, subscriber) = NatsBus::connect(url, &config.nats_subject).await?;
                 let node = bus.node();
-                let svc = Arc::new(Service::new(store, hub, Arc::new(bus)));
-                tokio::spawn(NatsBus::listen(node, subscriber, Arc::clone(&svc)));
-                let swept = Arc::clone(&svc);
-                tokio::spawn(every(SWEEP_EVERY, shutdown.clone(), move || {
-                    let svc = Arc::clone(&swept);
-                    async move { svc.sweep().await }
-                }));
-                svc
+                (Arc::new(bus), Some((node, subscriber)))
             }
         };
-        let present = Arc::clone(&svc);
+        let delivery = Delivery::new(Arc::clone(&store), hub, bus);
+        let features = Arc::new(Features::new(Arc::new(Kernel { store, delivery })));
+        if let Some((node, subscriber)) = subscriber {
+            let relaying = Arc::clone(&features.kernel);
+            tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {
+                let kernel = Arc::clone(&relaying);
+                async move { kernel.delivery.relay(notice).await }
+            }));
+            let swept = Arc::clone(&features.kernel);
+            tokio::spawn(every(SWEEP_EVERY, shutdown.clone(), move || {
+                let kernel = Arc::clone(&swept);
+                async move { kernel.delivery.sweep().await }
+            }));
+        }
+        let presence = features.presence.clone();
         tokio::spawn(every(PRESENCE_EVERY, shutdown.clone(), move || {
-            let svc = Arc::clone(&present);
-            async move { svc.renew_presence().await }
+            let presence = presence.clone();
+            async move { presence.renew_presence().await }
         }));
-        let checked = Arc::clone(&svc);
+        let accounts = features.accounts.clone();
         tokio::spawn(every(SESSIONS_EVERY, shutdown.clone(), move || {
-            let svc = Arc::clone(&checked);
-            async move { svc.end_dead_sessions().await }
+            let accounts = accounts.clone();
+            async move { accounts.end_dead_sessions().await }
         }));
-        let timed = Arc::clone(&svc);
+        let messaging = features.messaging.clone();
         tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
-            let svc = Arc::clone(&timed);
-            async move { svc.run_timers().await }
+            let messaging = messaging.clone();
+            async move { messaging.run_timers().await }
         }));
         let state = AppState {
-            svc,
+            features,
             allowed_origins: Arc::new(config.allowed_origins.clone()),
             connections: Arc::new(Semaphore::new(config.max_connections)),
             max_sockets_per_user: config.max_sockets_per_user,
             shutdown: shutdown.clone(),
             gate: Arc::new(Gate::new(config.new_users_per_hour)),
             trust_forwarded_for: config.trust_forwarded_for,
-            socket_limits: Arc::new(crate::ws::Limits::new(config.sends_per_second)),
+            socket_limits: Arc::new(ws::Limits::new(config.sends_per_second)),
             sockets: Arc::default(),
-            scans: Arc::new(crate::throttle::Buckets::new(crate::http::SCANS)),
+            scans: Arc::new(Buckets::new(SCANS)),
         };
         let listener = TcpListener::bind(config.listen)
             .await

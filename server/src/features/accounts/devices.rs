@@ -6,10 +6,12 @@ use courier_protocol::limits::{check_name, check_password};
 use courier_protocol::model::device::{DEVICE_NAME_MAX, Device};
 use courier_protocol::{ErrorCode, UserInfo, UserKind};
 
-use crate::auth;
-use crate::bus::Notice;
-use crate::service::{Result, Service, now_ms, to_hex};
-use crate::store::SessionRow;
+use super::Accounts;
+use crate::kernel::auth;
+use crate::kernel::db::SessionRow;
+use crate::kernel::delivery::bus::Notice;
+use crate::kernel::error::Result;
+use crate::kernel::{now_ms, to_hex};
 
 /// Bytes of the token's hash that name a device on the wire: enough to
 /// tell one user's devices apart, and no use to anyone without the token.
@@ -19,11 +21,11 @@ fn device_id(token_hash: &[u8]) -> String {
     to_hex(token_hash.get(..ID_BYTES).unwrap_or(token_hash))
 }
 
-impl Service {
+impl Accounts {
     /// Every live device of `me`; `token` marks the one asking.
     pub async fn devices(&self, me: &UserInfo, token: &str) -> Result<Vec<Device>> {
         let current = auth::token_hash(token);
-        let sessions = self.store.sessions_of(me.id, now_ms()).await?;
+        let sessions = self.k.store.sessions_of(me.id, now_ms()).await?;
         Ok(sessions
             .into_iter()
             .map(|s| Device {
@@ -37,7 +39,8 @@ impl Service {
     }
 
     async fn session_of_device(&self, me: &UserInfo, id: &str) -> Result<SessionRow> {
-        self.store
+        self.k
+            .store
             .sessions_of(me.id, now_ms())
             .await?
             .into_iter()
@@ -50,6 +53,7 @@ impl Service {
         check_name(name, DEVICE_NAME_MAX)?;
         let session = self.session_of_device(me, id).await?;
         if !self
+            .k
             .store
             .rename_session(me.id, &session.token_hash, name)
             .await?
@@ -80,6 +84,7 @@ impl Service {
         check_password(new)?;
         let username = me.username.as_deref().ok_or(ErrorCode::NotAllowed)?;
         let (_, phc) = self
+            .k
             .store
             .credentials(username)
             .await?
@@ -88,23 +93,26 @@ impl Service {
             return Err(ErrorCode::BadCredentials);
         }
         let hash = auth::hash_password(new.to_owned()).await?;
-        self.store.set_password(me.id, &hash).await?;
+        self.k.store.set_password(me.id, &hash).await?;
         let ended = self
+            .k
             .store
             .end_sessions(me.id, &auth::token_hash(token))
             .await?;
         for session in ended {
-            self.tell_everywhere(Notice::SessionEnded {
-                session: to_hex(&session),
-            })
-            .await;
+            self.k
+                .delivery
+                .tell_everywhere(Notice::SessionEnded {
+                    session: to_hex(&session),
+                })
+                .await;
         }
         Ok(())
     }
 
     /// A socket of the session opened or closed: the device was seen.
     pub async fn seen(&self, session: &[u8]) {
-        if let Err(e) = self.store.touch_session(session, now_ms()).await {
+        if let Err(e) = self.k.store.touch_session(session, now_ms()).await {
             tracing::warn!(error = %e, "noting a device as seen");
         }
     }

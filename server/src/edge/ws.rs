@@ -28,9 +28,10 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::{interval, timeout};
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Follower;
-use crate::service::Service;
-use crate::throttle::{Bucket, Buckets, Rate};
+use crate::features::Features;
+use crate::features::messaging::Messaging;
+use crate::kernel::delivery::hub::Follower;
+use crate::kernel::throttle::{Bucket, Buckets, Rate};
 
 /// How long a new socket may take to say `Hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -115,7 +116,7 @@ pub async fn serve(
     mut socket: WebSocket,
     me: UserInfo,
     session: Vec<u8>,
-    svc: Arc<Service>,
+    features: Arc<Features>,
     limits: Arc<Limits>,
     shutdown: CancellationToken,
 ) {
@@ -142,7 +143,7 @@ pub async fn serve(
     // Join the hub before reading the chat list: a chat created or joined
     // from now on reaches this connection through `follow`, and one created
     // before is in the list.
-    let registration = svc.hub().register(
+    let registration = features.kernel.delivery.hub().register(
         me.id,
         session,
         Follower {
@@ -150,21 +151,28 @@ pub async fn serve(
             kick: Arc::clone(&kick),
         },
     );
-    svc.came_online(me.id).await;
-    svc.seen(&device).await;
+    features.presence.came_online(me.id).await;
+    features.accounts.seen(&device).await;
     // A list without the user's folders would be saved back over them.
-    let (chats, folders) = match (svc.chats_of(&me).await, svc.folders(&me).await) {
+    let (chats, folders) = match (
+        features.chats.chats_of(&me).await,
+        features.prefs.folders(&me).await,
+    ) {
         (Ok(chats), Ok(folders)) => (chats, folders),
         (Err(code), _) | (_, Err(code)) => {
             let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
             drop(reply_tx);
             drop(registration);
-            svc.went_offline(me.id).await;
+            features.presence.went_offline(me.id).await;
             return write_loop(sink, reply_rx, live_rx).await;
         }
     };
     let listed: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
-    svc.hub().follow_listed(&registration, &listed);
+    features
+        .kernel
+        .delivery
+        .hub()
+        .follow_listed(&registration, &listed);
     let newest: Vec<(ChatId, Seq)> = chats.iter().map(|c| (c.id, c.last_seq)).collect();
     // Welcome takes as many chats as fit one frame; the rest follow as
     // `Chat` frames, before any event.
@@ -195,7 +203,7 @@ pub async fn serve(
 
     let conn = Connection {
         me,
-        svc,
+        features,
         limits,
         replies: reply_tx,
         typed: Mutex::new(None),
@@ -212,8 +220,8 @@ pub async fn serve(
     // Leaving the hub and dropping the reply queue ends the writer once it
     // has flushed what is queued.
     drop(registration);
-    conn.svc.went_offline(conn.me.id).await;
-    conn.svc.seen(&device).await;
+    conn.features.presence.went_offline(conn.me.id).await;
+    conn.features.accounts.seen(&device).await;
     drop(conn);
     if !writer_done && timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
         writer.abort();
@@ -289,7 +297,7 @@ async fn write_batch(
 
 struct Connection {
     me: UserInfo,
-    svc: Arc<Service>,
+    features: Arc<Features>,
     limits: Arc<Limits>,
     replies: mpsc::Sender<Utf8Bytes>,
     /// When this connection last passed on a typing notice.
@@ -323,12 +331,12 @@ impl Connection {
     /// Runs a write in a task of its own: if this connection dies while it
     /// is in flight (its writer fails and the reader is dropped), the write
     /// still commits and fans out, since others are owed what committed.
-    async fn to_the_end<F, Fut>(&self, write: F) -> crate::service::Result<Message>
+    async fn to_the_end<F, Fut>(&self, write: F) -> Result<Message, ErrorCode>
     where
-        F: FnOnce(Arc<Service>, UserInfo) -> Fut,
-        Fut: Future<Output = crate::service::Result<Message>> + Send + 'static,
+        F: FnOnce(Messaging, UserInfo) -> Fut,
+        Fut: Future<Output = Result<Message, ErrorCode>> + Send + 'static,
     {
-        let task = tokio::spawn(write(Arc::clone(&self.svc), self.me.clone()));
+        let task = tokio::spawn(write(self.features.messaging.clone(), self.me.clone()));
         task.await.unwrap_or(Err(ErrorCode::Internal))
     }
 
@@ -412,7 +420,8 @@ impl Connection {
         loop {
             self.pace_page().await;
             let messages = match self
-                .svc
+                .features
+                .messaging
                 .events_after(&self.me, chat, after, MAX_EVENTS_PER_FRAME)
                 .await
             {
@@ -504,9 +513,9 @@ impl Connection {
                 reply_to,
             } => {
                 let written = self
-                    .to_the_end(|svc, me| {
+                    .to_the_end(|messaging, me| {
                         let id = id.clone();
-                        async move { svc.send(&me, chat, &id, &content, reply_to).await }
+                        async move { messaging.send(&me, chat, &id, &content, reply_to).await }
                     })
                     .await;
                 match written {
@@ -516,9 +525,9 @@ impl Connection {
             }
             ClientFrame::Act { chat, id, act } => {
                 let written = self
-                    .to_the_end(|svc, me| {
+                    .to_the_end(|messaging, me| {
                         let id = id.clone();
-                        async move { svc.act(&me, chat, &id, &act).await }
+                        async move { messaging.act(&me, chat, &id, &act).await }
                     })
                     .await;
                 match written {
@@ -528,7 +537,12 @@ impl Connection {
             }
             ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
             ClientFrame::History { chat, before } => {
-                match self.svc.events_before(&self.me, chat, before).await {
+                match self
+                    .features
+                    .messaging
+                    .events_before(&self.me, chat, before)
+                    .await
+                {
                     Ok(messages) => {
                         // The newest that fit one frame: the client asks
                         // again from the oldest of them.
@@ -546,19 +560,24 @@ impl Connection {
                 }
             }
             ClientFrame::Read { chat, seq } => {
-                match self.svc.mark_read(&self.me, chat, seq).await {
+                match self.features.messaging.mark_read(&self.me, chat, seq).await {
                     Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }
             }
             ClientFrame::Received { chat, seq } => {
-                match self.svc.mark_delivered(&self.me, chat, seq).await {
+                match self
+                    .features
+                    .messaging
+                    .mark_delivered(&self.me, chat, seq)
+                    .await
+                {
                     Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }
             }
             ClientFrame::Views { chat, seqs } => {
-                match self.svc.views(&self.me, chat, &seqs).await {
+                match self.features.messaging.views(&self.me, chat, &seqs).await {
                     Ok(counts) => self.reply(&ServerFrame::Views { chat, counts }).await,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }
@@ -570,9 +589,9 @@ impl Connection {
                 seq,
             } => {
                 let written = self
-                    .to_the_end(|svc, me| {
+                    .to_the_end(|messaging, me| {
                         let id = id.clone();
-                        async move { svc.forward(&me, chat, &id, from, seq).await }
+                        async move { messaging.forward(&me, chat, &id, from, seq).await }
                     })
                     .await;
                 match written {
@@ -584,7 +603,7 @@ impl Connection {
                 if !self.typing_allowed() {
                     return true;
                 }
-                match self.svc.typing(&self.me, chat).await {
+                match self.features.messaging.typing(&self.me, chat).await {
                     Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }

@@ -13,11 +13,25 @@ use courier_protocol::{
     ChatId, ChatKind, ChatSummary, ErrorCode, Rights, Role, ServerFrame, UserId, UserInfo,
 };
 
-use crate::auth;
-use crate::bus::Notice;
-use crate::service::{Result, Service, now_ms};
+use std::sync::Arc;
 
-impl Service {
+use crate::features::chats::Chats;
+use crate::kernel::auth;
+use crate::kernel::delivery::bus::Notice;
+use crate::kernel::error::Result;
+use crate::kernel::{Kernel, now_ms};
+
+#[derive(Clone)]
+pub struct Moderation {
+    k: Arc<Kernel>,
+    chats: Chats,
+}
+
+impl Moderation {
+    pub fn new(k: Arc<Kernel>, chats: Chats) -> Moderation {
+        Moderation { k, chats }
+    }
+
     pub async fn member_action(
         &self,
         me: &UserInfo,
@@ -25,8 +39,8 @@ impl Service {
         target: UserId,
         action: &MemberAction,
     ) -> Result<()> {
-        let actor = self.check_member(me.id, chat).await?;
-        let standing = self.store.membership(chat, target).await?;
+        let actor = self.chats.check_member(me.id, chat).await?;
+        let standing = self.k.store.membership(chat, target).await?;
         if standing.is_some_and(|s| s.role == Role::Owner) && !matches!(action, MemberAction::Unban)
         {
             return Err(ErrorCode::OwnerStays);
@@ -40,11 +54,11 @@ impl Service {
                     MemberAction::Promote { rights } => (Role::Admin, *rights),
                     _ => (Role::Member, Rights::NONE),
                 };
-                if !self.store.set_role(chat, target, role, rights).await? {
+                if !self.k.store.set_role(chat, target, role, rights).await? {
                     return Err(ErrorCode::NotMember);
                 }
                 // Their sockets on any node learn their new rights.
-                self.announce(chat, &[target]).await
+                self.k.delivery.announce(chat, &[target]).await
             }
             MemberAction::Remove | MemberAction::Ban => {
                 if !policy::may_remove(&actor, standing.map(|s| s.role)) {
@@ -52,12 +66,19 @@ impl Service {
                 }
                 let ban = matches!(action, MemberAction::Ban);
                 if self
+                    .k
                     .store
                     .remove_member(chat, target, ban, now_ms())
                     .await?
                 {
-                    self.hub.unfollow(target, chat, &ServerFrame::Left { chat });
-                    self.bus.announce(Notice::Left { user: target, chat }).await;
+                    self.k
+                        .delivery
+                        .hub()
+                        .unfollow(target, chat, &ServerFrame::Left { chat });
+                    self.k
+                        .delivery
+                        .tell_others(Notice::Left { user: target, chat })
+                        .await;
                 }
                 Ok(())
             }
@@ -65,7 +86,7 @@ impl Service {
                 if !actor.rights.ban {
                     return Err(ErrorCode::NotAllowed);
                 }
-                Ok(self.store.unban(chat, target).await?)
+                Ok(self.k.store.unban(chat, target).await?)
             }
         }
     }
@@ -73,7 +94,7 @@ impl Service {
     /// `me` leaves a group or channel (not a 1:1, and not its owner, who
     /// stays its owner); their sockets on every node let go of it.
     pub async fn leave(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
-        let standing = self.check_member(me.id, chat).await?;
+        let standing = self.chats.check_member(me.id, chat).await?;
         if !policy::may_leave(&standing) {
             return Err(if standing.kind == ChatKind::Direct {
                 ErrorCode::BadRequest
@@ -82,12 +103,19 @@ impl Service {
             });
         }
         if self
+            .k
             .store
             .remove_member(chat, me.id, false, now_ms())
             .await?
         {
-            self.hub.unfollow(me.id, chat, &ServerFrame::Left { chat });
-            self.bus.announce(Notice::Left { user: me.id, chat }).await;
+            self.k
+                .delivery
+                .hub()
+                .unfollow(me.id, chat, &ServerFrame::Left { chat });
+            self.k
+                .delivery
+                .tell_others(Notice::Left { user: me.id, chat })
+                .await;
         }
         Ok(())
     }
@@ -100,7 +128,7 @@ impl Service {
         chat: ChatId,
         settings: &ChatSettings,
     ) -> Result<ChatSummary> {
-        let standing = self.check_member(me.id, chat).await?;
+        let standing = self.chats.check_member(me.id, chat).await?;
         if !policy::may_change(&standing, settings) {
             return Err(ErrorCode::NotAllowed);
         }
@@ -121,23 +149,26 @@ impl Service {
         if settings.slow_mode_s.is_some_and(|s| s > SLOW_MODE_MAX_S) {
             return Err(ErrorCode::BadRequest);
         }
-        self.store.update_chat(chat, &settings).await?;
+        self.k.store.update_chat(chat, &settings).await?;
         if settings != ChatSettings::default() {
-            self.tell_everywhere(Notice::Settings {
-                chat,
-                settings: settings.clone(),
-            })
-            .await;
+            self.k
+                .delivery
+                .tell_everywhere(Notice::Settings {
+                    chat,
+                    settings: settings.clone(),
+                })
+                .await;
         }
-        self.store
+        self.k
+            .store
             .chat_summary(chat, me.id)
             .await?
             .ok_or(ErrorCode::NotMember)
     }
 
     pub async fn invites(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<InviteLink>> {
-        self.check_right(me.id, chat, |r| r.invite).await?;
-        Ok(self.store.invites(chat).await?)
+        self.chats.check_right(me.id, chat, |r| r.invite).await?;
+        Ok(self.k.store.invites(chat).await?)
     }
 
     pub async fn create_invite(
@@ -146,7 +177,7 @@ impl Service {
         chat: ChatId,
         invite: &NewInvite,
     ) -> Result<InviteLink> {
-        let actor = self.check_right(me.id, chat, |r| r.invite).await?;
+        let actor = self.chats.check_right(me.id, chat, |r| r.invite).await?;
         let ttl_ok = invite
             .expires_in_s
             .is_none_or(|s| (1..=INVITE_TTL_MAX_S).contains(&s));
@@ -157,6 +188,7 @@ impl Service {
             return Err(ErrorCode::BadRequest);
         }
         Ok(self
+            .k
             .store
             .create_invite(chat, &auth::new_invite_code(), invite, now_ms())
             .await?)
@@ -164,8 +196,9 @@ impl Service {
 
     /// Revokes a link; revoking the main one gives the chat a new one.
     pub async fn revoke_invite(&self, me: &UserInfo, chat: ChatId, code: &str) -> Result<()> {
-        self.check_right(me.id, chat, |r| r.invite).await?;
+        self.chats.check_right(me.id, chat, |r| r.invite).await?;
         if self
+            .k
             .store
             .revoke_invite(chat, code, &auth::new_invite_code(), now_ms())
             .await?
@@ -177,8 +210,8 @@ impl Service {
     }
 
     pub async fn join_requests(&self, me: &UserInfo, chat: ChatId) -> Result<Vec<JoinRequest>> {
-        self.check_right(me.id, chat, |r| r.invite).await?;
-        Ok(self.store.join_requests(chat).await?)
+        self.chats.check_right(me.id, chat, |r| r.invite).await?;
+        Ok(self.k.store.join_requests(chat).await?)
     }
 
     pub async fn answer_request(
@@ -188,8 +221,9 @@ impl Service {
         user: UserId,
         approve: bool,
     ) -> Result<()> {
-        self.check_right(me.id, chat, |r| r.invite).await?;
+        self.chats.check_right(me.id, chat, |r| r.invite).await?;
         if !self
+            .k
             .store
             .answer_request(chat, user, approve, now_ms())
             .await?
@@ -197,7 +231,7 @@ impl Service {
             return Err(ErrorCode::UnknownUser);
         }
         if approve {
-            self.announce(chat, &[user]).await?;
+            self.k.delivery.announce(chat, &[user]).await?;
         }
         Ok(())
     }

@@ -1,0 +1,8 @@
+//! Each capability's HTTP endpoints, merged by the router.
+
+pub mod accounts;
+pub mod chats;
+pub mod messaging;
+pub mod moderation;
+pub mod prefs;
+pub mod presence;

@@ -1,0 +1,5 @@
+//! Chats, membership and joining.
+
+mod service;
+
+pub use service::{Chats, Joining};

@@ -1,0 +1,7 @@
+//! Messages and their events, history, cursors, scheduled and expiring
+//! messages.
+
+mod scheduled;
+mod service;
+
+pub use service::Messaging;

@@ -1,0 +1,41 @@
+//! Each capability in a room of its own: its service, and (as it needs)
+//! its routes and frames. Features depend on each other one way only:
+//! accounts ← chats ← messaging, and chats ← {moderation, prefs}.
+
+pub mod accounts;
+pub mod chats;
+pub mod messaging;
+pub mod moderation;
+pub mod prefs;
+pub mod presence;
+
+use std::sync::Arc;
+
+use crate::kernel::Kernel;
+
+/// Every feature, wired to one kernel.
+pub struct Features {
+    pub kernel: Arc<Kernel>,
+    pub accounts: accounts::Accounts,
+    pub chats: chats::Chats,
+    pub moderation: moderation::Moderation,
+    pub messaging: messaging::Messaging,
+    pub presence: presence::Presence,
+    pub prefs: prefs::Prefs,
+}
+
+impl Features {
+    pub fn new(kernel: Arc<Kernel>) -> Features {
+        let accounts = accounts::Accounts::new(Arc::clone(&kernel));
+        let chats = chats::Chats::new(Arc::clone(&kernel), accounts.clone());
+        Features {
+            moderation: moderation::Moderation::new(Arc::clone(&kernel), chats.clone()),
+            messaging: messaging::Messaging::new(Arc::clone(&kernel), chats.clone()),
+            presence: presence::Presence::new(Arc::clone(&kernel)),
+            prefs: prefs::Prefs::new(Arc::clone(&kernel)),
+            accounts,
+            chats,
+            kernel,
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! What owners and admins do to a chat.
+
+mod service;
+
+pub use service::Moderation;

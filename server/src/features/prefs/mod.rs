@@ -1,0 +1,5 @@
+//! A user's own arrangement of Courier.
+
+mod service;
+
+pub use service::Prefs;

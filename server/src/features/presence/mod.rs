@@ -1,0 +1,5 @@
+//! Online and last seen.
+
+mod service;
+
+pub use service::Presence;
