@@ -15,7 +15,7 @@ use courier_protocol::ErrorCode;
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::langid;
 
-use crate::net::ApiFail;
+use crate::api::ApiFail;
 
 /// The languages the app speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -8,10 +8,10 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::ctx;
 use crate::account;
+use crate::api;
 use crate::i18n::t;
-use crate::net;
+use crate::state::ctx;
 
 #[component]
 pub fn AccountMenu() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn AccountMenu() -> impl IntoView {
     // another tab or device leaves the list. Offline, the list stands.
     let refresh = move || {
         spawn_local(async move {
-            if let Ok(Accounts { accounts }) = net::ask(&accounts::ACCOUNTS).await {
+            if let Ok(Accounts { accounts }) = api::ask(&accounts::ACCOUNTS).await {
                 // The tab's own account leaves only when its socket hears so.
                 let shown = account::acting();
                 for gone in account::known()

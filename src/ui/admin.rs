@@ -13,9 +13,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, say};
+use super::say;
+use crate::api::{self, ApiFail};
 use crate::i18n::{self, t, t_with};
-use crate::net::{self, ApiFail};
+use crate::state::ctx;
 
 const PAGE: usize = 50;
 
@@ -31,7 +32,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     let load = move |after: Option<UserId>| {
         spawn_local(async move {
             let query = format!("after={}&limit={PAGE}", after.map_or(0, |u| u.0));
-            match net::call(&moderation::MEMBERS, &[&id.0], &query, &()).await {
+            match api::call(&moderation::MEMBERS, &[&id.0], &query, &()).await {
                 Ok(page) => {
                     members.try_update(|m| {
                         if after.is_none() {
@@ -53,7 +54,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     let act = move |target: UserId, action: MemberAction| {
         error.set(None);
         spawn_local(async move {
-            match net::call(&moderation::MEMBER_ACTION, &[&id.0, &target.0], "", &action).await {
+            match api::call(&moderation::MEMBER_ACTION, &[&id.0, &target.0], "", &action).await {
                 Ok(()) => load(None),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -210,7 +211,7 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            match net::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await {
+            match api::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await {
                 Ok(ChatCreated { chat }) => {
                     if let Some(store) = ctx.store() {
                         let _ = store.put_chats(std::slice::from_ref(&chat)).await;
@@ -271,7 +272,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match net::call(&moderation::INVITES, &[&id.0], "", &()).await {
+            match api::call(&moderation::INVITES, &[&id.0], "", &()).await {
                 Ok(l) => {
                     links.try_set(l.invites);
                 }
@@ -296,7 +297,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
             needs_approval: approval.get_untracked(),
         };
         spawn_local(async move {
-            match net::call(&moderation::NEW_INVITE, &[&id.0], "", &invite).await {
+            match api::call(&moderation::NEW_INVITE, &[&id.0], "", &invite).await {
                 Ok(_) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -306,7 +307,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     };
     let revoke = move |code: String| {
         spawn_local(async move {
-            match net::call(&moderation::REVOKE_INVITE, &[&id.0, &code], "", &()).await {
+            match api::call(&moderation::REVOKE_INVITE, &[&id.0, &code], "", &()).await {
                 Ok(()) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -390,7 +391,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match net::call(&moderation::JOIN_REQUESTS, &[&id.0], "", &()).await {
+            match api::call(&moderation::JOIN_REQUESTS, &[&id.0], "", &()).await {
                 Ok(r) => {
                     requests.try_set(Some(r));
                 }
@@ -403,7 +404,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     reload();
     let answer = move |user: UserId, approve: bool| {
         spawn_local(async move {
-            let done: Result<(), ApiFail> = net::call(
+            let done: Result<(), ApiFail> = api::call(
                 &moderation::ANSWER_REQUEST,
                 &[&id.0, &user.0],
                 "",

@@ -11,9 +11,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::prefs::LanguageSelect;
-use super::{ctx, members_label, say};
+use super::{members_label, say};
+use crate::api::{self, ApiFail};
 use crate::i18n::{t, t_with};
-use crate::net::{self, ApiFail};
+use crate::state::ctx;
 
 /// A form's error line, announced when it appears.
 #[component]
@@ -68,7 +69,7 @@ fn AuthForm() -> impl IntoView {
         let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
         spawn_local(async move {
             let result: Result<Me, ApiFail> = if signing_up.get_untracked() {
-                net::call(
+                api::call(
                     &accounts::SIGN_UP,
                     &[],
                     "",
@@ -80,7 +81,7 @@ fn AuthForm() -> impl IntoView {
                 )
                 .await
             } else {
-                net::call(&accounts::SIGN_IN, &[], "", &SignIn { username, password }).await
+                api::call(&accounts::SIGN_IN, &[], "", &SignIn { username, password }).await
             };
             busy.try_set(false);
             match result {
@@ -161,7 +162,7 @@ pub fn JoinScreen() -> impl IntoView {
     {
         let code = code.clone();
         spawn_local(async move {
-            let found = net::call(&chats::INVITE_PREVIEW, &[&code], "", &()).await;
+            let found = api::call(&chats::INVITE_PREVIEW, &[&code], "", &()).await;
             preview.try_set(Some(found));
         });
     }
@@ -183,14 +184,14 @@ pub fn JoinScreen() -> impl IntoView {
         let signed_in = ctx.me.get_untracked().is_some();
         spawn_local(async move {
             let joined = if signed_in {
-                net::call(&chats::JOIN_BY_INVITE, &[&code], "", &())
+                api::call(&chats::JOIN_BY_INVITE, &[&code], "", &())
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(c) => Some(c.chat),
                         JoinAnswer::Pending(_) => None,
                     })
             } else {
-                net::call(&accounts::GUEST, &[], "", &GuestJoin { invite: code, name })
+                api::call(&accounts::GUEST, &[], "", &GuestJoin { invite: code, name })
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(Joined { me, chat }) => {
@@ -294,7 +295,7 @@ pub fn GuestBanner() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            let result = net::call(&accounts::CLAIM, &[], "", &claim).await;
+            let result = api::call(&accounts::CLAIM, &[], "", &claim).await;
             busy.try_set(false);
             match result {
                 Ok(Me { me }) => ctx.enter(me),

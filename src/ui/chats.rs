@@ -9,9 +9,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::folders::FolderEditor;
-use super::{ctx, say, when};
+use super::{say, when};
+use crate::api::{self, ApiFail};
 use crate::i18n::{t, t_with, t_with_raw};
-use crate::net::{self, ApiFail};
+use crate::state::ctx;
 use crate::store::ChatRow;
 
 /// Start a 1:1 chat by username (or open a public chat by @handle), or
@@ -35,7 +36,7 @@ pub fn NewChat() -> impl IntoView {
             spawn_local(async move {
                 let created = if direct {
                     let name = value.trim_start_matches('@').to_lowercase();
-                    let person = net::call(
+                    let person = api::call(
                         &chats::NEW_DIRECT,
                         &[],
                         "",
@@ -47,7 +48,7 @@ pub fn NewChat() -> impl IntoView {
                     match person {
                         // Not a person: maybe a public group or channel.
                         Err(ApiFail::Code(ErrorCode::UnknownUser)) => {
-                            net::call(&chats::JOIN_PUBLIC, &[&name], "", &())
+                            api::call(&chats::JOIN_PUBLIC, &[&name], "", &())
                                 .await
                                 .map_err(|_| ApiFail::Code(ErrorCode::UnknownUser))
                         }
@@ -59,7 +60,7 @@ pub fn NewChat() -> impl IntoView {
                     } else {
                         &chats::NEW_GROUP
                     };
-                    net::call(endpoint, &[], "", &NewGroup { name: value }).await
+                    api::call(endpoint, &[], "", &NewGroup { name: value }).await
                 };
                 match created {
                     Ok(ChatCreated { chat }) => {

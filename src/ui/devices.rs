@@ -2,16 +2,17 @@
 //! when it was last seen, this one marked; the others can be signed out,
 //! and a new password signs out all of them.
 
-use courier_protocol::http::devices::{self as api, DeviceName, Devices, NewPassword};
+use courier_protocol::http::devices::{self as endpoints, DeviceName, Devices, NewPassword};
 use courier_protocol::model::device::Device;
 use courier_protocol::{ErrorCode, UserKind};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, when};
+use super::when;
+use crate::api::{self, ApiFail};
 use crate::i18n::{say, t, t_with};
-use crate::net::{self, ApiFail};
+use crate::state::ctx;
 
 /// The account's devices; nothing before signing in.
 #[component]
@@ -20,7 +21,7 @@ pub fn DevicesBox() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let load = move || {
         spawn_local(async move {
-            if let Ok(Devices { devices: list }) = net::ask(&api::DEVICES).await {
+            if let Ok(Devices { devices: list }) = api::ask(&endpoints::DEVICES).await {
                 devices.try_set(Some(list));
             }
         });
@@ -28,7 +29,7 @@ pub fn DevicesBox() -> impl IntoView {
     load();
     let end = move |id: String| {
         spawn_local(async move {
-            match net::call(&api::END_DEVICE, &[&id], "", &()).await {
+            match api::call(&endpoints::END_DEVICE, &[&id], "", &()).await {
                 Ok(()) => load(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -78,7 +79,7 @@ fn DeviceRow(device: Device, end: impl Fn(String) + Copy + Send + Sync + 'static
         ev.prevent_default();
         let (id, name) = (id.clone(), draft.get_untracked());
         spawn_local(async move {
-            match net::call(&api::RENAME_DEVICE, &[&id], "", &DeviceName { name }).await {
+            match api::call(&endpoints::RENAME_DEVICE, &[&id], "", &DeviceName { name }).await {
                 Ok(()) => {
                     editing.try_set(false);
                     error.try_set(None);
@@ -143,7 +144,7 @@ fn PasswordForm(on_changed: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             new: new.get_untracked(),
         };
         spawn_local(async move {
-            let done = net::call(&api::CHANGE_PASSWORD, &[], "", &body).await;
+            let done = api::call(&endpoints::CHANGE_PASSWORD, &[], "", &body).await;
             match done {
                 Ok(()) => {
                     old.try_set(String::new());

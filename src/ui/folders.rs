@@ -10,9 +10,10 @@ use courier_protocol::{ChatId, ErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, say};
+use super::say;
+use crate::api;
 use crate::i18n::{error_text, t};
-use crate::net;
+use crate::state::ctx;
 use crate::store::ChatRow;
 
 /// How a folder treats one chat.
@@ -95,7 +96,7 @@ pub fn FolderEditor(
             let body = Folders {
                 folders: folders.clone(),
             };
-            match net::call(&prefs::SET_FOLDERS, &[], "", &body).await {
+            match api::call(&prefs::SET_FOLDERS, &[], "", &body).await {
                 Ok(()) => {
                     // The socket's `folders` frame follows; this shows them at once.
                     if let Some(store) = store {

@@ -11,8 +11,10 @@ use courier_protocol::{Act, ChatId, Content, ErrorCode, Message, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Marks, ctx, hhmm};
+use super::hhmm;
 use crate::i18n::{self, t, t_with};
+use crate::state::Marks;
+use crate::state::ctx;
 use crate::store::{ChatPage, Kept, OutState};
 
 /// The message a reply quotes.

@@ -9,10 +9,10 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::notify;
 use crate::account::local_storage;
+use crate::api;
 use crate::i18n::{self, Lang, t};
-use crate::net;
+use crate::state::notify;
 
 const LANG_KEY: &str = "courier.lang";
 const THEME_KEY: &str = "courier.theme";
@@ -182,7 +182,7 @@ fn ThemeSelect() -> impl IntoView {
 fn PrivacyToggle() -> impl IntoView {
     let hidden = RwSignal::new(None::<bool>);
     spawn_local(async move {
-        if let Ok(Privacy { hide_last_seen }) = net::ask(&presence::PRIVACY).await {
+        if let Ok(Privacy { hide_last_seen }) = api::ask(&presence::PRIVACY).await {
             hidden.try_set(Some(hide_last_seen));
         }
     });
@@ -190,7 +190,7 @@ fn PrivacyToggle() -> impl IntoView {
         let hide_last_seen = event_target_checked(&ev);
         hidden.set(Some(hide_last_seen));
         spawn_local(async move {
-            let _ = net::call(&presence::SET_PRIVACY, &[], "", &Privacy { hide_last_seen }).await;
+            let _ = api::call(&presence::SET_PRIVACY, &[], "", &Privacy { hide_last_seen }).await;
         });
     };
     view! {

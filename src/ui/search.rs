@@ -10,9 +10,10 @@ use courier_protocol::{ChatId, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ctx, hhmm};
+use super::hhmm;
+use crate::api;
 use crate::i18n::t;
-use crate::net;
+use crate::state::ctx;
 
 const RESULTS: usize = 50;
 
@@ -54,7 +55,7 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
             if let Some(chat) = chat {
                 query.push_str(&format!("&chat={}", chat.0));
             }
-            match net::call(&messaging::SEARCH, &[], &query, &()).await {
+            match api::call(&messaging::SEARCH, &[], &query, &()).await {
                 Ok(Found { messages }) if current() => {
                     offline.try_set(false);
                     results.try_set(merge(local, messages));

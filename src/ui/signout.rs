@@ -6,9 +6,9 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::ctx;
 use crate::i18n::t;
-use crate::{net, store};
+use crate::state::ctx;
+use crate::{api, store};
 
 #[component]
 pub fn SignOutMenu() -> impl IntoView {
@@ -21,7 +21,7 @@ pub fn SignOutMenu() -> impl IntoView {
         };
         ctx.leave();
         spawn_local(async move {
-            net::sign_out(me.id).await;
+            api::sign_out(me.id).await;
             if remove_data {
                 store::remove_database(me.id).await;
             }

@@ -1,306 +1,28 @@
-//! Talking to the server: the JSON HTTP API and the socket session.
-//!
-//! The session connects, says `Hello` with the cursors held in the store,
-//! writes whatever the server sends into the store, drains the outbox after
-//! `Welcome`, pings, and reconnects with backoff when the line goes quiet.
-//! It tells the UI what changed through an [`Observer`] callback and never
-//! touches the UI itself.
+//! One connection after another: a connection's life from `Hello` to its
+//! end, the frames it handles, and the backoff between connections.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::fmt::Display;
-use std::rc::Rc;
 
 use courier_protocol::error::Retry;
-use courier_protocol::http::{ACCOUNT_HEADER, ApiError, Endpoint, Me, Method, accounts};
+use courier_protocol::http::{Me, accounts};
 use courier_protocol::limits::{HISTORY_PAGE, MAX_CURSORS};
-use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy;
 use courier_protocol::{
-    Act, ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode,
-    PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo,
+    ChatId, ChatSummary, ClientFrame, ClientMsgId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq,
+    ServerFrame, UserId,
 };
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
-use gloo_net::http::{Request, RequestBuilder};
 use gloo_net::websocket::Message as WsMessage;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::TimeoutFuture;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+use super::this_device;
+use super::update::update_app;
+use super::{Event, Observer, Status, Wake, now_ms};
 use crate::account;
+use crate::api::{ApiFail, ask};
 use crate::store::{OutState, OutboxEntry, Store};
-
-/// Why an HTTP call failed.
-#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-pub enum ApiFail {
-    #[error("{0}")]
-    Code(ErrorCode),
-    #[error("cannot reach the server")]
-    Network,
-}
-
-async fn finish<R: DeserializeOwned>(
-    resp: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<R, ApiFail> {
-    let resp = resp.map_err(|_| ApiFail::Network)?;
-    if resp.status() == 204 {
-        // No content: only a body type that accepts `null` (unit) fits.
-        serde_json::from_value(serde_json::Value::Null)
-            .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
-    } else if resp.ok() {
-        resp.json()
-            .await
-            .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))
-    } else {
-        match resp.json::<ApiError>().await {
-            Ok(e) => Err(ApiFail::Code(e.error)),
-            Err(_) if resp.status() >= 500 => Err(ApiFail::Code(ErrorCode::Internal)),
-            Err(_) => Err(ApiFail::Network),
-        }
-    }
-}
-
-/// Names this tab's account, so the server picks its cookie among the
-/// browser's (see `account`).
-fn as_account(req: RequestBuilder) -> RequestBuilder {
-    match account::acting() {
-        Some(id) => req.header(ACCOUNT_HEADER, &id.0.to_string()),
-        None => req,
-    }
-}
-
-/// Calls `endpoint` at its path filled with `at` (and `query`, already
-/// encoded, if not empty), sending `body` unless it is `()`.
-pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
-    endpoint: &Endpoint<Req, Resp>,
-    at: &[&dyn Display],
-    query: &str,
-    body: &Req,
-) -> Result<Resp, ApiFail> {
-    let mut url = endpoint.at(at);
-    if !query.is_empty() {
-        url = format!("{url}?{query}");
-    }
-    let req = as_account(match endpoint.method {
-        Method::Get => Request::get(&url),
-        Method::Post => Request::post(&url),
-        Method::Put => Request::put(&url),
-        Method::Patch => Request::patch(&url),
-        Method::Delete => Request::delete(&url),
-    });
-    let body = serde_json::to_value(body).map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
-    if body.is_null() {
-        return finish(req.send().await).await;
-    }
-    let req = req
-        .json(&body)
-        .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?;
-    finish(req.send().await).await
-}
-
-/// [`call`] without a body, query or path variables.
-pub async fn ask<Resp: DeserializeOwned>(endpoint: &Endpoint<(), Resp>) -> Result<Resp, ApiFail> {
-    call(endpoint, &[], "", &()).await
-}
-
-/// `POST /api/signout` for `account`, which answers 204 with no body.
-pub async fn sign_out(account: UserId) {
-    let req = Request::post(accounts::SIGN_OUT.path).header(ACCOUNT_HEADER, &account.0.to_string());
-    // Signing out locally happens whatever the server says.
-    let _ = req.send().await;
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Connecting,
-    Online,
-    Offline,
-}
-
-/// What the session reports to the UI.
-#[derive(Debug, Clone)]
-pub enum Event {
-    Status(Status),
-    /// The store changed: re-read it.
-    Changed,
-    /// The server says who we are (a name may have changed).
-    Me(UserInfo),
-    /// The server no longer knows our session cookie.
-    SignedOut,
-    /// View counts of a channel's posts arrived.
-    Views(ChatId, Vec<ViewCount>),
-    /// The user's draft of a chat changed on another device.
-    Draft(ChatId, String),
-    /// A member read the chat up to a seq.
-    Read(ChatId, UserId, Seq),
-    /// A device of a member stored the chat up to a seq.
-    Delivered(ChatId, UserId, Seq),
-    /// These events were just stored: the senders of posts stopped typing,
-    /// the user may be told of new posts, and a notice of a post since
-    /// edited or deleted must change or go.
-    Arrived(ChatId, Vec<courier_protocol::Message>),
-    /// A member (id, name) is typing.
-    Typing(ChatId, UserId, String),
-}
-
-/// What the UI hands the connection.
-enum Wake {
-    /// A message in the outbox: send it (again, after a reconnect).
-    Outbox(OutboxEntry),
-    /// A frame worth sending only on a live connection (read cursor,
-    /// view counts); dropped while offline.
-    Frame(ClientFrame),
-}
-
-pub type Observer = Rc<dyn Fn(Event)>;
-
-/// The handle the UI holds; dropping every clone ends the session and
-/// closes the socket.
-#[derive(Clone)]
-pub struct Session {
-    store: Store,
-    wake: mpsc::UnboundedSender<Wake>,
-    notify: Observer,
-}
-
-impl Session {
-    pub fn start(store: Store, notify: Observer) -> Session {
-        let (wake, rx) = mpsc::unbounded();
-        wasm_bindgen_futures::spawn_local(run(store.clone(), notify.clone(), rx));
-        Session {
-            store,
-            wake,
-            notify,
-        }
-    }
-
-    /// Puts a message (answering `reply_to`, if set) in the outbox, so it
-    /// survives a reload, and sends it if the socket is up; otherwise it
-    /// goes after the next `Welcome`.
-    pub async fn send(
-        &self,
-        chat: ChatId,
-        text: String,
-        reply_to: Option<Seq>,
-    ) -> Result<(), crate::store::StoreError> {
-        self.queue(OutboxEntry {
-            reply_to,
-            ..OutboxEntry::new(chat, Some(Content::text(text)))
-        })
-        .await
-    }
-
-    /// Forwards message `seq` of chat `from` into `chat`, through the outbox.
-    pub async fn forward(
-        &self,
-        chat: ChatId,
-        from: ChatId,
-        seq: Seq,
-        text: String,
-    ) -> Result<(), crate::store::StoreError> {
-        // The copy shows with the original's words while it waits.
-        self.queue(OutboxEntry {
-            forward: Some((from, seq)),
-            ..OutboxEntry::new(chat, Some(Content::text(text)))
-        })
-        .await
-    }
-
-    /// Edits, deletes, reacts to or pins a message, through the outbox like
-    /// a message: it survives going offline and is applied when the server
-    /// echoes it.
-    pub async fn act(&self, chat: ChatId, act: Act) -> Result<(), crate::store::StoreError> {
-        self.queue(OutboxEntry {
-            act: Some(act),
-            ..OutboxEntry::new(chat, None)
-        })
-        .await
-    }
-
-    async fn queue(&self, entry: OutboxEntry) -> Result<(), crate::store::StoreError> {
-        self.store.add_outbox(&entry).await?;
-        (self.notify)(Event::Changed);
-        let _ = self.wake.unbounded_send(Wake::Outbox(entry));
-        Ok(())
-    }
-
-    /// Tells the server the user has read `chat` up to `seq`.
-    pub fn read(&self, chat: ChatId, seq: Seq) {
-        let _ = self
-            .wake
-            .unbounded_send(Wake::Frame(ClientFrame::Read { chat, seq }));
-    }
-
-    /// Tells the chat's members that the user is typing (the composer sends
-    /// it at most every few seconds).
-    pub fn typing(&self, chat: ChatId) {
-        let _ = self
-            .wake
-            .unbounded_send(Wake::Frame(ClientFrame::Typing { chat }));
-    }
-
-    /// Asks the server for the page of `chat`'s history just before
-    /// `before` (what is held starts there); it is stored when it comes.
-    pub fn older(&self, chat: ChatId, before: Seq) {
-        let _ = self
-            .wake
-            .unbounded_send(Wake::Frame(ClientFrame::History { chat, before }));
-    }
-
-    /// Asks for the view counts of channel posts; they come as `Event::Views`.
-    pub fn ask_views(&self, chat: ChatId, seqs: Vec<Seq>) {
-        let _ = self
-            .wake
-            .unbounded_send(Wake::Frame(ClientFrame::Views { chat, seqs }));
-    }
-}
-
-impl OutboxEntry {
-    /// A new pending message with a fresh client id.
-    fn new(chat: ChatId, content: Option<Content>) -> OutboxEntry {
-        OutboxEntry {
-            id: new_client_id(),
-            chat,
-            content,
-            created: now_ms() as i64,
-            state: OutState::Pending,
-            reply_to: None,
-            act: None,
-            forward: None,
-        }
-    }
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-thread_local! {
-    static LAST_ID_MS: Cell<u64> = const { Cell::new(0) };
-    static DEVICE: String = new_client_id().0;
-}
-
-/// This tab's name for itself, sent with what it saves (drafts) so it can
-/// tell its own echoes from other devices' changes.
-pub fn this_device() -> String {
-    DEVICE.with(String::clone)
-}
-
-/// A client id whose string order is creation order: 13 hex digits of a
-/// strictly increasing millisecond clock, then randomness.
-pub fn new_client_id() -> ClientMsgId {
-    let ms = LAST_ID_MS.with(|last| {
-        let ms = (now_ms() as u64).max(last.get() + 1);
-        last.set(ms);
-        ms
-    });
-    let rand = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-    ClientMsgId(format!("{ms:013x}-{:08x}{:08x}", rand(), rand()))
-}
 
 const PING_EVERY_MS: f64 = 20_000.0;
 const DEAD_AFTER_MS: f64 = 45_000.0;
@@ -334,7 +56,7 @@ enum End {
     Stop,
 }
 
-async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<Wake>) {
+pub(super) async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<Wake>) {
     notify(Event::Status(Status::Connecting));
     let mut failures = 0u32;
     loop {
@@ -363,43 +85,6 @@ async fn run(store: Store, notify: Observer, mut wake: mpsc::UnboundedReceiver<W
             }
         }
     }
-}
-
-/// When the app last reloaded to update itself, in sessionStorage.
-const UPDATED_AT_KEY: &str = "courier-updated-at";
-/// A server that refuses even a fresh app does not get a reload loop.
-const UPDATE_AGAIN_AFTER_MS: f64 = 600_000.0;
-
-/// Fetches the newest app (the service worker checks for a new version and,
-/// being network-first, the reload gets the new page) and reloads into it,
-/// unless this tab already did so lately.
-async fn update_app() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let session = window.session_storage().ok().flatten();
-    let last = session
-        .as_ref()
-        .and_then(|s| s.get_item(UPDATED_AT_KEY).ok().flatten())
-        .and_then(|at| at.parse::<f64>().ok());
-    if last.is_some_and(|at| now_ms() - at < UPDATE_AGAIN_AFTER_MS) {
-        return;
-    }
-    if let Some(s) = &session {
-        let _ = s.set_item(UPDATED_AT_KEY, &now_ms().to_string());
-    }
-    let navigator = window.navigator();
-    // Absent on insecure origins: the reload alone brings the new app.
-    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
-        let workers = navigator.service_worker();
-        if let Ok(registration) = JsFuture::from(workers.get_registration()).await
-            && let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>()
-            && let Ok(update) = registration.update()
-        {
-            let _ = JsFuture::from(update).await;
-        }
-    }
-    let _ = window.location().reload();
 }
 
 async fn connect(

@@ -1,0 +1,352 @@
+//! `messages` and `loose`: a chat's events by seq, acts applied to what
+//! they target (or kept loose until it comes).
+
+use courier_protocol::{Act, ChatId, ChatSummary, Content, Message, Seq, UserId};
+use indexed_db_futures::KeyRange;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use serde::{Deserialize, Serialize};
+
+use super::cursors::cursor_of;
+use super::{CHATS, CURSORS, CursorRec, LOOSE, MESSAGES, OUTBOX, Result, Store};
+
+/// A message as the app keeps it: the server's record and what later acts
+/// did to it. Records written before acts existed read as plain messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    #[serde(flatten)]
+    pub message: Message,
+    #[serde(default)]
+    pub edited: bool,
+    #[serde(default)]
+    pub deleted: bool,
+    /// Each reaction with who gave it, in the order reactions first came.
+    #[serde(default)]
+    pub reactions: Vec<(String, Vec<UserId>)>,
+    /// The names of those who reacted, as their reactions gave them.
+    #[serde(default)]
+    pub reactors: Vec<(UserId, String)>,
+    #[serde(default)]
+    pub pinned: bool,
+    /// Deleted for me: kept (later acts still find it) but never shown.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+impl Kept {
+    /// Applies an act, posted in `by`, to this message.
+    pub(super) fn apply(&mut self, by: &Message, act: &Act) {
+        let (by, name) = (by.sender, &by.sender_name);
+        match act {
+            Act::Edit { text, .. } => {
+                if let Some(words) = self.message.content.as_mut().and_then(Content::words_mut) {
+                    *words = text.clone();
+                }
+                self.edited = true;
+            }
+            Act::Delete { .. } => {
+                self.deleted = true;
+                self.message.content = None;
+            }
+            Act::React { emoji, on, .. } => {
+                if *on && !self.reactors.iter().any(|(u, _)| *u == by) {
+                    self.reactors.push((by, name.clone()));
+                }
+                let at = self.reactions.iter().position(|(e, _)| e == emoji);
+                match (at, on) {
+                    (Some(i), true) if !self.reactions[i].1.contains(&by) => {
+                        self.reactions[i].1.push(by)
+                    }
+                    (None, true) => self.reactions.push((emoji.clone(), vec![by])),
+                    (Some(i), false) => {
+                        self.reactions[i].1.retain(|u| *u != by);
+                        if self.reactions[i].1.is_empty() {
+                            self.reactions.remove(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Act::Pin { on, .. } => self.pinned = *on,
+        }
+    }
+
+    /// A post someone would see in the list (not an act, not deleted).
+    pub fn shown(&self) -> bool {
+        self.message.act.is_none() && !self.deleted && !self.hidden
+    }
+}
+
+/// What applying a batch of events did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Applied {
+    /// Whether anything new was stored.
+    pub changed: bool,
+    /// Set when the batch jumped past `held + 1`: ask for events after it.
+    pub gap_after: Option<Seq>,
+}
+
+pub(super) fn msg_key(chat: ChatId, seq: Seq) -> (i64, i64) {
+    (chat.0, seq.0)
+}
+
+/// The keys of `chat`'s messages after `after`.
+pub(super) fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
+    KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
+}
+
+/// The keys of `chat`'s messages after `after`, up to and including `upto`
+/// (which must be past `after`).
+pub(super) fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
+    KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
+}
+
+/// The newest post of `chat` before `before` that a reader would see, as
+/// it reads now (edits applied), looking back a page at a time.
+pub(super) async fn newest_shown(
+    tx: &Transaction<'_>,
+    chat: ChatId,
+    before: Seq,
+) -> Result<Option<Message>> {
+    const PAGE: i64 = 50;
+    let msgs = tx.object_store(MESSAGES)?;
+    let mut upto = Seq(before.0 - 1);
+    while upto > Seq::ZERO {
+        let after = Seq((upto.0 - PAGE).max(0));
+        let page: Vec<Kept> = msgs
+            .get_all()
+            .with_query(msgs_between(chat, after, upto))
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        if let Some(kept) = page.into_iter().rev().find(Kept::shown) {
+            return Ok(Some(kept.message));
+        }
+        upto = after;
+    }
+    Ok(None)
+}
+
+/// The keys of `chat`'s loose acts on the messages after `after` up to
+/// and including `upto`.
+pub(super) fn loose_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64, i64)> {
+    KeyRange::Bound(
+        (chat.0, after.0 + 1, 0),
+        false,
+        (chat.0, upto.0 + 1, 0),
+        true,
+    )
+}
+
+/// Stores one event; an act is applied to its target, or kept loose until
+/// the target comes if it is older than what is held.
+pub(super) async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> {
+    let msgs = tx.object_store(MESSAGES)?;
+    // An edit's text lives on in its target (or in the loose store until
+    // the target comes): a later delete then leaves no copy of it here.
+    let mut record = m.clone();
+    if let Some(Act::Edit { text, .. }) = &mut record.act {
+        text.clear();
+    }
+    msgs.put(&Kept {
+        message: record,
+        edited: false,
+        deleted: false,
+        reactions: Vec::new(),
+        reactors: Vec::new(),
+        pinned: false,
+        hidden: false,
+    })
+    .with_key(msg_key(m.chat, m.seq))
+    .serde()?
+    .await?;
+    if let Some(act) = &m.act {
+        let key = msg_key(m.chat, act.target());
+        let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+        match target {
+            Some(mut target) => {
+                target.apply(m, act);
+                msgs.put(&target).with_key(key).serde()?.await?;
+            }
+            None => {
+                // Once its target is deleted, an act is moot (and an edit's
+                // would keep the text the delete took away): the delete
+                // alone waits. Older acts may come after it, by history.
+                let (loose, target) = (tx.object_store(LOOSE)?, act.target());
+                if matches!(act, Act::Delete { .. }) {
+                    let acts_on = loose_between(m.chat, Seq(target.0 - 1), target);
+                    loose.delete(acts_on).serde()?.await?;
+                } else if deletes(&loose_acts(&loose, m.chat, target).await?) {
+                    return Ok(());
+                }
+                loose
+                    .put(m)
+                    .with_key((m.chat.0, act.target().0, m.seq.0))
+                    .serde()?
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The acts waiting loose on `chat`'s message `target`, in order.
+pub(super) async fn loose_acts(
+    loose: &ObjectStore<'_>,
+    chat: ChatId,
+    target: Seq,
+) -> Result<Vec<Message>> {
+    Ok(loose
+        .get_all()
+        .with_query(loose_between(chat, Seq(target.0 - 1), target))
+        .serde()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?)
+}
+
+pub(super) fn deletes(acts: &[Message]) -> bool {
+    acts.iter()
+        .any(|m| matches!(m.act, Some(Act::Delete { .. })))
+}
+
+impl Store {
+    /// Applies one batch of a chat's events in one transaction: drops what is
+    /// already held (duplicates by seq), stores what continues the sequence,
+    /// stops at a gap, and retires the outbox entries of our own messages.
+    pub async fn apply_events(&self, chat: ChatId, messages: &[Message]) -> Result<Applied> {
+        let tx = self.tx(&[CHATS, MESSAGES, OUTBOX, CURSORS, LOOSE], true)?;
+        let cursors = tx.object_store(CURSORS)?;
+        let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut applied = Applied {
+            changed: false,
+            gap_after: None,
+        };
+        let mut newest = None;
+        // Posts whose text an act here changed or took away.
+        let mut touched: Vec<Seq> = Vec::new();
+        for m in messages.iter().filter(|m| m.chat == chat) {
+            if m.seq <= cursor.held {
+                continue;
+            }
+            // Holding nothing yet, any run is a start: what is older comes
+            // by `History` when the reader scrolls to it.
+            if cursor.held == Seq::ZERO {
+                cursor.floor = Seq(m.seq.0 - 1);
+            } else if m.seq != cursor.held.next() {
+                applied.gap_after = Some(cursor.held);
+                break;
+            }
+            keep_event(&tx, m).await?;
+            cursor.note_pin(m);
+            if m.sender == self.me {
+                outbox.delete(m.id.0.clone()).serde()?.await?;
+                // What we sent ourselves is read.
+                cursor.read = cursor.read.max(m.seq);
+            }
+            cursor.held = m.seq;
+            match &m.act {
+                None => newest = Some(m.clone()),
+                Some(act @ (Act::Edit { .. } | Act::Delete { .. })) => touched.push(act.target()),
+                Some(_) => {}
+            }
+            applied.changed = true;
+        }
+        if applied.changed {
+            cursors.put(&cursor).with_key(chat.0).serde()?.await?;
+            let chats = tx.object_store(CHATS)?;
+            let summary: Option<ChatSummary> = chats.get(chat.0).serde()?.await?;
+            if let Some(mut summary) = summary {
+                summary.last_seq = summary.last_seq.max(cursor.held);
+                // The list previews the newest post, not an act on one; an
+                // edit or delete of the previewed post previews it anew
+                // (its new text, or the newest post still there).
+                let previewed = summary.last.as_ref().map(|m| m.seq);
+                if let Some(last) = newest {
+                    summary.last = Some(last);
+                } else if let Some(seq) = previewed.filter(|seq| touched.contains(seq)) {
+                    summary.last = newest_shown(&tx, chat, seq.next()).await?;
+                }
+                chats.put(&summary).with_key(chat.0).serde()?.await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Stores a page of older history that ends where what is held begins
+    /// (one that does not, say from another tab's request, is dropped),
+    /// and applies the acts on it that came before it did. Whether the
+    /// page was taken.
+    pub async fn apply_history(&self, chat: ChatId, before: Seq, page: &[Message]) -> Result<bool> {
+        let cursor = {
+            let tx = self.tx(&[CURSORS], false)?;
+            cursor_of(&tx, chat).await?
+        };
+        if cursor.held == Seq::ZERO {
+            return Ok(self.apply_events(chat, page).await?.changed);
+        }
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            return Ok(false);
+        };
+        let joined = before == cursor.floor.next()
+            && last.seq == cursor.floor
+            && page.iter().all(|m| m.chat == chat)
+            && page.windows(2).all(|w| w[1].seq == w[0].seq.next());
+        if !joined {
+            return Ok(false);
+        }
+        let tx = self.tx(&[MESSAGES, CURSORS, LOOSE], true)?;
+        // Another tab may have taken the same page meanwhile.
+        let mut cursor = cursor_of(&tx, chat).await?;
+        if cursor.floor != last.seq {
+            return Ok(false);
+        }
+        for m in page {
+            keep_event(&tx, m).await?;
+            cursor.note_pin(m);
+        }
+        let loose = tx.object_store(LOOSE)?;
+        let range = loose_between(chat, Seq(first.seq.0 - 1), last.seq);
+        let waiting: Vec<Message> = loose
+            .get_all()
+            .with_query(range.clone())
+            .serde()?
+            .await?
+            .collect::<indexed_db_futures::Result<_>>()?;
+        let msgs = tx.object_store(MESSAGES)?;
+        // Keyed by target, then seq: each message's acts in their order.
+        for act in waiting {
+            let Some(a) = &act.act else { continue };
+            let key = msg_key(chat, a.target());
+            let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+            if let Some(mut target) = target {
+                target.apply(&act, a);
+                msgs.put(&target).with_key(key).serde()?.await?;
+            }
+        }
+        loose.delete(range).serde()?.await?;
+        cursor.floor = Seq(first.seq.0 - 1);
+        tx.object_store(CURSORS)?
+            .put(cursor)
+            .with_key(chat.0)
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Hides a message on this device only ("delete for me").
+    pub async fn hide(&self, chat: ChatId, seq: Seq) -> Result<()> {
+        let tx = self.tx(&[MESSAGES], true)?;
+        let msgs = tx.object_store(MESSAGES)?;
+        let key = msg_key(chat, seq);
+        let kept: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
+        if let Some(mut kept) = kept {
+            kept.hidden = true;
+            msgs.put(&kept).with_key(key).serde()?.await?;
+        }
+        Ok(tx.commit().await?)
+    }
+}

@@ -1,0 +1,108 @@
+//! The database's shape over time: object-store migrations by schema
+//! version, and the records older app versions wrote, brought to today's
+//! format once.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{CHATS, CURSORS, LOOSE, MESSAGES, META, OUTBOX, Result};
+
+/// Schema migrations, applied in order: entry `n` takes the database from
+/// version `n` to `n + 1`. Only ever append.
+pub(super) const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[
+    |db| {
+        for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
+            db.create_object_store(name).build()?;
+        }
+        Ok(())
+    },
+    |db| {
+        db.create_object_store(LOOSE).build()?;
+        Ok(())
+    },
+];
+
+/// The shape of the records kept, apart from the schema above, under
+/// `"format"` in `meta`: 2 since protocol version 2, where a message's
+/// `text` became its `content`. A database without it is of format 1.
+pub(super) const RECORDS_FORMAT: u32 = 2;
+
+pub(super) const FORMAT_KEY: &str = "format";
+
+/// Brings records an older app wrote to [`RECORDS_FORMAT`], all in one
+/// transaction: a tab closed halfway leaves them as they were, and the next
+/// open tries again. Nothing is dropped: the outbox goes out after it.
+pub(super) async fn upgrade_records(db: &Database) -> Result<()> {
+    let tx = db
+        .transaction([CHATS, MESSAGES, OUTBOX, LOOSE, META])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let meta = tx.object_store(META)?;
+    let format: Option<u32> = meta.get(FORMAT_KEY.to_string()).serde()?.await?;
+    if format.unwrap_or(1) >= RECORDS_FORMAT {
+        return Ok(());
+    }
+    for name in [MESSAGES, LOOSE, OUTBOX] {
+        rewrite(&tx.object_store(name)?, text_to_content).await?;
+    }
+    rewrite(&tx.object_store(CHATS)?, |chat| {
+        text_to_content(&Reflect::get(chat, &"last".into()).unwrap_or(JsValue::UNDEFINED))
+    })
+    .await?;
+    meta.put(RECORDS_FORMAT)
+        .with_key(FORMAT_KEY.to_string())
+        .serde()?
+        .await?;
+    Ok(tx.commit().await?)
+}
+
+/// Puts back every record of `store` that `change` changed (in place).
+pub(super) async fn rewrite(store: &ObjectStore<'_>, change: fn(&JsValue) -> bool) -> Result<()> {
+    let keys: Vec<JsValue> = store
+        .get_all_keys()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    let records: Vec<JsValue> = store
+        .get_all()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    for (key, record) in keys.into_iter().zip(records) {
+        if change(&record) {
+            store.put(record).with_key(key).primitive()?.await?;
+        }
+    }
+    Ok(())
+}
+
+/// A message or outbox entry of protocol version 1 (`text`) in version 2's
+/// shape (`content`; none for an act or a deleted post). Whether it changed.
+/// Done on the JS object, field by field: the record's other fields stay
+/// exactly as they were.
+pub(super) fn text_to_content(record: &JsValue) -> bool {
+    let field = |name: &str| Reflect::get(record, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = field("text");
+    if !record.is_object() || text.is_undefined() {
+        return false;
+    }
+    let _ = Reflect::delete_property(record.unchecked_ref::<Object>(), &"text".into());
+    let act = field("act");
+    let is_act = !act.is_undefined() && !act.is_null();
+    let deleted = field("deleted").as_bool() == Some(true);
+    if let Some(text) = text.as_string()
+        && !text.is_empty()
+        && !is_act
+        && !deleted
+    {
+        let content = Object::new();
+        let _ = Reflect::set(&content, &"kind".into(), &"text".into());
+        let _ = Reflect::set(&content, &"text".into(), &text.into());
+        let _ = Reflect::set(record, &"content".into(), &content);
+    }
+    true
+}
