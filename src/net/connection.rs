@@ -67,8 +67,11 @@ pub(super) async fn run(store: Store, notify: Observer, mut wake: mpsc::Unbounde
                 notify(Event::Status(Status::Offline));
             }
             End::Outdated => {
-                // The outbox stays in IndexedDB for the new app to send.
-                update_app().await;
+                // The outbox stays in IndexedDB for the new app to send. A
+                // page on its way out opens no new socket.
+                if update_app().await {
+                    return;
+                }
                 failures += 1;
                 notify(Event::Status(Status::Offline));
             }

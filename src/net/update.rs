@@ -13,10 +13,10 @@ const UPDATE_AGAIN_AFTER_MS: f64 = 600_000.0;
 
 /// Fetches the newest app (the service worker checks for a new version and,
 /// being network-first, the reload gets the new page) and reloads into it,
-/// unless this tab already did so lately.
-pub(super) async fn update_app() {
+/// unless this tab already did so lately. Whether the page is reloading.
+pub(super) async fn update_app() -> bool {
     let Some(window) = web_sys::window() else {
-        return;
+        return false;
     };
     let session = window.session_storage().ok().flatten();
     let last = session
@@ -24,7 +24,7 @@ pub(super) async fn update_app() {
         .and_then(|s| s.get_item(UPDATED_AT_KEY).ok().flatten())
         .and_then(|at| at.parse::<f64>().ok());
     if last.is_some_and(|at| now_ms() - at < UPDATE_AGAIN_AFTER_MS) {
-        return;
+        return false;
     }
     if let Some(s) = &session {
         let _ = s.set_item(UPDATED_AT_KEY, &now_ms().to_string());
@@ -40,5 +40,5 @@ pub(super) async fn update_app() {
             let _ = JsFuture::from(update).await;
         }
     }
-    let _ = window.location().reload();
+    window.location().reload().is_ok()
 }
