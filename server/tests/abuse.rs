@@ -8,16 +8,15 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use courier_protocol::http::{ApiError, GuestJoin, Me, SignIn};
+use courier_protocol::http::{ApiError, GUEST, GuestJoin, Me, SIGN_IN, SignIn};
 use courier_protocol::{Content, ErrorCode, ServerFrame};
 
 async fn sign_in(base: &str, password: &str) -> reqwest::Response {
-    http()
-        .post(format!("{base}/api/signin"))
-        .json(&SignIn {
-            username: "alice".into(),
-            password: password.into(),
-        })
+    let body = SignIn {
+        username: "alice".into(),
+        password: password.into(),
+    };
+    request_to(base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap()
@@ -76,12 +75,11 @@ async fn new_users_from_one_address_are_a_rate() {
     let group = owner.group("open").await;
     let mut made = 1;
     let refused = loop {
-        let response = http()
-            .post(format!("{}/api/guest", server.base))
-            .json(&GuestJoin {
-                invite: group.invite.clone(),
-                name: format!("guest {made}"),
-            })
+        let body = GuestJoin {
+            invite: group.invite.clone(),
+            name: format!("guest {made}"),
+        };
+        let response = request_to(&server.base, &GUEST, &[], "", &body)
             .send()
             .await
             .unwrap();
@@ -162,15 +160,15 @@ fn now_ms() -> i64 {
 
 #[tokio::test]
 async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
-    use courier_protocol::http::{ChatCreated, ChatSettings, NewScheduled};
+    use courier_protocol::http::{ChatSettings, NewScheduled, SCHEDULE, UPDATE_CHAT};
     use courier_protocol::{ClientMsgId, Seq};
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
     let slow = owner.group("Slow").await;
-    let path = format!("/api/chats/{}", slow.id.0);
     owner
-        .patch::<_, ChatCreated>(
-            &path,
+        .call(
+            &UPDATE_CHAT,
+            &[&slow.id.0],
             &ChatSettings {
                 slow_mode_s: Some(3600),
                 ..Default::default()
@@ -191,7 +189,6 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     let other = alice.group("Elsewhere").await;
     let mut a = alice.connect(&[]).await;
     let at = now_ms() + 7000;
-    let scheduled = format!("/api/chats/{}/scheduled", slow.id.0);
     for (f, flooder) in flooders.iter().enumerate() {
         for i in 0..100 {
             let post = NewScheduled {
@@ -199,7 +196,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
                 content: Content::text("wait for it"),
                 at: at + i,
             };
-            flooder.post::<_, ()>(&scheduled, &post).await.unwrap();
+            flooder.call(&SCHEDULE, &[&slow.id.0], &post).await.unwrap();
         }
     }
     // Someone else's scheduled message in another chat, due just after.
@@ -208,10 +205,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         content: Content::text("on time"),
         at: at + 500,
     };
-    alice
-        .post::<_, ()>(&format!("/api/chats/{}/scheduled", other.id.0), &post)
-        .await
-        .unwrap();
+    alice.call(&SCHEDULE, &[&other.id.0], &post).await.unwrap();
     let got = a.events_until(other.id, Seq(1)).await;
     let late_ms = got[0].at - (at + 500);
     println!("behind 600 refused scheduled messages, one posted {late_ms} ms after it was due");
@@ -263,8 +257,9 @@ async fn one_user_is_in_at_most_500_groups_and_channels() {
         collector.group(&format!("g{i}")).await;
     }
     let refused = collector
-        .post::<_, courier_protocol::http::ChatCreated>(
-            "/api/chats/group",
+        .call(
+            &courier_protocol::http::NEW_GROUP,
+            &[],
             &courier_protocol::http::NewGroup {
                 name: "one more".into(),
             },
@@ -274,10 +269,13 @@ async fn one_user_is_in_at_most_500_groups_and_channels() {
     // Joining counts too; a 1:1 does not.
     let owner = sign_up(&server.base, "owner").await;
     let other = owner.group("other").await;
-    let path = format!("/api/invites/{}/join", other.invite);
     assert_eq!(
         collector
-            .post::<_, courier_protocol::http::ChatCreated>(&path, &())
+            .call(
+                &courier_protocol::http::JOIN_BY_INVITE,
+                &[&other.invite],
+                &()
+            )
             .await
             .unwrap_err(),
         (429, ErrorCode::TooMany)
@@ -321,7 +319,7 @@ async fn a_new_reader_of_a_long_channel_views_only_its_newest_posts() {
 
 #[tokio::test]
 async fn a_blocked_person_cannot_open_a_chat_or_send_in_one() {
-    use courier_protocol::http::{Blocked, ChatCreated, NewDirect};
+    use courier_protocol::http::{BLOCK, BLOCKED, NEW_DIRECT, NewDirect, UNBLOCK};
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;
     let bob = sign_up(&server.base, "bob").await;
@@ -331,9 +329,7 @@ async fn a_blocked_person_cannot_open_a_chat_or_send_in_one() {
     a.say(chat.id, "before", "hi").await;
     a.sent("before").await;
     for pest in [&alice, &carol] {
-        bob.put::<_, ()>(&format!("/api/users/{}/block", pest.me.id.0), &())
-            .await
-            .unwrap();
+        bob.call(&BLOCK, &[&pest.me.id.0], &()).await.unwrap();
     }
     a.say(chat.id, "after", "hello?").await;
     let (code, id) = a.error().await;
@@ -355,8 +351,9 @@ async fn a_blocked_person_cannot_open_a_chat_or_send_in_one() {
     let new_direct = |p: &Person| {
         let p = p.clone();
         async move {
-            p.post::<_, ChatCreated>(
-                "/api/chats/direct",
+            p.call(
+                &NEW_DIRECT,
+                &[],
                 &NewDirect {
                     username: "bob".into(),
                 },
@@ -366,18 +363,16 @@ async fn a_blocked_person_cannot_open_a_chat_or_send_in_one() {
         }
     };
     assert_eq!(new_direct(&carol).await, Err((403, ErrorCode::Blocked)));
-    let listed: Blocked = bob.get("/api/me/blocked").await.unwrap();
+    let listed = bob.call(&BLOCKED, &[], &()).await.unwrap();
     let names: Vec<_> = listed.blocked.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"alice") && names.contains(&"carol"));
     // Unblocked, Alice writes again; Bob blocking nobody twice is fine.
-    bob.delete(&format!("/api/users/{}/block", alice.me.id.0))
-        .await
-        .unwrap();
+    bob.call(&UNBLOCK, &[&alice.me.id.0], &()).await.unwrap();
     a.say(chat.id, "again", "friends again").await;
     a.sent("again").await;
     assert_eq!(
-        bob.put::<_, ()>("/api/users/999999/block", &()).await,
+        bob.call(&BLOCK, &[&999999], &()).await,
         Err((404, ErrorCode::UnknownUser))
     );
 }
@@ -390,8 +385,8 @@ async fn a_member_leaves_a_group_and_hears_no_more_of_it() {
     let group = owner.group("Club").await;
     bob.join(&group).await;
     let mut b = bob.connect(&[]).await;
-    let path = format!("/api/chats/{}/leave", group.id.0);
-    bob.post::<_, ()>(&path, &()).await.unwrap();
+    use courier_protocol::http::LEAVE;
+    bob.call(&LEAVE, &[&group.id.0], &()).await.unwrap();
     loop {
         if let ServerFrame::Left { chat } = b.next().await {
             assert_eq!(chat, group.id);
@@ -411,21 +406,19 @@ async fn a_member_leaves_a_group_and_hears_no_more_of_it() {
     let (_, chats) = bob.welcome(&[]).await;
     assert!(chats.iter().all(|c| c.id != group.id));
     assert_eq!(
-        owner.post::<_, ()>(&path, &()).await,
+        owner.call(&LEAVE, &[&group.id.0], &()).await,
         Err((403, ErrorCode::OwnerStays))
     );
     let direct = owner.direct("bob").await;
     assert_eq!(
-        owner
-            .post::<_, ()>(&format!("/api/chats/{}/leave", direct.id.0), &())
-            .await,
+        owner.call(&LEAVE, &[&direct.id.0], &()).await,
         Err((400, ErrorCode::BadRequest))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn searches_over_a_big_history_leave_session_checks_fast() {
-    use courier_protocol::http::Found;
+    use courier_protocol::http::{ME, SEARCH};
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;
     let group = alice.group("Archive").await;
@@ -463,7 +456,7 @@ async fn searches_over_a_big_history_leave_session_checks_fast() {
         searchers.push(tokio::spawn(async move {
             let (mut done, mut refused) = (0, 0);
             while !stop.is_cancelled() {
-                match searcher.get::<Found>("/api/search?q=zebra").await {
+                match searcher.call_query(&SEARCH, &[], "q=zebra", &()).await {
                     Ok(_) => done += 1,
                     Err((429, _)) => {
                         refused += 1;
@@ -483,9 +476,7 @@ async fn searches_over_a_big_history_leave_session_checks_fast() {
     let mut took = Vec::new();
     for _ in 0..200 {
         let started = Instant::now();
-        bob.get::<courier_protocol::http::Me>("/api/me")
-            .await
-            .unwrap();
+        bob.call(&ME, &[], &()).await.unwrap();
         took.push(started.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -508,7 +499,7 @@ async fn searches_over_a_big_history_leave_session_checks_fast() {
 
 #[tokio::test]
 async fn reacting_does_not_restart_ones_slow_mode_wait() {
-    use courier_protocol::http::{ChatCreated, ChatSettings};
+    use courier_protocol::http::{ChatSettings, UPDATE_CHAT};
     use courier_protocol::{Act, ClientFrame, ClientMsgId};
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
@@ -516,8 +507,9 @@ async fn reacting_does_not_restart_ones_slow_mode_wait() {
     let group = owner.group("Slow").await;
     bob.join(&group).await;
     owner
-        .patch::<_, ChatCreated>(
-            &format!("/api/chats/{}", group.id.0),
+        .call(
+            &UPDATE_CHAT,
+            &[&group.id.0],
             &ChatSettings {
                 slow_mode_s: Some(1),
                 ..Default::default()

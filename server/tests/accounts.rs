@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use courier_protocol::http::{
-    Accounts, Claim, GuestJoin, InvitePreview, Joined, Me, Members, SignIn,
+    ACCOUNTS, Accounts, CLAIM, Claim, GUEST, GuestJoin, INVITE_PREVIEW, InvitePreview, Joined, ME,
+    MEMBERS, Me, SIGN_IN, SIGN_OUT, SIGN_UP, SignIn, SignUp,
 };
 use courier_protocol::{
     ChatKind, ClientFrame, ErrorCode, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserKind,
@@ -17,41 +18,41 @@ async fn sign_up_sign_in_sign_out() {
     let server = start_server().await;
     let alice = sign_up(&server.base, "alice").await;
     assert_eq!(alice.me.kind, UserKind::Account);
-    let r = http()
-        .post(format!("{}/api/signup", server.base))
-        .json(&serde_json::json!({"username":"alice","password":"another one"}))
+    let taken = SignUp {
+        username: "alice".into(),
+        password: "another one".into(),
+        name: None,
+    };
+    let r = request_to(&server.base, &SIGN_UP, &[], "", &taken)
         .send()
         .await
         .unwrap();
     assert_eq!(read::<Me>(r).await, Err((409, ErrorCode::UsernameTaken)));
 
-    let r = http()
-        .post(format!("{}/api/signin", server.base))
-        .json(&SignIn {
-            username: "alice".into(),
-            password: "wrong password".into(),
-        })
+    let body = SignIn {
+        username: "alice".into(),
+        password: "wrong password".into(),
+    };
+    let r = request_to(&server.base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap();
     assert_eq!(read::<Me>(r).await, Err((401, ErrorCode::BadCredentials)));
-    let r = http()
-        .post(format!("{}/api/signin", server.base))
-        .json(&SignIn {
-            username: "nobody".into(),
-            password: "wrong password".into(),
-        })
+    let body = SignIn {
+        username: "nobody".into(),
+        password: "wrong password".into(),
+    };
+    let r = request_to(&server.base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap();
     assert_eq!(read::<Me>(r).await, Err((401, ErrorCode::BadCredentials)));
 
-    let r = http()
-        .post(format!("{}/api/signin", server.base))
-        .json(&SignIn {
-            username: "alice".into(),
-            password: "correct horse".into(),
-        })
+    let body = SignIn {
+        username: "alice".into(),
+        password: "correct horse".into(),
+    };
+    let r = request_to(&server.base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap();
@@ -70,22 +71,17 @@ async fn sign_up_sign_in_sign_out() {
         cookie: cookie_of(&r),
         ..alice.clone()
     };
-    assert_eq!(second.get::<Me>("/api/me").await.unwrap().me, alice.me);
+    assert_eq!(second.call(&ME, &[], &()).await.unwrap().me, alice.me);
     let mut second_socket = second.connect(&[]).await;
     let mut first_socket = alice.connect(&[]).await;
 
+    assert_eq!(second.call(&SIGN_OUT, &[], &()).await, Ok(()));
     assert_eq!(
-        second
-            .post::<_, serde_json::Value>("/api/signout", &())
-            .await,
-        Ok(serde_json::Value::Null)
-    );
-    assert_eq!(
-        second.get::<Me>("/api/me").await,
+        second.call(&ME, &[], &()).await,
         Err((401, ErrorCode::Unauthorized))
     );
     assert!(
-        alice.get::<Me>("/api/me").await.is_ok(),
+        alice.call(&ME, &[], &()).await.is_ok(),
         "other sessions live on"
     );
     assert_eq!(
@@ -102,8 +98,7 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     let alice = sign_up(&server.base, "alice").await;
     let chat = alice.group("Book club").await;
     let preview: InvitePreview = read(
-        http()
-            .get(format!("{}/api/invites/{}", server.base, chat.invite))
+        request_to(&server.base, &INVITE_PREVIEW, &[&chat.invite], "", &())
             .send()
             .await
             .unwrap(),
@@ -119,8 +114,7 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
             needs_approval: false
         }
     );
-    let r = http()
-        .get(format!("{}/api/invites/nope", server.base))
+    let r = request_to(&server.base, &INVITE_PREVIEW, &[&"nope"], "", &())
         .send()
         .await
         .unwrap();
@@ -131,23 +125,21 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     // A direct chat is for its two people: its code opens nothing.
     sign_up(&server.base, "bob").await;
     let direct = alice.direct("bob").await;
-    let r = http()
-        .post(format!("{}/api/guest", server.base))
-        .json(&GuestJoin {
-            invite: direct.invite.clone(),
-            name: "Eve".into(),
-        })
+    let body = GuestJoin {
+        invite: direct.invite.clone(),
+        name: "Eve".into(),
+    };
+    let r = request_to(&server.base, &GUEST, &[], "", &body)
         .send()
         .await
         .unwrap();
     assert_eq!(read::<Joined>(r).await, Err((404, ErrorCode::BadInvite)));
 
-    let r = http()
-        .post(format!("{}/api/guest", server.base))
-        .json(&GuestJoin {
-            invite: chat.invite.clone(),
-            name: "Gus".into(),
-        })
+    let body = GuestJoin {
+        invite: chat.invite.clone(),
+        name: "Gus".into(),
+    };
+    let r = request_to(&server.base, &GUEST, &[], "", &body)
         .send()
         .await
         .unwrap();
@@ -174,10 +166,7 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
         ("Gus", "hi from a guest")
     );
 
-    let members: Members = alice
-        .get(&format!("/api/chats/{}/members", chat.id.0))
-        .await
-        .unwrap();
+    let members = alice.call(&MEMBERS, &[&chat.id.0], &()).await.unwrap();
     assert_eq!(
         members
             .members
@@ -187,9 +176,10 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
         vec!["alice", "Gus"]
     );
 
-    let me: Me = gus
-        .post(
-            "/api/account",
+    let me = gus
+        .call(
+            &CLAIM,
+            &[],
             &Claim {
                 username: "gus".into(),
                 password: "my own password".into(),
@@ -203,8 +193,9 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
     );
     assert_eq!(
         alice
-            .post::<_, Me>(
-                "/api/account",
+            .call(
+                &CLAIM,
+                &[],
                 &Claim {
                     username: "x_y".into(),
                     password: "whatever pw".into()
@@ -217,12 +208,11 @@ async fn a_guest_joins_by_link_chats_and_keeps_everything() {
         cookie: String::new(),
         ..gus.clone()
     };
-    let r = http()
-        .post(format!("{}/api/signin", server.base))
-        .json(&SignIn {
-            username: "gus".into(),
-            password: "my own password".into(),
-        })
+    let body = SignIn {
+        username: "gus".into(),
+        password: "my own password".into(),
+    };
+    let r = request_to(&server.base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap();
@@ -270,9 +260,7 @@ async fn me_as(
     browser: &str,
     account: Option<String>,
 ) -> Result<UserId, (u16, ErrorCode)> {
-    let mut request = http()
-        .get(format!("{base}/api/me"))
-        .header("cookie", browser);
+    let mut request = request_to(base, &ME, &[], "", &()).header("cookie", browser);
     if let Some(account) = account {
         request = request.header("x-courier-account", account);
     }
@@ -283,8 +271,7 @@ async fn me_as(
 
 /// The accounts the browser is signed in to, by id.
 async fn accounts_of(base: &str, browser: &str) -> Vec<UserId> {
-    let response = http()
-        .get(format!("{base}/api/accounts"))
+    let response = request_to(base, &ACCOUNTS, &[], "", &())
         .header("cookie", browser)
         .send()
         .await
@@ -307,9 +294,12 @@ async fn one_browser_keeps_several_accounts_apart() {
     let mut cookies = Vec::new();
     let mut ids = Vec::new();
     for username in ["alice", "bob"] {
-        let response = http()
-            .post(format!("{base}/api/signup"))
-            .json(&serde_json::json!({"username": username, "password": "correct horse"}))
+        let body = SignUp {
+            username: username.into(),
+            password: "correct horse".into(),
+            name: None,
+        };
+        let response = request_to(base, &SIGN_UP, &[], "", &body)
             .send()
             .await
             .unwrap();
@@ -356,8 +346,7 @@ async fn one_browser_keeps_several_accounts_apart() {
         carol.cookie.split_once('=').unwrap().1
     );
     assert_eq!(accounts_of(base, &legacy).await, [carol.me.id]);
-    let response = http()
-        .get(format!("{base}/api/me"))
+    let response = request_to(base, &ME, &[], "", &())
         .header("cookie", &legacy)
         .send()
         .await
@@ -396,8 +385,7 @@ async fn one_browser_keeps_several_accounts_apart() {
     }
 
     // Signing alice out leaves bob signed in, default cookie and all.
-    let response = http()
-        .post(format!("{base}/api/signout"))
+    let response = request_to(base, &SIGN_OUT, &[], "", &())
         .header("cookie", &browser)
         .header("x-courier-account", alice.0.to_string())
         .send()

@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use courier_protocol::http::{MEMBERS, NEW_GROUP};
 use courier_protocol::limits::{MAX_FRAME_BYTES, MAX_TEXT_CHARS};
 use courier_protocol::{ErrorCode, Seq, ServerFrame};
 
@@ -139,7 +140,7 @@ async fn http_bodies_are_bounded_and_validated() {
     let alice = sign_up(&server.base, "alice").await;
     let huge = serde_json::json!({ "name": "x".repeat(100_000) });
     let r = http()
-        .post(format!("{}/api/chats/group", server.base))
+        .post(format!("{}{}", server.base, NEW_GROUP.path))
         .header("cookie", &alice.cookie)
         .json(&huge)
         .send()
@@ -150,7 +151,7 @@ async fn http_bodies_are_bounded_and_validated() {
         Err((413, ErrorCode::BodyTooLarge))
     );
     let r = http()
-        .post(format!("{}/api/chats/group", server.base))
+        .post(format!("{}{}", server.base, NEW_GROUP.path))
         .header("cookie", &alice.cookie)
         .body("{")
         .header("content-type", "application/json")
@@ -165,16 +166,13 @@ async fn http_bodies_are_bounded_and_validated() {
         name: "x".repeat(65),
     };
     assert_eq!(
-        alice
-            .post::<_, serde_json::Value>("/api/chats/group", &long_name)
-            .await,
+        alice.call(&NEW_GROUP, &[], &long_name).await,
         Err((400, ErrorCode::BadName))
     );
     let other = sign_up(&server.base, "bob").await;
     let chat = other.group("Private").await;
-    let path = format!("/api/chats/{}/members", chat.id.0);
     assert_eq!(
-        alice.get::<serde_json::Value>(&path).await,
+        alice.call(&MEMBERS, &[&chat.id.0], &()).await,
         Err((403, ErrorCode::NotMember))
     );
 }

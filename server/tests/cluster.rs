@@ -162,7 +162,7 @@ async fn signing_out_closes_the_sessions_sockets_on_every_node() {
     let mut on_b = alice_on_b.connect(&[]).await;
     let mut on_a = alice.connect(&[]).await;
     alice
-        .post::<_, ()>("/api/signout", &())
+        .call(&courier_protocol::http::SIGN_OUT, &[], &())
         .await
         .expect("signed out");
     let started = std::time::Instant::now();
@@ -223,8 +223,9 @@ async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
     };
     let mut bob_socket = bob_on_b.connect(&[]).await;
     owner
-        .post::<_, ()>(
-            &format!("/api/chats/{}/members/{}", chat.id.0, bob.me.id.0),
+        .call(
+            &courier_protocol::http::MEMBER_ACTION,
+            &[&chat.id.0, &bob.me.id.0],
             &courier_protocol::http::MemberAction::Ban,
         )
         .await

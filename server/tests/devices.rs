@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::*;
 use courier_protocol::ErrorCode;
 use courier_protocol::http::{
-    Claim, DeviceName, Devices, GuestJoin, Joined, Me, NewPassword, SignIn,
+    CHANGE_PASSWORD, CLAIM, Claim, DEVICES, DeviceName, Devices, END_DEVICE, GUEST, GuestJoin,
+    Joined, ME, Me, NewPassword, RENAME_DEVICE, SIGN_IN, SignIn,
 };
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -19,13 +20,12 @@ const PHONE: &str = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, 
 
 /// Signs `person` in again from a browser saying `agent`: a second device.
 async fn sign_in_from(person: &Person, agent: &str, password: &str) -> Result<Person, u16> {
-    let response = http()
-        .post(format!("{}/api/signin", person.base))
+    let body = SignIn {
+        username: person.me.username.clone().unwrap(),
+        password: password.into(),
+    };
+    let response = request_to(&person.base, &SIGN_IN, &[], "", &body)
         .header("user-agent", agent)
-        .json(&SignIn {
-            username: person.me.username.clone().unwrap(),
-            password: password.into(),
-        })
         .send()
         .await
         .unwrap();
@@ -51,7 +51,7 @@ async fn devices_are_listed_renamed_and_ended_everywhere() {
     let phone = sign_in_from(&alice, PHONE, "correct horse").await.unwrap();
     let mut phone_socket = phone.connect(&[]).await;
 
-    let Devices { devices } = laptop.get("/api/me/devices").await.unwrap();
+    let Devices { devices } = laptop.call(&DEVICES, &[], &()).await.unwrap();
     assert_eq!(devices.len(), 3, "{devices:?}");
     let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
     assert!(names.contains(&"Firefox on Linux"), "{names:?}");
@@ -70,10 +70,10 @@ async fn devices_are_listed_renamed_and_ended_everywhere() {
         .clone();
 
     // Renaming: only a real name, only one's own device.
-    let path = format!("/api/me/devices/{on_phone}");
     laptop
-        .patch::<_, ()>(
-            &path,
+        .call(
+            &RENAME_DEVICE,
+            &[&on_phone],
             &DeviceName {
                 name: "Work phone".into(),
             },
@@ -82,14 +82,19 @@ async fn devices_are_listed_renamed_and_ended_everywhere() {
         .unwrap();
     assert_eq!(
         laptop
-            .patch::<_, ()>(&path, &DeviceName { name: " ".into() })
+            .call(
+                &RENAME_DEVICE,
+                &[&on_phone],
+                &DeviceName { name: " ".into() }
+            )
             .await,
         Err((400, ErrorCode::BadName))
     );
     let bob = sign_up(&server.base, "bob").await;
     assert_eq!(
-        bob.patch::<_, ()>(
-            &path,
+        bob.call(
+            &RENAME_DEVICE,
+            &[&on_phone],
             &DeviceName {
                 name: "mine".into()
             }
@@ -97,18 +102,21 @@ async fn devices_are_listed_renamed_and_ended_everywhere() {
         .await,
         Err((404, ErrorCode::NotFound))
     );
-    assert_eq!(bob.delete(&path).await, Err((404, ErrorCode::NotFound)));
-    let Devices { devices } = phone.get("/api/me/devices").await.unwrap();
+    assert_eq!(
+        bob.call(&END_DEVICE, &[&on_phone], &()).await,
+        Err((404, ErrorCode::NotFound))
+    );
+    let Devices { devices } = phone.call(&DEVICES, &[], &()).await.unwrap();
     assert!(devices.iter().any(|d| d.name == "Work phone" && d.current));
 
     // Ending it signs it out: its socket closes, its cookie is dead.
-    laptop.delete(&path).await.unwrap();
+    laptop.call(&END_DEVICE, &[&on_phone], &()).await.unwrap();
     assert!(phone_socket.closed_within(Duration::from_secs(5)).await);
     assert_eq!(
-        phone.get::<Me>("/api/me").await.err(),
+        phone.call(&ME, &[], &()).await.err(),
         Some((401, ErrorCode::Unauthorized))
     );
-    let Devices { devices } = laptop.get("/api/me/devices").await.unwrap();
+    let Devices { devices } = laptop.call(&DEVICES, &[], &()).await.unwrap();
     assert_eq!(devices.len(), 2);
 }
 
@@ -125,7 +133,7 @@ async fn a_new_password_ends_every_other_device() {
         new: "battery staple".into(),
     };
     assert_eq!(
-        alice.post::<_, ()>("/api/me/password", &wrong).await,
+        alice.call(&CHANGE_PASSWORD, &[], &wrong).await,
         Err((401, ErrorCode::BadCredentials))
     );
     let short = NewPassword {
@@ -133,7 +141,7 @@ async fn a_new_password_ends_every_other_device() {
         new: "short".into(),
     };
     assert_eq!(
-        alice.post::<_, ()>("/api/me/password", &short).await,
+        alice.call(&CHANGE_PASSWORD, &[], &short).await,
         Err((400, ErrorCode::BadPassword))
     );
     assert!(!other_socket.closed_within(Duration::from_millis(300)).await);
@@ -142,17 +150,14 @@ async fn a_new_password_ends_every_other_device() {
         old: "correct horse".into(),
         new: "battery staple".into(),
     };
-    alice
-        .post::<_, ()>("/api/me/password", &right)
-        .await
-        .unwrap();
+    alice.call(&CHANGE_PASSWORD, &[], &right).await.unwrap();
     assert!(other_socket.closed_within(Duration::from_secs(5)).await);
     assert_eq!(
-        other.get::<Me>("/api/me").await.err(),
+        other.call(&ME, &[], &()).await.err(),
         Some((401, ErrorCode::Unauthorized))
     );
     // The device that changed it stays signed in.
-    assert_eq!(alice.get::<Me>("/api/me").await.unwrap().me.id, alice.me.id);
+    assert_eq!(alice.call(&ME, &[], &()).await.unwrap().me.id, alice.me.id);
     own_socket.ping().await;
     assert_eq!(
         sign_in_from(&alice, FIREFOX, "correct horse").await.err(),
@@ -170,13 +175,12 @@ async fn a_guest_who_makes_an_account_gets_a_new_session() {
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
     let group = owner.group("Open").await;
-    let response = http()
-        .post(format!("{}/api/guest", server.base))
+    let body = GuestJoin {
+        invite: group.invite.clone(),
+        name: "Gus".into(),
+    };
+    let response = request_to(&server.base, &GUEST, &[], "", &body)
         .header("user-agent", FIREFOX)
-        .json(&GuestJoin {
-            invite: group.invite.clone(),
-            name: "Gus".into(),
-        })
         .send()
         .await
         .unwrap();
@@ -189,14 +193,13 @@ async fn a_guest_who_makes_an_account_gets_a_new_session() {
         me,
     };
     let mut guest_socket = guest.connect(&[]).await;
-    let response = http()
-        .post(format!("{}/api/account", server.base))
+    let body = Claim {
+        username: "gus".into(),
+        password: "correct horse".into(),
+    };
+    let response = request_to(&server.base, &CLAIM, &[], "", &body)
         .header("cookie", &guest.cookie)
         .header("origin", &server.base)
-        .json(&Claim {
-            username: "gus".into(),
-            password: "correct horse".into(),
-        })
         .send()
         .await
         .unwrap();
@@ -207,7 +210,7 @@ async fn a_guest_who_makes_an_account_gets_a_new_session() {
     assert_eq!(me.id, guest.me.id, "the same person, now an account");
     assert!(guest_socket.closed_within(Duration::from_secs(5)).await);
     assert_eq!(
-        guest.get::<Me>("/api/me").await.err(),
+        guest.call(&ME, &[], &()).await.err(),
         Some((401, ErrorCode::Unauthorized))
     );
     let account = Person {
@@ -215,7 +218,7 @@ async fn a_guest_who_makes_an_account_gets_a_new_session() {
         cookie: fresh,
         me,
     };
-    let Devices { devices } = account.get("/api/me/devices").await.unwrap();
+    let Devices { devices } = account.call(&DEVICES, &[], &()).await.unwrap();
     assert_eq!(devices.len(), 1);
     assert_eq!(
         devices[0].name, "Firefox on Linux",

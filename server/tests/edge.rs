@@ -113,16 +113,21 @@ async fn the_app_is_served_with_a_strict_policy() {
 #[tokio::test]
 async fn over_tls_cookies_are_secure_and_hsts_is_on() {
     let server = start_with(|c| c.https = true).await;
-    let response = http()
-        .post(format!("{}/api/signup", server.base))
-        .json(&courier_protocol::http::SignUp {
-            username: "alice".into(),
-            password: "correct horse".into(),
-            name: None,
-        })
-        .send()
-        .await
-        .unwrap();
+    let body = courier_protocol::http::SignUp {
+        username: "alice".into(),
+        password: "correct horse".into(),
+        name: None,
+    };
+    let response = request_to(
+        &server.base,
+        &courier_protocol::http::SIGN_UP,
+        &[],
+        "",
+        &body,
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), 200);
     let cookies: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
     assert_eq!(cookies.len(), 2);

@@ -5,7 +5,7 @@
 //! (tests/fixtures/make-v1.mjs tells how).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use courier_protocol::http::{Me, SignIn};
+use courier_protocol::http::{Me, SIGN_IN, SignIn};
 use courier_protocol::{
     Act, ChatSummary, ClientFrame, Content, Cursor, ErrorCode, Message, PROTOCOL_VERSION, Seq,
     ServerFrame,
@@ -13,7 +13,7 @@ use courier_protocol::{
 
 mod common;
 
-use common::{Person, TestDatabase, TestServer, cookie_of, http, start_in};
+use common::{Person, TestDatabase, TestServer, cookie_of, request_to, start_in};
 
 const SQLITE_DUMP: &str = include_str!("fixtures/v1-sqlite.sql");
 const POSTGRES_DUMP: &str = concat!(
@@ -22,12 +22,11 @@ const POSTGRES_DUMP: &str = concat!(
 );
 
 async fn sign_in(server: &TestServer, username: &str) -> Person {
-    let response = http()
-        .post(format!("{}/api/signin", server.base))
-        .json(&SignIn {
-            username: username.into(),
-            password: "correct horse battery".into(),
-        })
+    let body = SignIn {
+        username: username.into(),
+        password: "correct horse battery".into(),
+    };
+    let response = request_to(&server.base, &SIGN_IN, &[], "", &body)
         .send()
         .await
         .unwrap();

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::http::{
-    ChatCreated, ChatSettings, GuestJoin, InviteLink, InvitePreview, JoinPending, JoinRequests,
-    MemberAction, Members, NewInvite, RequestAnswer,
+    ANSWER_REQUEST, ChatSettings, GUEST, GuestJoin, INVITE_PREVIEW, INVITES, JOIN_BY_INVITE,
+    JOIN_PUBLIC, JOIN_REQUESTS, JoinAnswer, MEMBER_ACTION, MEMBERS, MemberAction, NEW_INVITE,
+    NewInvite, PUBLIC_PREVIEW, REVOKE_INVITE, RequestAnswer, UPDATE_CHAT,
 };
 use courier_protocol::{
     ChatKind, ChatSummary, ClientFrame, ClientMsgId, ErrorCode, Rights, Role, Seq, ServerFrame,
@@ -25,10 +26,7 @@ async fn act(
     action: MemberAction,
 ) -> Result<(), (u16, ErrorCode)> {
     actor
-        .post(
-            &format!("/api/chats/{}/members/{}", chat.id.0, target.me.id.0),
-            &action,
-        )
+        .call(&MEMBER_ACTION, &[&chat.id.0, &target.me.id.0], &action)
         .await
 }
 
@@ -47,7 +45,7 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
         ..Default::default()
     };
     let news = owner
-        .patch::<_, ChatCreated>(&format!("/api/chats/{}", news.id.0), &settings)
+        .call(&UPDATE_CHAT, &[&news.id.0], &settings)
         .await
         .unwrap()
         .chat;
@@ -57,13 +55,13 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
         "the @ is not part of the handle"
     );
 
-    let preview: InvitePreview = reader.get("/api/public/news").await.unwrap();
+    let preview = reader.call(&PUBLIC_PREVIEW, &[&"news"], &()).await.unwrap();
     assert_eq!(
         (preview.title.as_str(), preview.kind, preview.member_count),
         ("News", ChatKind::Channel, 1)
     );
     let joined = reader
-        .post::<_, ChatCreated>("/api/public/news/join", &())
+        .call(&JOIN_PUBLIC, &[&"news"], &())
         .await
         .unwrap()
         .chat;
@@ -75,14 +73,18 @@ async fn a_subscriber_reads_a_channel_but_cannot_post() {
         ),
         (false, "", 2)
     );
-    let members = format!("/api/chats/{}/members", news.id.0);
     assert_eq!(
-        reader.get::<Members>(&members).await,
+        reader.call(&MEMBERS, &[&news.id.0], &()).await,
         Err((403, ErrorCode::NotAllowed)),
         "subscribers do not see each other"
     );
     assert_eq!(
-        owner.get::<Members>(&members).await.unwrap().members.len(),
+        owner
+            .call(&MEMBERS, &[&news.id.0], &())
+            .await
+            .unwrap()
+            .members
+            .len(),
         2
     );
 
@@ -215,31 +217,24 @@ async fn a_banned_member_can_neither_read_nor_write_nor_come_back() {
         }
     ));
     assert_eq!(
-        mallory
-            .get::<Members>(&format!("/api/chats/{}/members", team.id.0))
-            .await,
+        mallory.call(&MEMBERS, &[&team.id.0], &()).await,
         Err((403, ErrorCode::NotMember))
     );
-    let rejoin = mallory
-        .post::<_, ChatCreated>(&format!("/api/invites/{}/join", team.invite), &())
-        .await;
+    let rejoin = mallory.call(&JOIN_BY_INVITE, &[&team.invite], &()).await;
     assert_eq!(rejoin, Err((403, ErrorCode::Banned)));
 
     act(&bob, &team, &mallory, MemberAction::Unban)
         .await
         .unwrap();
     mallory.join(&team).await;
-    let page: Members = alice
-        .get(&format!("/api/chats/{}/members?limit=2", team.id.0))
+    let page = alice
+        .call_query(&MEMBERS, &[&team.id.0], "limit=2", &())
         .await
         .unwrap();
     assert_eq!(page.members.len(), 2);
-    let rest: Members = alice
-        .get(&format!(
-            "/api/chats/{}/members?after={}",
-            team.id.0,
-            page.next.unwrap().0
-        ))
+    let after = format!("after={}", page.next.unwrap().0);
+    let rest = alice
+        .call_query(&MEMBERS, &[&team.id.0], &after, &())
         .await
         .unwrap();
     assert_eq!((rest.members.len(), rest.next), (1, None));
@@ -259,15 +254,15 @@ async fn dead_invite_links_are_refused_with_their_reason() {
     let bob = sign_up(&server.base, "bob").await;
     let carol = sign_up(&server.base, "carol").await;
     let team = alice.group("Team").await;
-    let invites = format!("/api/chats/{}/invites", team.id.0);
     assert_eq!(
-        bob.get::<serde_json::Value>(&invites).await,
+        bob.call(&INVITES, &[&team.id.0], &()).await,
         Err((403, ErrorCode::NotMember))
     );
 
-    let once: InviteLink = alice
-        .post(
-            &invites,
+    let once = alice
+        .call(
+            &NEW_INVITE,
+            &[&team.id.0],
             &NewInvite {
                 usage_limit: Some(1),
                 ..Default::default()
@@ -275,9 +270,10 @@ async fn dead_invite_links_are_refused_with_their_reason() {
         )
         .await
         .unwrap();
-    let brief: InviteLink = alice
-        .post(
-            &invites,
+    let brief = alice
+        .call(
+            &NEW_INVITE,
+            &[&team.id.0],
             &NewInvite {
                 expires_in_s: Some(1),
                 ..Default::default()
@@ -290,42 +286,33 @@ async fn dead_invite_links_are_refused_with_their_reason() {
         ..Default::default()
     };
     assert_eq!(
-        alice.post::<_, InviteLink>(&invites, &bad).await,
+        alice.call(&NEW_INVITE, &[&team.id.0], &bad).await,
         Err((400, ErrorCode::BadRequest))
     );
 
-    bob.post::<_, ChatCreated>(&format!("/api/invites/{}/join", once.code), &())
-        .await
-        .unwrap();
-    let used = carol
-        .post::<_, ChatCreated>(&format!("/api/invites/{}/join", once.code), &())
-        .await;
+    joined(bob.call(&JOIN_BY_INVITE, &[&once.code], &()).await.unwrap());
+    let used = carol.call(&JOIN_BY_INVITE, &[&once.code], &()).await;
     assert_eq!(used, Err((410, ErrorCode::InviteUsedUp)));
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(
-        carol
-            .get::<InvitePreview>(&format!("/api/invites/{}", brief.code))
-            .await,
+        carol.call(&INVITE_PREVIEW, &[&brief.code], &()).await,
         Err((410, ErrorCode::InviteExpired))
     );
 
     alice
-        .delete(&format!("{invites}/{}", team.invite))
+        .call(&REVOKE_INVITE, &[&team.id.0, &team.invite], &())
         .await
         .unwrap();
     assert_eq!(
-        carol
-            .get::<InvitePreview>(&format!("/api/invites/{}", team.invite))
-            .await,
+        carol.call(&INVITE_PREVIEW, &[&team.invite], &()).await,
         Err((410, ErrorCode::InviteRevoked))
     );
-    let guest = http()
-        .post(format!("{}/api/guest", server.base))
-        .json(&GuestJoin {
-            invite: team.invite.clone(),
-            name: "Gus".into(),
-        })
+    let body = GuestJoin {
+        invite: team.invite.clone(),
+        name: "Gus".into(),
+    };
+    let guest = request_to(&server.base, &GUEST, &[], "", &body)
         .send()
         .await
         .unwrap();
@@ -336,12 +323,13 @@ async fn dead_invite_links_are_refused_with_their_reason() {
     );
     assert!(guest.headers().get("set-cookie").is_none());
     assert_eq!(
-        bob.delete(&format!("{invites}/{}", once.code)).await,
+        bob.call(&REVOKE_INVITE, &[&team.id.0, &once.code], &())
+            .await,
         Err((403, ErrorCode::NotAllowed)),
         "members cannot revoke"
     );
 
-    let links: courier_protocol::http::InviteLinks = alice.get(&invites).await.unwrap();
+    let links = alice.call(&INVITES, &[&team.id.0], &()).await.unwrap();
     assert!(
         links.invites[0].primary && links.invites[0].code != team.invite,
         "the main link was replaced"
@@ -354,9 +342,10 @@ async fn a_join_request_waits_for_an_admin() {
     let alice = sign_up(&server.base, "alice").await;
     let bob = sign_up(&server.base, "bob").await;
     let team = alice.group("Team").await;
-    let ask: InviteLink = alice
-        .post(
-            &format!("/api/chats/{}/invites", team.id.0),
+    let ask = alice
+        .call(
+            &NEW_INVITE,
+            &[&team.id.0],
             &NewInvite {
                 needs_approval: true,
                 ..Default::default()
@@ -364,16 +353,13 @@ async fn a_join_request_waits_for_an_admin() {
         )
         .await
         .unwrap();
-    let preview: InvitePreview = bob
-        .get(&format!("/api/invites/{}", ask.code))
-        .await
-        .unwrap();
+    let preview = bob.call(&INVITE_PREVIEW, &[&ask.code], &()).await.unwrap();
     assert!(preview.needs_approval);
 
-    let pending: JoinPending = bob
-        .post(&format!("/api/invites/{}/join", ask.code), &())
-        .await
-        .unwrap();
+    let answer = bob.call(&JOIN_BY_INVITE, &[&ask.code], &()).await.unwrap();
+    let JoinAnswer::Pending(pending) = answer else {
+        panic!("expected to wait, got {answer:?}");
+    };
     assert!(pending.pending);
     let mut bob_socket = bob.connect(&[]).await;
     bob_socket
@@ -393,8 +379,8 @@ async fn a_join_request_waits_for_an_admin() {
         "not in before approval"
     );
 
-    let requests: JoinRequests = alice
-        .get(&format!("/api/chats/{}/requests", team.id.0))
+    let requests = alice
+        .call(&JOIN_REQUESTS, &[&team.id.0], &())
         .await
         .unwrap();
     assert_eq!(
@@ -405,9 +391,12 @@ async fn a_join_request_waits_for_an_admin() {
             .collect::<Vec<_>>(),
         [bob.me.id]
     );
-    let answer = format!("/api/chats/{}/requests/{}", team.id.0, bob.me.id.0);
     alice
-        .post::<_, ()>(&answer, &RequestAnswer { approve: true })
+        .call(
+            &ANSWER_REQUEST,
+            &[&team.id.0, &bob.me.id.0],
+            &RequestAnswer { approve: true },
+        )
         .await
         .unwrap();
     match bob_socket.next().await {
@@ -419,7 +408,11 @@ async fn a_join_request_waits_for_an_admin() {
     }
     assert_eq!(
         alice
-            .post::<_, ()>(&answer, &RequestAnswer { approve: true })
+            .call(
+                &ANSWER_REQUEST,
+                &[&team.id.0, &bob.me.id.0],
+                &RequestAnswer { approve: true }
+            )
             .await,
         Err((404, ErrorCode::UnknownUser))
     );
@@ -432,19 +425,19 @@ async fn slow_mode_and_settings_need_the_right() {
     let bob = sign_up(&server.base, "bob").await;
     let team = alice.group("Team").await;
     bob.join(&team).await;
-    let path = format!("/api/chats/{}", team.id.0);
     let slow = ChatSettings {
         slow_mode_s: Some(60),
         ..Default::default()
     };
     assert_eq!(
-        bob.patch::<_, ChatCreated>(&path, &slow).await,
+        bob.call(&UPDATE_CHAT, &[&team.id.0], &slow).await,
         Err((403, ErrorCode::NotAllowed))
     );
     assert_eq!(
         alice
-            .patch::<_, ChatCreated>(
-                &path,
+            .call(
+                &UPDATE_CHAT,
+                &[&team.id.0],
                 &ChatSettings {
                     handle: Some("no spaces".into()),
                     ..Default::default()
@@ -455,7 +448,7 @@ async fn slow_mode_and_settings_need_the_right() {
     );
     assert_eq!(
         alice
-            .patch::<_, ChatCreated>(&path, &slow)
+            .call(&UPDATE_CHAT, &[&team.id.0], &slow)
             .await
             .unwrap()
             .chat
@@ -476,11 +469,12 @@ async fn slow_mode_and_settings_need_the_right() {
         handle: Some("team".into()),
         ..Default::default()
     };
-    alice.patch::<_, ChatCreated>(&path, &taken).await.unwrap();
+    alice
+        .call(&UPDATE_CHAT, &[&team.id.0], &taken)
+        .await
+        .unwrap();
     assert_eq!(
-        alice
-            .patch::<_, ChatCreated>(&format!("/api/chats/{}", other.id.0), &taken)
-            .await,
+        alice.call(&UPDATE_CHAT, &[&other.id.0], &taken).await,
         Err((409, ErrorCode::HandleTaken))
     );
 }

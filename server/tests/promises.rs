@@ -79,7 +79,10 @@ async fn only_the_latest_edit_of_a_message_is_served_later() {
     assert!(!served.contains("first draft"), "{served}");
     assert!(!served.contains("second thought"), "{served}");
     assert_eq!(events[0].text(), "final words");
-    let found: courier_protocol::http::Found = bob.get("/api/search?q=second").await.unwrap();
+    let found = bob
+        .call_query(&courier_protocol::http::SEARCH, &[], "q=second", &())
+        .await
+        .unwrap();
     assert!(found.messages.is_empty());
 }
 
@@ -204,14 +207,17 @@ async fn a_channels_readers_and_admins_stay_unknown_to_each_other() {
     );
     // Signatures turned on later unveil no earlier post; disappearing posts
     // still go (their delete, veiled too, reaches the readers).
-    let settings = format!("/api/chats/{}", channel.id.0);
     let change = courier_protocol::http::ChatSettings {
         signatures: Some(true),
         ttl_s: Some(1),
         ..Default::default()
     };
     owner
-        .patch::<_, courier_protocol::http::ChatCreated>(&settings, &change)
+        .call(
+            &courier_protocol::http::UPDATE_CHAT,
+            &[&channel.id.0],
+            &change,
+        )
         .await
         .unwrap();
     let mut again = other.connect(&[]).await;
@@ -228,9 +234,8 @@ async fn a_channels_readers_and_admins_stay_unknown_to_each_other() {
         "{gone:?}"
     );
     for (who, whom) in [(&reader, &other), (&reader, &owner), (&owner, &reader)] {
-        let path = format!("/api/users/{}/presence", whom.me.id.0);
         assert_eq!(
-            who.get::<courier_protocol::http::Presence>(&path)
+            who.call(&courier_protocol::http::PRESENCE, &[&whom.me.id.0], &())
                 .await
                 .unwrap_err()
                 .1,

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::http::{
-    ChatCreated, ChatSettings, Draft, Folders, Found, NewGroup, NewScheduled, Presence, Privacy,
-    ReadCursor, Reads, ScheduledPosts, Since,
+    ChatSettings, Draft, FOLDERS, Folders, Found, NEW_CHANNEL, NewGroup, NewScheduled, PRESENCE,
+    PRIVACY, Presence, Privacy, READS, ReadCursor, SAVE_DRAFT, SCHEDULE, SCHEDULED, SEARCH,
+    SET_FOLDERS, SET_PLACE, SET_PRIVACY, SINCE, UNSCHEDULE, UPDATE_CHAT,
 };
 use courier_protocol::limits::FOLDERS_MAX;
 use courier_protocol::model::folder::Folder;
@@ -29,11 +30,7 @@ async fn next_matching<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Opt
 }
 
 async fn reads_of(person: &Person, chat: ChatId) -> Vec<ReadCursor> {
-    person
-        .get::<Reads>(&format!("/api/chats/{}/reads", chat.0))
-        .await
-        .unwrap()
-        .reads
+    person.call(&READS, &[&chat.0], &()).await.unwrap().reads
 }
 
 #[tokio::test]
@@ -83,9 +80,7 @@ async fn reads_reach_the_sender_and_only_members_see_them() {
     );
 
     assert_eq!(
-        mallory
-            .get::<Reads>(&format!("/api/chats/{}/reads", direct.0))
-            .await,
+        mallory.call(&READS, &[&direct.0], &()).await,
         Err((403, ErrorCode::NotMember))
     );
     let mut m = mallory.connect(&[]).await;
@@ -103,8 +98,9 @@ async fn a_read_reaches_the_readers_other_devices_even_where_reads_are_private()
     let alice = sign_up(&server.base, "alice").await;
     let bob = sign_up(&server.base, "bob").await;
     let news = bob
-        .post::<_, ChatCreated>(
-            "/api/chats/channel",
+        .call(
+            &NEW_CHANNEL,
+            &[],
             &NewGroup {
                 name: "News".into(),
             },
@@ -181,8 +177,9 @@ async fn a_date_finds_the_first_post_since_it_for_members_only() {
         chat: ChatId,
         at: String,
     ) -> Result<Option<Seq>, (u16, ErrorCode)> {
-        let path = format!("/api/chats/{}/since?at={at}", chat.0);
-        who.get::<Since>(&path).await.map(|s| s.seq)
+        who.call_query(&SINCE, &[&chat.0], &format!("at={at}"), &())
+            .await
+            .map(|s| s.seq)
     }
     assert_eq!(since(&alice, chat, "0".into()).await, Ok(Some(monday.seq)));
     assert_eq!(
@@ -211,13 +208,15 @@ async fn a_chats_new_settings_reach_every_member_at_once() {
     let team = alice.group("Team").await;
     bob.join(&team).await;
     let (mut a, mut b) = (alice.connect(&[]).await, bob.connect(&[]).await);
-    let path = format!("/api/chats/{}", team.id.0);
     let rename = ChatSettings {
         name: Some("  Crew ".into()),
         ttl_s: Some(86_400),
         ..ChatSettings::default()
     };
-    alice.patch::<_, ChatCreated>(&path, &rename).await.unwrap();
+    alice
+        .call(&UPDATE_CHAT, &[&team.id.0], &rename)
+        .await
+        .unwrap();
     let told = ChatSettings {
         name: Some("Crew".into()),
         ttl_s: Some(86_400),
@@ -233,7 +232,7 @@ async fn a_chats_new_settings_reach_every_member_at_once() {
     }
 
     assert_eq!(
-        bob.patch::<_, ChatCreated>(&path, &rename)
+        bob.call(&UPDATE_CHAT, &[&team.id.0], &rename)
             .await
             .unwrap_err()
             .1,
@@ -435,9 +434,8 @@ async fn search_finds_substrings_in_any_script_only_in_ones_chats() {
     a.sent("o1").await;
 
     let search = |who: &Person, query: &str| {
-        let path = format!("/api/search?q={}", urlencode(query));
-        let who = who.clone();
-        async move { who.get::<Found>(&path).await }
+        let query = format!("q={}", urlencode(query));
+        who.call_query(&SEARCH, &[], &query, &())
     };
     let texts_of = |found: Found| -> Vec<String> {
         found
@@ -472,22 +470,22 @@ async fn search_finds_substrings_in_any_script_only_in_ones_chats() {
     );
     assert!(texts_of(search(&mallory, "东京").await.unwrap()).is_empty());
 
-    let in_chat = format!("/api/search?q={}&chat={}", urlencode("东京"), team.id.0);
+    let in_chat = format!("q={}&chat={}", urlencode("东京"), team.id.0);
     assert_eq!(
-        texts_of(alice.get::<Found>(&in_chat).await.unwrap()),
+        texts_of(alice.call_query(&SEARCH, &[], &in_chat, &()).await.unwrap()),
         vec!["明天我们在东京见面"]
     );
     assert_eq!(
-        mallory.get::<Found>(&in_chat).await,
+        mallory.call_query(&SEARCH, &[], &in_chat, &()).await,
         Err((403, ErrorCode::NotMember))
     );
     assert_eq!(
-        alice.get::<Found>("/api/search?q=%20").await,
+        alice.call_query(&SEARCH, &[], "q=%20", &()).await,
         Err((400, ErrorCode::TextEmpty))
     );
-    let long = format!("/api/search?q={}", "x".repeat(101));
+    let long = format!("q={}", "x".repeat(101));
     assert_eq!(
-        alice.get::<Found>(&long).await,
+        alice.call_query(&SEARCH, &[], &long, &()).await,
         Err((400, ErrorCode::TextTooLong))
     );
 }
@@ -510,7 +508,6 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
     let team = alice.group("Team").await;
     bob.join(&team).await;
     let mut b = bob.connect(&[]).await;
-    let path = format!("/api/chats/{}/scheduled", team.id.0);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -521,14 +518,26 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
         at,
     };
     alice
-        .post::<_, ()>(&path, &later("s1", "good morning", now + 1500))
+        .call(
+            &SCHEDULE,
+            &[&team.id.0],
+            &later("s1", "good morning", now + 1500),
+        )
         .await
         .unwrap();
     alice
-        .post::<_, ()>(&path, &later("s2", "never mind", now + 60_000))
+        .call(
+            &SCHEDULE,
+            &[&team.id.0],
+            &later("s2", "never mind", now + 60_000),
+        )
         .await
         .unwrap();
-    let waiting = alice.get::<ScheduledPosts>(&path).await.unwrap().scheduled;
+    let waiting = alice
+        .call(&SCHEDULED, &[&team.id.0], &())
+        .await
+        .unwrap()
+        .scheduled;
     assert_eq!(
         waiting
             .iter()
@@ -537,7 +546,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
         ["good morning", "never mind"]
     );
     assert!(
-        bob.get::<ScheduledPosts>(&path)
+        bob.call(&SCHEDULED, &[&team.id.0], &())
             .await
             .unwrap()
             .scheduled
@@ -545,19 +554,26 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
     );
     assert_eq!(
         mallory
-            .post::<_, ()>(&path, &later("m1", "hi", now + 5000))
+            .call(&SCHEDULE, &[&team.id.0], &later("m1", "hi", now + 5000))
             .await,
         Err((403, ErrorCode::NotMember))
     );
     assert_eq!(
         alice
-            .post::<_, ()>(&path, &later("s3", "yesterday", now - 5000))
+            .call(
+                &SCHEDULE,
+                &[&team.id.0],
+                &later("s3", "yesterday", now - 5000)
+            )
             .await,
         Err((400, ErrorCode::BadRequest))
     );
-    alice.delete(&format!("{path}/s2")).await.unwrap();
+    alice
+        .call(&UNSCHEDULE, &[&team.id.0, &"s2"], &())
+        .await
+        .unwrap();
     assert_eq!(
-        bob.delete(&format!("{path}/s1")).await,
+        bob.call(&UNSCHEDULE, &[&team.id.0, &"s1"], &()).await,
         Err((400, ErrorCode::BadTarget)),
         "nobody cancels another's"
     );
@@ -574,7 +590,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
     assert!(posted.at >= now + 1500, "not before its time");
     assert!(
         alice
-            .get::<ScheduledPosts>(&path)
+            .call(&SCHEDULED, &[&team.id.0], &())
             .await
             .unwrap()
             .scheduled
@@ -596,16 +612,18 @@ async fn disappearing_messages_are_deleted_for_everyone_when_due() {
     let bob = sign_up(&server.base, "bob").await;
     let mallory = sign_up(&server.base, "mallory").await;
     let direct = alice.direct("bob").await.id;
-    let path = format!("/api/chats/{}", direct.0);
     let timer = |ttl_s| ChatSettings {
         ttl_s: Some(ttl_s),
         ..ChatSettings::default()
     };
-    let set = bob.patch::<_, ChatCreated>(&path, &timer(1)).await.unwrap();
+    let set = bob
+        .call(&UPDATE_CHAT, &[&direct.0], &timer(1))
+        .await
+        .unwrap();
     assert_eq!(set.chat.ttl_s, 1, "either person of a direct chat sets it");
     assert_eq!(
         mallory
-            .patch::<_, ChatCreated>(&path, &timer(0))
+            .call(&UPDATE_CHAT, &[&direct.0], &timer(0))
             .await
             .unwrap_err()
             .1,
@@ -616,7 +634,7 @@ async fn disappearing_messages_are_deleted_for_everyone_when_due() {
         ..ChatSettings::default()
     };
     assert_eq!(
-        bob.patch::<_, ChatCreated>(&path, &rename)
+        bob.call(&UPDATE_CHAT, &[&direct.0], &rename)
             .await
             .unwrap_err()
             .1,
@@ -645,49 +663,45 @@ async fn presence_shows_to_chat_partners_unless_hidden() {
     let bob = sign_up(&server.base, "bob").await;
     let mallory = sign_up(&server.base, "mallory").await;
     alice.direct("bob").await;
-    let path = format!("/api/users/{}/presence", bob.me.id.0);
-    let before = alice.get::<Presence>(&path).await.unwrap();
+    let presence = || alice.call(&PRESENCE, &[&bob.me.id.0], &());
+    let before = presence().await.unwrap();
     assert!(!before.online, "never connected");
 
     let b = bob.connect(&[]).await;
-    let online = alice.get::<Presence>(&path).await.unwrap();
+    let online = presence().await.unwrap();
     assert!(online.online && online.last_seen.is_some());
     assert_eq!(
-        mallory.get::<Presence>(&path).await,
+        mallory.call(&PRESENCE, &[&bob.me.id.0], &()).await,
         Err((403, ErrorCode::NotMember)),
         "strangers learn nothing"
     );
     drop(b);
-    let mut offline = alice.get::<Presence>(&path).await.unwrap();
+    let mut offline = presence().await.unwrap();
     for _ in 0..50 {
         if !offline.online {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
-        offline = alice.get::<Presence>(&path).await.unwrap();
+        offline = presence().await.unwrap();
     }
     assert!(
         !offline.online && offline.last_seen.is_some(),
         "last seen once gone"
     );
 
-    bob.put::<_, ()>(
-        "/api/me/privacy",
+    bob.call(
+        &SET_PRIVACY,
+        &[],
         &Privacy {
             hide_last_seen: true,
         },
     )
     .await
     .unwrap();
-    assert!(
-        bob.get::<Privacy>("/api/me/privacy")
-            .await
-            .unwrap()
-            .hide_last_seen
-    );
+    assert!(bob.call(&PRIVACY, &[], &()).await.unwrap().hide_last_seen);
     let _b = bob.connect(&[]).await;
     assert_eq!(
-        alice.get::<Presence>(&path).await.unwrap(),
+        presence().await.unwrap(),
         Presence {
             online: false,
             last_seen: None
@@ -703,10 +717,10 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
     let mallory = sign_up(&server.base, "mallory").await;
     let team = alice.group("Team").await;
     let mut laptop = alice.connect(&[]).await;
-    let path = format!("/api/chats/{}/draft", team.id.0);
     alice
-        .put::<_, ()>(
-            &path,
+        .call(
+            &SAVE_DRAFT,
+            &[&team.id.0],
             &Draft {
                 text: "half a tho".into(),
                 device: "laptop-tab".into(),
@@ -728,8 +742,9 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
     assert_eq!(chats[0].draft, "half a tho");
     assert_eq!(
         mallory
-            .put::<_, ()>(
-                &path,
+            .call(
+                &SAVE_DRAFT,
+                &[&team.id.0],
                 &Draft {
                     text: "x".into(),
                     device: String::new()
@@ -743,7 +758,7 @@ async fn a_draft_follows_its_writer_to_their_other_devices() {
         device: String::new(),
     };
     assert_eq!(
-        alice.put::<_, ()>(&path, &long).await,
+        alice.call(&SAVE_DRAFT, &[&team.id.0], &long).await,
         Err((400, ErrorCode::TextTooLong))
     );
 }
@@ -757,13 +772,12 @@ async fn pinning_muting_archiving_is_ones_own_and_reaches_ones_devices() {
     let team = alice.group("Team").await;
     bob.join(&team).await;
     let mut phone = alice.connect(&[]).await;
-    let path = format!("/api/chats/{}/place", team.id.0);
     let place = Place {
         pinned: true,
         muted: true,
         archived: false,
     };
-    let set = alice.put::<_, ChatCreated>(&path, &place).await.unwrap();
+    let set = alice.call(&SET_PLACE, &[&team.id.0], &place).await.unwrap();
     assert_eq!(set.chat.place, place);
     let told = next_matching(&mut phone, |f| match f {
         ServerFrame::Chat { chat } => Some(chat.place),
@@ -775,7 +789,7 @@ async fn pinning_muting_archiving_is_ones_own_and_reaches_ones_devices() {
     assert_eq!(chats[0].place, Place::default(), "bob's list is his own");
     assert_eq!(
         mallory
-            .put::<_, ChatCreated>(&path, &place)
+            .call(&SET_PLACE, &[&team.id.0], &place)
             .await
             .unwrap_err(),
         (403, ErrorCode::NotMember)
@@ -799,17 +813,14 @@ async fn folders_are_ones_own_and_follow_to_every_device() {
     let mine = Folders {
         folders: vec![work.clone()],
     };
-    alice.put::<_, ()>("/api/me/folders", &mine).await.unwrap();
+    alice.call(&SET_FOLDERS, &[], &mine).await.unwrap();
     let told = next_matching(&mut phone, |f| match f {
         ServerFrame::Folders { folders } => Some(folders),
         _ => None,
     })
     .await;
     assert_eq!(told, mine.folders, "her other device hears of it");
-    assert_eq!(
-        alice.get::<Folders>("/api/me/folders").await,
-        Ok(mine.clone())
-    );
+    assert_eq!(alice.call(&FOLDERS, &[], &()).await, Ok(mine.clone()));
     let mut laptop = alice.connect_raw().await;
     laptop
         .send(&ClientFrame::Hello {
@@ -823,9 +834,7 @@ async fn folders_are_ones_own_and_follow_to_every_device() {
         other => panic!("expected welcome, got {other:?}"),
     }
     assert_eq!(
-        bob.get::<Folders>("/api/me/folders")
-            .await
-            .map(|f| f.folders),
+        bob.call(&FOLDERS, &[], &()).await.map(|f| f.folders),
         Ok(Vec::new()),
         "bob's folders are his own"
     );
@@ -835,15 +844,15 @@ async fn folders_are_ones_own_and_follow_to_every_device() {
         folders: vec![Folder::default()],
     };
     assert_eq!(
-        alice.put::<_, ()>("/api/me/folders", &unnamed).await,
+        alice.call(&SET_FOLDERS, &[], &unnamed).await,
         Err((400, ErrorCode::BadName))
     );
     let too_many = Folders {
         folders: vec![work; FOLDERS_MAX + 1],
     };
     assert_eq!(
-        alice.put::<_, ()>("/api/me/folders", &too_many).await,
+        alice.call(&SET_FOLDERS, &[], &too_many).await,
         Err((429, ErrorCode::TooMany))
     );
-    assert_eq!(alice.get::<Folders>("/api/me/folders").await, Ok(mine));
+    assert_eq!(alice.call(&FOLDERS, &[], &()).await, Ok(mine));
 }

@@ -2,17 +2,22 @@
 //! their sockets, send and expect frames.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::fmt::Display;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use courier_protocol::http::{ApiError, ChatCreated, Me, NewDirect, NewGroup, SignUp};
+use courier_protocol::http::{
+    ApiError, Endpoint, JoinAnswer, Me, Method, NewDirect, NewGroup, SignUp, accounts, chats,
+};
 use courier_protocol::{
     ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode, Message,
     PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
 };
 use courier_server::startup::{Config, Running};
 use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::io::AsyncBufReadExt;
 use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -131,15 +136,54 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
+/// The request for `endpoint` on the server at `base`: its method, its path
+/// with the `{…}` segments filled by `at` (and `query`, already encoded, if
+/// not empty), and `body` as JSON unless it is `()`. Without a cookie; for
+/// what a test reads beyond the answer (headers, cookies) or adds to it.
+pub fn request_to<Req: Serialize, Resp>(
+    base: &str,
+    endpoint: &Endpoint<Req, Resp>,
+    at: &[&dyn Display],
+    query: &str,
+    body: &Req,
+) -> reqwest::RequestBuilder {
+    let method = match endpoint.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    };
+    let mut url = format!("{base}{}", endpoint.at(at));
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
+    let request = http().request(method, url);
+    let json = serde_json::to_vec(body).unwrap();
+    if json == b"null" {
+        request
+    } else {
+        request
+            .header("content-type", "application/json")
+            .body(json)
+    }
+}
+
+/// The chat joined by a link that needs no approval.
+pub fn joined<T>(answer: JoinAnswer<T>) -> T {
+    match answer {
+        JoinAnswer::Joined(joined) => joined,
+        JoinAnswer::Pending(pending) => panic!("expected to join, got {pending:?}"),
+    }
+}
+
 pub async fn sign_up(base: &str, username: &str) -> Person {
     let body = SignUp {
         username: username.into(),
         password: "correct horse".into(),
         name: None,
     };
-    let response = http()
-        .post(format!("{base}/api/signup"))
-        .json(&body)
+    let response = request_to(base, &accounts::SIGN_UP, &[], "", &body)
         .send()
         .await
         .unwrap();
@@ -154,100 +198,62 @@ pub async fn sign_up(base: &str, username: &str) -> Person {
 }
 
 impl Person {
-    /// POSTs JSON with this person's cookie; the body or the error code.
-    pub async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    /// Calls `endpoint` with this person's cookie at its path filled with
+    /// `at`, sending `body` unless it is `()`; the answer or the error code.
+    pub fn call<Req: Serialize, Resp: DeserializeOwned>(
         &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, (u16, ErrorCode)> {
-        self.with_body(reqwest::Method::POST, path, body).await
+        endpoint: &Endpoint<Req, Resp>,
+        at: &[&dyn Display],
+        body: &Req,
+    ) -> impl Future<Output = Result<Resp, (u16, ErrorCode)>> + use<Req, Resp> {
+        self.call_query(endpoint, at, "", body)
     }
 
-    pub async fn get<T: serde::de::DeserializeOwned>(
+    /// [`Person::call`] with `query` (already encoded) after the path.
+    pub fn call_query<Req: Serialize, Resp: DeserializeOwned>(
         &self,
-        path: &str,
-    ) -> Result<T, (u16, ErrorCode)> {
-        let response = http()
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        read(response).await
-    }
-
-    pub async fn patch<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, (u16, ErrorCode)> {
-        self.with_body(reqwest::Method::PATCH, path, body).await
-    }
-
-    pub async fn put<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, (u16, ErrorCode)> {
-        self.with_body(reqwest::Method::PUT, path, body).await
-    }
-
-    /// Sends JSON with this person's cookie; the body or the error code.
-    async fn with_body<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: &B,
-    ) -> Result<T, (u16, ErrorCode)> {
-        let response = http()
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        read(response).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Result<(), (u16, ErrorCode)> {
-        let response = http()
-            .delete(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        read(response).await
+        endpoint: &Endpoint<Req, Resp>,
+        at: &[&dyn Display],
+        query: &str,
+        body: &Req,
+    ) -> impl Future<Output = Result<Resp, (u16, ErrorCode)>> + use<Req, Resp> {
+        // Built before the future, which so holds no `dyn Display` (not
+        // `Send`) and can be spawned.
+        let request =
+            request_to(&self.base, endpoint, at, query, body).header("cookie", &self.cookie);
+        async move { read(request.send().await.unwrap()).await }
     }
 
     pub async fn group(&self, name: &str) -> ChatSummary {
-        self.post::<_, ChatCreated>("/api/chats/group", &NewGroup { name: name.into() })
+        self.call(&chats::NEW_GROUP, &[], &NewGroup { name: name.into() })
             .await
             .unwrap()
             .chat
     }
 
     pub async fn channel(&self, name: &str) -> ChatSummary {
-        self.post::<_, ChatCreated>("/api/chats/channel", &NewGroup { name: name.into() })
+        self.call(&chats::NEW_CHANNEL, &[], &NewGroup { name: name.into() })
             .await
             .unwrap()
             .chat
     }
 
     pub async fn direct(&self, username: &str) -> ChatSummary {
-        self.post::<_, ChatCreated>(
-            "/api/chats/direct",
-            &NewDirect {
-                username: username.into(),
-            },
-        )
-        .await
-        .unwrap()
-        .chat
+        let body = NewDirect {
+            username: username.into(),
+        };
+        self.call(&chats::NEW_DIRECT, &[], &body)
+            .await
+            .unwrap()
+            .chat
     }
 
     pub async fn join(&self, chat: &ChatSummary) {
-        let path = format!("/api/invites/{}/join", chat.invite);
-        self.post::<_, ChatCreated>(&path, &()).await.unwrap();
+        joined(
+            self.call(&chats::JOIN_BY_INVITE, &[&chat.invite], &())
+                .await
+                .unwrap(),
+        );
     }
 
     /// Opens a socket, says Hello with `cursors`, and waits for Welcome.
@@ -282,9 +288,7 @@ impl Person {
     }
 }
 
-pub async fn read<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, (u16, ErrorCode)> {
+pub async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, (u16, ErrorCode)> {
     let status = response.status().as_u16();
     if response.status().is_success() {
         let bytes = response.bytes().await.unwrap();
