@@ -116,6 +116,71 @@ where
     }
 }
 
+/// Courier on `config`'s store and bus, with its workers started:
+/// everything but the listening socket, so tests can drive it directly.
+pub async fn router(
+    config: &Config,
+    shutdown: CancellationToken,
+) -> Result<axum::Router, StartError> {
+    std::fs::create_dir_all(&config.data)
+        .map_err(|e| StartError::DataDir(config.data.clone(), e))?;
+    let store: Arc<dyn Store> = match &config.postgres {
+        Some(url) => Arc::new(PgStore::open(url).await?),
+        None => Arc::new(SqliteStore::open(&config.data).await?),
+    };
+    let hub = Arc::new(Hub::default());
+    let (bus, subscriber): (Arc<dyn Bus>, _) = match &config.nats {
+        None => (Arc::new(LocalBus), None),
+        Some(url) => {
+            let (bus, subscriber) = NatsBus::connect(url, &config.nats_subject).await?;
+            let node = bus.node();
+            (Arc::new(bus), Some((node, subscriber)))
+        }
+    };
+    let delivery = Delivery::new(Arc::clone(&store), hub, bus);
+    let features = Arc::new(Features::new(Arc::new(Kernel { store, delivery })));
+    if let Some((node, subscriber)) = subscriber {
+        let relaying = Arc::clone(&features.kernel);
+        tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {
+            let kernel = Arc::clone(&relaying);
+            async move { kernel.delivery.relay(notice).await }
+        }));
+        let swept = Arc::clone(&features.kernel);
+        tokio::spawn(every(SWEEP_EVERY, shutdown.clone(), move || {
+            let kernel = Arc::clone(&swept);
+            async move { kernel.delivery.sweep().await }
+        }));
+    }
+    let presence = features.presence.clone();
+    tokio::spawn(every(PRESENCE_EVERY, shutdown.clone(), move || {
+        let presence = presence.clone();
+        async move { presence.renew_presence().await }
+    }));
+    let accounts = features.accounts.clone();
+    tokio::spawn(every(SESSIONS_EVERY, shutdown.clone(), move || {
+        let accounts = accounts.clone();
+        async move { accounts.end_dead_sessions().await }
+    }));
+    let messaging = features.messaging.clone();
+    tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
+        let messaging = messaging.clone();
+        async move { messaging.run_timers().await }
+    }));
+    let state = AppState {
+        features,
+        allowed_origins: Arc::new(config.allowed_origins.clone()),
+        connections: Arc::new(Semaphore::new(config.max_connections)),
+        max_sockets_per_user: config.max_sockets_per_user,
+        shutdown: shutdown.clone(),
+        gate: Arc::new(Gate::new(config.new_users_per_hour)),
+        trust_forwarded_for: config.trust_forwarded_for,
+        socket_limits: Arc::new(ws::Limits::new(config.sends_per_second)),
+        sockets: Arc::default(),
+        scans: Arc::new(Buckets::new(SCANS)),
+    };
+    Ok(app(state, &config.static_dir, config.https))
+}
+
 /// A bound, ready server; [`Running::serve`] runs it until `shutdown`.
 pub struct Running {
     listener: TcpListener,
@@ -128,68 +193,13 @@ impl Running {
         config: &Config,
         shutdown: CancellationToken,
     ) -> Result<Running, StartError> {
-        std::fs::create_dir_all(&config.data)
-            .map_err(|e| StartError::DataDir(config.data.clone(), e))?;
-        let store: Arc<dyn Store> = match &config.postgres {
-            Some(url) => Arc::new(PgStore::open(url).await?),
-            None => Arc::new(SqliteStore::open(&config.data).await?),
-        };
-        let hub = Arc::new(Hub::default());
-        let (bus, subscriber): (Arc<dyn Bus>, _) = match &config.nats {
-            None => (Arc::new(LocalBus), None),
-            Some(url) => {
-                let (bus, subscriber) = NatsBus::connect(url, &config.nats_subject).await?;
-                let node = bus.node();
-                (Arc::new(bus), Some((node, subscriber)))
-            }
-        };
-        let delivery = Delivery::new(Arc::clone(&store), hub, bus);
-        let features = Arc::new(Features::new(Arc::new(Kernel { store, delivery })));
-        if let Some((node, subscriber)) = subscriber {
-            let relaying = Arc::clone(&features.kernel);
-            tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {
-                let kernel = Arc::clone(&relaying);
-                async move { kernel.delivery.relay(notice).await }
-            }));
-            let swept = Arc::clone(&features.kernel);
-            tokio::spawn(every(SWEEP_EVERY, shutdown.clone(), move || {
-                let kernel = Arc::clone(&swept);
-                async move { kernel.delivery.sweep().await }
-            }));
-        }
-        let presence = features.presence.clone();
-        tokio::spawn(every(PRESENCE_EVERY, shutdown.clone(), move || {
-            let presence = presence.clone();
-            async move { presence.renew_presence().await }
-        }));
-        let accounts = features.accounts.clone();
-        tokio::spawn(every(SESSIONS_EVERY, shutdown.clone(), move || {
-            let accounts = accounts.clone();
-            async move { accounts.end_dead_sessions().await }
-        }));
-        let messaging = features.messaging.clone();
-        tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
-            let messaging = messaging.clone();
-            async move { messaging.run_timers().await }
-        }));
-        let state = AppState {
-            features,
-            allowed_origins: Arc::new(config.allowed_origins.clone()),
-            connections: Arc::new(Semaphore::new(config.max_connections)),
-            max_sockets_per_user: config.max_sockets_per_user,
-            shutdown: shutdown.clone(),
-            gate: Arc::new(Gate::new(config.new_users_per_hour)),
-            trust_forwarded_for: config.trust_forwarded_for,
-            socket_limits: Arc::new(ws::Limits::new(config.sends_per_second)),
-            sockets: Arc::default(),
-            scans: Arc::new(Buckets::new(SCANS)),
-        };
+        let router = router(config, shutdown.clone()).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartError::Listen(config.listen, e))?;
         Ok(Running {
             listener,
-            router: app(state, &config.static_dir, config.https),
+            router,
             shutdown,
         })
     }

@@ -9,7 +9,6 @@ use courier_protocol::{ErrorCode, UserInfo, UserKind};
 use super::Accounts;
 use crate::kernel::auth;
 use crate::kernel::db::SessionRow;
-use crate::kernel::delivery::bus::Notice;
 use crate::kernel::error::Result;
 use crate::kernel::{now_ms, to_hex};
 
@@ -100,12 +99,7 @@ impl Accounts {
             .end_sessions(me.id, &auth::token_hash(token))
             .await?;
         for session in ended {
-            self.k
-                .delivery
-                .tell_everywhere(Notice::SessionEnded {
-                    session: to_hex(&session),
-                })
-                .await;
+            self.k.delivery.end_session(&session).await;
         }
         Ok(())
     }

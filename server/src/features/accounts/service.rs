@@ -9,9 +9,8 @@ use courier_protocol::{ErrorCode, UserInfo, UserKind};
 
 use crate::kernel::auth;
 use crate::kernel::db::NewUser;
-use crate::kernel::delivery::bus::Notice;
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms, to_hex};
+use crate::kernel::{Kernel, now_ms};
 
 /// Sessions one check of the sockets' sessions reads at once.
 const SESSION_PAGE: usize = 500;
@@ -87,12 +86,7 @@ impl Accounts {
     /// Deletes a session and closes its sockets on every node.
     pub async fn end_session(&self, hash: &[u8]) -> Result<()> {
         self.k.store.delete_session(hash).await?;
-        self.k
-            .delivery
-            .tell_everywhere(Notice::SessionEnded {
-                session: to_hex(hash),
-            })
-            .await;
+        self.k.delivery.end_session(hash).await;
         Ok(())
     }
 

@@ -9,12 +9,11 @@ use courier_protocol::limits::{HISTORY_PAGE, MAX_VIEW_SEQS, SEARCH_PAGE_MAX, SEA
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS};
 use courier_protocol::{
-    Act, ChatId, ChatKind, ClientMsgId, Content, ErrorCode, Message, Seq, UserInfo,
+    Act, ChatId, ChatKind, ClientMsgId, Content, ErrorCode, Message, Seq, ServerFrame, UserInfo,
 };
 
 use crate::features::chats::Chats;
 use crate::kernel::db::{Post, Search};
-use crate::kernel::delivery::bus::Notice;
 use crate::kernel::error::Result;
 use crate::kernel::{Kernel, now_ms};
 
@@ -128,10 +127,8 @@ impl Messaging {
             return Ok(());
         }
         let (user, name) = (me.id, me.name.clone());
-        self.k
-            .delivery
-            .tell_everywhere(Notice::Typing { chat, user, name })
-            .await;
+        let frame = ServerFrame::Typing { chat, user, name };
+        self.k.delivery.to_chat(chat, frame).await;
         Ok(())
     }
 
@@ -184,14 +181,12 @@ impl Messaging {
     pub async fn mark_read(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
         if let Some(moved) = self.k.store.mark_read(chat, me.id, seq).await? {
             let (user, seq) = (me.id, moved.seq);
-            self.k
-                .delivery
-                .tell_everywhere(if moved.shared {
-                    Notice::Read { chat, user, seq }
-                } else {
-                    Notice::OwnRead { chat, user, seq }
-                })
-                .await;
+            let frame = ServerFrame::Read { chat, user, seq };
+            if moved.shared {
+                self.k.delivery.to_chat(chat, frame).await;
+            } else {
+                self.k.delivery.to_user(user, frame).await;
+            }
         }
         Ok(())
     }
@@ -200,11 +195,12 @@ impl Messaging {
     /// reads, tells them.
     pub async fn mark_delivered(&self, me: &UserInfo, chat: ChatId, seq: Seq) -> Result<()> {
         if let Some(seq) = self.k.store.mark_delivered(chat, me.id, seq).await? {
-            let user = me.id;
-            self.k
-                .delivery
-                .tell_everywhere(Notice::Delivered { chat, user, seq })
-                .await;
+            let frame = ServerFrame::Delivered {
+                chat,
+                user: me.id,
+                seq,
+            };
+            self.k.delivery.to_chat(chat, frame).await;
         }
         Ok(())
     }

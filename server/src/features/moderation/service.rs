@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use crate::features::chats::Chats;
 use crate::kernel::auth;
-use crate::kernel::delivery::bus::Notice;
 use crate::kernel::error::Result;
 use crate::kernel::{Kernel, now_ms};
 
@@ -71,14 +70,7 @@ impl Moderation {
                     .remove_member(chat, target, ban, now_ms())
                     .await?
                 {
-                    self.k
-                        .delivery
-                        .hub()
-                        .unfollow(target, chat, &ServerFrame::Left { chat });
-                    self.k
-                        .delivery
-                        .tell_others(Notice::Left { user: target, chat })
-                        .await;
+                    self.k.delivery.remove(target, chat).await;
                 }
                 Ok(())
             }
@@ -108,14 +100,7 @@ impl Moderation {
             .remove_member(chat, me.id, false, now_ms())
             .await?
         {
-            self.k
-                .delivery
-                .hub()
-                .unfollow(me.id, chat, &ServerFrame::Left { chat });
-            self.k
-                .delivery
-                .tell_others(Notice::Left { user: me.id, chat })
-                .await;
+            self.k.delivery.remove(me.id, chat).await;
         }
         Ok(())
     }
@@ -151,13 +136,11 @@ impl Moderation {
         }
         self.k.store.update_chat(chat, &settings).await?;
         if settings != ChatSettings::default() {
-            self.k
-                .delivery
-                .tell_everywhere(Notice::Settings {
-                    chat,
-                    settings: settings.clone(),
-                })
-                .await;
+            let frame = ServerFrame::Settings {
+                chat,
+                settings: settings.clone(),
+            };
+            self.k.delivery.to_chat(chat, frame).await;
         }
         self.k
             .store

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use courier_protocol::http::Draft;
 use courier_protocol::limits::{MAX_CLIENT_MSG_ID_LEN, MAX_TEXT_CHARS};
 use courier_protocol::model::folder::{self, Folder};
-use courier_protocol::{ChatId, ChatSummary, ErrorCode, Place, UserId, UserInfo};
+use courier_protocol::{ChatId, ChatSummary, ErrorCode, Place, ServerFrame, UserId, UserInfo};
 
-use crate::kernel::delivery::bus::Notice;
 use crate::kernel::error::Result;
 use crate::kernel::{Kernel, now_ms};
 
@@ -32,13 +31,8 @@ impl Prefs {
         place: Place,
     ) -> Result<ChatSummary> {
         self.k.store.set_place(chat, me.id, place).await?;
-        let summary = self.k.delivery.tell_member(chat, me.id).await?;
-        // What other nodes do on a join is what is needed: tell the user's
-        // sockets the chat again.
-        self.k
-            .delivery
-            .tell_others(Notice::Joined { user: me.id, chat })
-            .await;
+        // Every device of theirs gets the chat again, in its new place.
+        let summary = self.k.delivery.retell(chat, me.id).await?;
         summary.ok_or(ErrorCode::NotMember)
     }
 
@@ -49,16 +43,8 @@ impl Prefs {
             return Err(ErrorCode::TextTooLong);
         }
         self.k.store.save_draft(chat, me.id, &text).await?;
-        let user = me.id;
-        self.k
-            .delivery
-            .tell_everywhere(Notice::Draft {
-                user,
-                chat,
-                text,
-                device,
-            })
-            .await;
+        let frame = ServerFrame::Draft { chat, text, device };
+        self.k.delivery.to_user(me.id, frame).await;
         Ok(())
     }
 
@@ -70,13 +56,8 @@ impl Prefs {
     pub async fn set_folders(&self, me: &UserInfo, folders: Vec<Folder>) -> Result<()> {
         folder::validate_all(&folders)?;
         self.k.store.set_folders(me.id, &folders).await?;
-        self.k
-            .delivery
-            .tell_everywhere(Notice::Folders {
-                user: me.id,
-                folders,
-            })
-            .await;
+        let frame = ServerFrame::Folders { folders };
+        self.k.delivery.to_user(me.id, frame).await;
         Ok(())
     }
 

@@ -9,66 +9,43 @@
 //! gap by sequence themselves.
 
 use async_trait::async_trait;
-use courier_protocol::http::ChatSettings;
-use courier_protocol::model::folder::Folder;
-use courier_protocol::{ChatId, Seq, UserId};
+use courier_protocol::{ChatId, Seq, ServerFrame, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-/// What a node tells the others.
+/// What a node tells the others: committed events by seq (read back from
+/// the store, never carried), membership changes, ended sessions, and
+/// frames addressed to a chat's or a user's connections. A new capability
+/// adds frames, not notices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Notice {
     /// `chat` has events up to `seq`.
     Events { chat: ChatId, seq: Seq },
-    /// `user` was added to `chat`: their sockets on every node follow it.
+    /// `user` was added to `chat` (or their place in it changed): their
+    /// sockets on every node follow it and get it again.
     Joined { user: UserId, chat: ChatId },
     /// `user` was removed from `chat`: their sockets on every node stop
     /// following it.
     Left { user: UserId, chat: ChatId },
-    /// `user` read `chat` up to `seq` (passed on to the chat's sockets).
-    Read {
-        chat: ChatId,
-        user: UserId,
-        seq: Seq,
-    },
-    /// `user` read `chat` up to `seq` where reads are private (passed on
-    /// to the user's own sockets only).
-    OwnRead {
-        chat: ChatId,
-        user: UserId,
-        seq: Seq,
-    },
-    /// A device of `user` stored `chat` up to `seq` (passed on to the
-    /// chat's sockets).
-    Delivered {
-        chat: ChatId,
-        user: UserId,
-        seq: Seq,
-    },
-    /// `chat`'s shared settings changed (passed on to the chat's sockets).
-    Settings {
-        chat: ChatId,
-        settings: ChatSettings,
-    },
-    /// `user`'s folders changed (passed on to their sockets).
-    Folders { user: UserId, folders: Vec<Folder> },
-    /// `user`'s draft of `chat` changed (passed on to their sockets).
-    Draft {
-        user: UserId,
-        chat: ChatId,
-        text: String,
-        device: String,
-    },
     /// A session ended (signed out): its sockets on every node close. The
     /// hash of its token, in hex.
     SessionEnded { session: String },
-    /// `user` is typing in `chat` (passed on to the chat's sockets).
-    Typing {
-        chat: ChatId,
-        user: UserId,
-        name: String,
+    /// A frame for the connections `to` names, on every node.
+    Frame {
+        to: Audience,
+        frame: Box<ServerFrame>,
     },
+}
+
+/// Whose connections an addressed frame goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Every connection following the chat.
+    Chat(ChatId),
+    /// Every connection of the user.
+    User(UserId),
 }
 
 #[async_trait]

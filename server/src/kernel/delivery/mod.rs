@@ -15,8 +15,8 @@ use courier_protocol::{ChatId, ChatSummary, ErrorCode, Seq, ServerFrame, UserId}
 
 use super::db::{Appended, Store};
 use super::error::Result;
-use super::from_hex;
-use bus::{Bus, Notice};
+use super::{from_hex, to_hex};
+use bus::{Audience, Bus, Notice};
 use hub::Hub;
 
 /// Chats whose newest seq one sweep query reads.
@@ -65,32 +65,14 @@ impl Delivery {
             Notice::Left { user, chat } => {
                 self.hub.unfollow(user, chat, &ServerFrame::Left { chat })
             }
-            Notice::Read { chat, user, seq } => self
-                .hub
-                .publish(chat, &ServerFrame::Read { chat, user, seq }),
-            Notice::OwnRead { chat, user, seq } => self
-                .hub
-                .send_to_user(user, &ServerFrame::Read { chat, user, seq }),
-            Notice::Delivered { chat, user, seq } => self
-                .hub
-                .publish(chat, &ServerFrame::Delivered { chat, user, seq }),
-            Notice::Typing { chat, user, name } => self
-                .hub
-                .publish(chat, &ServerFrame::Typing { chat, user, name }),
-            Notice::Draft {
-                user,
-                chat,
-                text,
-                device,
-            } => self
-                .hub
-                .send_to_user(user, &ServerFrame::Draft { chat, text, device }),
-            Notice::Settings { chat, settings } => self
-                .hub
-                .publish(chat, &ServerFrame::Settings { chat, settings }),
-            Notice::Folders { user, folders } => self
-                .hub
-                .send_to_user(user, &ServerFrame::Folders { folders }),
+            Notice::Frame {
+                to: Audience::Chat(chat),
+                frame,
+            } => self.hub.publish(chat, &frame),
+            Notice::Frame {
+                to: Audience::User(user),
+                frame,
+            } => self.hub.send_to_user(user, &frame),
             Notice::SessionEnded { session } => {
                 if let Some(hash) = from_hex(&session) {
                     self.hub.end_session(&hash);
@@ -100,14 +82,35 @@ impl Delivery {
     }
 
     /// Acts on a notice here at once and on every other node by the bus.
-    pub async fn tell_everywhere(&self, notice: Notice) {
+    async fn tell_everywhere(&self, notice: Notice) {
         self.relay(notice.clone()).await;
         self.bus.announce(notice).await;
     }
 
-    /// Tells only the other nodes (this node has acted already).
-    pub async fn tell_others(&self, notice: Notice) {
-        self.bus.announce(notice).await;
+    /// Hands `frame` to every connection following `chat`, on every node.
+    pub async fn to_chat(&self, chat: ChatId, frame: ServerFrame) {
+        let (to, frame) = (Audience::Chat(chat), Box::new(frame));
+        self.tell_everywhere(Notice::Frame { to, frame }).await;
+    }
+
+    /// Hands `frame` to every connection of `user`, on every node.
+    pub async fn to_user(&self, user: UserId, frame: ServerFrame) {
+        let (to, frame) = (Audience::User(user), Box::new(frame));
+        self.tell_everywhere(Notice::Frame { to, frame }).await;
+    }
+
+    /// Closes the sockets of the session whose token hashes to `hash`, on
+    /// every node.
+    pub async fn end_session(&self, hash: &[u8]) {
+        let session = to_hex(hash);
+        self.tell_everywhere(Notice::SessionEnded { session }).await;
+    }
+
+    /// `user` is no longer in `chat`: their connections, on every node,
+    /// stop following it and are told so.
+    pub async fn remove(&self, user: UserId, chat: ChatId) {
+        self.hub.unfollow(user, chat, &ServerFrame::Left { chat });
+        self.bus.announce(Notice::Left { user, chat }).await;
     }
 
     /// Events of `chat` up to `seq` were committed elsewhere: hand this
@@ -198,10 +201,18 @@ impl Delivery {
     /// the chat as each sees it, and makes those connections follow it.
     pub async fn announce(&self, chat: ChatId, users: &[UserId]) -> Result<()> {
         for &user in users {
-            self.tell_member(chat, user).await?;
-            self.bus.announce(Notice::Joined { user, chat }).await;
+            self.retell(chat, user).await?;
         }
         Ok(())
+    }
+
+    /// Tells `user`'s connections, here and on the other nodes, about the
+    /// chat as they now see it (following it); the summary, unless they are
+    /// not a member.
+    pub async fn retell(&self, chat: ChatId, user: UserId) -> Result<Option<ChatSummary>> {
+        let summary = self.tell_member(chat, user).await?;
+        self.bus.announce(Notice::Joined { user, chat }).await;
+        Ok(summary)
     }
 
     /// Follow first: a message committed while the summary is read then
@@ -209,7 +220,7 @@ impl Delivery {
     /// (a stale or reordered notice, a removal racing the join) stops
     /// following at once. A removal's own unfollow comes after its commit,
     /// so whatever the order, the last word matches the store.
-    pub async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<Option<ChatSummary>> {
+    async fn tell_member(&self, chat: ChatId, user: UserId) -> Result<Option<ChatSummary>> {
         self.hub.follow(user, chat);
         match self.store.chat_summary(chat, user).await {
             Ok(Some(summary)) => {

@@ -1,303 +1,36 @@
-//! One WebSocket connection: a reader that handles the client's frames in
-//! order and a writer that drains two bounded queues to the socket.
-//!
-//! - `replies` carries this connection's own answers (Welcome, backlog,
-//!   acks, errors); the reader waits for room in it, so a slow client slows
-//!   only its own requests.
-//! - `live` carries fan-out from the hub, which never waits: when it is
-//!   full the hub drops the connection and the client resumes by cursor.
-//!
-//! The connection joins the hub before it reads the backlog, so nothing
-//! committed in between is missed; what arrives twice the client drops by
-//! (chat, seq).
+//! A connection's reader: the client's frames, handled in order, each
+//! passed to its capability; acks, errors and pages of events go back on
+//! the reply queue.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, close_code};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
 use courier_protocol::budget;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
 use courier_protocol::{
-    ChatId, ChatSummary, ClientFrame, Cursor, ErrorCode, Message, PROTOCOL_VERSION, Seq,
-    ServerFrame, UserId, UserInfo,
+    ChatId, ClientFrame, Cursor, ErrorCode, Message, Seq, ServerFrame, UserInfo,
 };
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Stream, StreamExt};
 use tokio::sync::{Notify, mpsc};
-use tokio::time::{interval, timeout};
+use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
 use crate::features::Features;
 use crate::features::messaging::Messaging;
-use crate::kernel::delivery::hub::Follower;
-use crate::kernel::throttle::{Bucket, Buckets, Rate};
+use crate::kernel::throttle::Bucket;
 
-/// How long a new socket may take to say `Hello`.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// The server pings this often; browsers answer with a pong.
-const PING_EVERY: Duration = Duration::from_secs(20);
+use super::limits::{CHEAP_FRAMES, Limits};
+
 /// A connection silent for this long (no frame, no pong) is dead.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// Frames waiting for a slow client before the hub gives up on it.
-const LIVE_QUEUE: usize = 256;
-const REPLY_QUEUE: usize = 32;
-/// Most frames written before one flush.
-const WRITE_BATCH: usize = 64;
-/// Longest a single write may wait for the client to read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The shortest gap between two typing notices a connection passes on.
 const TYPING_EVERY: Duration = Duration::from_secs(1);
-/// Time the writer gets to flush what is queued when the connection ends.
-const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Cheap frames (read marks, typing, pings) one connection may send.
-const CHEAP_FRAMES: Rate = Rate {
-    burst: 200.0,
-    per_second: 50.0,
-};
-/// Pages of events (sync, history, views, resume) one user may be sent:
-/// beyond it the pages still come, but paced.
-const PAGES: Rate = Rate {
-    burst: 500.0,
-    per_second: 100.0,
-};
 
-/// Users whose writes wait at once, past which the ones done waiting go.
-const COOLING_MAX: usize = 10_000;
-
-/// What one user may ask of the sockets of this node, whichever socket
-/// asks: writes (send, act, forward) beyond the rate are refused with
-/// `slow_down`, reads are paced.
-pub struct Limits {
-    writes: Buckets<UserId>,
-    pages: Buckets<UserId>,
-    /// Until when each user's writes are refused: once one is, the ones
-    /// after it are too until the wait is over, so that what the client
-    /// sends again goes in its order.
-    cooling: Mutex<HashMap<UserId, Instant>>,
-}
-
-impl Limits {
-    /// `sends_per_second` per user, in bursts of up to three seconds' worth.
-    pub fn new(sends_per_second: u32) -> Limits {
-        let per_second = f64::from(sends_per_second.max(1));
-        Limits {
-            writes: Buckets::new(Rate {
-                burst: per_second * 3.0,
-                per_second,
-            }),
-            pages: Buckets::new(PAGES),
-            cooling: Mutex::default(),
-        }
-    }
-
-    /// Takes one write of `user`'s allowance, or says how long to wait.
-    fn write(&self, user: UserId) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut cooling = self.cooling.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(&until) = cooling.get(&user) {
-            if until > now {
-                return Err(until - now);
-            }
-            cooling.remove(&user);
-        }
-        self.writes.take(&user, 1.0).inspect_err(|wait| {
-            if cooling.len() >= COOLING_MAX {
-                cooling.retain(|_, until| *until > now);
-            }
-            cooling.insert(user, now + *wait);
-        })
-    }
-}
-
-/// Serves one socket of `me`, opened with the session whose token hash is
-/// `session` (signing that session out closes the socket).
-pub async fn serve(
-    mut socket: WebSocket,
-    me: UserInfo,
-    session: Vec<u8>,
-    features: Arc<Features>,
-    limits: Arc<Limits>,
-    shutdown: CancellationToken,
-) {
-    let (cursors, recent) = match timeout(HELLO_TIMEOUT, socket.recv()).await {
-        Ok(Some(Ok(WsMessage::Text(text)))) => match ClientFrame::parse(&text) {
-            Ok(ClientFrame::Hello {
-                version: PROTOCOL_VERSION,
-                cursors,
-                recent,
-            }) => (cursors, recent),
-            Ok(ClientFrame::Hello { .. }) => {
-                return refuse(socket, ErrorCode::UnsupportedVersion).await;
-            }
-            Ok(_) => return refuse(socket, ErrorCode::HelloRequired).await,
-            Err(code) => return refuse(socket, code).await,
-        },
-        _ => return,
-    };
-    let (sink, stream) = socket.split();
-    let (reply_tx, reply_rx) = mpsc::channel(REPLY_QUEUE);
-    let (live_tx, live_rx) = mpsc::channel(LIVE_QUEUE);
-    let kick = Arc::new(Notify::new());
-    let device = session.clone();
-    // Join the hub before reading the chat list: a chat created or joined
-    // from now on reaches this connection through `follow`, and one created
-    // before is in the list.
-    let registration = features.kernel.delivery.hub().register(
-        me.id,
-        session,
-        Follower {
-            queue: live_tx,
-            kick: Arc::clone(&kick),
-        },
-    );
-    features.presence.came_online(me.id).await;
-    features.accounts.seen(&device).await;
-    // A list without the user's folders would be saved back over them.
-    let (chats, folders) = match (
-        features.chats.chats_of(&me).await,
-        features.prefs.folders(&me).await,
-    ) {
-        (Ok(chats), Ok(folders)) => (chats, folders),
-        (Err(code), _) | (_, Err(code)) => {
-            let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
-            drop(reply_tx);
-            drop(registration);
-            features.presence.went_offline(me.id).await;
-            return write_loop(sink, reply_rx, live_rx).await;
-        }
-    };
-    let listed: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
-    features
-        .kernel
-        .delivery
-        .hub()
-        .follow_listed(&registration, &listed);
-    let newest: Vec<(ChatId, Seq)> = chats.iter().map(|c| (c.id, c.last_seq)).collect();
-    // Welcome takes as many chats as fit one frame; the rest follow as
-    // `Chat` frames, before any event.
-    let mut chats = chats;
-    chats.iter_mut().for_each(budget::shorten_preview);
-    let mut runs = budget::by_bytes(chats, budget::summary_bytes).into_iter();
-    let first = runs.next().unwrap_or_default();
-    let rest: Vec<ChatSummary> = runs.flatten().collect();
-    let welcome = ServerFrame::Welcome {
-        version: PROTOCOL_VERSION,
-        me: me.clone(),
-        chats: first,
-        folders,
-        more: rest.iter().map(|c| c.id).collect(),
-    };
-    // Queued before the writer starts, so it is the first frame out.
-    let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
-    let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
-    for chat in rest {
-        if reply_tx
-            .send(Utf8Bytes::from(ServerFrame::Chat { chat }.encode()))
-            .await
-            .is_err()
-        {
-            break;
-        }
-    }
-
-    let conn = Connection {
-        me,
-        features,
-        limits,
-        replies: reply_tx,
-        typed: Mutex::new(None),
-        cheap: Mutex::new(Bucket::full(CHEAP_FRAMES, Instant::now())),
-    };
-    let reader = async {
-        conn.resume(&newest, &cursors, recent).await;
-        conn.read_loop(stream, &kick, &shutdown).await;
-    };
-    let writer_done = tokio::select! {
-        _ = reader => false,
-        _ = &mut writer => true,
-    };
-    // Leaving the hub and dropping the reply queue ends the writer once it
-    // has flushed what is queued.
-    drop(registration);
-    conn.features.presence.went_offline(conn.me.id).await;
-    conn.features.accounts.seen(&device).await;
-    drop(conn);
-    if !writer_done && timeout(FLUSH_TIMEOUT, &mut writer).await.is_err() {
-        writer.abort();
-    }
-}
-
-/// Answers a bad opening with an error frame and closes.
-async fn refuse(mut socket: WebSocket, code: ErrorCode) {
-    let error = WsMessage::Text(ServerFrame::error(code).encode().into());
-    let close = WsMessage::Close(Some(CloseFrame {
-        code: close_code::POLICY,
-        reason: Utf8Bytes::from_static(""),
-    }));
-    let _ = timeout(WRITE_TIMEOUT, async {
-        socket.send(error).await?;
-        socket.send(close).await
-    })
-    .await;
-}
-
-async fn write_loop(
-    mut sink: SplitSink<WebSocket, WsMessage>,
-    mut replies: mpsc::Receiver<Utf8Bytes>,
-    mut live: mpsc::Receiver<Utf8Bytes>,
-) {
-    let mut ping = interval(PING_EVERY);
-    ping.tick().await;
-    loop {
-        let message = tokio::select! {
-            // The reply queue closes when the reader is done, after what it
-            // queued has been drained: then the connection is over. Live
-            // frames still queued are not lost: the client resumes them.
-            biased;
-            frame = replies.recv() => match frame {
-                Some(frame) => WsMessage::Text(frame),
-                None => break,
-            },
-            Some(frame) = live.recv() => WsMessage::Text(frame),
-            _ = ping.tick() => WsMessage::Ping(Default::default()),
-        };
-        // A client that stops reading must not pin this task (and its
-        // connection permit) forever.
-        let written = timeout(
-            WRITE_TIMEOUT,
-            write_batch(&mut sink, message, &mut replies, &mut live),
-        )
-        .await;
-        if !matches!(written, Ok(Ok(()))) {
-            return;
-        }
-    }
-    let _ = timeout(WRITE_TIMEOUT, sink.send(WsMessage::Close(None))).await;
-}
-
-/// Writes `first` and whatever else is already queued, then flushes once:
-/// under load one system call carries many frames, and when idle a frame
-/// still leaves at once.
-async fn write_batch(
-    sink: &mut SplitSink<WebSocket, WsMessage>,
-    first: WsMessage,
-    replies: &mut mpsc::Receiver<Utf8Bytes>,
-    live: &mut mpsc::Receiver<Utf8Bytes>,
-) -> Result<(), axum::Error> {
-    sink.feed(first).await?;
-    for _ in 1..WRITE_BATCH {
-        let Ok(frame) = replies.try_recv().or_else(|_| live.try_recv()) else {
-            break;
-        };
-        sink.feed(WsMessage::Text(frame)).await?;
-    }
-    sink.flush().await
-}
-
-struct Connection {
-    me: UserInfo,
-    features: Arc<Features>,
+pub(super) struct Connection {
+    pub(super) me: UserInfo,
+    pub(super) features: Arc<Features>,
     limits: Arc<Limits>,
     replies: mpsc::Sender<Utf8Bytes>,
     /// When this connection last passed on a typing notice.
@@ -307,6 +40,22 @@ struct Connection {
 }
 
 impl Connection {
+    pub(super) fn new(
+        me: UserInfo,
+        features: Arc<Features>,
+        limits: Arc<Limits>,
+        replies: mpsc::Sender<Utf8Bytes>,
+    ) -> Connection {
+        Connection {
+            me,
+            features,
+            limits,
+            replies,
+            typed: Mutex::new(None),
+            cheap: Mutex::new(Bucket::full(CHEAP_FRAMES, Instant::now())),
+        }
+    }
+
     /// Refuses a frame that writes (send, act, forward) when the user is
     /// over their rate: `slow_down` names the message and the wait, and
     /// the client sends it again after it.
@@ -397,7 +146,12 @@ impl Connection {
     /// Sends every chat's events after the client's cursor. A chat the
     /// client holds nothing of gets its `recent` newest events (all of them
     /// if the client did not say).
-    async fn resume(&self, chats: &[(ChatId, Seq)], cursors: &[Cursor], recent: Option<u32>) {
+    pub(super) async fn resume(
+        &self,
+        chats: &[(ChatId, Seq)],
+        cursors: &[Cursor],
+        recent: Option<u32>,
+    ) {
         let held: HashMap<ChatId, Seq> = cursors.iter().map(|c| (c.chat, c.seq)).collect();
         for &(chat, newest) in chats {
             let after = match held.get(&chat) {
@@ -444,9 +198,9 @@ impl Connection {
         }
     }
 
-    async fn read_loop(
+    pub(super) async fn read_loop(
         &self,
-        mut stream: SplitStream<WebSocket>,
+        mut stream: impl Stream<Item = Result<WsMessage, axum::Error>> + Unpin,
         kick: &Notify,
         shutdown: &CancellationToken,
     ) {
