@@ -5,6 +5,7 @@
 mod postgres;
 mod sql;
 mod sqlite;
+mod statement;
 
 use async_trait::async_trait;
 use courier_protocol::http::{

@@ -3,21 +3,16 @@
 //! sequence stays gap-free because reserving it updates (and so locks) the
 //! chat's row until the batch commits.
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Postgres;
+use sqlx::postgres::PgPoolOptions;
+use tokio::sync::mpsc;
 
-pub struct PgStore {
-    writer: PgPool,
-    /// The same pool: PostgreSQL has no single-writer rule to work around.
-    reader: PgPool,
-    /// Searches and other scans, apart: however many run, the rest (a
-    /// session check, a send) still gets a connection; each is cut off at
-    /// [`SCAN_BUDGET`].
-    scans: PgPool,
-    /// Sends waiting for this node's group committer.
-    appends: mpsc::Sender<Append>,
-}
+use super::Result;
+use super::sql::{APPEND_QUEUE, Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
 
-impl PgStore {
+pub type PgStore = SqlStore<Postgres>;
+
+impl SqlStore<Postgres> {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates it.
     pub async fn open(url: &str) -> Result<PgStore> {
         let pool = PgPoolOptions::new()
@@ -38,9 +33,10 @@ impl PgStore {
             .connect(url)
             .await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
-        tokio::spawn(commit_appends(pool.clone(), queue));
-        Ok(PgStore {
+        tokio::spawn(Self::commit_appends(pool.clone(), queue));
+        Ok(SqlStore {
             writer: pool.clone(),
+            // The same pool: PostgreSQL has no single-writer rule to work around.
             reader: pool,
             scans,
             appends,
@@ -48,4 +44,8 @@ impl PgStore {
     }
 }
 
-super::sql::sql_store!(PgStore, sqlx::Postgres);
+impl Changed for sqlx::postgres::PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        sqlx::postgres::PgQueryResult::rows_affected(self)
+    }
+}

@@ -7,22 +7,17 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
-    /// Searches and other scans, apart from `reader`: however many run,
-    /// a session check still gets a connection; each is interrupted at
-    /// [`SCAN_BUDGET`].
-    scans: SqlitePool,
-    /// Sends waiting for the group committer.
-    appends: mpsc::Sender<Append>,
-}
+use sqlx::Sqlite;
+use tokio::sync::mpsc;
 
-impl SqliteStore {
+use super::Result;
+use super::sql::{APPEND_QUEUE, Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
+
+pub type SqliteStore = SqlStore<Sqlite>;
+
+impl SqlStore<Sqlite> {
     /// Opens (creating if needed) `courier.db` under `dir` and migrates it.
     pub async fn open(dir: &Path) -> Result<SqliteStore> {
         let options = SqliteConnectOptions::from_str("sqlite:")?
@@ -57,8 +52,8 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let (appends, queue) = mpsc::channel(APPEND_QUEUE);
-        tokio::spawn(commit_appends(writer.clone(), queue));
-        Ok(SqliteStore {
+        tokio::spawn(Self::commit_appends(writer.clone(), queue));
+        Ok(SqlStore {
             writer,
             reader,
             scans,
@@ -76,4 +71,8 @@ async fn start_scan_clock(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx:
     Ok(())
 }
 
-super::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+impl Changed for sqlx::sqlite::SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        sqlx::sqlite::SqliteQueryResult::rows_affected(self)
+    }
+}
