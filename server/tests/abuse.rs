@@ -162,6 +162,7 @@ fn now_ms() -> i64 {
 async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     use courier_protocol::http::{ChatSettings, NewScheduled, SCHEDULE, UPDATE_CHAT};
     use courier_protocol::{ClientMsgId, Seq};
+    use futures_util::StreamExt;
     let server = start_server().await;
     let owner = sign_up(&server.base, "owner").await;
     let slow = owner.group("Slow").await;
@@ -188,17 +189,25 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     let alice = sign_up(&server.base, "alice").await;
     let other = alice.group("Elsewhere").await;
     let mut a = alice.connect(&[]).await;
+    // Made sixteen at a time: on a busy machine, one by one could take
+    // longer than the margin before they are due.
     let at = now_ms() + 7000;
-    for (f, flooder) in flooders.iter().enumerate() {
-        for i in 0..100 {
+    let posts = flooders.iter().enumerate().flat_map(|(f, flooder)| {
+        (0..100).map(move |i| {
             let post = NewScheduled {
                 id: ClientMsgId(format!("f{f}-{i}")),
                 content: Content::text("wait for it"),
                 at: at + i,
             };
-            flooder.call(&SCHEDULE, &[&slow.id.0], &post).await.unwrap();
-        }
-    }
+            async move { flooder.call(&SCHEDULE, &[&slow.id.0], &post).await }
+        })
+    });
+    let made: Vec<_> = futures_util::stream::iter(posts)
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(made.iter().all(Result::is_ok), "every post scheduled");
+    assert!(now_ms() < at, "scheduled before they are due");
     // Someone else's scheduled message in another chat, due just after.
     let post = NewScheduled {
         id: ClientMsgId("mine".into()),

@@ -263,3 +263,50 @@ async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
     shutdown.cancel();
     database.drop_now().await;
 }
+
+#[tokio::test]
+async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
+    use courier_protocol::http::{Draft, SAVE_DRAFT};
+    use courier_protocol::{ClientFrame, ServerFrame};
+    let database = TestDatabase::create().await;
+    let subject = format!("courier.test.frames.{}", std::process::id());
+    let shutdown = CancellationToken::new();
+    let (a, b) = (
+        node(&database, &subject, &shutdown).await,
+        node(&database, &subject, &shutdown).await,
+    );
+    let alice = sign_up(&a, "alice").await;
+    let bob_on_b = sign_up(&b, "bob").await;
+    let chat = alice.group("Across").await;
+    bob_on_b.join(&chat).await;
+    let alice_on_b = Person {
+        base: b.clone(),
+        ..alice.clone()
+    };
+    let mut sa = alice.connect(&[]).await;
+    let (mut sb, mut sab) = (bob_on_b.connect(&[]).await, alice_on_b.connect(&[]).await);
+
+    // To the chat: Alice types on node A, Bob sees it on node B.
+    sa.send(&ClientFrame::Typing { chat: chat.id }).await;
+    let typing = sb.drain(WAIT / 2).await.into_iter().find_map(|f| match f {
+        ServerFrame::Typing { chat: c, user, .. } => Some((c, user)),
+        _ => None,
+    });
+    assert_eq!(typing, Some((chat.id, alice.me.id)));
+
+    // To a user: Alice's draft saved on node A reaches her socket on node B.
+    let draft = Draft {
+        text: "half a thought".into(),
+        device: "tab-a".into(),
+    };
+    alice
+        .call(&SAVE_DRAFT, &[&chat.id.0], &draft)
+        .await
+        .unwrap();
+    let seen = sab.drain(WAIT / 2).await.into_iter().find_map(|f| match f {
+        ServerFrame::Draft { chat: c, text, .. } => Some((c, text)),
+        _ => None,
+    });
+    assert_eq!(seen, Some((chat.id, "half a thought".to_owned())));
+    shutdown.cancel();
+}
