@@ -1,5 +1,7 @@
 //! The chat list and the forms that start chats.
 
+use std::collections::HashMap;
+
 use courier_protocol::http::chats;
 use courier_protocol::http::{ChatCreated, NewDirect, NewGroup};
 use courier_protocol::model::folder::{Candidate, Folder};
@@ -134,6 +136,15 @@ pub fn ChatList() -> impl IntoView {
         }
     });
     let me = move || ctx.me.with(|m| m.as_ref().map(|m| m.id));
+    // Where each chat is in `rows`: a row finds its own in one step.
+    let index = Memo::new(move |_| {
+        rows.with(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, row)| (row.chat.id, i))
+                .collect::<HashMap<_, _>>()
+        })
+    });
     let shown = move || {
         let tab = tab.get();
         own.with(|own| {
@@ -185,7 +196,10 @@ pub fn ChatList() -> impl IntoView {
                     each=shown
                     key=|id| *id
                     children=move |id| {
-                        let row = Memo::new(move |_| rows.with(|r| r.iter().find(|r| r.chat.id == id).cloned()));
+                        let row = Memo::new(move |_| {
+                            let at = index.with(|ix| ix.get(&id).copied());
+                            at.and_then(|i| rows.with(|r| r.get(i).cloned()))
+                        });
                         view! {
                             <li>
                                 <button
