@@ -28,15 +28,20 @@ async fn node(database: &TestDatabase, subject: &str, shutdown: &CancellationTok
     base
 }
 
+/// Two nodes on a fresh database, hearing each other on a subject of their
+/// own (`tag` keeps tests running at once apart); and their shutdown.
+async fn two_nodes(tag: &str) -> (TestDatabase, CancellationToken, String, String) {
+    let database = TestDatabase::create().await;
+    let subject = format!("courier.test.{tag}.{}", std::process::id());
+    let shutdown = CancellationToken::new();
+    let a = node(&database, &subject, &shutdown).await;
+    let b = node(&database, &subject, &shutdown).await;
+    (database, shutdown, a, b)
+}
+
 #[tokio::test]
 async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
-    let database = TestDatabase::create().await;
-    let subject = format!("courier.test.{}", std::process::id());
-    let shutdown = CancellationToken::new();
-    let (a, b) = (
-        node(&database, &subject, &shutdown).await,
-        node(&database, &subject, &shutdown).await,
-    );
+    let (database, shutdown, a, b) = two_nodes("chat").await;
 
     let alice = sign_up(&a, "alice").await;
     let bob_on_b = sign_up(&b, "bob").await;
@@ -147,13 +152,7 @@ async fn a_node_that_misses_every_notice_catches_up_from_the_store() {
 
 #[tokio::test]
 async fn signing_out_closes_the_sessions_sockets_on_every_node() {
-    let database = TestDatabase::create().await;
-    let subject = format!("courier.test.signout.{}", std::process::id());
-    let shutdown = CancellationToken::new();
-    let (a, b) = (
-        node(&database, &subject, &shutdown).await,
-        node(&database, &subject, &shutdown).await,
-    );
+    let (database, shutdown, a, b) = two_nodes("signout").await;
     let alice = sign_up(&a, "alice").await;
     let alice_on_b = Person {
         base: b.clone(),
@@ -206,13 +205,9 @@ async fn signing_out_closes_the_sessions_sockets_on_every_node() {
 
 #[tokio::test]
 async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
-    let database = TestDatabase::create().await;
+    let (database, shutdown, a, b) = two_nodes("ban").await;
+    // The subject both nodes hear, for a notice sent by hand.
     let subject = format!("courier.test.ban.{}", std::process::id());
-    let shutdown = CancellationToken::new();
-    let (a, b) = (
-        node(&database, &subject, &shutdown).await,
-        node(&database, &subject, &shutdown).await,
-    );
     let owner = sign_up(&a, "owner").await;
     let bob = sign_up(&a, "bob").await;
     let chat = owner.group("Private").await;
@@ -268,13 +263,7 @@ async fn a_stale_join_notice_does_not_readmit_a_banned_member() {
 async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
     use courier_protocol::http::{Draft, SAVE_DRAFT};
     use courier_protocol::{ClientFrame, ServerFrame};
-    let database = TestDatabase::create().await;
-    let subject = format!("courier.test.frames.{}", std::process::id());
-    let shutdown = CancellationToken::new();
-    let (a, b) = (
-        node(&database, &subject, &shutdown).await,
-        node(&database, &subject, &shutdown).await,
-    );
+    let (database, shutdown, a, b) = two_nodes("frames").await;
     let alice = sign_up(&a, "alice").await;
     let bob_on_b = sign_up(&b, "bob").await;
     let chat = alice.group("Across").await;
@@ -309,4 +298,5 @@ async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
     });
     assert_eq!(seen, Some((chat.id, "half a thought".to_owned())));
     shutdown.cancel();
+    database.drop_now().await;
 }
