@@ -138,7 +138,7 @@ pub async fn router(
         }
     };
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
-    let features = Arc::new(Features::new(Arc::new(Kernel { store, delivery })));
+    let features = Arc::new(Features::new(Arc::new(Kernel::new(store, delivery))));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {

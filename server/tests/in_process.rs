@@ -183,7 +183,7 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         Arc::new(Hub::default()),
         Arc::new(LocalBus),
     );
-    let features = Arc::new(Features::new(Arc::new(Kernel { store, delivery })));
+    let features = Arc::new(Features::new(Arc::new(Kernel::new(store, delivery))));
     let alice = features
         .accounts
         .sign_up("alice", "correct horse", None, "a test")

@@ -1,7 +1,8 @@
 //! Data written by the release that spoke protocol version 1 opens in this
 //! one, on SQLite and on PostgreSQL: every post reads as `Content::Text`,
 //! acts and a post deleted for everyone carry no content, and the migrated
-//! chat goes on. The fixtures are dumps that release made
+//! chat goes on; a scheduled post and a disappearing message's timer left
+//! waiting become jobs and run. The fixtures are dumps that release made
 //! (tests/fixtures/make-v1.mjs tells how).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,6 +17,16 @@ mod common;
 use common::{Person, TestDatabase, TestServer, cookie_of, request_to, start_in};
 
 const SQLITE_DUMP: &str = include_str!("fixtures/v1-sqlite.sql");
+/// Timers waiting in a database made before the job queues (the same
+/// SQL on both backends): a scheduled post due already, and a message in
+/// "Team v1" whose disappearing timer ran out.
+const WAITING_TIMERS: &str = "
+    INSERT INTO scheduled (chat_id, sender_id, client_id, text, due_at)
+         VALUES (2, 1, 'v1-later', 'posted when due', 1000);
+    INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, folded, expires_at)
+         VALUES (2, 3, 1, 'v1-brief', 'gone soon', 1000, 'gone soon', 2000);
+    UPDATE chats SET last_seq = 3 WHERE id = 2;";
+
 const POSTGRES_DUMP: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/v1-postgres.sql"
@@ -95,6 +106,23 @@ async fn reads_as_version_2(server: &TestServer) {
     assert_eq!(text(copy), Some("an answer"));
     assert_eq!(copy.forwarded_from.as_deref(), Some("bobv1"));
 
+    // The timers became jobs, and ran.
+    let timers = alice
+        .connect(&[held(direct)])
+        .await
+        .events_until(team.id, Seq(5))
+        .await;
+    assert!(
+        timers.iter().any(|m| text(m) == Some("posted when due")),
+        "the scheduled post: {timers:?}"
+    );
+    assert!(
+        timers
+            .iter()
+            .any(|m| m.act == Some(Act::Delete { target: Seq(3) })),
+        "the disappearing message deleted: {timers:?}"
+    );
+
     // The chat goes on, in version 2.
     socket.say(direct.id, "v2-a1", "hello from version 2").await;
     let sent = socket.sent("v2-a1").await;
@@ -128,6 +156,7 @@ async fn a_version_1_sqlite_database_migrates_in_place() {
         .create_if_missing(true);
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::raw_sql(SQLITE_DUMP).execute(&pool).await.unwrap();
+    sqlx::raw_sql(WAITING_TIMERS).execute(&pool).await.unwrap();
     pool.close().await;
     let server = start_in(dir, |_| {}).await;
     reads_as_version_2(&server).await;
@@ -136,16 +165,19 @@ async fn a_version_1_sqlite_database_migrates_in_place() {
 #[tokio::test]
 async fn a_version_1_postgres_database_migrates_in_place() {
     let database = TestDatabase::create().await;
-    let loaded = std::process::Command::new("psql")
-        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &database.url, "-f"])
-        .arg(POSTGRES_DUMP)
-        .output()
-        .unwrap();
-    assert!(
-        loaded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&loaded.stderr)
-    );
+    // Apart: the dump empties the session's search_path.
+    for script in [["-f", POSTGRES_DUMP], ["-c", WAITING_TIMERS]] {
+        let loaded = std::process::Command::new("psql")
+            .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &database.url])
+            .args(script)
+            .output()
+            .unwrap();
+        assert!(
+            loaded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&loaded.stderr)
+        );
+    }
     let url = database.url.clone();
     let server = start_in(tempfile::tempdir().unwrap(), |c| c.postgres = Some(url)).await;
     reads_as_version_2(&server).await;

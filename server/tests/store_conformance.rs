@@ -13,8 +13,10 @@ use courier_protocol::{
     ChatId, ChatKind, ClientMsgId, Content, Rights, Role, Seq, UserId, UserKind,
 };
 use courier_server::kernel::db::{
-    NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store, StoreError,
+    Due, Expiry, NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store,
+    StoreError,
 };
+use courier_server::kernel::jobs::{Job, NewJob};
 
 mod common;
 
@@ -89,6 +91,7 @@ conformance!(
     members_page_and_views_count_once,
     reads_search_and_forwards,
     scheduled_and_expiring,
+    jobs_are_claimed_once,
     deliveries_and_folders,
 );
 
@@ -1064,18 +1067,29 @@ async fn scheduled_and_expiring(store: &dyn Store) {
         [("s1", 100), ("s2", 200)],
         "the same id twice keeps the first"
     );
-    let due = store.claim_due(150, 10_150, 10).await.unwrap();
+    assert_eq!(store.waiting(Due::QUEUE).await.unwrap(), 2, "a job each");
+    let due = store.claim(Due::QUEUE, 150, 10_150, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     // Claimed: nobody takes it again until the claim runs out.
-    assert!(store.claim_due(160, 10_160, 10).await.unwrap().is_empty());
-    assert_eq!(
-        store.claim_due(10_150, 20_150, 10).await.unwrap().len(),
-        2,
-        "s1 again, and s2"
+    assert!(
+        store
+            .claim(Due::QUEUE, 160, 10_160, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
+    let again = store.claim(Due::QUEUE, 10_150, 20_150, 10).await.unwrap();
+    assert_eq!(again.len(), 2, "s1 again, and s2");
+    assert_eq!((again[0].id, again[0].attempts), (due[0].id, 2));
+    let job: Due = serde_json::from_str(&due[0].payload).unwrap();
     assert_eq!(
-        (due[0].0, due[0].1, due[0].2.id.0.as_str()),
-        (chat, alice, "s1")
+        job,
+        Due {
+            chat,
+            sender: alice,
+            id: ClientMsgId("s1".into()),
+            text: "text s1".into(),
+        }
     );
     assert!(
         store
@@ -1089,6 +1103,24 @@ async fn scheduled_and_expiring(store: &dyn Store) {
             .await
             .unwrap()
     );
+    assert_eq!(
+        store.waiting(Due::QUEUE).await.unwrap(),
+        1,
+        "its job went with it"
+    );
+    // A failed run comes back when told, not before.
+    store.retry(again[1].id, 50_000, "slow mode").await.unwrap();
+    assert!(
+        store
+            .claim(Due::QUEUE, 49_999, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retried = store.claim(Due::QUEUE, 50_000, 60_000, 10).await.unwrap();
+    assert_eq!((retried[0].id, retried[0].attempts), (again[1].id, 2));
+    store.finish(retried[0].id).await.unwrap();
+    assert_eq!(store.waiting(Due::QUEUE).await.unwrap(), 0);
 
     let timer = ChatSettings {
         ttl_s: Some(10),
@@ -1096,19 +1128,86 @@ async fn scheduled_and_expiring(store: &dyn Store) {
     };
     store.update_chat(chat, &timer).await.unwrap();
     let seq = send(store, chat, alice, "brief", 1_000).await.unwrap();
+    let early = send(store, chat, alice, "taken", 1_000).await.unwrap();
     assert!(
-        store.expire(10_999, 10).await.unwrap().is_empty(),
+        store
+            .claim(Expiry::QUEUE, 10_999, 20_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "not yet"
     );
-    let acts = store.expire(11_000, 10).await.unwrap();
-    assert_eq!(acts.len(), 1);
+    let timers = store
+        .claim(Expiry::QUEUE, 11_000, 21_000, 10)
+        .await
+        .unwrap();
+    let timers: Vec<Expiry> = timers
+        .iter()
+        .map(|job| serde_json::from_str(&job.payload).unwrap())
+        .collect();
     assert_eq!(
-        acts[0].act,
-        Some(courier_protocol::Act::Delete { target: seq })
+        timers,
+        [Expiry { chat, seq }, Expiry { chat, seq: early }],
+        "stored with their messages"
     );
-    assert_eq!(acts[0].sender, alice);
-    assert!(store.expire(12_000, 10).await.unwrap().is_empty(), "once");
+    let delete = courier_protocol::Act::Delete { target: early };
+    store
+        .append_act(chat, alice, &ClientMsgId("d1".into()), &delete, 2_000)
+        .await
+        .unwrap();
+    let act = store.expire(chat, seq, 11_000).await.unwrap().unwrap();
+    assert_eq!(act.act, Some(courier_protocol::Act::Delete { target: seq }));
+    assert_eq!(act.sender, alice);
+    assert!(
+        store.expire(chat, seq, 12_000).await.unwrap().is_none(),
+        "once"
+    );
+    assert!(
+        store.expire(chat, early, 12_000).await.unwrap().is_none(),
+        "deleted before its time"
+    );
     let history = store.messages_after(chat, Seq::ZERO, 10).await.unwrap();
     assert_eq!(history[0].text(), "");
-    assert_eq!(history[1].seq, acts[0].seq);
+    assert_eq!(history.last().unwrap().seq, act.seq);
+}
+
+/// Nodes claiming one queue at once share its jobs out: none twice, none
+/// left behind. (On PostgreSQL a claim that meets rows another is taking
+/// skips them, so it may take several rounds.)
+async fn jobs_are_claimed_once(store: &dyn Store) {
+    for seq in 1..=60 {
+        let job = Expiry {
+            chat: ChatId(1),
+            seq: Seq(seq),
+        };
+        store
+            .enqueue(&NewJob::of(&job, 100).unwrap())
+            .await
+            .unwrap();
+    }
+    let job = Expiry {
+        chat: ChatId(1),
+        seq: Seq(1),
+    };
+    store.enqueue(&NewJob::of(&job, 5).unwrap()).await.unwrap();
+    assert_eq!(
+        store.waiting(Expiry::QUEUE).await.unwrap(),
+        60,
+        "a key waits once"
+    );
+    let mut ids: Vec<i64> = Vec::new();
+    for _round in 0..30 {
+        let claims = (0..4).map(|_| store.claim(Expiry::QUEUE, 100, 10_100, 20));
+        ids.extend(
+            futures_util::future::join_all(claims)
+                .await
+                .into_iter()
+                .flat_map(|claimed| claimed.unwrap())
+                .map(|job| job.id),
+        );
+    }
+    ids.sort_unstable();
+    let claimed = ids.len();
+    ids.dedup();
+    assert_eq!((claimed, ids.len()), (60, 60));
 }

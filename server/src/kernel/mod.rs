@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod delivery;
 pub mod error;
+pub mod jobs;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -12,11 +13,27 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use db::Store;
 use delivery::Delivery;
+use jobs::Jobs;
 
-/// The parts each feature is given: the store and delivery.
+/// The parts each feature is given: the store, delivery and the job
+/// queues (kept by the store).
 pub struct Kernel {
     pub store: Arc<dyn Store>,
     pub delivery: Delivery,
+    pub jobs: Jobs,
+}
+
+impl Kernel {
+    pub fn new(store: Arc<dyn Store>, delivery: Delivery) -> Kernel {
+        // The store keeps the jobs too, so a job is written in the
+        // transaction of what it follows from.
+        let jobs = Jobs::new(store.clone());
+        Kernel {
+            store,
+            delivery,
+            jobs,
+        }
+    }
 }
 
 pub fn now_ms() -> i64 {

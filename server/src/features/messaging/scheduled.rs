@@ -3,16 +3,14 @@
 
 use courier_protocol::http::{NewScheduled, ScheduledPost};
 use courier_protocol::limits::{SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX};
-use courier_protocol::{ChatId, ClientMsgId, ErrorCode, UserId, UserInfo};
+use courier_protocol::{ChatId, ClientMsgId, ErrorCode, UserInfo};
 
 use super::Messaging;
-use crate::kernel::db::{Appended, Post, StoreError};
+use crate::kernel::db::{Appended, Due, Expiry, Post, StoreError};
 use crate::kernel::error::Result;
+use crate::kernel::jobs::Outcome;
 use crate::kernel::now_ms;
 
-/// How long a node's claim on a due scheduled message lasts: another node
-/// (or this one) tries one not posted by then again.
-const CLAIM_MS: i64 = 10_000;
 /// Scheduled messages posted, and expired ones deleted, per timer tick.
 const TIMER_BATCH: usize = 500;
 
@@ -53,75 +51,67 @@ impl Messaging {
     }
 
     /// Posts scheduled messages that are due and deletes messages whose
-    /// disappearing timer ran out, fanning both out like sends. Every node
-    /// runs it: each due message is claimed by one node (and a crash
-    /// before its unschedule posts it again, which its client id makes a
-    /// no-op), and an expiry is taken by one transaction.
+    /// disappearing timer ran out, fanning both out like sends: the jobs
+    /// of two queues, taken by one node each.
     pub async fn run_timers(&self) {
-        let now = now_ms();
-        match self
-            .k
-            .store
-            .claim_due(now, now + CLAIM_MS, TIMER_BATCH)
-            .await
-        {
-            // At once, so that one group commit stores them together.
-            Ok(due) => {
-                let posts = due
-                    .into_iter()
-                    .map(|(chat, sender, post)| self.post_scheduled(chat, sender, post, now));
-                futures_util::future::join_all(posts).await;
-            }
-            Err(e) => tracing::error!(error = %e, "reading scheduled messages"),
-        }
-        match self.k.store.expire(now, TIMER_BATCH).await {
-            Ok(acts) => {
-                for message in acts {
-                    let chat = message.chat;
-                    let appended = Appended {
-                        message,
-                        fresh: true,
-                    };
-                    self.k.delivery.fan_out(chat, &appended).await;
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "expiring messages"),
-        }
+        self.k
+            .jobs
+            .run_due(TIMER_BATCH, |due: Due| self.post_scheduled(due))
+            .await;
+        self.k
+            .jobs
+            .run_due(TIMER_BATCH, |expiry: Expiry| self.expire(expiry))
+            .await;
     }
 
-    /// Posts one claimed scheduled message. Posted, or refused for good (the
+    /// Posts one scheduled message. Posted, or refused for good (the
     /// sender left, was banned, lost the right or was blocked): no longer
-    /// waiting.
-    /// Anything else (the database, slow mode) is tried again when its
-    /// claim runs out, behind the messages due meanwhile.
-    async fn post_scheduled(&self, chat: ChatId, sender: UserId, post: ScheduledPost, now: i64) {
+    /// waiting. Anything else (the database, slow mode) is tried again,
+    /// later. Posted twice (a crash before its job was settled), its
+    /// client id makes the second a no-op.
+    async fn post_scheduled(&self, due: Due) -> Outcome {
         let content = Post {
-            text: post.content.words(),
+            text: &due.text,
             ..Post::default()
         };
         let posted = self
             .k
             .store
-            .append_message(chat, sender, &post.id, content, now)
+            .append_message(due.chat, due.sender, &due.id, content, now_ms())
             .await;
-        let done = match &posted {
-            Ok(_) => true,
+        let outcome = match &posted {
+            Ok(_) => Outcome::Done,
             Err(
-                StoreError::NotMember
+                why @ (StoreError::NotMember
                 | StoreError::NotAllowed
                 | StoreError::Banned
-                | StoreError::Blocked,
-            ) => {
-                tracing::info!(chat = chat.0, "scheduled message refused for good");
-                true
-            }
-            Err(_) => false,
+                | StoreError::Blocked),
+            ) => Outcome::GiveUp(format!("scheduled message refused: {why}")),
+            Err(e) => return Outcome::Retry(e.to_string()),
         };
-        if done && let Err(e) = self.k.store.unschedule(chat, sender, &post.id).await {
-            tracing::error!(error = %e, "dropping a posted scheduled message");
+        if let Err(e) = self.k.store.unschedule(due.chat, due.sender, &due.id).await {
+            return Outcome::Retry(format!("dropping a posted scheduled message: {e}"));
         }
         if let Ok(appended) = posted {
-            self.k.delivery.fan_out(chat, &appended).await;
+            self.k.delivery.fan_out(due.chat, &appended).await;
+        }
+        outcome
+    }
+
+    /// Deletes a message whose timer ran out, for everyone.
+    async fn expire(&self, expiry: Expiry) -> Outcome {
+        match self.k.store.expire(expiry.chat, expiry.seq, now_ms()).await {
+            Ok(Some(message)) => {
+                let appended = Appended {
+                    message,
+                    fresh: true,
+                };
+                self.k.delivery.fan_out(expiry.chat, &appended).await;
+                Outcome::Done
+            }
+            // Deleted before its time.
+            Ok(None) => Outcome::Done,
+            Err(e) => Outcome::Retry(e.to_string()),
         }
     }
 }

@@ -2,11 +2,13 @@
 //! default) or PostgreSQL (many nodes) with the same service code above it.
 //! Both run the same SQL (`sql`); `tests/store_conformance.rs` checks both.
 
+mod jobs;
 mod postgres;
 mod sql;
 mod sqlite;
 mod statement;
 
+use crate::kernel::jobs::JobStore;
 use async_trait::async_trait;
 use courier_protocol::http::{
     ChatSettings, InviteLink, JoinRequest, NewInvite, ReadCursor, ScheduledPost,
@@ -19,6 +21,7 @@ use courier_protocol::{
     Seq, UserId, UserInfo, UserKind,
 };
 
+pub use jobs::{Due, Expiry};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -172,7 +175,7 @@ pub struct Appended {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: JobStore {
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserInfo>;
     /// The user and password hash for a username, if it has a password.
     async fn credentials(&self, username: &str) -> Result<Option<(UserInfo, String)>>;
@@ -341,8 +344,9 @@ pub trait Store: Send + Sync + 'static {
     async fn folders(&self, user: UserId) -> Result<Vec<Folder>>;
     /// Replaces all of the user's folders.
     async fn set_folders(&self, user: UserId, folders: &[Folder]) -> Result<()>;
-    /// Keeps a message to post at `post.at`; `TooMany` if the sender has
-    /// `most` waiting in the chat. The same id twice keeps the first.
+    /// Keeps a message to post at `post.at`, with its [`Due`] job;
+    /// `TooMany` if the sender has `most` waiting in the chat. The same id
+    /// twice keeps the first.
     async fn schedule(
         &self,
         chat: ChatId,
@@ -352,20 +356,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// The sender's waiting messages in a chat, soonest first.
     async fn scheduled(&self, chat: ChatId, sender: UserId) -> Result<Vec<ScheduledPost>>;
-    /// Drops a waiting message (cancelled, or posted); false if none.
+    /// Drops a waiting message (cancelled, or posted) and its job; false
+    /// if none.
     async fn unschedule(&self, chat: ChatId, sender: UserId, id: &ClientMsgId) -> Result<bool>;
-    /// Claims up to `limit` waiting messages due by `now` and not claimed,
-    /// until `until`, soonest first: no other node takes them meanwhile, and
-    /// one not posted (refused for now) comes back after the others.
-    async fn claim_due(
-        &self,
-        now: i64,
-        until: i64,
-        limit: usize,
-    ) -> Result<Vec<(ChatId, UserId, ScheduledPost)>>;
-    /// Deletes messages whose disappearing timer ran out by `now`, each by
-    /// a delete act from its sender appended to its chat; the acts.
-    async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>>;
+    /// Deletes a message whose disappearing timer ran out, by a delete
+    /// act from its sender appended to its chat at `now`: the act, or
+    /// `None` if it was gone already.
+    async fn expire(&self, chat: ChatId, seq: Seq, now: i64) -> Result<Option<Message>>;
     /// The newest seq of each of `chats` that exists.
     async fn last_seqs(&self, chats: &[ChatId]) -> Result<Vec<(ChatId, Seq)>>;
     /// Messages with `seq > after`, oldest first, at most `limit`.

@@ -25,11 +25,13 @@ use courier_protocol::{
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 use tokio::sync::{mpsc, oneshot};
 
+use super::jobs::{self, Due, Expiry};
 use super::statement::{Placeholder, Statement};
 use super::{
     Appended, InviteTarget, NewChat, NewUser, Post, ReadMoved, Redeemed, Result, Search,
     SessionRow, Standing, Store, StoreError, UserPresence,
 };
+use crate::kernel::jobs::{Job, NewJob};
 
 /// A store on one sqlx backend: `writer` (the pool writes go through),
 /// `reader` (the pool reads use), `scans` (searches and other scans, each
@@ -1283,6 +1285,14 @@ where
             .bind(post.at)
             .execute(&mut *tx)
             .await?;
+        let due = Due {
+            chat,
+            sender,
+            id: post.id.clone(),
+            text: post.content.words().to_owned(),
+        };
+        let job = NewJob::of(&due, post.at).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        jobs::insert::<DB>([&job]).query().execute(&mut *tx).await?;
         Ok(tx.commit().await?)
     }
 
@@ -1304,122 +1314,89 @@ where
     }
 
     async fn unschedule(&self, chat: ChatId, sender: UserId, id: &ClientMsgId) -> Result<bool> {
+        let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
             "DELETE FROM scheduled WHERE chat_id = $1 AND sender_id = $2 AND client_id = $3",
         )
         .bind(chat.0)
         .bind(sender.0)
         .bind(id.as_str())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn claim_due(
-        &self,
-        now: i64,
-        until: i64,
-        limit: usize,
-    ) -> Result<Vec<(ChatId, UserId, ScheduledPost)>> {
-        // The outer condition is checked again on each row as it is
-        // locked (PostgreSQL), so two nodes never claim one row.
-        // Never tried first: one tried before (refused for now)
-        // goes behind every message that has not had its turn.
-        let rows = sqlx::query(
-            "UPDATE scheduled SET claimed_until = $2
-              WHERE due_at <= $1 AND claimed_until <= $1
-                AND (sender_id, client_id) IN (SELECT sender_id, client_id FROM scheduled
-                                                WHERE due_at <= $1 AND claimed_until <= $1
-                                                ORDER BY claimed_until, due_at LIMIT $3)
-          RETURNING chat_id, sender_id, client_id, text, due_at",
-        )
-        .bind(now)
-        .bind(until)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.writer)
-        .await?;
-        let mut due = rows
-            .iter()
-            .map(|r| {
-                let post = ScheduledPost {
-                    id: ClientMsgId(r.try_get("client_id")?),
-                    content: Content::text(r.try_get::<String, _>("text")?),
-                    at: r.try_get("due_at")?,
-                };
-                Ok((
-                    ChatId(r.try_get("chat_id")?),
-                    UserId(r.try_get("sender_id")?),
-                    post,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        due.sort_by_key(|(_, _, post)| post.at);
-        Ok(due)
-    }
-
-    async fn expire(&self, now: i64, limit: usize) -> Result<Vec<Message>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
-              WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 AND m.deleted = 0 ORDER BY m.expires_at LIMIT $2"
-        ))
-        .bind(now)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.reader)
-        .await?;
-        let mut acts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let gone = Self::message_as_stored(row)?;
-            let (broadcast, salt): (i64, String) =
-                (row.try_get("chat_broadcast")?, row.try_get("chat_salt")?);
-            // One short transaction each: holding many chats' rows
-            // at once would stall (or deadlock with) their sends.
-            let mut tx = self.writer.begin().await?;
-            // Only this transaction may take it: another node's sweep
-            // that got here first leaves nothing to update.
-            if !Self::erase(&mut tx, gone.chat, gone.seq).await? {
-                continue;
-            }
-            let seq: i64 = sqlx::query_scalar(
-                "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-            )
-            .bind(gone.chat.0)
-            .fetch_one(&mut *tx)
-            .await?;
-            let act = Act::Delete { target: gone.seq };
-            let json =
-                serde_json::to_string(&act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            // A client id no client can send (a '.'), so it never collides.
-            let id = ClientMsgId(format!("expired.{}", gone.seq.0));
-            sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
-                .bind(gone.chat.0)
-                .bind(seq)
-                .bind(gone.sender.0)
-                .bind(id.as_str())
-                .bind(now)
-                .bind(json)
-                .bind(broadcast)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let sender = if broadcast == 1 {
-                alias(&salt, gone.sender)
-            } else {
-                gone.sender
-            };
-            acts.push(Message {
-                sender,
-                seq: Seq(seq),
-                id,
-                content: None,
-                at: now,
-                reply_to: None,
-                act: Some(act),
-                forwarded_from: None,
-                expires_at: None,
-                ..gone
-            });
+        if done.rows_affected() == 0 {
+            return Ok(false);
         }
-        Ok(acts)
+        let due = Due {
+            chat,
+            sender,
+            id: id.clone(),
+            text: String::new(),
+        };
+        jobs::cancel::<DB>(&mut tx, Due::QUEUE, &due.key()).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn expire(&self, chat: ChatId, seq: Seq, now: i64) -> Result<Option<Message>> {
+        let row = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+              WHERE m.chat_id = $1 AND m.seq = $2 AND m.deleted = 0"
+        ))
+        .bind(chat.0)
+        .bind(seq.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let gone = Self::message_as_stored(&row)?;
+        let (broadcast, salt): (i64, String) =
+            (row.try_get("chat_broadcast")?, row.try_get("chat_salt")?);
+        let mut tx = self.writer.begin().await?;
+        // Only this transaction may take it: a delete for everyone, or
+        // another node running this job, that got here first leaves
+        // nothing to update.
+        if !Self::erase(&mut tx, gone.chat, gone.seq).await? {
+            return Ok(None);
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+        )
+        .bind(gone.chat.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let act = Act::Delete { target: gone.seq };
+        let json = serde_json::to_string(&act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // A client id no client can send (a '.'), so it never collides.
+        let id = ClientMsgId(format!("expired.{}", gone.seq.0));
+        sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
+            .bind(gone.chat.0)
+            .bind(seq)
+            .bind(gone.sender.0)
+            .bind(id.as_str())
+            .bind(now)
+            .bind(json)
+            .bind(broadcast)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let sender = if broadcast == 1 {
+            alias(&salt, gone.sender)
+        } else {
+            gone.sender
+        };
+        Ok(Some(Message {
+            sender,
+            seq: Seq(seq),
+            id,
+            content: None,
+            at: now,
+            reply_to: None,
+            act: Some(act),
+            forwarded_from: None,
+            expires_at: None,
+            ..gone
+        }))
     }
 
     async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
@@ -1866,7 +1843,7 @@ where
     }
 
     /// Stores a batch in one transaction with four statements whatever its
-    /// size: each statement is a round trip to sqlx's SQLite thread, and those
+    /// size (five if some disappear): each statement is a round trip to sqlx's SQLite thread, and those
     /// round trips, not SQLite, were most of a send's cost. The outer error
     /// aborts the whole batch; an inner one (not a member) refuses that send.
     async fn append_batch(writer: &Pool<DB>, batch: &[Append]) -> Result<Vec<Result<Appended>>> {
@@ -2038,6 +2015,25 @@ where
                 ]
             });
             q.query().execute(&mut *tx).await?;
+
+            // 5. Their disappearing timers, if the chat has one.
+            let timers = stored
+                .iter()
+                .filter_map(|m| {
+                    let expiry = Expiry {
+                        chat: m.chat,
+                        seq: m.seq,
+                    };
+                    Some(NewJob::of(&expiry, m.expires_at?))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if !timers.is_empty() {
+                jobs::insert::<DB>(&timers)
+                    .query()
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
 
