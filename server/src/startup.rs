@@ -14,6 +14,7 @@ use crate::edge::ws;
 use crate::features::Features;
 use crate::features::accounts::gate::Gate;
 use crate::kernel::Kernel;
+use crate::kernel::blob::Blobs;
 use crate::kernel::db::{PgStore, SqliteStore, Store};
 use crate::kernel::delivery::Delivery;
 use crate::kernel::delivery::bus::{Bus, LocalBus, NatsBus};
@@ -38,7 +39,8 @@ pub struct Config {
     /// The NATS subject the nodes of one deployment share.
     #[arg(long, env = "COURIER_NATS_SUBJECT", default_value = "courier.events")]
     pub nats_subject: String,
-    /// Directory for the database and files; created if missing.
+    /// Directory for the database and files (under blobs/); created if
+    /// missing.
     #[arg(long, env = "COURIER_DATA", default_value = "data")]
     pub data: PathBuf,
     /// Directory of the built app (Trunk's dist/) served at /.
@@ -84,6 +86,8 @@ pub enum StartError {
     DataDir(PathBuf, std::io::Error),
     #[error("opening the store: {0}")]
     Store(#[from] crate::kernel::db::StoreError),
+    #[error("opening the blob store: {0}")]
+    Blobs(#[from] crate::kernel::blob::BlobError),
     #[error("bus: {0}")]
     Bus(#[from] crate::kernel::delivery::bus::BusError),
     #[error("listening on {0}: {1}")]
@@ -138,7 +142,9 @@ pub async fn router(
         }
     };
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
-    let features = Arc::new(Features::new(Arc::new(Kernel::new(store, delivery))));
+    let blobs = Blobs::local(&config.data.join("blobs"))?;
+    let kernel = Kernel::new(store, delivery, blobs);
+    let features = Arc::new(Features::new(Arc::new(kernel)));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {

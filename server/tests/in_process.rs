@@ -24,6 +24,7 @@ use courier_server::edge::ws;
 use courier_server::features::Features;
 use courier_server::kernel::Kernel;
 use courier_server::kernel::auth;
+use courier_server::kernel::blob::Blobs;
 use courier_server::kernel::db::{SqliteStore, Store};
 use courier_server::kernel::delivery::Delivery;
 use courier_server::kernel::delivery::bus::LocalBus;
@@ -183,7 +184,11 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         Arc::new(Hub::default()),
         Arc::new(LocalBus),
     );
-    let features = Arc::new(Features::new(Arc::new(Kernel::new(store, delivery))));
+    let features = Arc::new(Features::new(Arc::new(Kernel::new(
+        store,
+        delivery,
+        Blobs::local(&dir.path().join("blobs")).unwrap(),
+    ))));
     let alice = features
         .accounts
         .sign_up("alice", "correct horse", None, "a test")

@@ -2,6 +2,7 @@
 //! limits, time. Knows nothing of HTTP or of any one capability.
 
 pub mod auth;
+pub mod blob;
 pub mod db;
 pub mod delivery;
 pub mod error;
@@ -11,20 +12,22 @@ pub mod throttle;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use blob::Blobs;
 use db::Store;
 use delivery::Delivery;
 use jobs::Jobs;
 
-/// The parts each feature is given: the store, delivery and the job
-/// queues (kept by the store).
+/// The parts each feature is given: the store, delivery, the job queues
+/// (kept by the store) and the blob store.
 pub struct Kernel {
     pub store: Arc<dyn Store>,
     pub delivery: Delivery,
     pub jobs: Jobs,
+    pub blobs: Blobs,
 }
 
 impl Kernel {
-    pub fn new(store: Arc<dyn Store>, delivery: Delivery) -> Kernel {
+    pub fn new(store: Arc<dyn Store>, delivery: Delivery, blobs: Blobs) -> Kernel {
         // The store keeps the jobs too, so a job is written in the
         // transaction of what it follows from.
         let jobs = Jobs::new(store.clone());
@@ -32,6 +35,7 @@ impl Kernel {
             store,
             delivery,
             jobs,
+            blobs,
         }
     }
 }
