@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
+use axum::extract::ws::Message as WsMessage;
 use courier_protocol::budget;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
 use courier_protocol::{
@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::features::Features;
 use crate::features::messaging::Messaging;
+use crate::kernel::delivery::hub::Encoded;
 use crate::kernel::throttle::Bucket;
 
 use super::limits::{CHEAP_FRAMES, Limits};
@@ -32,7 +33,7 @@ pub(super) struct Connection {
     pub(super) me: UserInfo,
     pub(super) features: Arc<Features>,
     limits: Arc<Limits>,
-    replies: mpsc::Sender<Utf8Bytes>,
+    replies: mpsc::Sender<Encoded>,
     /// When this connection last passed on a typing notice.
     typed: Mutex<Option<Instant>>,
     /// This connection's allowance of cheap frames.
@@ -44,7 +45,7 @@ impl Connection {
         me: UserInfo,
         features: Arc<Features>,
         limits: Arc<Limits>,
-        replies: mpsc::Sender<Utf8Bytes>,
+        replies: mpsc::Sender<Encoded>,
     ) -> Connection {
         Connection {
             me,
@@ -122,10 +123,7 @@ impl Connection {
 
     /// Queues a frame for this client; false once the writer is gone.
     async fn reply(&self, frame: &ServerFrame) -> bool {
-        self.replies
-            .send(Utf8Bytes::from(frame.encode()))
-            .await
-            .is_ok()
+        self.replies.send(Encoded::new(frame)).await.is_ok()
     }
 
     async fn error(

@@ -29,7 +29,7 @@ use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
 use crate::features::Features;
-use crate::kernel::delivery::hub::Follower;
+use crate::kernel::delivery::hub::{Encoded, Follower};
 
 use connection::Connection;
 pub use limits::Limits;
@@ -113,7 +113,7 @@ pub async fn serve(
     ) {
         (Ok(chats), Ok(folders)) => (chats, folders),
         (Err(code), _) | (_, Err(code)) => {
-            let _ = reply_tx.try_send(Utf8Bytes::from(ServerFrame::error(code).encode()));
+            let _ = reply_tx.try_send(Encoded::new(&ServerFrame::error(code)));
             drop(reply_tx);
             drop(registration);
             features.presence.went_offline(me.id).await;
@@ -142,11 +142,11 @@ pub async fn serve(
         more: rest.iter().map(|c| c.id).collect(),
     };
     // Queued before the writer starts, so it is the first frame out.
-    let _ = reply_tx.try_send(Utf8Bytes::from(welcome.encode()));
+    let _ = reply_tx.try_send(Encoded::new(&welcome));
     let mut writer = tokio::spawn(write_loop(sink, reply_rx, live_rx));
     for chat in rest {
         if reply_tx
-            .send(Utf8Bytes::from(ServerFrame::Chat { chat }.encode()))
+            .send(Encoded::new(&ServerFrame::Chat { chat }))
             .await
             .is_err()
         {

@@ -8,6 +8,8 @@ use futures_util::{Sink, SinkExt};
 use tokio::sync::mpsc;
 use tokio::time::{interval, timeout};
 
+use crate::kernel::delivery::hub::Encoded;
+
 /// The server pings this often; browsers answer with a pong.
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// Most frames written before one flush.
@@ -17,8 +19,8 @@ pub(super) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) async fn write_loop(
     mut sink: impl Sink<WsMessage, Error = axum::Error> + Unpin,
-    mut replies: mpsc::Receiver<Utf8Bytes>,
-    mut live: mpsc::Receiver<Utf8Bytes>,
+    mut replies: mpsc::Receiver<Encoded>,
+    mut live: mpsc::Receiver<Encoded>,
 ) {
     let mut ping = interval(PING_EVERY);
     ping.tick().await;
@@ -29,10 +31,10 @@ pub(super) async fn write_loop(
             // frames still queued are not lost: the client resumes them.
             biased;
             frame = replies.recv() => match frame {
-                Some(frame) => WsMessage::Text(frame),
+                Some(frame) => text(frame),
                 None => break,
             },
-            Some(frame) = live.recv() => WsMessage::Text(frame),
+            Some(frame) = live.recv() => text(frame),
             _ = ping.tick() => WsMessage::Ping(Default::default()),
         };
         // A client that stops reading must not pin this task (and its
@@ -55,15 +57,27 @@ pub(super) async fn write_loop(
 async fn write_batch(
     sink: &mut (impl Sink<WsMessage, Error = axum::Error> + Unpin),
     first: WsMessage,
-    replies: &mut mpsc::Receiver<Utf8Bytes>,
-    live: &mut mpsc::Receiver<Utf8Bytes>,
+    replies: &mut mpsc::Receiver<Encoded>,
+    live: &mut mpsc::Receiver<Encoded>,
 ) -> Result<(), axum::Error> {
     sink.feed(first).await?;
     for _ in 1..WRITE_BATCH {
         let Ok(frame) = replies.try_recv().or_else(|_| live.try_recv()) else {
             break;
         };
-        sink.feed(WsMessage::Text(frame)).await?;
+        sink.feed(text(frame)).await?;
     }
     sink.flush().await
+}
+
+/// A frame as a text message. `Encoded` is made from a frame's JSON, so
+/// the check that it is UTF-8 (a pass over its bytes, no copy) holds.
+fn text(frame: Encoded) -> WsMessage {
+    match Utf8Bytes::try_from(frame.into_bytes()) {
+        Ok(text) => WsMessage::Text(text),
+        Err(e) => {
+            tracing::error!(error = %e, "a frame that is not text");
+            WsMessage::Text(Utf8Bytes::default())
+        }
+    }
 }

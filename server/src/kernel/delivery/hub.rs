@@ -8,16 +8,36 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use courier_protocol::{ChatId, ServerFrame, UserId};
 use tokio::sync::{Notify, mpsc};
 
 pub type ConnId = u64;
 
+/// A frame encoded once as JSON text: cloning it shares the bytes, so
+/// fan-out hands the same ones to every follower. Made only from a
+/// frame, so it is always UTF-8 (the socket's text frames check it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded(Bytes);
+
+impl Encoded {
+    pub fn new(frame: &ServerFrame) -> Encoded {
+        Encoded(Bytes::from(frame.encode()))
+    }
+
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// The hub's end of one connection.
 pub struct Follower {
     /// The live queue the connection's writer drains.
-    pub queue: mpsc::Sender<Utf8Bytes>,
+    pub queue: mpsc::Sender<Encoded>,
     /// Notified when the hub gives up on the connection (a full queue).
     pub kick: Arc<Notify>,
 }
@@ -191,7 +211,7 @@ impl Hub {
     /// or were removed) and is told so with `frame`, in that order, so no
     /// event of the chat reaches them after it.
     pub fn unfollow(&self, user: UserId, chat: ChatId, frame: &ServerFrame) {
-        let bytes = Utf8Bytes::from(frame.encode());
+        let bytes = Encoded::new(frame);
         let mut inner = self.lock();
         let ids = inner.conns_of(user);
         for &id in &ids {
@@ -211,7 +231,7 @@ impl Hub {
 
     /// Sends `frame` to every connection following `chat`.
     pub fn publish(&self, chat: ChatId, frame: &ServerFrame) {
-        let bytes = Utf8Bytes::from(frame.encode());
+        let bytes = Encoded::new(frame);
         let mut inner = self.lock();
         let ids: Vec<ConnId> = inner
             .by_chat
@@ -223,13 +243,13 @@ impl Hub {
 
     /// Sends `frame` to every connection of `user`.
     pub fn send_to_user(&self, user: UserId, frame: &ServerFrame) {
-        let bytes = Utf8Bytes::from(frame.encode());
+        let bytes = Encoded::new(frame);
         let mut inner = self.lock();
         let ids = inner.conns_of(user);
         Self::deliver(&mut inner, ids, &bytes);
     }
 
-    fn deliver(inner: &mut Inner, ids: Vec<ConnId>, bytes: &Utf8Bytes) {
+    fn deliver(inner: &mut Inner, ids: Vec<ConnId>, bytes: &Encoded) {
         for id in ids {
             let full = inner
                 .conns
@@ -260,7 +280,7 @@ impl Hub {
 mod tests {
     use super::*;
 
-    fn follower(capacity: usize) -> (Follower, mpsc::Receiver<Utf8Bytes>, Arc<Notify>) {
+    fn follower(capacity: usize) -> (Follower, mpsc::Receiver<Encoded>, Arc<Notify>) {
         let (queue, rx) = mpsc::channel(capacity);
         let kick = Arc::new(Notify::new());
         (
@@ -284,8 +304,8 @@ mod tests {
         hub.follow(UserId(2), ChatId(2));
         hub.publish(ChatId(1), &ServerFrame::Pong);
         assert_eq!(
-            rx_a.recv().await.map(|b| b.to_string()),
-            Some(r#"{"t":"pong"}"#.to_string())
+            rx_a.recv().await.map(|b| b.as_bytes().to_vec()),
+            Some(br#"{"t":"pong"}"#.to_vec())
         );
         assert!(rx_b.try_recv().is_err());
         hub.follow(UserId(2), ChatId(1));
@@ -302,8 +322,8 @@ mod tests {
         hub.unfollow(UserId(1), ChatId(1), &ServerFrame::Left { chat: ChatId(1) });
         hub.publish(ChatId(1), &ServerFrame::Pong);
         assert_eq!(
-            rx_a.recv().await.map(|b| b.to_string()),
-            Some(r#"{"t":"left","c":{"chat":1}}"#.to_string())
+            rx_a.recv().await.map(|b| b.as_bytes().to_vec()),
+            Some(br#"{"t":"left","c":{"chat":1}}"#.to_vec())
         );
         assert!(rx_a.try_recv().is_err());
         assert!(!hub.has_followers(ChatId(1)));
