@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use courier_protocol::{Act, ClientFrame, ClientMsgId, Cursor, Seq, ServerFrame};
-use courier_server::kernel::db::{Post, SqliteStore, Store};
+use courier_server::kernel::db::{MessageStore, Post, SqliteStore};
 
 #[tokio::test]
 async fn a_committed_message_whose_fan_out_never_ran_reaches_the_others_on_resend() {

@@ -8,7 +8,8 @@ use sqlx::postgres::PgPoolOptions;
 use tokio::sync::mpsc;
 
 use super::Result;
-use super::sql::{APPEND_QUEUE, Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
+use super::group_commit::APPEND_QUEUE;
+use super::sql::{Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
 
 pub type PgStore = SqlStore<Postgres>;
 

@@ -1,4 +1,5 @@
-//! The embedded store: one SQLite file under the data directory, in WAL mode.
+//! The embedded store: one SQLite file under the data directory, in WAL
+//! mode.
 //!
 //! Writes go through a pool of one connection, so SQLite never has to
 //! upgrade a reader to a writer under contention (which fails with BUSY
@@ -13,7 +14,8 @@ use sqlx::Sqlite;
 use tokio::sync::mpsc;
 
 use super::Result;
-use super::sql::{APPEND_QUEUE, Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
+use super::group_commit::APPEND_QUEUE;
+use super::sql::{Changed, SCAN_BUDGET, SCAN_CONNECTIONS, SqlStore};
 
 pub type SqliteStore = SqlStore<Sqlite>;
 

@@ -1,0 +1,517 @@
+//! A chat's events (posts and acts), history, search, views and members'
+//! read and delivered cursors.
+
+use async_trait::async_trait;
+use courier_protocol::http::ReadCursor;
+use courier_protocol::model::message::ViewCount;
+use courier_protocol::policy;
+use courier_protocol::policy::Standing;
+use courier_protocol::{Act, ChatId, ChatKind, ClientMsgId, Content, Message, Seq, UserId};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+use tokio::sync::oneshot;
+
+use super::group_commit::Append;
+use super::sql::{Changed, MESSAGE_COLUMNS, SqlStore, VIEWED_AT_ONCE, alias, scan_error};
+use super::statement::{Placeholder, Statement};
+use super::{Result, StoreError};
+
+/// What a message posts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Post<'a> {
+    pub text: &'a str,
+    pub reply_to: Option<Seq>,
+    /// For a forwarded copy: who first posted it.
+    pub forwarded_from: Option<&'a str>,
+}
+
+/// A substring search over the messages a user can read.
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub text: &'a str,
+    /// One chat, or all of the user's.
+    pub chat: Option<ChatId>,
+    /// Only messages before this seq (paging back in one chat).
+    pub before: Option<Seq>,
+    pub limit: usize,
+}
+
+/// A read cursor that moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadMoved {
+    pub seq: Seq,
+    /// The chat's members see each other's reads (not a channel, nor a
+    /// group over `SEEN_BY_MAX_MEMBERS`); otherwise only the reader's own
+    /// devices are told.
+    pub shared: bool,
+}
+
+/// The result of storing a message: `fresh` is false when the same client
+/// id had been stored before, and `message` is then that earlier message.
+pub struct Appended {
+    pub message: Message,
+    pub fresh: bool,
+}
+
+/// A message's content as stored: the `text` column holds a post's text
+/// (the same in protocol versions 1 and 2, so older databases need no
+/// rewrite); an act, or a post deleted for everyone, has none.
+pub(super) fn stored_content(text: String, is_act: bool) -> Option<Content> {
+    (!is_act && !text.is_empty()).then_some(Content::Text { text })
+}
+
+#[async_trait]
+pub trait MessageStore: Send + Sync + 'static {
+    /// Stores a message from a member under the chat's next sequence, in one
+    /// transaction; or returns the message stored before under the same
+    /// client id. `NotMember` if `sender` is not in the chat, `NotAllowed`
+    /// if they may not post, `SlowMode` if they posted too recently.
+    async fn append_message(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        post: Post<'_>,
+        at: i64,
+    ) -> Result<Appended>;
+    /// Stores an act on an earlier message as the chat's next event and
+    /// applies it (an edit's text, a deletion), in one transaction; or
+    /// returns the event stored before under the same client id.
+    /// `NotMember`, `BadTarget`, or `NotAllowed` (editing another's
+    /// message, deleting it without the `delete` right, pinning without `pin`).
+    async fn append_act(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        act: &Act,
+        at: i64,
+    ) -> Result<Appended>;
+    /// Moves a member's read cursor forward to `seq`; in a channel, each
+    /// post it passes for the first time gains a view. Where it moved to,
+    /// if it moved.
+    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<ReadMoved>>;
+    /// The first post of `chat` (not an act, not deleted) stamped at or
+    /// after `at` (ms).
+    async fn post_since(&self, chat: ChatId, at: i64) -> Result<Option<Seq>>;
+    /// Moves the member's delivered cursor forward; the new cursor where
+    /// members see each other's deliveries and it moved, `None` otherwise.
+    async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>>;
+    /// Every member's read cursor, or none if the chat has more than `most` members.
+    async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>>;
+    /// Posts (not acts, not deleted) containing the text, case-folded, in
+    /// chats `user` is a member of; newest first.
+    async fn search(&self, user: UserId, query: &Search<'_>) -> Result<Vec<Message>>;
+    async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>>;
+    /// Messages with `seq > after`, oldest first, at most `limit`.
+    async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>>;
+    /// The newest `limit` messages with `seq < before`, oldest first.
+    async fn messages_before(
+        &self,
+        chat: ChatId,
+        before: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>>;
+}
+
+#[async_trait]
+impl<DB> MessageStore for SqlStore<DB>
+where
+    DB: Database + Placeholder,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Option<i64>: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<String>: Encode<'r, DB> + Type<DB>,
+    DB::QueryResult: Changed,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn append_message(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        post: Post<'_>,
+        at: i64,
+    ) -> Result<Appended> {
+        let (reply, answer) = oneshot::channel();
+        let append = Append {
+            chat,
+            sender,
+            id: id.clone(),
+            text: post.text.to_owned(),
+            reply_to: post.reply_to,
+            forwarded_from: post.forwarded_from.map(str::to_owned),
+            at,
+            reply,
+        };
+        self.appends
+            .send(append)
+            .await
+            .map_err(|_| StoreError::CommitFailed("store closed".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::CommitFailed("store closed".into()))?
+    }
+
+    async fn append_act(
+        &self,
+        chat: ChatId,
+        sender: UserId,
+        id: &ClientMsgId,
+        act: &Act,
+        at: i64,
+    ) -> Result<Appended> {
+        let mut tx = self.writer.begin().await?;
+        let who = sqlx::query(
+            "SELECT m.role, m.rights, c.kind, c.broadcast, c.salt,
+                    CASE WHEN c.broadcast = 1 THEN c.name ELSE u.name END AS sender_name
+               FROM members m JOIN users u ON u.id = m.user_id JOIN chats c ON c.id = m.chat_id
+              WHERE m.chat_id = $1 AND m.user_id = $2",
+        )
+        .bind(chat.0)
+        .bind(sender.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotMember)?;
+        let known = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+              WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.client_id = $3"
+        ))
+        .bind(chat.0)
+        .bind(sender.0)
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = known {
+            return Ok(Appended {
+                message: Self::message_from(&row)?,
+                fresh: false,
+            });
+        }
+        let kind = Self::chat_kind(&who)?;
+        let (role, granted) = Self::standing(&who)?;
+        let standing = Standing::new(kind, role, granted);
+        let target = sqlx::query("SELECT sender_id FROM messages WHERE chat_id = $1 AND seq = $2 AND act IS NULL AND deleted = 0")
+            .bind(chat.0)
+            .bind(act.target().0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::BadTarget)?;
+        let author = UserId(target.try_get("sender_id")?);
+        // In a 1:1 where one blocked the other, only taking one's
+        // own message back is left.
+        if kind == ChatKind::Direct && !matches!(act, Act::Delete { .. }) {
+            let blocks: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM members o JOIN blocks b
+                     ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id)
+                  WHERE o.chat_id = $1 AND o.user_id <> $2",
+            )
+            .bind(chat.0)
+            .bind(sender.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if blocks > 0 {
+                return Err(StoreError::Blocked);
+            }
+        }
+        if !policy::may_act(&standing, act, author == sender) {
+            return Err(StoreError::NotAllowed);
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+        )
+        .bind(chat.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let json = serde_json::to_string(act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Every act in a channel is veiled (see `veiled`).
+        let broadcast: i64 = who.try_get("broadcast")?;
+        sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
+            .bind(chat.0)
+            .bind(seq)
+            .bind(sender.0)
+            .bind(id.as_str())
+            .bind(at)
+            .bind(json)
+            .bind(broadcast)
+            .execute(&mut *tx)
+            .await?;
+        // The stored message shows its latest state to whoever loads
+        // it later; the act tells those who hold it already.
+        match act {
+            Act::Edit { target, text } => {
+                // Checked again: a delete may have committed since
+                // the target was read (PostgreSQL), and its text
+                // must not come back. Dropping `tx` undoes the act.
+                let edited = sqlx::query("UPDATE messages SET text = $3, folded = $4, edited = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0")
+                    .bind(chat.0)
+                    .bind(target.0)
+                    .bind(text.as_str())
+                    .bind(text.to_lowercase())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if edited == 0 {
+                    return Err(StoreError::BadTarget);
+                }
+                Self::blank_edits(&mut tx, chat, *target, Seq(seq)).await?;
+            }
+            Act::Delete { target } => {
+                Self::erase(&mut tx, chat, *target).await?;
+            }
+            Act::React { .. } | Act::Pin { .. } => {}
+        }
+        tx.commit().await?;
+        let shown_as = if broadcast == 1 {
+            alias(&who.try_get::<String, _>("salt")?, sender)
+        } else {
+            sender
+        };
+        let message = Message {
+            chat,
+            seq: Seq(seq),
+            id: id.clone(),
+            sender: shown_as,
+            sender_name: who.try_get("sender_name")?,
+            content: None,
+            at,
+            reply_to: None,
+            act: Some(act.clone()),
+            forwarded_from: None,
+            expires_at: None,
+        };
+        Ok(Appended {
+            message,
+            fresh: true,
+        })
+    }
+
+    async fn mark_read(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<ReadMoved>> {
+        let mut tx = self.writer.begin().await?;
+        let Some(row) = sqlx::query(
+            "SELECT m.read_seq, c.broadcast, c.last_seq, mc.n FROM members m JOIN chats c ON c.id = m.chat_id
+               JOIN member_counts mc ON mc.chat_id = c.id
+              WHERE m.chat_id = $1 AND m.user_id = $2",
+        )
+        .bind(chat.0)
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Err(StoreError::NotMember);
+        };
+        let (from, broadcast, last): (i64, i64, i64) = (
+            row.try_get("read_seq")?,
+            row.try_get("broadcast")?,
+            row.try_get("last_seq")?,
+        );
+        // Only whether it is a channel counts here, not 1:1 or group.
+        let kind = if broadcast == 0 {
+            ChatKind::Group
+        } else {
+            ChatKind::Channel
+        };
+        let shared = policy::shares_reads(
+            kind,
+            u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX),
+        );
+        let to = seq.0.min(last);
+        if to <= from {
+            return Ok(None);
+        }
+        // Conditional on the cursor read above: two tabs reading at
+        // once count each post once.
+        let moved = sqlx::query(
+            "UPDATE members SET read_seq = $3,
+                    delivered_seq = CASE WHEN delivered_seq < $3 THEN $3 ELSE delivered_seq END
+              WHERE chat_id = $1 AND user_id = $2 AND read_seq = $4",
+        )
+        .bind(chat.0)
+        .bind(user.0)
+        .bind(to)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if moved && broadcast == 1 {
+            // Admins' own posts are not views of them. A reader
+            // sees at most a screenful at once: a new reader of a
+            // long channel views its newest posts, not all of them
+            // (and costs a bounded write).
+            sqlx::query("UPDATE messages SET views = views + 1 WHERE chat_id = $1 AND seq > $2 AND seq <= $3 AND sender_id <> $4")
+                .bind(chat.0)
+                .bind(from.max(to - VIEWED_AT_ONCE))
+                .bind(to)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(moved.then_some(ReadMoved {
+            seq: Seq(to),
+            shared,
+        }))
+    }
+
+    async fn post_since(&self, chat: ChatId, at: i64) -> Result<Option<Seq>> {
+        // Stamps grow with seq, so the first in time is the first by
+        // seq, and the index on (chat_id, at) finds it.
+        let seq: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM messages WHERE chat_id = $1 AND at >= $2 AND act IS NULL AND deleted = 0 ORDER BY at, seq LIMIT 1",
+        )
+        .bind(chat.0)
+        .bind(at)
+        .fetch_optional(&self.scans)
+        .await
+        .map_err(scan_error)?;
+        Ok(seq.map(Seq))
+    }
+
+    async fn mark_delivered(&self, chat: ChatId, user: UserId, seq: Seq) -> Result<Option<Seq>> {
+        let Some(row) = sqlx::query(
+            "SELECT c.broadcast, c.last_seq, mc.n FROM members m JOIN chats c ON c.id = m.chat_id
+               JOIN member_counts mc ON mc.chat_id = c.id
+              WHERE m.chat_id = $1 AND m.user_id = $2",
+        )
+        .bind(chat.0)
+        .bind(user.0)
+        .fetch_optional(&self.reader)
+        .await?
+        else {
+            return Err(StoreError::NotMember);
+        };
+        let (broadcast, last, n): (i64, i64, i64) = (
+            row.try_get("broadcast")?,
+            row.try_get("last_seq")?,
+            row.try_get("n")?,
+        );
+        // Nobody sees deliveries in channels and big groups: no write.
+        let kind = if broadcast == 0 {
+            ChatKind::Group
+        } else {
+            ChatKind::Channel
+        };
+        if !policy::shares_reads(kind, u32::try_from(n).unwrap_or(u32::MAX)) {
+            return Ok(None);
+        }
+        let to = seq.0.min(last);
+        let moved = sqlx::query("UPDATE members SET delivered_seq = $3 WHERE chat_id = $1 AND user_id = $2 AND delivered_seq < $3")
+            .bind(chat.0)
+            .bind(user.0)
+            .bind(to)
+            .execute(&self.writer)
+            .await?
+            .rows_affected()
+            == 1;
+        Ok(moved.then_some(Seq(to)))
+    }
+
+    async fn reads(&self, chat: ChatId, most: u32) -> Result<Vec<ReadCursor>> {
+        let rows = sqlx::query(
+            "SELECT user_id, read_seq, delivered_seq FROM members WHERE chat_id = $1 LIMIT $2",
+        )
+        .bind(chat.0)
+        .bind(i64::from(most) + 1)
+        .fetch_all(&self.reader)
+        .await?;
+        if rows.len() > most as usize {
+            return Ok(Vec::new());
+        }
+        rows.iter()
+            .map(|r| {
+                Ok(ReadCursor {
+                    user: UserId(r.try_get("user_id")?),
+                    seq: Seq(r.try_get("read_seq")?),
+                    delivered: Seq(r.try_get("delivered_seq")?),
+                })
+            })
+            .collect()
+    }
+
+    async fn search(&self, user: UserId, query: &Search<'_>) -> Result<Vec<Message>> {
+        // The query's own %, _ and \ match themselves.
+        let escaped = query
+            .text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut q = Statement::<DB>::new(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+               JOIN members me ON me.chat_id = m.chat_id AND me.user_id = "
+        ));
+        q.bind(user.0);
+        q.push(" WHERE m.act IS NULL AND m.deleted = 0 AND m.folded LIKE ");
+        q.bind(format!("%{escaped}%"));
+        q.push(" ESCAPE '\\'");
+        if let Some(chat) = query.chat {
+            q.push(" AND m.chat_id = ").bind(chat.0);
+        }
+        if let Some(before) = query.before {
+            q.push(" AND m.seq < ").bind(before.0);
+        }
+        q.push(" ORDER BY m.at DESC, m.seq DESC LIMIT ")
+            .bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
+        let rows = q.query().fetch_all(&self.scans).await.map_err(scan_error)?;
+        rows.iter().map(Self::message_from).collect()
+    }
+
+    async fn views(&self, chat: ChatId, seqs: &[Seq]) -> Result<Vec<ViewCount>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Statement::<DB>::new("SELECT seq, views FROM messages WHERE chat_id = ");
+        q.bind(chat.0).push(" AND seq IN (");
+        q.list(seqs, |seq| seq.0).push(") ORDER BY seq");
+        q.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(ViewCount {
+                    seq: Seq(row.try_get("seq")?),
+                    views: Self::count(row, "views")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn messages_after(&self, chat: ChatId, after: Seq, limit: usize) -> Result<Vec<Message>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+              WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        ))
+        .bind(chat.0)
+        .bind(after.0)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(Self::message_from).collect()
+    }
+
+    async fn messages_before(
+        &self,
+        chat: ChatId,
+        before: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id JOIN chats c ON c.id = m.chat_id
+              WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+        ))
+        .bind(chat.0)
+        .bind(before.0)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().rev().map(Self::message_from).collect()
+    }
+}
