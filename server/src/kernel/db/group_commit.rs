@@ -69,10 +69,12 @@ where
             let mut outcome = Self::append_batch(&writer, &batch).await;
             for _ in 0..COMMIT_RETRIES {
                 match &outcome {
-                    Err(StoreError::Db(sqlx::Error::Database(db)))
-                        if db.code().is_some_and(|c| c == "40P01" || c == "40001") =>
+                    Err(e)
+                        if e.database()
+                            .and_then(|db| db.code())
+                            .is_some_and(|c| c == "40P01" || c == "40001") =>
                     {
-                        tracing::warn!(code = ?db.code(), "group commit aborted by the database; retrying");
+                        tracing::warn!(error = %e, "group commit aborted by the database; retrying");
                         outcome = Self::append_batch(&writer, &batch).await;
                     }
                     _ => break,
@@ -83,15 +85,15 @@ where
             // the others, so each goes alone, and the clashing one is
             // then a resend.
             if batch.len() > 1
-                && matches!(&outcome, Err(StoreError::Db(sqlx::Error::Database(db))) if db.is_unique_violation())
+                && matches!(&outcome, Err(e) if e.database().is_some_and(|db| db.is_unique_violation()))
             {
                 for append in batch {
                     let result =
                         match Self::append_batch(&writer, std::slice::from_ref(&append)).await {
                             Ok(mut results) => results
                                 .pop()
-                                .unwrap_or(Err(StoreError::CommitFailed("empty batch".into()))),
-                            Err(e) => Err(StoreError::CommitFailed(e.to_string())),
+                                .unwrap_or(Err(StoreError::commit_failed("empty batch"))),
+                            Err(e) => Err(StoreError::commit_failed(e)),
                         };
                     let _ = append.reply.send(result);
                 }
@@ -106,9 +108,7 @@ where
                 Err(e) => {
                     tracing::error!(error = %e, size = batch.len(), "group commit failed");
                     for append in batch {
-                        let _ = append
-                            .reply
-                            .send(Err(StoreError::CommitFailed(e.to_string())));
+                        let _ = append.reply.send(Err(StoreError::commit_failed(&e)));
                     }
                 }
             }
@@ -303,7 +303,7 @@ where
                     Some(NewJob::of(&expiry, m.expires_at?))
                 })
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                .map_err(|e| StoreError::corrupt(e))?;
             if !timers.is_empty() {
                 jobs::insert::<DB>(&timers)
                     .query()

@@ -154,10 +154,10 @@ where
         self.appends
             .send(append)
             .await
-            .map_err(|_| StoreError::CommitFailed("store closed".into()))?;
+            .map_err(|_| StoreError::commit_failed("store closed"))?;
         answer
             .await
-            .map_err(|_| StoreError::CommitFailed("store closed".into()))?
+            .map_err(|_| StoreError::commit_failed("store closed"))?
     }
 
     async fn append_act(
@@ -230,7 +230,7 @@ where
         .bind(chat.0)
         .fetch_one(&mut *tx)
         .await?;
-        let json = serde_json::to_string(act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(act).map_err(|e| StoreError::corrupt(e))?;
         // Every act in a channel is veiled (see `veiled`).
         let broadcast: i64 = who.try_get("broadcast")?;
         sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")

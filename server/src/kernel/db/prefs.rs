@@ -47,13 +47,12 @@ where
             .fetch_optional(&self.reader)
             .await?;
         json.map_or(Ok(Vec::new()), |json| {
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+            serde_json::from_str(&json).map_err(|e| StoreError::corrupt(e))
         })
     }
 
     async fn set_folders(&self, user: UserId, folders: &[Folder]) -> Result<()> {
-        let json =
-            serde_json::to_string(folders).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(folders).map_err(|e| StoreError::corrupt(e))?;
         sqlx::query("UPDATE users SET folders = $2 WHERE id = $1")
             .bind(user.0)
             .bind(json)

@@ -130,20 +130,22 @@ pub(super) const VIEWED_AT_ONCE: i64 = 100;
 
 /// A scan stopped at its budget (`scans`' time limit: SQLite's
 /// `interrupted`, PostgreSQL's `query_canceled`) is `TooBroad`.
+#[track_caller]
 pub(super) fn scan_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "9" || c == "57014") => {
             StoreError::TooBroad
         }
-        _ => StoreError::Db(e),
+        _ => StoreError::from(e),
     }
 }
 
 /// A UNIQUE violation means a name (username, handle) is taken: `taken`.
+#[track_caller]
 pub(super) fn unique_is(e: sqlx::Error, taken: StoreError) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => taken,
-        _ => StoreError::Db(e),
+        _ => StoreError::from(e),
     }
 }
 
@@ -194,9 +196,7 @@ where
     pub(super) fn message_as_stored(row: &DB::Row) -> Result<Message> {
         let act: Option<Act> = match row.try_get::<Option<String>, _>("act")? {
             // Written by `append_act` from the same type: unreadable means a bad row.
-            Some(json) => {
-                Some(serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-            }
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| StoreError::corrupt(e))?),
             None => None,
         };
         Ok(Message {
@@ -387,7 +387,7 @@ where
             target,
             text: String::new(),
         })
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt(e))?;
         // An edit's JSON starts with its kind and target, in this order.
         let edits_of = format!("{{\"do\":\"edit\",\"target\":{},%", target.0);
         sqlx::query("UPDATE messages SET act = $3 WHERE chat_id = $1 AND seq > $2 AND seq < $5 AND act LIKE $4")

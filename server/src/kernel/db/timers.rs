@@ -86,7 +86,7 @@ where
             id: post.id.clone(),
             text: post.content.words().to_owned(),
         };
-        let job = NewJob::of(&due, post.at).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let job = NewJob::of(&due, post.at).map_err(|e| StoreError::corrupt(e))?;
         jobs::insert::<DB>([&job]).query().execute(&mut *tx).await?;
         Ok(tx.commit().await?)
     }
@@ -161,7 +161,7 @@ where
         .fetch_one(&mut *tx)
         .await?;
         let act = Act::Delete { target: gone.seq };
-        let json = serde_json::to_string(&act).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(&act).map_err(|e| StoreError::corrupt(e))?;
         // A client id no client can send (a '.'), so it never collides.
         let id = ClientMsgId(format!("expired.{}", gone.seq.0));
         sqlx::query("INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, act, veiled) VALUES ($1, $2, $3, $4, '', $5, $6, $7)")
