@@ -232,29 +232,11 @@ impl Conn<'_> {
         if self.retry_at.is_some() {
             return;
         }
-        if entry.state == OutState::Pending && self.sent.insert(entry.id.clone()) {
-            self.out
-                .push(match (entry.act, entry.forward, entry.content) {
-                    (Some(act), _, _) => ClientFrame::Act {
-                        chat: entry.chat,
-                        id: entry.id,
-                        act,
-                    },
-                    (None, Some((from, seq)), _) => ClientFrame::Forward {
-                        chat: entry.chat,
-                        id: entry.id,
-                        from,
-                        seq,
-                    },
-                    (None, None, Some(content)) => ClientFrame::Send {
-                        chat: entry.chat,
-                        id: entry.id,
-                        content,
-                        reply_to: entry.reply_to,
-                    },
-                    // Nothing to post: no entry is made so.
-                    (None, None, None) => return,
-                });
+        if entry.state == OutState::Pending
+            && self.sent.insert(entry.id.clone())
+            && let Some(frame) = entry.frame()
+        {
+            self.out.push(frame);
         }
     }
 

@@ -350,3 +350,134 @@ impl Store {
         Ok(tx.commit().await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use courier_protocol::ClientMsgId;
+
+    use super::*;
+
+    fn post(seq: i64, by: i64, text: &str) -> Message {
+        Message {
+            chat: ChatId(1),
+            seq: Seq(seq),
+            id: ClientMsgId(format!("m{seq}")),
+            sender: UserId(by),
+            sender_name: format!("user {by}"),
+            content: Some(Content::text(text)),
+            at: seq,
+            reply_to: None,
+            act: None,
+            forwarded_from: None,
+            expires_at: None,
+        }
+    }
+
+    fn kept(message: Message) -> Kept {
+        Kept {
+            message,
+            edited: false,
+            deleted: false,
+            reactions: Vec::new(),
+            reactors: Vec::new(),
+            pinned: false,
+            hidden: false,
+        }
+    }
+
+    /// Applies `act`, as an event of `by`, to `target`.
+    fn apply(target: &mut Kept, by: i64, act: Act) {
+        let event = Message {
+            act: Some(act.clone()),
+            content: None,
+            ..post(target.message.seq.0 + 1, by, "")
+        };
+        target.apply(&event, &act);
+    }
+
+    fn react(emoji: &str, on: bool) -> Act {
+        Act::React {
+            target: Seq(1),
+            emoji: emoji.into(),
+            on,
+        }
+    }
+
+    #[test]
+    fn an_edit_replaces_the_words_and_a_delete_takes_them() {
+        let mut m = kept(post(1, 1, "a typo"));
+        apply(
+            &mut m,
+            1,
+            Act::Edit {
+                target: Seq(1),
+                text: "fixed".into(),
+            },
+        );
+        assert_eq!(
+            (m.message.text(), m.edited, m.shown()),
+            ("fixed", true, true)
+        );
+        apply(&mut m, 1, Act::Delete { target: Seq(1) });
+        assert_eq!(
+            (m.message.content.clone(), m.deleted, m.shown()),
+            (None, true, false)
+        );
+    }
+
+    #[test]
+    fn reactions_count_each_person_once_in_the_order_they_came() {
+        let mut m = kept(post(1, 1, "news"));
+        apply(&mut m, 2, react("👍", true));
+        apply(&mut m, 3, react("❤️", true));
+        apply(&mut m, 3, react("👍", true));
+        apply(&mut m, 2, react("👍", true));
+        assert_eq!(
+            m.reactions,
+            [
+                ("👍".to_string(), vec![UserId(2), UserId(3)]),
+                ("❤️".to_string(), vec![UserId(3)])
+            ],
+            "a second 👍 from the same person counts once"
+        );
+        apply(&mut m, 3, react("❤️", false));
+        apply(&mut m, 2, react("👍", false));
+        assert_eq!(m.reactions, [("👍".to_string(), vec![UserId(3)])]);
+        assert_eq!(
+            m.reactors.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
+            [UserId(2), UserId(3)],
+            "names stay known for the reactions list"
+        );
+    }
+
+    #[test]
+    fn a_pin_and_an_unpin_and_what_is_shown() {
+        let mut m = kept(post(1, 1, "rules"));
+        apply(
+            &mut m,
+            2,
+            Act::Pin {
+                target: Seq(1),
+                on: true,
+            },
+        );
+        assert!(m.pinned);
+        apply(
+            &mut m,
+            2,
+            Act::Pin {
+                target: Seq(1),
+                on: false,
+            },
+        );
+        assert!(!m.pinned);
+        assert!(m.shown());
+        m.hidden = true;
+        assert!(!m.shown(), "deleted for me");
+        let act = kept(Message {
+            act: Some(Act::Delete { target: Seq(1) }),
+            ..post(2, 1, "")
+        });
+        assert!(!act.shown(), "an act is not a post");
+    }
+}

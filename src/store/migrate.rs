@@ -11,20 +11,44 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::{CHATS, CURSORS, LOOSE, MESSAGES, META, OUTBOX, Result};
 
-/// Schema migrations, applied in order: entry `n` takes the database from
-/// version `n` to `n + 1`. Only ever append.
-pub(super) const MIGRATIONS: &[fn(&Database) -> indexed_db_futures::Result<()>] = &[
-    |db| {
-        for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
-            db.create_object_store(name).build()?;
+/// The database's schema versions, each named for what it added. Opening
+/// an older database applies every step past its version, in order. Only
+/// ever append: a version, once shipped, never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Schema {
+    /// The object stores of the first release.
+    Stores = 1,
+    /// `loose`: acts that came before the message they act on.
+    Loose = 2,
+}
+
+impl Schema {
+    const ALL: [Schema; 2] = [Schema::Stores, Schema::Loose];
+    pub(super) const LATEST: Schema = Schema::Loose;
+
+    pub(super) fn version(self) -> u32 {
+        self as u32
+    }
+
+    /// The steps that take a database of version `old` to the latest.
+    pub(super) fn after(old: u32) -> impl Iterator<Item = Schema> {
+        Schema::ALL.into_iter().filter(move |s| s.version() > old)
+    }
+
+    pub(super) fn apply(self, db: &Database) -> indexed_db_futures::Result<()> {
+        match self {
+            Schema::Stores => {
+                for name in [CHATS, MESSAGES, OUTBOX, CURSORS, META] {
+                    db.create_object_store(name).build()?;
+                }
+            }
+            Schema::Loose => {
+                db.create_object_store(LOOSE).build()?;
+            }
         }
         Ok(())
-    },
-    |db| {
-        db.create_object_store(LOOSE).build()?;
-        Ok(())
-    },
-];
+    }
+}
 
 /// The shape of the records kept, apart from the schema above, under
 /// `"format"` in `meta`: 2 since protocol version 2, where a message's
@@ -105,4 +129,17 @@ pub(super) fn text_to_content(record: &JsValue) -> bool {
         let _ = Reflect::set(record, &"content".into(), &content);
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Schema;
+
+    #[test]
+    fn versions_run_one_to_the_latest_without_gaps() {
+        let all: Vec<u32> = Schema::after(0).map(Schema::version).collect();
+        assert_eq!(all, (1..=Schema::LATEST.version()).collect::<Vec<_>>());
+        assert_eq!(Schema::after(1).collect::<Vec<_>>(), [Schema::Loose]);
+        assert_eq!(Schema::after(Schema::LATEST.version()).count(), 0);
+    }
 }

@@ -25,7 +25,7 @@ mod migrate;
 mod outbox;
 mod view;
 
-use migrate::{MIGRATIONS, upgrade_records};
+use migrate::{Schema, upgrade_records};
 
 pub use chats::ChatRow;
 pub use cursors::CursorRec;
@@ -82,13 +82,11 @@ pub async fn remove_database(me: UserId) {
 impl Store {
     pub async fn open(me: UserId) -> Result<Store> {
         let db = Database::open(database_name(me))
-            .with_version(MIGRATIONS.len() as u32)
+            .with_version(Schema::LATEST.version())
             .with_on_upgrade_needed(|event, db| {
-                let from = event.old_version() as usize;
-                MIGRATIONS
-                    .iter()
-                    .skip(from)
-                    .try_for_each(|migrate| migrate(&db))
+                // Versions are small whole numbers: the cast is exact.
+                let from = event.old_version() as u32;
+                Schema::after(from).try_for_each(|step| step.apply(&db))
             })
             .await?;
         upgrade_records(&db).await?;

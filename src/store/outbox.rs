@@ -1,6 +1,6 @@
 //! `outbox`: what the user sent that the server has not acknowledged yet.
 
-use courier_protocol::{Act, ChatId, ClientMsgId, Content, ErrorCode, Seq};
+use courier_protocol::{Act, ChatId, ClientFrame, ClientMsgId, Content, ErrorCode, Seq};
 use indexed_db_futures::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,28 @@ impl OutboxEntry {
     /// The words it shows while it waits.
     pub fn text(&self) -> &str {
         self.content.as_ref().map_or("", Content::words)
+    }
+
+    /// The frame that sends it: an act, a forward or a post.
+    pub fn frame(self) -> Option<ClientFrame> {
+        let (chat, id) = (self.chat, self.id);
+        Some(match (self.act, self.forward, self.content) {
+            (Some(act), _, _) => ClientFrame::Act { chat, id, act },
+            (None, Some((from, seq)), _) => ClientFrame::Forward {
+                chat,
+                id,
+                from,
+                seq,
+            },
+            (None, None, Some(content)) => ClientFrame::Send {
+                chat,
+                id,
+                content,
+                reply_to: self.reply_to,
+            },
+            // Nothing to post: no entry is made so.
+            (None, None, None) => return None,
+        })
     }
 }
 
@@ -73,5 +95,72 @@ impl Store {
             store.put(&entry).with_key(id.0.clone()).serde()?.await?;
         }
         Ok(tx.commit().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> OutboxEntry {
+        OutboxEntry {
+            id: ClientMsgId("m1".into()),
+            chat: ChatId(7),
+            content: Some(Content::text("hi")),
+            created: 1,
+            state: OutState::Pending,
+            reply_to: Some(Seq(3)),
+            act: None,
+            forward: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_goes_as_the_frame_of_what_it_is() {
+        assert_eq!(
+            entry().frame(),
+            Some(ClientFrame::Send {
+                chat: ChatId(7),
+                id: ClientMsgId("m1".into()),
+                content: Content::text("hi"),
+                reply_to: Some(Seq(3)),
+            })
+        );
+        let forward = OutboxEntry {
+            forward: Some((ChatId(2), Seq(9))),
+            ..entry()
+        };
+        assert_eq!(
+            forward.frame(),
+            Some(ClientFrame::Forward {
+                chat: ChatId(7),
+                id: ClientMsgId("m1".into()),
+                from: ChatId(2),
+                seq: Seq(9),
+            }),
+            "a forward sends a reference, not its copy of the words"
+        );
+        let act = Act::Pin {
+            target: Seq(3),
+            on: true,
+        };
+        let pin = OutboxEntry {
+            act: Some(act.clone()),
+            content: None,
+            ..entry()
+        };
+        assert_eq!(
+            pin.frame(),
+            Some(ClientFrame::Act {
+                chat: ChatId(7),
+                id: ClientMsgId("m1".into()),
+                act,
+            })
+        );
+        let empty = OutboxEntry {
+            content: None,
+            ..entry()
+        };
+        assert_eq!(empty.frame(), None);
     }
 }

@@ -229,3 +229,39 @@ impl Store {
         Ok(found)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(held: i64, floor: i64, window: Option<Window>) -> ChatPage {
+        ChatPage {
+            held: Seq(held),
+            floor: Seq(floor),
+            window,
+            ..ChatPage::default()
+        }
+    }
+
+    #[test]
+    fn only_a_window_below_the_floor_asks_the_server_for_older() {
+        assert!(!page(500, 0, None).wants_older(), "all held");
+        assert!(
+            !page(500, 420, Some(Window::Newest)).wants_older(),
+            "the newest window fits above the floor"
+        );
+        assert!(page(500, 421, Some(Window::Newest)).wants_older());
+        assert!(
+            page(50, 10, None).wants_older(),
+            "a short chat held from seq 10"
+        );
+        let span = |after| {
+            Some(Window::Span {
+                after: Seq(after),
+                upto: Seq(after + WINDOW),
+            })
+        };
+        assert!(!page(500, 100, span(100)).wants_older());
+        assert!(page(500, 100, span(99)).wants_older());
+    }
+}
