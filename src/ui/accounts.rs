@@ -2,7 +2,6 @@
 //! the accounts of this browser, and adding one more.
 
 use courier_protocol::http::Accounts;
-use courier_protocol::http::accounts;
 use courier_protocol::limits::ACCOUNTS_MAX;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -22,7 +21,7 @@ pub fn AccountMenu() -> impl IntoView {
     // another tab or device leaves the list. Offline, the list stands.
     let refresh = move || {
         spawn_local(async move {
-            if let Ok(Accounts { accounts }) = api::ask(&accounts::ACCOUNTS).await {
+            if let Ok(Accounts { accounts }) = api::accounts::accounts().await {
                 // The tab's own account leaves only when its socket hears so.
                 let shown = account::acting();
                 for gone in account::known()

@@ -3,10 +3,7 @@
 //! chat's settings, invite links and join requests. The server checks
 //! every action again; the UI only hides what would be refused.
 
-use courier_protocol::http::moderation;
-use courier_protocol::http::{
-    ChatCreated, ChatSettings, InviteLink, JoinRequests, MemberAction, NewInvite, RequestAnswer,
-};
+use courier_protocol::http::{ChatSettings, InviteLink, JoinRequests, MemberAction, NewInvite};
 use courier_protocol::policy::{self, Standing};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Member, Rights, Role, UserId};
 use leptos::ev::SubmitEvent;
@@ -14,11 +11,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::say;
-use crate::api::{self, ApiFail};
+use crate::api::{self};
 use crate::i18n::{self, t, t_with};
 use crate::state::ctx;
 
-const PAGE: usize = 50;
+const PAGE: u32 = 50;
 
 /// The members, a page at a time, with the actions the viewer may take.
 #[component]
@@ -31,8 +28,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     );
     let load = move |after: Option<UserId>| {
         spawn_local(async move {
-            let query = format!("after={}&limit={PAGE}", after.map_or(0, |u| u.0));
-            match api::call(&moderation::MEMBERS, &[&id.0], &query, &()).await {
+            match api::moderation::members(id, after, Some(PAGE)).await {
                 Ok(page) => {
                     members.try_update(|m| {
                         if after.is_none() {
@@ -54,7 +50,7 @@ pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     let act = move |target: UserId, action: MemberAction| {
         error.set(None);
         spawn_local(async move {
-            match api::call(&moderation::MEMBER_ACTION, &[&id.0, &target.0], "", &action).await {
+            match api::moderation::member_action(id, target, &action).await {
                 Ok(()) => load(None),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -211,11 +207,8 @@ fn InfoForm(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            match api::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await {
-                Ok(ChatCreated { chat }) => {
-                    if let Some(store) = ctx.store() {
-                        let _ = store.put_chats(std::slice::from_ref(&chat)).await;
-                    }
+            match api::moderation::update_chat(ctx.store(), id, &settings).await {
+                Ok(_) => {
                     note.try_set(Some(t("saved")));
                     ctx.changed();
                 }
@@ -272,7 +265,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match api::call(&moderation::INVITES, &[&id.0], "", &()).await {
+            match api::moderation::invites(id).await {
                 Ok(l) => {
                     links.try_set(l.invites);
                 }
@@ -297,7 +290,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
             needs_approval: approval.get_untracked(),
         };
         spawn_local(async move {
-            match api::call(&moderation::NEW_INVITE, &[&id.0], "", &invite).await {
+            match api::moderation::new_invite(id, &invite).await {
                 Ok(_) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -307,7 +300,7 @@ fn InviteLinksBox(id: ChatId) -> impl IntoView {
     };
     let revoke = move |code: String| {
         spawn_local(async move {
-            match api::call(&moderation::REVOKE_INVITE, &[&id.0, &code], "", &()).await {
+            match api::moderation::revoke_invite(id, &code).await {
                 Ok(()) => reload(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -391,7 +384,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     );
     let reload = move || {
         spawn_local(async move {
-            match api::call(&moderation::JOIN_REQUESTS, &[&id.0], "", &()).await {
+            match api::moderation::join_requests(id).await {
                 Ok(r) => {
                     requests.try_set(Some(r));
                 }
@@ -404,13 +397,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
     reload();
     let answer = move |user: UserId, approve: bool| {
         spawn_local(async move {
-            let done: Result<(), ApiFail> = api::call(
-                &moderation::ANSWER_REQUEST,
-                &[&id.0, &user.0],
-                "",
-                &RequestAnswer { approve },
-            )
-            .await;
+            let done = api::moderation::answer_request(id, user, approve).await;
             if let Err(fail) = done {
                 error.try_set(Some(say(fail)));
             }

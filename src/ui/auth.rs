@@ -5,7 +5,6 @@ use courier_protocol::ChatKind;
 use courier_protocol::http::{
     Claim, GuestJoin, InvitePreview, JoinAnswer, JoinPending, Joined, Me, SignIn, SignUp,
 };
-use courier_protocol::http::{accounts, chats};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -69,19 +68,14 @@ fn AuthForm() -> impl IntoView {
         let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
         spawn_local(async move {
             let result: Result<Me, ApiFail> = if signing_up.get_untracked() {
-                api::call(
-                    &accounts::SIGN_UP,
-                    &[],
-                    "",
-                    &SignUp {
-                        username,
-                        password,
-                        name,
-                    },
-                )
+                api::accounts::sign_up(&SignUp {
+                    username,
+                    password,
+                    name,
+                })
                 .await
             } else {
-                api::call(&accounts::SIGN_IN, &[], "", &SignIn { username, password }).await
+                api::accounts::sign_in(&SignIn { username, password }).await
             };
             busy.try_set(false);
             match result {
@@ -162,7 +156,7 @@ pub fn JoinScreen() -> impl IntoView {
     {
         let code = code.clone();
         spawn_local(async move {
-            let found = api::call(&chats::INVITE_PREVIEW, &[&code], "", &()).await;
+            let found = api::chats::invite_preview(&code).await;
             preview.try_set(Some(found));
         });
     }
@@ -184,14 +178,14 @@ pub fn JoinScreen() -> impl IntoView {
         let signed_in = ctx.me.get_untracked().is_some();
         spawn_local(async move {
             let joined = if signed_in {
-                api::call(&chats::JOIN_BY_INVITE, &[&code], "", &())
+                api::chats::join_by_invite(&code)
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(c) => Some(c.chat),
                         JoinAnswer::Pending(_) => None,
                     })
             } else {
-                api::call(&accounts::GUEST, &[], "", &GuestJoin { invite: code, name })
+                api::accounts::guest(&GuestJoin { invite: code, name })
                     .await
                     .map(|answer| match answer {
                         JoinAnswer::Joined(Joined { me, chat }) => {
@@ -295,7 +289,7 @@ pub fn GuestBanner() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            let result = api::call(&accounts::CLAIM, &[], "", &claim).await;
+            let result = api::accounts::claim(&claim).await;
             busy.try_set(false);
             match result {
                 Ok(Me { me }) => ctx.enter(me),

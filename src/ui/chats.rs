@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use courier_protocol::http::chats;
-use courier_protocol::http::{ChatCreated, NewDirect, NewGroup};
+use courier_protocol::http::ChatCreated;
 use courier_protocol::model::folder::{Candidate, Folder};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place, UserId};
 use leptos::ev::SubmitEvent;
@@ -38,31 +37,18 @@ pub fn NewChat() -> impl IntoView {
             spawn_local(async move {
                 let created = if direct {
                     let name = value.trim_start_matches('@').to_lowercase();
-                    let person = api::call(
-                        &chats::NEW_DIRECT,
-                        &[],
-                        "",
-                        &NewDirect {
-                            username: name.clone(),
-                        },
-                    )
-                    .await;
+                    let person = api::chats::new_direct(name.clone()).await;
                     match person {
                         // Not a person: maybe a public group or channel.
                         Err(ApiFail::Code(ErrorCode::UnknownUser)) => {
-                            api::call(&chats::JOIN_PUBLIC, &[&name], "", &())
+                            api::chats::join_public(&name)
                                 .await
                                 .map_err(|_| ApiFail::Code(ErrorCode::UnknownUser))
                         }
                         other => other,
                     }
                 } else {
-                    let endpoint = if channel.get_untracked() {
-                        &chats::NEW_CHANNEL
-                    } else {
-                        &chats::NEW_GROUP
-                    };
-                    api::call(endpoint, &[], "", &NewGroup { name: value }).await
+                    api::chats::new_group(value, channel.get_untracked()).await
                 };
                 match created {
                     Ok(ChatCreated { chat }) => {

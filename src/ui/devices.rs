@@ -2,7 +2,7 @@
 //! when it was last seen, this one marked; the others can be signed out,
 //! and a new password signs out all of them.
 
-use courier_protocol::http::devices::{self as endpoints, DeviceName, Devices, NewPassword};
+use courier_protocol::http::devices::{Devices, NewPassword};
 use courier_protocol::model::device::Device;
 use courier_protocol::{ErrorCode, UserKind};
 use leptos::ev::SubmitEvent;
@@ -21,7 +21,7 @@ pub fn DevicesBox() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let load = move || {
         spawn_local(async move {
-            if let Ok(Devices { devices: list }) = api::ask(&endpoints::DEVICES).await {
+            if let Ok(Devices { devices: list }) = api::devices::devices().await {
                 devices.try_set(Some(list));
             }
         });
@@ -29,7 +29,7 @@ pub fn DevicesBox() -> impl IntoView {
     load();
     let end = move |id: String| {
         spawn_local(async move {
-            match api::call(&endpoints::END_DEVICE, &[&id], "", &()).await {
+            match api::devices::end(&id).await {
                 Ok(()) => load(),
                 Err(fail) => {
                     error.try_set(Some(say(fail)));
@@ -79,7 +79,7 @@ fn DeviceRow(device: Device, end: impl Fn(String) + Copy + Send + Sync + 'static
         ev.prevent_default();
         let (id, name) = (id.clone(), draft.get_untracked());
         spawn_local(async move {
-            match api::call(&endpoints::RENAME_DEVICE, &[&id], "", &DeviceName { name }).await {
+            match api::devices::rename(&id, name).await {
                 Ok(()) => {
                     editing.try_set(false);
                     error.try_set(None);
@@ -144,7 +144,7 @@ fn PasswordForm(on_changed: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             new: new.get_untracked(),
         };
         spawn_local(async move {
-            let done = api::call(&endpoints::CHANGE_PASSWORD, &[], "", &body).await;
+            let done = api::devices::change_password(&body).await;
             match done {
                 Ok(()) => {
                     old.try_set(String::new());

@@ -2,8 +2,6 @@
 //! folders. It edits a copy and saves the whole list at once; the server
 //! hands it to every device of theirs.
 
-use courier_protocol::http::Folders;
-use courier_protocol::http::prefs;
 use courier_protocol::limits::{FOLDER_NAME_MAX, FOLDERS_MAX};
 use courier_protocol::model::folder::{self, Folder};
 use courier_protocol::{ChatId, ErrorCode};
@@ -91,17 +89,9 @@ pub fn FolderEditor(
             error.set(Some(error_text(code)));
             return;
         }
-        let store = ctx.store();
         spawn_local(async move {
-            let body = Folders {
-                folders: folders.clone(),
-            };
-            match api::call(&prefs::SET_FOLDERS, &[], "", &body).await {
+            match api::prefs::set_folders(ctx.store(), folders).await {
                 Ok(()) => {
-                    // The socket's `folders` frame follows; this shows them at once.
-                    if let Some(store) = store {
-                        let _ = store.save_folders(&folders).await;
-                    }
                     ctx.changed();
                     editing.try_set(false);
                 }

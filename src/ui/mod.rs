@@ -113,7 +113,7 @@ pub fn App() -> impl IntoView {
             booting.set(false);
         }
         None => spawn_local(async move {
-            if let Ok(Me { me }) = api::ask(&courier_protocol::http::accounts::ME).await {
+            if let Ok(Me { me }) = api::accounts::me().await {
                 ctx.enter(me);
             }
             booting.set(false);

@@ -4,7 +4,6 @@
 //! before signing in, a language select on its own.
 
 use courier_protocol::http::Privacy;
-use courier_protocol::http::presence;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -182,7 +181,7 @@ fn ThemeSelect() -> impl IntoView {
 fn PrivacyToggle() -> impl IntoView {
     let hidden = RwSignal::new(None::<bool>);
     spawn_local(async move {
-        if let Ok(Privacy { hide_last_seen }) = api::ask(&presence::PRIVACY).await {
+        if let Ok(Privacy { hide_last_seen }) = api::presence::privacy().await {
             hidden.try_set(Some(hide_last_seen));
         }
     });
@@ -190,7 +189,7 @@ fn PrivacyToggle() -> impl IntoView {
         let hide_last_seen = event_target_checked(&ev);
         hidden.set(Some(hide_last_seen));
         spawn_local(async move {
-            let _ = api::call(&presence::SET_PRIVACY, &[], "", &Privacy { hide_last_seen }).await;
+            let _ = api::presence::set_privacy(hide_last_seen).await;
         });
     };
     view! {

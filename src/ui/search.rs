@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 
 use courier_protocol::http::Found;
-use courier_protocol::http::messaging;
 use courier_protocol::{ChatId, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -51,11 +50,7 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
                 return;
             }
             results.try_set(local.clone());
-            let mut query = format!("q={}", js_sys::encode_uri_component(text.trim()));
-            if let Some(chat) = chat {
-                query.push_str(&format!("&chat={}", chat.0));
-            }
-            match api::call(&messaging::SEARCH, &[], &query, &()).await {
+            match api::messaging::search(text.trim(), chat).await {
                 Ok(Found { messages }) if current() => {
                     offline.try_set(false);
                     results.try_set(merge(local, messages));

@@ -21,7 +21,7 @@ pub fn SignOutMenu() -> impl IntoView {
         };
         ctx.leave();
         spawn_local(async move {
-            api::sign_out(me.id).await;
+            api::accounts::sign_out(me.id).await;
             if remove_data {
                 store::remove_database(me.id).await;
             }

@@ -1,10 +1,9 @@
 //! Writing in the open chat: the composer with its reply and edit bar,
 //! drafts, typing notices, slow mode and scheduling.
 
-use courier_protocol::http::messaging;
 use courier_protocol::http::{Draft, NewScheduled, ScheduledPost, ScheduledPosts};
 use courier_protocol::limits::{MAX_TEXT_CHARS, check_text};
-use courier_protocol::{Act, ChatId, Content, ErrorCode, Seq};
+use courier_protocol::{Act, ChatId, ClientMsgId, Content, ErrorCode, Seq};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,7 +43,7 @@ pub(super) fn Composer(
                     text,
                     device: net::this_device(),
                 };
-                let _ = api::call(&messaging::SAVE_DRAFT, &[&id.0], "", &draft).await;
+                let _ = api::messaging::save_draft(id, &draft).await;
             })
         };
         saving.set_value(
@@ -86,9 +85,7 @@ pub(super) fn Composer(
     let scheduled = RwSignal::new(Vec::<ScheduledPost>::new());
     let load_scheduled = move || {
         spawn_local(async move {
-            if let Ok(ScheduledPosts { scheduled: list }) =
-                api::call(&messaging::SCHEDULED, &[&id.0], "", &()).await
-            {
+            if let Ok(ScheduledPosts { scheduled: list }) = api::messaging::scheduled(id).await {
                 scheduled.try_set(list);
             }
         })
@@ -109,7 +106,7 @@ pub(super) fn Composer(
             at: at as i64,
         };
         spawn_local(async move {
-            match api::call(&messaging::SCHEDULE, &[&id.0], "", &body).await {
+            match api::messaging::schedule(id, &body).await {
                 Ok(()) => {
                     draft.try_set(String::new());
                     save_draft(String::new());
@@ -125,7 +122,7 @@ pub(super) fn Composer(
     };
     let unschedule = move |msg: String| {
         spawn_local(async move {
-            let _ = api::call(&messaging::UNSCHEDULE, &[&id.0, &msg], "", &()).await;
+            let _ = api::messaging::unschedule(id, &ClientMsgId(msg)).await;
             load_scheduled();
         })
     };

@@ -7,7 +7,6 @@ mod options;
 use std::collections::HashMap;
 
 use courier_protocol::http::{Members, Presence, Reads};
-use courier_protocol::http::{messaging, moderation, presence};
 use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Seq, UserId};
 use leptos::prelude::*;
@@ -157,7 +156,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            if let Ok(Reads { reads }) = api::call(&messaging::READS, &[&id.0], "", &()).await {
+            if let Ok(Reads { reads }) = api::messaging::reads(id).await {
                 let marks = reads.into_iter().map(|c| {
                     let marks = Marks {
                         read: c.seq,
@@ -169,9 +168,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     r.insert(id, marks.collect());
                 });
             }
-            let query = format!("limit={SEEN_BY_MAX_MEMBERS}");
             if let Ok(Members { members, .. }) =
-                api::call(&moderation::MEMBERS, &[&id.0], &query, &()).await
+                api::moderation::members(id, None, Some(SEEN_BY_MAX_MEMBERS)).await
             {
                 names.try_set(
                     members
@@ -197,7 +195,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         };
         let ask = move || {
             spawn_local(async move {
-                if let Ok(p) = api::call(&presence::PRESENCE, &[&user.0], "", &()).await {
+                if let Ok(p) = api::presence::presence(user).await {
                     presence.try_set(Some(p));
                 }
             })

@@ -1,8 +1,7 @@
 //! A chat's own options: jump to a date, the disappearing timer, and
 //! blocking the other person of a 1:1 chat.
 
-use courier_protocol::http::{ChatCreated, ChatSettings};
-use courier_protocol::http::{accounts, chats, messaging, moderation};
+use courier_protocol::http::ChatSettings;
 use courier_protocol::limits::TTL_MAX_S;
 use courier_protocol::policy::{self, Standing};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Place, UserId};
@@ -49,11 +48,9 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             let seq = match store.seq_at(id, ms).await {
                 Ok(Landing::At(seq)) => Some(seq),
                 // Offline, the oldest held is as near as this device gets.
-                Ok(Landing::Older(oldest)) => {
-                    api::call(&messaging::SINCE, &[&id.0], &format!("at={ms}"), &())
-                        .await
-                        .map_or(Some(oldest), |s| s.seq)
-                }
+                Ok(Landing::Older(oldest)) => api::messaging::since(id, ms)
+                    .await
+                    .map_or(Some(oldest), |s| s.seq),
                 Ok(Landing::Nothing) | Err(_) => None,
             };
             match seq {
@@ -65,14 +62,9 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
         });
     };
     // The chat as the server answers a change: kept, or why not shown.
-    let keep = move |answer: Result<ChatCreated, api::ApiFail>| async move {
+    let keep = move |answer: Result<ChatSummary, api::ApiFail>| async move {
         match answer {
-            Ok(ChatCreated { chat }) => {
-                if let Some(store) = ctx.store() {
-                    let _ = store.put_chats(std::slice::from_ref(&chat)).await;
-                    ctx.changed();
-                }
-            }
+            Ok(_) => ctx.changed(),
             Err(fail) => {
                 error.try_set(Some(say(fail)));
             }
@@ -86,7 +78,7 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            keep(api::call(&moderation::UPDATE_CHAT, &[&id.0], "", &settings).await).await
+            keep(api::moderation::update_chat(ctx.store(), id, &settings).await).await
         });
     };
     let pick_timer = move |ev: leptos::ev::Event| {
@@ -102,9 +94,9 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             let mut next = place.get_untracked();
             change(&mut next, event_target_checked(&ev));
             place.set(next);
-            spawn_local(async move {
-                keep(api::call(&chats::SET_PLACE, &[&id.0], "", &next).await).await
-            });
+            spawn_local(
+                async move { keep(api::chats::set_place(ctx.store(), id, &next).await).await },
+            );
         }
     };
     view! {
@@ -153,11 +145,8 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
                 let label = if chat.kind == ChatKind::Channel { "leave-channel" } else { "leave-group" };
                 let leave = move |_| {
                     spawn_local(async move {
-                        match api::call(&chats::LEAVE, &[&id.0], "", &()).await {
+                        match api::chats::leave(ctx.store(), id).await {
                             Ok(()) => {
-                                if let Some(store) = ctx.store() {
-                                    let _ = store.forget_chat(id).await;
-                                }
                                 ctx.open.set(None);
                                 ctx.changed();
                             }
@@ -183,8 +172,8 @@ fn BlockButton(chat: ChatId, error: RwSignal<Option<String>>) -> impl IntoView {
     let other = RwSignal::new(None::<(UserId, bool)>);
     spawn_local(async move {
         let me = ctx.me.get_untracked().map(|m| m.id);
-        let members = api::call(&moderation::MEMBERS, &[&chat.0], "", &()).await;
-        let blocked = api::ask(&accounts::BLOCKED).await;
+        let members = api::moderation::members(chat, None, None).await;
+        let blocked = api::accounts::blocked().await;
         if let (Ok(members), Ok(blocked)) = (members, blocked)
             && let Some(them) = members.members.iter().find(|m| Some(m.user.id) != me)
         {
@@ -197,12 +186,7 @@ fn BlockButton(chat: ChatId, error: RwSignal<Option<String>>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let endpoint = if blocked {
-                &accounts::UNBLOCK
-            } else {
-                &accounts::BLOCK
-            };
-            let done = api::call(endpoint, &[&id.0], "", &()).await;
+            let done = api::accounts::set_blocked(id, !blocked).await;
             match done {
                 Ok(()) => {
                     other.try_set(Some((id, !blocked)));

@@ -1,10 +1,21 @@
-//! The JSON HTTP API: each call names a typed endpoint of `protocol`, so no
-//! path is written here by hand, and names this tab's account.
+//! The JSON HTTP API, one module per capability: the only place that
+//! calls an endpoint. Each call names a typed endpoint of `protocol` (no
+//! path is written by hand) and this tab's account; what a call changes
+//! that this device keeps (a chat's settings, folders, a chat left) it
+//! writes into the store itself, so components never do.
+
+pub mod accounts;
+pub mod chats;
+pub mod devices;
+pub mod messaging;
+pub mod moderation;
+pub mod prefs;
+pub mod presence;
 
 use std::fmt::Display;
 
-use courier_protocol::http::{ACCOUNT_HEADER, ApiError, Endpoint, Method, accounts};
-use courier_protocol::{ErrorCode, UserId};
+use courier_protocol::ErrorCode;
+use courier_protocol::http::{ACCOUNT_HEADER, ApiError, Endpoint, Method};
 use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -43,7 +54,7 @@ async fn finish<R: DeserializeOwned>(
 
 /// Names this tab's account, so the server picks its cookie among the
 /// browser's (see `account`).
-fn as_account(req: RequestBuilder) -> RequestBuilder {
+pub(super) fn as_account(req: RequestBuilder) -> RequestBuilder {
     match account::acting() {
         Some(id) => req.header(ACCOUNT_HEADER, &id.0.to_string()),
         None => req,
@@ -52,7 +63,7 @@ fn as_account(req: RequestBuilder) -> RequestBuilder {
 
 /// Calls `endpoint` at its path filled with `at` (and `query`, already
 /// encoded, if not empty), sending `body` unless it is `()`.
-pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
+pub(super) async fn call<Req: Serialize, Resp: DeserializeOwned>(
     endpoint: &Endpoint<Req, Resp>,
     at: &[&dyn Display],
     query: &str,
@@ -80,13 +91,8 @@ pub async fn call<Req: Serialize, Resp: DeserializeOwned>(
 }
 
 /// [`call`] without a body, query or path variables.
-pub async fn ask<Resp: DeserializeOwned>(endpoint: &Endpoint<(), Resp>) -> Result<Resp, ApiFail> {
+pub(super) async fn ask<Resp: DeserializeOwned>(
+    endpoint: &Endpoint<(), Resp>,
+) -> Result<Resp, ApiFail> {
     call(endpoint, &[], "", &()).await
-}
-
-/// `POST /api/signout` for `account`, which answers 204 with no body.
-pub async fn sign_out(account: UserId) {
-    let req = Request::post(accounts::SIGN_OUT.path).header(ACCOUNT_HEADER, &account.0.to_string());
-    // Signing out locally happens whatever the server says.
-    let _ = req.send().await;
 }
