@@ -50,7 +50,7 @@ pub enum ErrorCode {
     /// Only guests can choose a username and password this way.
     #[error("already has an account")]
     AlreadyAccount,
-    /// An HTTP request body is larger than `MAX_HTTP_BODY_BYTES`.
+    /// An HTTP request body is larger than its endpoint's limit (`limits::body`).
     #[error("request body too large")]
     BodyTooLarge,
     /// The request body is not what the endpoint takes.

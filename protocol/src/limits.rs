@@ -54,8 +54,26 @@ pub const FOLDER_NAME_MAX: usize = 24;
 /// Chats a folder may name, shown and left out together; ten full folders
 /// still fit in one request body.
 pub const FOLDER_CHATS_MAX: usize = 50;
-/// Largest HTTP request body the API accepts, in bytes.
-pub const MAX_HTTP_BODY_BYTES: usize = 16 * 1024;
+/// Largest HTTP request body of each capability's endpoints, in bytes
+/// (413 `body_too_large` beyond it, before any parsing): what its largest
+/// valid request takes, JSON escapes included (a character is at most six
+/// bytes, as `\uXXXX`), with room to spare. Tested below.
+pub mod body {
+    use super::MAX_TEXT_CHARS;
+
+    /// Sign-up and sign-in, guests, device names, a password change.
+    pub const ACCOUNTS: usize = 4 * 1024;
+    /// New chats, joining, a chat's place in one's list.
+    pub const CHATS: usize = 4 * 1024;
+    /// A chat's settings, members, invite links, join requests.
+    pub const MODERATION: usize = 4 * 1024;
+    /// A scheduled post or a draft: a whole message.
+    pub const MESSAGING: usize = MAX_TEXT_CHARS * 6 + 1024;
+    /// Ten full folders.
+    pub const PREFS: usize = 16 * 1024;
+    /// Whether one shows one's last seen time.
+    pub const PRESENCE: usize = 1024;
+}
 
 /// A message text: not blank, at most [`MAX_TEXT_CHARS`].
 pub fn check_text(text: &str) -> Result<(), ErrorCode> {
@@ -109,6 +127,91 @@ pub fn check_name(name: &str, max: usize) -> Result<(), ErrorCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::{
+        ChatSettings, DeviceName, Draft, Folders, NewGroup, NewPassword, NewScheduled, SignUp,
+    };
+    use crate::model::device::DEVICE_NAME_MAX;
+    use crate::model::folder::Folder;
+    use crate::{ChatId, ClientMsgId, Content};
+
+    /// `n` characters that each take six bytes in JSON.
+    fn worst(n: usize) -> String {
+        "\u{1}".repeat(n)
+    }
+
+    fn fits(limit: usize, request: &impl serde::Serialize) {
+        let bytes = serde_json::to_vec(request).unwrap_or_default().len();
+        assert!(bytes > 0 && bytes <= limit, "{bytes} bytes over {limit}");
+    }
+
+    #[test]
+    fn every_body_limit_holds_its_largest_valid_request() {
+        let post = |text: String| NewScheduled {
+            id: ClientMsgId("x".repeat(MAX_CLIENT_MSG_ID_LEN)),
+            content: Content::text(text),
+            at: i64::MAX,
+        };
+        fits(body::MESSAGING, &post(worst(MAX_TEXT_CHARS)));
+        fits(body::MESSAGING, &post("😀".repeat(MAX_TEXT_CHARS)));
+        fits(
+            body::MESSAGING,
+            &Draft {
+                text: worst(MAX_TEXT_CHARS),
+                device: worst(MAX_CLIENT_MSG_ID_LEN),
+            },
+        );
+        let folder = Folder {
+            name: worst(FOLDER_NAME_MAX),
+            personal: true,
+            groups: true,
+            channels: true,
+            chats: vec![ChatId(i64::MIN); FOLDER_CHATS_MAX / 2],
+            excluded: vec![ChatId(i64::MIN); FOLDER_CHATS_MAX / 2],
+            skip_muted: true,
+            skip_read: true,
+        };
+        fits(
+            body::PREFS,
+            &Folders {
+                folders: vec![folder; FOLDERS_MAX],
+            },
+        );
+        fits(
+            body::ACCOUNTS,
+            &SignUp {
+                username: "a".repeat(USERNAME_MAX),
+                password: worst(PASSWORD_MAX),
+                name: Some(worst(DISPLAY_NAME_MAX)),
+            },
+        );
+        fits(
+            body::ACCOUNTS,
+            &NewPassword {
+                old: worst(PASSWORD_MAX),
+                new: worst(PASSWORD_MAX),
+            },
+        );
+        fits(
+            body::ACCOUNTS,
+            &DeviceName {
+                name: worst(DEVICE_NAME_MAX),
+            },
+        );
+        fits(
+            body::CHATS,
+            &NewGroup {
+                name: worst(CHAT_NAME_MAX),
+            },
+        );
+        fits(
+            body::MODERATION,
+            &ChatSettings {
+                name: Some(worst(CHAT_NAME_MAX)),
+                handle: Some("a".repeat(USERNAME_MAX)),
+                ..ChatSettings::default()
+            },
+        );
+    }
 
     #[test]
     fn text_bounds() {

@@ -15,20 +15,22 @@ use axum::body::{Body, to_bytes};
 use axum::extract::ws::Message as WsMessage;
 use axum::http::{Request, StatusCode, header};
 use common::config;
-use courier_protocol::http::{ApiError, Me, SignUp, accounts, chats};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::http::{
+    ApiError, ChatCreated, Me, NewScheduled, SignUp, accounts, chats, messaging,
+};
+use courier_protocol::limits::{MAX_TEXT_CHARS, body};
 use courier_protocol::{
     ClientFrame, ClientMsgId, Content, ErrorCode, PROTOCOL_VERSION, ServerFrame,
 };
 use courier_server::edge::ws;
 use courier_server::features::Features;
-use courier_server::kernel::Kernel;
 use courier_server::kernel::auth;
 use courier_server::kernel::blob::Blobs;
 use courier_server::kernel::db::{SqliteStore, Store};
 use courier_server::kernel::delivery::Delivery;
 use courier_server::kernel::delivery::bus::LocalBus;
 use courier_server::kernel::delivery::hub::Hub;
+use courier_server::kernel::{Kernel, now_ms};
 use courier_server::startup;
 use futures_util::{Sink, Stream};
 use tokio::sync::mpsc;
@@ -93,17 +95,53 @@ async fn the_router_signs_up_refuses_foreign_origins_and_bounds_bodies() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_of(response).await, ErrorCode::BadOrigin);
 
-    // Each capability's routes carry a body limit, checked before parsing.
-    for path in [accounts::SIGN_UP.path, chats::NEW_GROUP.path] {
-        let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(MAX_HTTP_BODY_BYTES + 1));
-        let mut request = post(path, huge);
+    // Each capability's routes carry their own body limit, checked before
+    // parsing: one byte over it is refused, and a whole message of
+    // four-byte characters (over the old common 16 KiB) is not.
+    let with_cookie = |path: &str, body: String| {
+        let mut request = post(path, body);
         request
             .headers_mut()
             .insert(header::COOKIE, cookie.parse().unwrap());
-        let response = app.clone().oneshot(request).await.unwrap();
+        request
+    };
+    let response = app
+        .clone()
+        .oneshot(with_cookie(
+            chats::NEW_GROUP.path,
+            r#"{"name":"Team"}"#.to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let team: ChatCreated = serde_json::from_slice(&bytes).unwrap();
+    let schedule = messaging::SCHEDULE.at(&[&team.chat.id.0]);
+    for (path, limit) in [
+        (accounts::SIGN_UP.path.to_owned(), body::ACCOUNTS),
+        (chats::NEW_GROUP.path.to_owned(), body::CHATS),
+        (schedule.clone(), body::MESSAGING),
+    ] {
+        let filler = limit + 1 - r#"{"name":""}"#.len();
+        let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(filler));
+        assert_eq!(huge.len(), limit + 1);
+        let response = app.clone().oneshot(with_cookie(&path, huge)).await.unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         assert_eq!(error_of(response).await, ErrorCode::BodyTooLarge, "{path}");
     }
+    let whole = NewScheduled {
+        id: ClientMsgId("later-1".into()),
+        content: Content::text("😀".repeat(MAX_TEXT_CHARS)),
+        at: now_ms() + 3_600_000,
+    };
+    let whole = serde_json::to_string(&whole).unwrap();
+    assert!(whole.len() > 16 * 1024);
+    let response = app
+        .clone()
+        .oneshot(with_cookie(&schedule, whole))
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
 
     let response = app
         .oneshot(Request::get("/api/nothing").body(Body::empty()).unwrap())

@@ -10,7 +10,7 @@ use courier_protocol::http::{
     Accounts, Claim, DeviceName, Devices, Me, NewPassword, SignIn, SignUp,
 };
 use courier_protocol::http::{accounts, devices};
-use courier_protocol::limits::{ACCOUNTS_MAX, MAX_HTTP_BODY_BYTES};
+use courier_protocol::limits::{ACCOUNTS_MAX, body};
 use courier_protocol::{ErrorCode, UserInfo};
 
 use crate::edge::extract::{
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&devices::RENAME_DEVICE, rename_device)
         .serve(&devices::END_DEVICE, end_device)
         .serve(&devices::CHANGE_PASSWORD, change_password)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::ACCOUNTS))
 }
 
 /// # POST /api/signup

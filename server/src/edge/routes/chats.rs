@@ -11,7 +11,7 @@ use courier_protocol::http::{
     ChatCreated, GuestJoin, InvitePreview, JoinPending, Joined, NewDirect, NewGroup,
 };
 use courier_protocol::http::{accounts, chats};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::limits::body;
 
 use crate::edge::extract::{Body, ClientAddress, DeviceAgent, Session, signed_in};
 use crate::edge::failure::{ApiFailure, ApiResult};
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&chats::NEW_DIRECT, new_direct)
         .serve(&chats::NEW_GROUP, new_group)
         .serve(&chats::NEW_CHANNEL, new_channel)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::CHATS))
 }
 
 /// # POST /api/guest

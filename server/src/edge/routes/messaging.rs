@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
 use axum::http::StatusCode;
 use courier_protocol::http::messaging;
 use courier_protocol::http::{Found, NewScheduled, Reads, ScheduledPosts, Since};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::limits::body;
 use courier_protocol::{ChatId, ClientMsgId, ErrorCode, Seq};
 
 use crate::edge::extract::{Body, Session};
@@ -23,7 +23,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&messaging::SCHEDULED, scheduled)
         .serve(&messaging::SCHEDULE, schedule)
         .serve(&messaging::UNSCHEDULE, unschedule)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::MESSAGING))
 }
 
 /// # GET /api/chats/{id}/reads

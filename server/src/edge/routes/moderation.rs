@@ -10,7 +10,7 @@ use courier_protocol::http::{
     NewInvite, RequestAnswer,
 };
 use courier_protocol::http::{chats, moderation};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::limits::body;
 use courier_protocol::{ChatId, ErrorCode, UserId};
 
 use crate::edge::extract::{Body, Session};
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&moderation::REVOKE_INVITE, revoke_invite)
         .serve(&moderation::JOIN_REQUESTS, join_requests)
         .serve(&moderation::ANSWER_REQUEST, answer_request)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::MODERATION))
 }
 
 /// # PATCH /api/chats/{id}

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
 use axum::http::StatusCode;
 use courier_protocol::http::{Blocked, ChatCreated, Draft, Folders};
 use courier_protocol::http::{accounts, chats, messaging, prefs};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::limits::body;
 use courier_protocol::{ChatId, Place, UserId};
 
 use crate::edge::extract::{Body, Session};
@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&accounts::BLOCKED, blocked)
         .serve(&prefs::FOLDERS, folders)
         .serve(&prefs::SET_FOLDERS, set_folders)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::PREFS))
 }
 
 /// # PUT /api/chats/{id}/place

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use courier_protocol::UserId;
 use courier_protocol::http::presence;
 use courier_protocol::http::{Presence, Privacy};
-use courier_protocol::limits::MAX_HTTP_BODY_BYTES;
+use courier_protocol::limits::body;
 
 use crate::edge::extract::{Body, Session};
 use crate::edge::failure::ApiResult;
@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&presence::PRESENCE, presence)
         .serve(&presence::PRIVACY, privacy)
         .serve(&presence::SET_PRIVACY, set_privacy)
-        .layer(DefaultBodyLimit::max(MAX_HTTP_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body::PRESENCE))
 }
 
 /// # GET /api/users/{id}/presence
