@@ -15,6 +15,7 @@ use crate::features::Features;
 use crate::features::accounts::gate::Gate;
 use crate::kernel::Kernel;
 use crate::kernel::blob::Blobs;
+use crate::kernel::clock::Clock;
 use crate::kernel::db::{PgStore, SqliteStore, Store};
 use crate::kernel::delivery::Delivery;
 use crate::kernel::delivery::bus::{Bus, LocalBus, NatsBus};
@@ -78,6 +79,9 @@ pub struct Config {
     /// `slow_down` with the wait.
     #[arg(long, env = "COURIER_SENDS_PER_SECOND", default_value_t = 30)]
     pub sends_per_second: u32,
+    /// The server's time: the wall clock, unless a test moves it.
+    #[arg(skip)]
+    pub clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +147,7 @@ pub async fn router(
     };
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
     let blobs = Blobs::local(&config.data.join("blobs"))?;
-    let kernel = Kernel::new(store, delivery, blobs);
+    let kernel = Kernel::new(store, delivery, blobs, config.clock.clone());
     let features = Arc::new(Features::new(Arc::new(kernel)));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);

@@ -151,13 +151,6 @@ async fn a_flood_of_reactions_is_refused_with_the_wait_and_others_go_on() {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
 #[tokio::test]
 async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     use courier_protocol::http::{ChatSettings, NewScheduled, SCHEDULE, UPDATE_CHAT};
@@ -178,8 +171,8 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         .await
         .unwrap();
     // Six members fill the queue with 600 messages that slow mode refuses
-    // (all but each one's first), due before anyone else's: due once all
-    // are made (signing up takes seconds on a busy machine), never before.
+    // (all but each one's first), due before anyone else's: an hour from
+    // now, when the test moves the server's clock, never before.
     let mut flooders = Vec::new();
     for f in 0..6 {
         let flooder = sign_up(&server.base, &format!("flooder{f}")).await;
@@ -189,9 +182,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
     let alice = sign_up(&server.base, "alice").await;
     let other = alice.group("Elsewhere").await;
     let mut a = alice.connect(&[]).await;
-    // Made sixteen at a time: on a busy machine, one by one could take
-    // longer than the margin before they are due.
-    let at = now_ms() + 7000;
+    let at = server.clock.now_ms() + 3_600_000;
     let posts = flooders.iter().enumerate().flat_map(|(f, flooder)| {
         (0..100).map(move |i| {
             let post = NewScheduled {
@@ -207,7 +198,6 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         .collect()
         .await;
     assert!(made.iter().all(Result::is_ok), "every post scheduled");
-    assert!(now_ms() < at, "scheduled before they are due");
     // Someone else's scheduled message in another chat, due just after.
     let post = NewScheduled {
         id: ClientMsgId("mine".into()),
@@ -215,6 +205,7 @@ async fn scheduled_messages_refused_by_slow_mode_do_not_starve_the_others() {
         at: at + 500,
     };
     alice.call(&SCHEDULE, &[&other.id.0], &post).await.unwrap();
+    server.clock.advance(Duration::from_millis(3_600_000 + 500));
     let got = a.events_until(other.id, Seq(1)).await;
     let late_ms = got[0].at - (at + 500);
     println!("behind 600 refused scheduled messages, one posted {late_ms} ms after it was due");
@@ -529,7 +520,7 @@ async fn reacting_does_not_restart_ones_slow_mode_wait() {
     let mut b = bob.connect(&[]).await;
     b.say(group.id, "first", "one").await;
     let first = b.sent("first").await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    server.clock.advance(Duration::from_millis(600));
     b.send(&ClientFrame::Act {
         chat: group.id,
         id: ClientMsgId("like".into()),
@@ -542,7 +533,7 @@ async fn reacting_does_not_restart_ones_slow_mode_wait() {
     .await;
     b.sent("like").await;
     // A second after the post (and 0.6 s after the reaction) a post may go.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    server.clock.advance(Duration::from_millis(600));
     b.say(group.id, "second", "two").await;
     b.sent("second").await;
 }

@@ -24,13 +24,14 @@ use courier_protocol::{
 };
 use courier_server::edge::ws;
 use courier_server::features::Features;
+use courier_server::kernel::Kernel;
 use courier_server::kernel::auth;
 use courier_server::kernel::blob::Blobs;
+use courier_server::kernel::clock::Clock;
 use courier_server::kernel::db::{SqliteStore, Store};
 use courier_server::kernel::delivery::Delivery;
 use courier_server::kernel::delivery::bus::LocalBus;
 use courier_server::kernel::delivery::hub::Hub;
-use courier_server::kernel::{Kernel, now_ms};
 use courier_server::startup;
 use futures_util::{Sink, Stream};
 use tokio::sync::mpsc;
@@ -132,7 +133,7 @@ async fn the_router_signs_up_refuses_foreign_origins_and_bounds_bodies() {
     let whole = NewScheduled {
         id: ClientMsgId("later-1".into()),
         content: Content::text("😀".repeat(MAX_TEXT_CHARS)),
-        at: now_ms() + 3_600_000,
+        at: Clock::default().now_ms() + 3_600_000,
     };
     let whole = serde_json::to_string(&whole).unwrap();
     assert!(whole.len() > 16 * 1024);
@@ -226,6 +227,7 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         store,
         delivery,
         Blobs::local(&dir.path().join("blobs")).unwrap(),
+        Clock::default(),
     ))));
     let alice = features
         .accounts

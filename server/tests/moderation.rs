@@ -294,7 +294,7 @@ async fn dead_invite_links_are_refused_with_their_reason() {
     let used = carol.call(&JOIN_BY_INVITE, &[&once.code], &()).await;
     assert_eq!(used, Err((410, ErrorCode::InviteUsedUp)));
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    server.clock.advance(Duration::from_millis(1100));
     assert_eq!(
         carol.call(&INVITE_PREVIEW, &[&brief.code], &()).await,
         Err((410, ErrorCode::InviteExpired))

@@ -508,10 +508,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
     let team = alice.group("Team").await;
     bob.join(&team).await;
     let mut b = bob.connect(&[]).await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
+    let now = server.clock.now_ms();
     let later = |id: &str, text: &str, at: i64| NewScheduled {
         id: ClientMsgId(id.into()),
         content: Content::text(text),
@@ -577,6 +574,7 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
         Err((400, ErrorCode::BadTarget)),
         "nobody cancels another's"
     );
+    server.clock.advance(Duration::from_millis(1500));
 
     let posted = next_matching(&mut b, |f| match f {
         ServerFrame::Events { messages, .. } => messages.into_iter().next(),
@@ -596,6 +594,8 @@ async fn scheduled_messages_post_on_time_and_only_the_sender_sees_them_wait() {
             .scheduled
             .is_empty()
     );
+    // Past the cancelled one's time: the timers run each second.
+    server.clock.advance(Duration::from_secs(60));
     assert!(
         !b.drain(Duration::from_millis(1500))
             .await
@@ -645,6 +645,7 @@ async fn disappearing_messages_are_deleted_for_everyone_when_due() {
     a.say(direct, "a1", "this goes away").await;
     let sent = a.sent("a1").await;
     assert!(sent.expires_at.is_some_and(|t| t <= sent.at + 1000));
+    server.clock.advance(Duration::from_secs(1));
     let gone = next_matching(&mut b, |f| match f {
         ServerFrame::Events { messages, .. } => messages.into_iter().find(|m| m.act.is_some()),
         _ => None,

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::now_ms;
+use super::clock::Clock;
 
 /// What goes into one queue.
 pub trait Job: Serialize + DeserializeOwned + Send {
@@ -118,11 +118,12 @@ pub fn backoff_ms(attempts: u32) -> i64 {
 #[derive(Clone)]
 pub struct Jobs {
     store: Arc<dyn JobStore>,
+    clock: Clock,
 }
 
 impl Jobs {
-    pub fn new(store: Arc<dyn JobStore>) -> Jobs {
-        Jobs { store }
+    pub fn new(store: Arc<dyn JobStore>, clock: Clock) -> Jobs {
+        Jobs { store, clock }
     }
 
     pub async fn enqueue<J: Job>(&self, job: &J, due_at: i64) -> Result<(), QueueError> {
@@ -138,7 +139,7 @@ impl Jobs {
         F: Fn(J) -> Fut,
         Fut: Future<Output = Outcome>,
     {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let claimed = match self.store.claim(J::QUEUE, now, now + LEASE_MS, limit).await {
             Ok(claimed) => claimed,
             Err(e) => {
@@ -184,7 +185,7 @@ impl Jobs {
                     why,
                     "job retried"
                 );
-                let due_at = now_ms() + backoff_ms(job.attempts);
+                let due_at = self.clock.now_ms() + backoff_ms(job.attempts);
                 self.store.retry(job.id, due_at, &why).await
             }
         };

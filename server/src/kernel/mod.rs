@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod blob;
+pub mod clock;
 pub mod db;
 pub mod delivery;
 pub mod error;
@@ -10,41 +11,40 @@ pub mod jobs;
 pub mod throttle;
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use blob::Blobs;
+use clock::Clock;
 use db::Store;
 use delivery::Delivery;
 use jobs::Jobs;
 
 /// The parts each feature is given: the store, delivery, the job queues
-/// (kept by the store) and the blob store.
+/// (kept by the store), the blob store and the clock.
 pub struct Kernel {
     pub store: Arc<dyn Store>,
     pub delivery: Delivery,
     pub jobs: Jobs,
     pub blobs: Blobs,
+    pub clock: Clock,
 }
 
 impl Kernel {
-    pub fn new(store: Arc<dyn Store>, delivery: Delivery, blobs: Blobs) -> Kernel {
+    pub fn new(store: Arc<dyn Store>, delivery: Delivery, blobs: Blobs, clock: Clock) -> Kernel {
         // The store keeps the jobs too, so a job is written in the
         // transaction of what it follows from.
-        let jobs = Jobs::new(store.clone());
+        let jobs = Jobs::new(store.clone(), clock.clone());
         Kernel {
             store,
             delivery,
             jobs,
             blobs,
+            clock,
         }
     }
-}
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
 }
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {

@@ -14,6 +14,7 @@ use courier_protocol::{
     ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode, Message,
     PROTOCOL_VERSION, Seq, ServerFrame, UserInfo,
 };
+use courier_server::kernel::clock::Clock;
 use courier_server::startup::{Config, Running};
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct TestServer {
     pub base: String,
     pub shutdown: CancellationToken,
     pub dir: tempfile::TempDir,
+    /// The server's clock: a test moves it forward instead of sleeping.
+    pub clock: Clock,
 }
 
 impl Drop for TestServer {
@@ -54,6 +57,7 @@ pub fn config(data: &Path) -> Config {
         trust_forwarded_for: false,
         // Tests fill chats fast; tests/abuse.rs checks the limit itself.
         sends_per_second: 100_000,
+        clock: Clock::default(),
     }
 }
 
@@ -78,6 +82,7 @@ pub async fn start_in(dir: tempfile::TempDir, change: impl FnOnce(&mut Config)) 
         base,
         shutdown,
         dir,
+        clock: config.clock,
     }
 }
 

@@ -10,7 +10,7 @@ use super::Accounts;
 use crate::kernel::auth;
 use crate::kernel::db::SessionRow;
 use crate::kernel::error::Result;
-use crate::kernel::{now_ms, to_hex};
+use crate::kernel::to_hex;
 
 /// Bytes of the token's hash that name a device on the wire: enough to
 /// tell one user's devices apart, and no use to anyone without the token.
@@ -24,7 +24,7 @@ impl Accounts {
     /// Every live device of `me`; `token` marks the one asking.
     pub async fn devices(&self, me: &UserInfo, token: &str) -> Result<Vec<Device>> {
         let current = auth::token_hash(token);
-        let sessions = self.k.store.sessions_of(me.id, now_ms()).await?;
+        let sessions = self.k.store.sessions_of(me.id, self.k.now_ms()).await?;
         Ok(sessions
             .into_iter()
             .map(|s| Device {
@@ -40,7 +40,7 @@ impl Accounts {
     async fn session_of_device(&self, me: &UserInfo, id: &str) -> Result<SessionRow> {
         self.k
             .store
-            .sessions_of(me.id, now_ms())
+            .sessions_of(me.id, self.k.now_ms())
             .await?
             .into_iter()
             .find(|s| device_id(&s.token_hash) == id)
@@ -106,7 +106,7 @@ impl Accounts {
 
     /// A socket of the session opened or closed: the device was seen.
     pub async fn seen(&self, session: &[u8]) {
-        if let Err(e) = self.k.store.touch_session(session, now_ms()).await {
+        if let Err(e) = self.k.store.touch_session(session, self.k.now_ms()).await {
             tracing::warn!(error = %e, "noting a device as seen");
         }
     }

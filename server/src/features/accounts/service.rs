@@ -7,10 +7,10 @@ use std::sync::Arc;
 use courier_protocol::limits::{DISPLAY_NAME_MAX, check_name, check_password, check_username};
 use courier_protocol::{ErrorCode, UserInfo, UserKind};
 
+use crate::kernel::Kernel;
 use crate::kernel::auth;
 use crate::kernel::db::NewUser;
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 /// Sessions one check of the sockets' sessions reads at once.
 const SESSION_PAGE: usize = 500;
@@ -58,7 +58,7 @@ impl Accounts {
                 name,
                 password_hash: Some(&hash),
                 kind: UserKind::Account,
-                now: now_ms(),
+                now: self.k.now_ms(),
             })
             .await?;
         self.start_session(me, device).await
@@ -95,7 +95,7 @@ impl Accounts {
     pub async fn end_dead_sessions(&self) {
         let sessions = self.k.delivery.hub().sessions();
         for page in sessions.chunks(SESSION_PAGE) {
-            match self.k.store.live_sessions(page, now_ms()).await {
+            match self.k.store.live_sessions(page, self.k.now_ms()).await {
                 Ok(live) => {
                     for session in page.iter().filter(|s| !live.contains(s)) {
                         self.k.delivery.hub().end_session(session);
@@ -108,7 +108,7 @@ impl Accounts {
 
     pub async fn start_session(&self, me: UserInfo, device: &str) -> Result<SignedIn> {
         let (token, hash) = auth::new_token();
-        let now = now_ms();
+        let now = self.k.now_ms();
         self.k
             .store
             .create_session(&hash, me.id, device, now, now + SESSION_TTL_MS)
@@ -120,7 +120,7 @@ impl Accounts {
         Ok(self
             .k
             .store
-            .session_user(&auth::token_hash(token), now_ms())
+            .session_user(&auth::token_hash(token), self.k.now_ms())
             .await?)
     }
 
@@ -146,7 +146,7 @@ impl Accounts {
         let device = self
             .k
             .store
-            .sessions_of(me.id, now_ms())
+            .sessions_of(me.id, self.k.now_ms())
             .await?
             .into_iter()
             .find(|s| s.token_hash == old)

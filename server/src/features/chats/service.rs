@@ -15,10 +15,10 @@ use courier_protocol::{
 };
 
 use crate::features::accounts::{Accounts, SignedIn};
+use crate::kernel::Kernel;
 use crate::kernel::auth;
 use crate::kernel::db::{NewChat, NewUser, Redeemed};
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 /// Where joining by a link left the user.
 pub enum Joining {
@@ -49,7 +49,7 @@ impl Chats {
         let name = name.trim();
         check_name(name, DISPLAY_NAME_MAX)?;
         // Refuse a dead link before creating anybody.
-        self.k.store.chat_by_invite(invite, now_ms()).await?;
+        self.k.store.chat_by_invite(invite, self.k.now_ms()).await?;
         let me = self
             .k
             .store
@@ -58,7 +58,7 @@ impl Chats {
                 name,
                 password_hash: None,
                 kind: UserKind::Guest,
-                now: now_ms(),
+                now: self.k.now_ms(),
             })
             .await?;
         let joining = self.join_by_invite(&me, invite).await?;
@@ -68,7 +68,7 @@ impl Chats {
     /// What the join screen shows: the chat's name, size and kind; or why
     /// the link is dead (expired, revoked, used up).
     pub async fn invite_preview(&self, invite: &str) -> Result<InvitePreview> {
-        let target = self.k.store.chat_by_invite(invite, now_ms()).await?;
+        let target = self.k.store.chat_by_invite(invite, self.k.now_ms()).await?;
         Ok(InvitePreview {
             title: target.name,
             member_count: target.member_count,
@@ -79,7 +79,12 @@ impl Chats {
 
     pub async fn join_by_invite(&self, me: &UserInfo, invite: &str) -> Result<Joining> {
         self.check_room_for_a_group(me.id).await?;
-        match self.k.store.redeem_invite(invite, me.id, now_ms()).await? {
+        match self
+            .k
+            .store
+            .redeem_invite(invite, me.id, self.k.now_ms())
+            .await?
+        {
             Redeemed::Joined { chat, fresh } => {
                 if fresh {
                     self.k.delivery.announce(chat, &[me.id]).await?;
@@ -123,7 +128,12 @@ impl Chats {
     /// each join would cost the group's size per join.
     pub(crate) async fn join(&self, me: &UserInfo, chat: ChatId) -> Result<ChatSummary> {
         self.check_room_for_a_group(me.id).await?;
-        if self.k.store.add_member(chat, me.id, now_ms()).await? {
+        if self
+            .k
+            .store
+            .add_member(chat, me.id, self.k.now_ms())
+            .await?
+        {
             self.k.delivery.announce(chat, &[me.id]).await?;
         }
         self.summary_for(chat, me.id).await
@@ -157,7 +167,7 @@ impl Chats {
                     invite: &invite,
                     direct_key: Some(&key),
                     members: &members,
-                    now: now_ms(),
+                    now: self.k.now_ms(),
                 };
                 match self.k.store.create_chat(new).await {
                     Ok(chat) => {
@@ -194,7 +204,7 @@ impl Chats {
             invite: &invite,
             direct_key: None,
             members: &[me.id],
-            now: now_ms(),
+            now: self.k.now_ms(),
         };
         let chat = self.k.store.create_chat(new).await?;
         self.k.delivery.announce(chat, &[me.id]).await?;

@@ -9,7 +9,6 @@ use super::Messaging;
 use crate::kernel::db::{Appended, Due, Expiry, Post, StoreError};
 use crate::kernel::error::Result;
 use crate::kernel::jobs::Outcome;
-use crate::kernel::now_ms;
 
 /// Scheduled messages posted, and expired ones deleted, per timer tick.
 const TIMER_BATCH: usize = 500;
@@ -19,7 +18,7 @@ impl Messaging {
     pub async fn schedule(&self, me: &UserInfo, chat: ChatId, post: &NewScheduled) -> Result<()> {
         post.id.validate()?;
         post.content.validate()?;
-        let now = now_ms();
+        let now = self.k.now_ms();
         if post.at <= now || post.at > now + SCHEDULE_AHEAD_MAX_MS {
             return Err(ErrorCode::BadRequest);
         }
@@ -77,7 +76,7 @@ impl Messaging {
         let posted = self
             .k
             .store
-            .append_message(due.chat, due.sender, &due.id, content, now_ms())
+            .append_message(due.chat, due.sender, &due.id, content, self.k.now_ms())
             .await;
         let outcome = match &posted {
             Ok(_) => Outcome::Done,
@@ -100,7 +99,12 @@ impl Messaging {
 
     /// Deletes a message whose timer ran out, for everyone.
     async fn expire(&self, expiry: Expiry) -> Outcome {
-        match self.k.store.expire(expiry.chat, expiry.seq, now_ms()).await {
+        match self
+            .k
+            .store
+            .expire(expiry.chat, expiry.seq, self.k.now_ms())
+            .await
+        {
             Ok(Some(message)) => {
                 let appended = Appended {
                     message,

@@ -13,9 +13,9 @@ use courier_protocol::{
 };
 
 use crate::features::chats::Chats;
+use crate::kernel::Kernel;
 use crate::kernel::db::{Post, Search};
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 #[derive(Clone)]
 pub struct Messaging {
@@ -60,7 +60,7 @@ impl Messaging {
         let appended = self
             .k
             .store
-            .append_message(chat, me.id, id, post, now_ms())
+            .append_message(chat, me.id, id, post, self.k.now_ms())
             .await?;
         self.k.delivery.fan_out(chat, &appended).await;
         Ok(appended.message)
@@ -114,7 +114,7 @@ impl Messaging {
         let appended = self
             .k
             .store
-            .append_act(chat, me.id, id, act, now_ms())
+            .append_act(chat, me.id, id, act, self.k.now_ms())
             .await?;
         self.k.delivery.fan_out(chat, &appended).await;
         Ok(appended.message)

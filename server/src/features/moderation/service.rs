@@ -16,9 +16,9 @@ use courier_protocol::{
 use std::sync::Arc;
 
 use crate::features::chats::Chats;
+use crate::kernel::Kernel;
 use crate::kernel::auth;
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 #[derive(Clone)]
 pub struct Moderation {
@@ -67,7 +67,7 @@ impl Moderation {
                 if self
                     .k
                     .store
-                    .remove_member(chat, target, ban, now_ms())
+                    .remove_member(chat, target, ban, self.k.now_ms())
                     .await?
                 {
                     self.k.delivery.remove(target, chat).await;
@@ -97,7 +97,7 @@ impl Moderation {
         if self
             .k
             .store
-            .remove_member(chat, me.id, false, now_ms())
+            .remove_member(chat, me.id, false, self.k.now_ms())
             .await?
         {
             self.k.delivery.remove(me.id, chat).await;
@@ -173,7 +173,7 @@ impl Moderation {
         Ok(self
             .k
             .store
-            .create_invite(chat, &auth::new_invite_code(), invite, now_ms())
+            .create_invite(chat, &auth::new_invite_code(), invite, self.k.now_ms())
             .await?)
     }
 
@@ -183,7 +183,7 @@ impl Moderation {
         if self
             .k
             .store
-            .revoke_invite(chat, code, &auth::new_invite_code(), now_ms())
+            .revoke_invite(chat, code, &auth::new_invite_code(), self.k.now_ms())
             .await?
         {
             Ok(())
@@ -208,7 +208,7 @@ impl Moderation {
         if !self
             .k
             .store
-            .answer_request(chat, user, approve, now_ms())
+            .answer_request(chat, user, approve, self.k.now_ms())
             .await?
         {
             return Err(ErrorCode::UnknownUser);

@@ -9,8 +9,8 @@ use courier_protocol::limits::{MAX_CLIENT_MSG_ID_LEN, MAX_TEXT_CHARS};
 use courier_protocol::model::folder::{self, Folder};
 use courier_protocol::{ChatId, ChatSummary, ErrorCode, Place, ServerFrame, UserId, UserInfo};
 
+use crate::kernel::Kernel;
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 #[derive(Clone)]
 pub struct Prefs {
@@ -67,7 +67,12 @@ impl Prefs {
         if other == me.id {
             return Err(ErrorCode::BadRequest);
         }
-        if self.k.store.set_blocked(me.id, other, on, now_ms()).await? {
+        if self
+            .k
+            .store
+            .set_blocked(me.id, other, on, self.k.now_ms())
+            .await?
+        {
             Ok(())
         } else {
             Err(ErrorCode::UnknownUser)

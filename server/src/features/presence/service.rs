@@ -5,8 +5,8 @@ use std::sync::Arc;
 use courier_protocol::http::{Presence as Seen, Privacy};
 use courier_protocol::{ErrorCode, UserId, UserInfo};
 
+use crate::kernel::Kernel;
 use crate::kernel::error::Result;
-use crate::kernel::{Kernel, now_ms};
 
 /// How long a connected user's sockets vouch for them being online; the
 /// server renews it well before (`startup::PRESENCE_EVERY`).
@@ -26,7 +26,7 @@ impl Presence {
 
     /// A socket of `me` opened: they are online.
     pub async fn came_online(&self, me: UserId) {
-        let now = now_ms();
+        let now = self.k.now_ms();
         if let Err(e) = self.k.store.touch(&[me], now + ONLINE_FOR_MS, now).await {
             tracing::warn!(error = %e, "marking online");
         }
@@ -35,7 +35,7 @@ impl Presence {
     /// A socket of `me` closed: if it was their last here, they were last
     /// seen now (a socket on another node renews them within seconds).
     pub async fn went_offline(&self, me: UserId) {
-        let now = now_ms();
+        let now = self.k.now_ms();
         if self.k.delivery.hub().connections_of(me) == 0
             && let Err(e) = self.k.store.touch(&[me], now, now).await
         {
@@ -45,7 +45,7 @@ impl Presence {
 
     /// Renews the presence of everyone connected to this node.
     pub async fn renew_presence(&self) {
-        let now = now_ms();
+        let now = self.k.now_ms();
         for page in self.k.delivery.hub().users().chunks(PRESENCE_PAGE) {
             if let Err(e) = self.k.store.touch(page, now + ONLINE_FOR_MS, now).await {
                 tracing::warn!(error = %e, "renewing presence");
@@ -69,7 +69,7 @@ impl Presence {
             });
         }
         Ok(Seen {
-            online: seen.online_until > now_ms(),
+            online: seen.online_until > self.k.now_ms(),
             last_seen: Some(seen.seen_at),
         })
     }
