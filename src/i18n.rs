@@ -211,7 +211,7 @@ fn format_args(key: &str, args: &[(&str, FluentValue<'_>)], rtl: bool) -> String
     for (name, value) in args {
         match value {
             FluentValue::String(s) if rtl => {
-                fluent.set(*name, FluentValue::from(format!("\u{2068}{s}\u{2069}")))
+                fluent.set(*name, FluentValue::from(format!("\u{2068}{s}\u{2069}")));
             }
             v => fluent.set(*name, v.clone()),
         }

@@ -25,6 +25,10 @@
 //! `public/` next to this crate holds the manifest and the service worker
 //! that caches the app shell.
 
+// The browser's numbers (times, sizes, event coordinates) are f64: turning
+// them into integers, truncating, is what the app means to do.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+
 pub mod account;
 pub mod api;
 pub mod i18n;

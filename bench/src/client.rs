@@ -32,7 +32,13 @@ pub enum ClientError {
 /// The source address for the `i`-th socket: 127.0.0.1 … 127.0.0.50, so
 /// each gets its own ~28,000 ephemeral ports.
 pub fn source_addr(i: usize) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1 + (i % 50) as u8))
+    // `i % 50` fits a byte.
+    IpAddr::V4(Ipv4Addr::new(
+        127,
+        0,
+        0,
+        1 + u8::try_from(i % 50).unwrap_or(0),
+    ))
 }
 
 /// Opens a WebSocket to `addr` at `path`, with small buffers: the load

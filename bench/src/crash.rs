@@ -199,7 +199,7 @@ async fn client_loop(
                         },
                     )
                     .await
-                    .is_ok()
+                    .is_ok();
                 }
             }
         }

@@ -30,5 +30,5 @@ pub fn epoch() -> Instant {
 }
 
 pub fn micros_now() -> u64 {
-    epoch().elapsed().as_micros() as u64
+    u64::try_from(epoch().elapsed().as_micros()).unwrap_or(u64::MAX)
 }

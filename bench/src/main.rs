@@ -145,7 +145,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let max_idle =
                 max_idle.unwrap_or_else(|| 100_000.min(open_file_limit().saturating_sub(1000)));
-            suite(&results, max_idle, kills).await?
+            suite(&results, max_idle, kills).await?;
         }
     }
     Ok(())
@@ -353,7 +353,7 @@ async fn suite(results: &std::path::Path, max_idle: usize, kills: usize) -> anyh
         ));
         rows.push(Row::single(
             format!("  server RSS with {n} idle sockets"),
-            format!("{:.0} MiB", c_total as f64 / (1 << 20) as f64),
+            format!("{:.0} MiB", c_total as f64 / f64::from(1 << 20)),
         ));
     }
 

@@ -442,7 +442,7 @@ pub async fn drain_stalled(peer: Peer) -> (bool, Seq) {
     let closed = loop {
         match tokio::time::timeout(Duration::from_secs(5), client::next(&mut stream)).await {
             Ok(Ok(ServerFrame::Events { messages, .. })) => {
-                seqs.extend(messages.iter().map(|m| m.seq.0))
+                seqs.extend(messages.iter().map(|m| m.seq.0));
             }
             Ok(Ok(_)) => {}
             Ok(Err(_)) => break true,
@@ -484,7 +484,7 @@ pub async fn resume_is_complete(
     while !(cursor.0 + 1..=last.0).all(|s| seen.contains(&s)) {
         match tokio::time::timeout_at(deadline, client::next(&mut stream)).await {
             Ok(Ok(ServerFrame::Events { chat, messages })) if chat == seat.chat => {
-                seen.extend(messages.iter().map(|m| m.seq.0))
+                seen.extend(messages.iter().map(|m| m.seq.0));
             }
             Ok(Ok(_)) => {}
             _ => return Ok(false),

@@ -203,7 +203,7 @@ mod tests {
         assert!(may_change(&direct, &timer));
         let rename = ChatSettings {
             name: Some("x".into()),
-            ..timer.clone()
+            ..timer
         };
         assert!(!may_change(&direct, &rename));
     }

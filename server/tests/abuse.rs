@@ -232,7 +232,7 @@ async fn silent_sockets_count_against_the_per_user_cap() {
     }
     match upgrade().await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 429)
+            assert_eq!(response.status(), 429);
         }
         other => panic!("a fourth socket: {:?}", other.map(|_| ())),
     }

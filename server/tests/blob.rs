@@ -16,7 +16,7 @@ const CHUNK: usize = 64 * 1024;
 fn chunks(n: usize) -> impl Iterator<Item = Bytes> {
     (0..n).map(|i| {
         let bytes: Vec<u8> = (0..CHUNK)
-            .map(|j| (i.wrapping_mul(31) ^ j.wrapping_mul(7)) as u8)
+            .map(|j| (i.wrapping_mul(31) ^ j.wrapping_mul(7)).to_le_bytes()[0])
             .collect();
         Bytes::from(bytes)
     })

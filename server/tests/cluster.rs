@@ -50,7 +50,7 @@ async fn people_on_different_nodes_chat_and_sequences_stay_gap_free() {
     let direct = alice.direct("bob").await;
     match early.next().await {
         courier_protocol::ServerFrame::Chat { chat } => {
-            assert_eq!((chat.id, chat.title.as_str()), (direct.id, "alice"))
+            assert_eq!((chat.id, chat.title.as_str()), (direct.id, "alice"));
         }
         other => panic!("expected the new chat, got {other:?}"),
     }

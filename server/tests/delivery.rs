@@ -267,7 +267,10 @@ async fn a_new_device_takes_the_newest_page_and_pages_back() {
     }
     assert_eq!(
         pages.iter().map(Vec::len).collect::<Vec<_>>(),
-        [HISTORY_PAGE, (last.0 - 5) as usize - HISTORY_PAGE]
+        [
+            HISTORY_PAGE,
+            usize::try_from(last.0 - 5).unwrap() - HISTORY_PAGE
+        ]
     );
     let third = pages[1].iter().find(|m| m.seq == Seq(3)).unwrap();
     assert_eq!(

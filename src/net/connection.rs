@@ -166,7 +166,7 @@ async fn connect(
             wanted = wake.next() => match wanted {
                 Some(Wake::Outbox(entry)) if conn.welcomed => conn.queue(entry),
                 Some(Wake::Frame(ClientFrame::History { chat, before })) if conn.welcomed => {
-                    conn.older(chat, before)
+                    conn.older(chat, before);
                 }
                 Some(Wake::Frame(frame)) if conn.welcomed => conn.out.push(frame),
                 // Before Welcome: the outbox drain after it picks entries up.
@@ -297,7 +297,7 @@ impl Conn<'_> {
             }
             ServerFrame::Sent { message } => {
                 self.apply(message.chat, std::slice::from_ref(&message))
-                    .await
+                    .await;
             }
             ServerFrame::Chat { mut chat } => {
                 self.note_chat(&mut chat);
@@ -361,13 +361,13 @@ impl Conn<'_> {
                 {
                     (self.notify)(Event::Changed);
                 }
-                (self.notify)(Event::Read(chat, user, seq))
+                (self.notify)(Event::Read(chat, user, seq));
             }
             ServerFrame::Delivered { chat, user, seq } => {
-                (self.notify)(Event::Delivered(chat, user, seq))
+                (self.notify)(Event::Delivered(chat, user, seq));
             }
             ServerFrame::Typing { chat, user, name } => {
-                (self.notify)(Event::Typing(chat, user, name))
+                (self.notify)(Event::Typing(chat, user, name));
             }
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }

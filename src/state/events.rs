@@ -57,7 +57,7 @@ impl Ctx {
                         let now = js_sys::Date::now();
                         self.typing.try_update(|t| {
                             t.values_mut()
-                                .for_each(|who| who.retain(|_, (_, u)| *u > now))
+                                .for_each(|who| who.retain(|_, (_, u)| *u > now));
                         });
                     },
                     std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),

@@ -56,7 +56,7 @@ impl Kept {
                 let at = self.reactions.iter().position(|(e, _)| e == emoji);
                 match (at, on) {
                     (Some(i), true) if !self.reactions[i].1.contains(&by) => {
-                        self.reactions[i].1.push(by)
+                        self.reactions[i].1.push(by);
                     }
                     (None, true) => self.reactions.push((emoji.clone(), vec![by])),
                     (Some(i), false) => {

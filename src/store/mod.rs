@@ -72,7 +72,7 @@ fn database_name(me: UserId) -> String {
 
 /// Deletes `me`'s whole database from this browser (signing out of a
 /// shared computer). The browser finishes it once every tab has let go.
-pub async fn remove_database(me: UserId) {
+pub fn remove_database(me: UserId) {
     let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten());
     if let Some(factory) = factory {
         let _ = factory.delete_database(&database_name(me));

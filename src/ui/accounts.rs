@@ -79,7 +79,7 @@ pub fn AccountMenu() -> impl IntoView {
                                         {a.name.chars().next().map(|c| c.to_uppercase().to_string())}
                                     </span>
                                     <span class="name" dir="auto">{a.name.clone()}</span>
-                                    <span class="muted">{a.username.clone().map(|u| format!("@{u}"))}</span>
+                                    <span class="muted">{a.username.map(|u| format!("@{u}"))}</span>
                                     {current.then(|| view! { <span class="check" aria-hidden="true">"✓"</span> })}
                                 </button>
                             </li>

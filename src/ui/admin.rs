@@ -414,7 +414,7 @@ fn RequestsBox(id: ChatId) -> impl IntoView {
                         <li>
                             <span dir="auto">{req.user.name}</span>
                             <button type="button" class="small" aria-label=t_with("approve-named", &[("name", name.clone().into())]) on:click=move |_| answer(user, true)>{t("approve")}</button>
-                            <button type="button" class="small danger" aria-label=t_with("decline-named", &[("name", name.clone().into())]) on:click=move |_| answer(user, false)>{t("decline")}</button>
+                            <button type="button" class="small danger" aria-label=t_with("decline-named", &[("name", name.into())]) on:click=move |_| answer(user, false)>{t("decline")}</button>
                         </li>
                     }
                 }).collect_view())}

@@ -297,7 +297,7 @@ pub fn ForwardPicker() -> impl IntoView {
                             view! {
                                 <li>
                                     <button class="chat-row" on:click=move |_| forward(id)>
-                                        <span class="title" dir="auto">{chat.title.clone()}</span>
+                                        <span class="title" dir="auto">{chat.title}</span>
                                     </button>
                                 </li>
                             }

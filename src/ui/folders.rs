@@ -79,7 +79,7 @@ pub fn FolderEditor(
             l.push(Folder {
                 name: t("new-folder"),
                 ..Folder::default()
-            })
+            });
         });
         open.set(Some(at));
     };
@@ -161,7 +161,7 @@ fn FolderForm(
             if let Some(f) = l.get_mut(at) {
                 change(f);
             }
-        })
+        });
     };
     let check =
         move |key: &'static str, read: fn(&Folder) -> bool, write: fn(&mut Folder, bool)| {

@@ -472,7 +472,6 @@ fn MessageTools(
         }
     };
     let edit = {
-        let quote = quote.clone();
         move |_| {
             tools.reply.set(None);
             tools.edit.set(Some(quote.clone()));

@@ -23,7 +23,7 @@ pub fn SignOutMenu() -> impl IntoView {
         spawn_local(async move {
             api::accounts::sign_out(me.id).await;
             if remove_data {
-                store::remove_database(me.id).await;
+                store::remove_database(me.id);
             }
         });
     };

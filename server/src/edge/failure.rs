@@ -53,7 +53,9 @@ impl IntoResponse for ApiFailure {
             StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = Json(ApiError {
             error: self.code,
-            retry_after_ms: self.retry_after.map(|w| w.as_millis() as u64),
+            retry_after_ms: self
+                .retry_after
+                .map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
         });
         match self.retry_after {
             // Whole seconds, rounded up: never "try again now" too early.

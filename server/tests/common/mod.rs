@@ -370,7 +370,7 @@ impl Socket {
             match self.next().await {
                 ServerFrame::Sent { message } if message.id.0 == id => acked = Some(message),
                 ServerFrame::Events { messages, .. } => {
-                    echoed |= messages.iter().any(|m| m.id.0 == id)
+                    echoed |= messages.iter().any(|m| m.id.0 == id);
                 }
                 ServerFrame::Error {
                     code,

@@ -44,7 +44,7 @@ pub(super) fn Composer(
                     device: net::this_device(),
                 };
                 let _ = api::messaging::save_draft(id, &draft).await;
-            })
+            });
         };
         saving.set_value(
             set_timeout_with_handle(save, std::time::Duration::from_millis(DRAFT_SAVE_MS)).ok(),
@@ -88,7 +88,7 @@ pub(super) fn Composer(
             if let Ok(ScheduledPosts { scheduled: list }) = api::messaging::scheduled(id).await {
                 scheduled.try_set(list);
             }
-        })
+        });
     };
     load_scheduled();
     let scheduling = RwSignal::new(false);
@@ -124,7 +124,7 @@ pub(super) fn Composer(
         spawn_local(async move {
             let _ = api::messaging::unschedule(id, &ClientMsgId(msg)).await;
             load_scheduled();
-        })
+        });
     };
     let too_long = move || draft.with(|d| check_text(d) == Err(ErrorCode::TextTooLong));
     // Editing puts the message's text in the box; leaving edit empties it.
@@ -194,7 +194,7 @@ pub(super) fn Composer(
         {move || tools.reply.get().map(|q| view! {
             <div class="composing" role="status">
                 <span class="muted">{t("reply-to")}</span><b dir="auto">{q.sender.clone()}</b>
-                <span class="quote-text" dir="auto">{q.text.clone()}</span>
+                <span class="quote-text" dir="auto">{q.text}</span>
                 <button type="button" class="icon" aria-label=t("cancel-reply") on:click=move |_| tools.reply.set(None)>"✕"</button>
             </div>
         })}

@@ -198,7 +198,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                 if let Ok(p) = api::presence::presence(user).await {
                     presence.try_set(Some(p));
                 }
-            })
+            });
         };
         ask();
         if let Ok(handle) =
@@ -287,7 +287,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     });
     let panel = RwSignal::new(None::<Panel>);
     let toggle = move |which: Panel| {
-        panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })
+        panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
     };
     view! {
         <main class="pane chat">

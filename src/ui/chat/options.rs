@@ -78,7 +78,7 @@ pub(super) fn OptionsPanel(chat: ChatSummary) -> impl IntoView {
             ..ChatSettings::default()
         };
         spawn_local(async move {
-            keep(api::moderation::update_chat(ctx.store(), id, &settings).await).await
+            keep(api::moderation::update_chat(ctx.store(), id, &settings).await).await;
         });
     };
     let pick_timer = move |ev: leptos::ev::Event| {

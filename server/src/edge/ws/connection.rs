@@ -72,7 +72,11 @@ impl Connection {
                     code: ErrorCode::SlowDown,
                     id: Some(id.clone()),
                     chat: Some(chat),
-                    retry_after_ms: Some(wait.as_millis() as u64 + 1),
+                    retry_after_ms: Some(
+                        u64::try_from(wait.as_millis())
+                            .unwrap_or(u64::MAX)
+                            .saturating_add(1),
+                    ),
                 })
                 .await),
         }

@@ -63,7 +63,7 @@ impl Delivery {
                 }
             }
             Notice::Left { user, chat } => {
-                self.hub.unfollow(user, chat, &ServerFrame::Left { chat })
+                self.hub.unfollow(user, chat, &ServerFrame::Left { chat });
             }
             Notice::Frame {
                 to: Audience::Chat(chat),
