@@ -1,6 +1,6 @@
-//! A connection's reader: the client's frames, handled in order, each
-//! passed to its capability; acks, errors and pages of events go back on
-//! the reply queue.
+//! A connection's reader: the client's frames, read in order and paced
+//! (send rate, pages, typing), then dispatched (`dispatch`); acks, errors
+//! and pages of events go back on the reply queue.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::Message as WsMessage;
 use courier_protocol::budget;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
-use courier_protocol::{
-    ChatId, ClientFrame, Cursor, ErrorCode, Message, Seq, ServerFrame, UserInfo,
-};
+use courier_protocol::{ChatId, Cursor, ErrorCode, Message, Seq, ServerFrame, UserInfo};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::timeout;
@@ -60,7 +58,7 @@ impl Connection {
     /// Refuses a frame that writes (send, act, forward) when the user is
     /// over their rate: `slow_down` names the message and the wait, and
     /// the client sends it again after it.
-    async fn may_write(
+    pub(super) async fn may_write(
         &self,
         id: &courier_protocol::ClientMsgId,
         chat: ChatId,
@@ -85,7 +83,7 @@ impl Connection {
     /// Runs a write in a task of its own: if this connection dies while it
     /// is in flight (its writer fails and the reader is dropped), the write
     /// still commits and fans out, since others are owed what committed.
-    async fn to_the_end<F, Fut>(&self, write: F) -> Result<Message, ErrorCode>
+    pub(super) async fn to_the_end<F, Fut>(&self, write: F) -> Result<Message, ErrorCode>
     where
         F: FnOnce(Messaging, UserInfo) -> Fut,
         Fut: Future<Output = Result<Message, ErrorCode>> + Send + 'static,
@@ -95,7 +93,7 @@ impl Connection {
     }
 
     /// Waits until the user may be sent another page of events.
-    async fn pace_page(&self) {
+    pub(super) async fn pace_page(&self) {
         if let Err(wait) = self.limits.pages.take(&self.me.id, 1.0) {
             tokio::time::sleep(wait).await;
         }
@@ -103,7 +101,7 @@ impl Connection {
 
     /// Waits until a cheap frame may pass: over the allowance, this
     /// connection is read more slowly, and no read mark is lost.
-    async fn pace_cheap(&self) {
+    pub(super) async fn pace_cheap(&self) {
         let taken = {
             let mut cheap = self.cheap.lock().unwrap_or_else(|p| p.into_inner());
             cheap.take(CHEAP_FRAMES, 1.0, Instant::now())
@@ -115,7 +113,7 @@ impl Connection {
 
     /// At most one typing notice a second per connection goes on to the
     /// chat, whatever the client sends.
-    fn typing_allowed(&self) -> bool {
+    pub(super) fn typing_allowed(&self) -> bool {
         let mut typed = self.typed.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if typed.is_some_and(|t| now.duration_since(t) < TYPING_EVERY) {
@@ -126,11 +124,11 @@ impl Connection {
     }
 
     /// Queues a frame for this client; false once the writer is gone.
-    async fn reply(&self, frame: &ServerFrame) -> bool {
+    pub(super) async fn reply(&self, frame: &ServerFrame) -> bool {
         self.replies.send(Encoded::new(frame)).await.is_ok()
     }
 
-    async fn error(
+    pub(super) async fn error(
         &self,
         code: ErrorCode,
         id: Option<courier_protocol::ClientMsgId>,
@@ -172,7 +170,7 @@ impl Connection {
     }
 
     /// Pages the events of `chat` after `after` to the client.
-    async fn send_events(&self, chat: ChatId, mut after: Seq) -> bool {
+    pub(super) async fn send_events(&self, chat: ChatId, mut after: Seq) -> bool {
         loop {
             self.pace_page().await;
             let messages = match self
@@ -226,163 +224,5 @@ impl Connection {
                 return;
             }
         }
-    }
-
-    /// Handles one client frame; false once the connection should end.
-    async fn handle(&self, text: &str) -> bool {
-        let frame = match ClientFrame::parse(text) {
-            Ok(frame) => frame,
-            Err(code) => {
-                // Name the message a rejected Send was about, so the client
-                // can mark that one failed.
-                let (id, chat) = send_ids(text);
-                return self.error(code, id, chat).await;
-            }
-        };
-        let allowed = match &frame {
-            ClientFrame::Send { chat, id, .. }
-            | ClientFrame::Act { chat, id, .. }
-            | ClientFrame::Forward { chat, id, .. } => self.may_write(id, *chat).await,
-            ClientFrame::History { .. } | ClientFrame::Views { .. } => {
-                self.pace_page().await;
-                Ok(())
-            }
-            // Paced page by page.
-            ClientFrame::Sync { .. } => Ok(()),
-            ClientFrame::Read { .. }
-            | ClientFrame::Received { .. }
-            | ClientFrame::Typing { .. }
-            | ClientFrame::Ping
-            | ClientFrame::Hello { .. } => {
-                self.pace_cheap().await;
-                Ok(())
-            }
-        };
-        if let Err(keep_going) = allowed {
-            return keep_going;
-        }
-        match frame {
-            ClientFrame::Send {
-                chat,
-                id,
-                content,
-                reply_to,
-            } => {
-                let written = self
-                    .to_the_end(|messaging, me| {
-                        let id = id.clone();
-                        async move { messaging.send(&me, chat, &id, &content, reply_to).await }
-                    })
-                    .await;
-                match written {
-                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                    Err(code) => self.error(code, Some(id), Some(chat)).await,
-                }
-            }
-            ClientFrame::Act { chat, id, act } => {
-                let written = self
-                    .to_the_end(|messaging, me| {
-                        let id = id.clone();
-                        async move { messaging.act(&me, chat, &id, &act).await }
-                    })
-                    .await;
-                match written {
-                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                    Err(code) => self.error(code, Some(id), Some(chat)).await,
-                }
-            }
-            ClientFrame::Sync { chat, after } => self.send_events(chat, after).await,
-            ClientFrame::History { chat, before } => {
-                match self
-                    .features
-                    .messaging
-                    .events_before(&self.me, chat, before)
-                    .await
-                {
-                    Ok(messages) => {
-                        // The newest that fit one frame: the client asks
-                        // again from the oldest of them.
-                        let messages = budget::by_bytes(messages, budget::message_bytes)
-                            .pop()
-                            .unwrap_or_default();
-                        let page = ServerFrame::History {
-                            chat,
-                            before,
-                            messages,
-                        };
-                        self.reply(&page).await
-                    }
-                    Err(code) => self.error(code, None, Some(chat)).await,
-                }
-            }
-            ClientFrame::Read { chat, seq } => {
-                match self.features.messaging.mark_read(&self.me, chat, seq).await {
-                    Ok(()) => true,
-                    Err(code) => self.error(code, None, Some(chat)).await,
-                }
-            }
-            ClientFrame::Received { chat, seq } => {
-                match self
-                    .features
-                    .messaging
-                    .mark_delivered(&self.me, chat, seq)
-                    .await
-                {
-                    Ok(()) => true,
-                    Err(code) => self.error(code, None, Some(chat)).await,
-                }
-            }
-            ClientFrame::Views { chat, seqs } => {
-                match self.features.messaging.views(&self.me, chat, &seqs).await {
-                    Ok(counts) => self.reply(&ServerFrame::Views { chat, counts }).await,
-                    Err(code) => self.error(code, None, Some(chat)).await,
-                }
-            }
-            ClientFrame::Forward {
-                chat,
-                id,
-                from,
-                seq,
-            } => {
-                let written = self
-                    .to_the_end(|messaging, me| {
-                        let id = id.clone();
-                        async move { messaging.forward(&me, chat, &id, from, seq).await }
-                    })
-                    .await;
-                match written {
-                    Ok(message) => self.reply(&ServerFrame::Sent { message }).await,
-                    Err(code) => self.error(code, Some(id), Some(chat)).await,
-                }
-            }
-            ClientFrame::Typing { chat } => {
-                if !self.typing_allowed() {
-                    return true;
-                }
-                match self.features.messaging.typing(&self.me, chat).await {
-                    Ok(()) => true,
-                    Err(code) => self.error(code, None, Some(chat)).await,
-                }
-            }
-            ClientFrame::Ping => self.reply(&ServerFrame::Pong).await,
-            ClientFrame::Hello { .. } => self.error(ErrorCode::HelloRequired, None, None).await,
-        }
-    }
-}
-
-/// The `id` and `chat` of a Send that failed validation, if they can be read.
-fn send_ids(text: &str) -> (Option<courier_protocol::ClientMsgId>, Option<ChatId>) {
-    #[derive(serde::Deserialize)]
-    struct Ids {
-        id: Option<courier_protocol::ClientMsgId>,
-        chat: Option<ChatId>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        c: Ids,
-    }
-    match serde_json::from_str::<Envelope>(text) {
-        Ok(Envelope { c }) => (c.id.filter(|id| id.validate().is_ok()), c.chat),
-        Err(_) => (None, None),
     }
 }

@@ -12,6 +12,7 @@
 //! (chat, seq).
 
 mod connection;
+mod dispatch;
 mod limits;
 mod writer;
 
