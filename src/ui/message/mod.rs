@@ -3,213 +3,21 @@
 //! once the server has them in the chat's sequence.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use courier_protocol::limits::REACTIONS;
 use courier_protocol::model::format::{self, Span};
-use courier_protocol::{Act, ChatId, Content, ErrorCode, Message, Seq, UserId};
+use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+mod lines;
+
+pub use lines::{Line, Quote, Reach, lines, quote_of};
+
 use super::hhmm;
 use crate::i18n::{self, t, t_with};
-use crate::state::Marks;
 use crate::state::ctx;
-use crate::store::{ChatPage, Kept, OutState};
-
-/// The message a reply quotes.
-#[derive(Clone, PartialEq, Hash)]
-pub struct Quote {
-    pub seq: i64,
-    pub sender: String,
-    pub text: String,
-}
-
-impl Quote {
-    /// A stand-in for a message this device does not hold.
-    pub fn not_here(seq: Seq) -> Quote {
-        Quote {
-            seq: seq.0,
-            sender: String::new(),
-            text: t("quote-not-here"),
-        }
-    }
-}
-
-/// One reaction on a message: how many gave it and who (not in a
-/// channel, whose readers stay private), and whether the viewer did.
-#[derive(Clone, PartialEq, Hash)]
-pub struct Reaction {
-    pub emoji: String,
-    pub count: usize,
-    pub names: Vec<String>,
-    pub mine: bool,
-}
-
-/// One line of the message list: a stored message or an outbox entry.
-#[derive(Clone, PartialEq)]
-pub struct Line {
-    /// `s<seq>` or `p<client id>`; stable across refreshes.
-    pub key: String,
-    pub seq: Option<i64>,
-    pub sender: String,
-    pub text: String,
-    pub at: i64,
-    pub own: bool,
-    pub state: Option<OutState>,
-    /// Set for a channel's stored posts, which show a view count.
-    pub views_key: Option<(i64, i64)>,
-    pub reply: Option<Quote>,
-    pub edited: bool,
-    pub pinned: bool,
-    pub reactions: Vec<Reaction>,
-    /// A forwarded copy: who first posted it.
-    pub forwarded_from: Option<String>,
-    /// How far an own message got: stored on a device of, or read by,
-    /// someone else (`Sent` on others' messages).
-    pub reach: Reach,
-    /// It disappears when its timer runs out.
-    pub expires: bool,
-}
-
-/// How far a stored own message got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reach {
-    Sent,
-    Delivered,
-    Read,
-}
-
-impl Line {
-    /// Changes whenever what the line shows changes, so the list redraws it.
-    pub fn version(&self) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (
-            &self.text,
-            self.edited,
-            self.pinned,
-            &self.reactions,
-            &self.reply,
-            self.state.map(|s| format!("{s:?}")),
-            self.reach,
-        )
-            .hash(&mut h);
-        h.finish()
-    }
-}
-
-/// A reactor's name, or for a reaction stored before names were kept,
-/// their id.
-fn reactor_name(k: &Kept, who: UserId) -> String {
-    k.reactors
-        .iter()
-        .find(|(u, _)| *u == who)
-        .map_or_else(|| format!("#{}", who.0), |(_, name)| name.clone())
-}
-
-/// What a post shows: its words, or, for a kind of content this version
-/// cannot show, a note saying so.
-fn shown_text(m: &Message) -> String {
-    match &m.content {
-        Some(Content::Unsupported) => t("message-unsupported"),
-        _ => m.text().to_string(),
-    }
-}
-
-pub fn quote_of(m: &Kept) -> Quote {
-    Quote {
-        seq: m.message.seq.0,
-        sender: m.message.sender_name.clone(),
-        text: m.message.text().to_string(),
-    }
-}
-
-/// The lines of a chat: its shown posts, then what waits in the outbox.
-/// `others` is how far any other member has read and received.
-pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) -> Vec<Line> {
-    let channel = page
-        .chat
-        .as_ref()
-        .is_some_and(|c| c.kind == courier_protocol::ChatKind::Channel);
-    let by_seq: HashMap<i64, &Kept> = (page.messages.iter().chain(&page.quoted))
-        .map(|m| (m.message.seq.0, m))
-        .collect();
-    // A message this device does not hold (older than its history) is
-    // still quoted, by a stand-in that jumps to it like any quote.
-    let quote = |seq: Option<Seq>| {
-        let seq = seq?;
-        match by_seq.get(&seq.0) {
-            Some(m) => m.shown().then(|| quote_of(m)),
-            None if seq > page.floor => None,
-            None => Some(Quote::not_here(seq)),
-        }
-    };
-    let stored = page.messages.iter().filter(|m| m.shown()).map(|k| {
-        let m = &k.message;
-        Line {
-            key: format!("s{}", m.seq.0),
-            seq: Some(m.seq.0),
-            sender: m.sender_name.clone(),
-            text: shown_text(m),
-            at: m.at,
-            own: Some(m.sender) == me,
-            state: None,
-            views_key: channel.then_some((m.chat.0, m.seq.0)),
-            reply: quote(m.reply_to),
-            edited: k.edited,
-            pinned: k.pinned,
-            reactions: k
-                .reactions
-                .iter()
-                .map(|(emoji, who)| Reaction {
-                    emoji: emoji.clone(),
-                    count: who.len(),
-                    names: if channel {
-                        Vec::new()
-                    } else {
-                        who.iter().map(|u| reactor_name(k, *u)).collect()
-                    },
-                    mine: me.is_some_and(|me| who.contains(&me)),
-                })
-                .collect(),
-            forwarded_from: m.forwarded_from.clone(),
-            // Others' lines show no ticks: kept fixed, so their reads do
-            // not redraw them.
-            reach: if Some(m.sender) != me {
-                Reach::Sent
-            } else if m.seq <= others.read {
-                Reach::Read
-            } else if m.seq <= others.delivered {
-                Reach::Delivered
-            } else {
-                Reach::Sent
-            },
-            expires: m.expires_at.is_some(),
-        }
-    });
-    let pending = page
-        .outbox
-        .iter()
-        .filter(|e| e.act.is_none())
-        .map(|e| Line {
-            key: format!("p{}", e.id.0),
-            seq: None,
-            sender: my_name.to_string(),
-            text: e.text().to_string(),
-            at: e.created,
-            own: true,
-            state: Some(e.state),
-            views_key: None,
-            reply: quote(e.reply_to),
-            edited: false,
-            pinned: false,
-            reactions: Vec::new(),
-            forwarded_from: None,
-            reach: Reach::Sent,
-            expires: false,
-        });
-    stored.chain(pending).collect()
-}
+use crate::store::OutState;
 
 /// What the open chat's message actions share with its composer.
 #[derive(Clone, Copy)]
