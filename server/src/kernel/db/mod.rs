@@ -8,6 +8,7 @@
 
 mod accounts;
 mod chats;
+mod cursors;
 mod group_commit;
 mod jobs;
 mod messages;
@@ -27,8 +28,9 @@ use std::panic::Location;
 
 pub use accounts::{AccountStore, NewUser, SessionRow};
 pub use chats::{ChatStore, InviteTarget, NewChat, Redeemed};
+pub use cursors::{CursorStore, ReadMoved};
 pub use jobs::{Due, Expiry};
-pub use messages::{Appended, MessageStore, Post, ReadMoved, Search};
+pub use messages::{Appended, MessageStore, Post, Search};
 pub use moderation::ModerationStore;
 pub use postgres::PgStore;
 pub use prefs::PrefStore;
@@ -154,6 +156,7 @@ pub trait Store:
     + ChatStore
     + ModerationStore
     + MessageStore
+    + CursorStore
     + TimerStore
     + PresenceStore
     + PrefStore
@@ -166,6 +169,7 @@ impl<S> Store for S where
         + ChatStore
         + ModerationStore
         + MessageStore
+        + CursorStore
         + TimerStore
         + PresenceStore
         + PrefStore
