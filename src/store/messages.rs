@@ -35,6 +35,19 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// A message as it arrives, before any act on it.
+    pub fn new(message: Message) -> Kept {
+        Kept {
+            message,
+            edited: false,
+            deleted: false,
+            reactions: Vec::new(),
+            reactors: Vec::new(),
+            pinned: false,
+            hidden: false,
+        }
+    }
+
     /// Applies an act, posted in `by`, to this message.
     pub(super) fn apply(&mut self, by: &Message, act: &Act) {
         let (by, name) = (by.sender, &by.sender_name);
@@ -149,18 +162,10 @@ pub(super) async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> 
     if let Some(Act::Edit { text, .. }) = &mut record.act {
         text.clear();
     }
-    msgs.put(&Kept {
-        message: record,
-        edited: false,
-        deleted: false,
-        reactions: Vec::new(),
-        reactors: Vec::new(),
-        pinned: false,
-        hidden: false,
-    })
-    .with_key(msg_key(m.chat, m.seq))
-    .serde()?
-    .await?;
+    msgs.put(&Kept::new(record))
+        .with_key(msg_key(m.chat, m.seq))
+        .serde()?
+        .await?;
     if let Some(act) = &m.act {
         let key = msg_key(m.chat, act.target());
         let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
@@ -353,36 +358,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use courier_protocol::ClientMsgId;
-
     use super::*;
 
     fn post(seq: i64, by: i64, text: &str) -> Message {
-        Message {
-            chat: ChatId(1),
-            seq: Seq(seq),
-            id: ClientMsgId(format!("m{seq}")),
-            sender: UserId(by),
-            sender_name: format!("user {by}"),
-            content: Some(Content::text(text)),
-            at: seq,
-            reply_to: None,
-            act: None,
-            forwarded_from: None,
-            expires_at: None,
-        }
+        testing::post(seq, UserId(by), &format!("user {by}"), text)
     }
 
     fn kept(message: Message) -> Kept {
-        Kept {
-            message,
-            edited: false,
-            deleted: false,
-            reactions: Vec::new(),
-            reactors: Vec::new(),
-            pinned: false,
-            hidden: false,
-        }
+        Kept::new(message)
     }
 
     /// Applies `act`, as an event of `by`, to `target`.
@@ -479,5 +462,28 @@ mod tests {
             ..post(2, 1, "")
         });
         assert!(!act.shown(), "an act is not a post");
+    }
+}
+
+/// Messages for the app's host tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use courier_protocol::{ChatId, ClientMsgId, Content, Message, Seq, UserId};
+
+    /// A post `seq` of chat 1 by `by`, stamped `seq`.
+    pub fn post(seq: i64, by: UserId, name: &str, text: &str) -> Message {
+        Message {
+            chat: ChatId(1),
+            seq: Seq(seq),
+            id: ClientMsgId(format!("m{seq}")),
+            sender: by,
+            sender_name: name.into(),
+            content: Some(Content::text(text)),
+            at: seq,
+            reply_to: None,
+            act: None,
+            forwarded_from: None,
+            expires_at: None,
+        }
     }
 }

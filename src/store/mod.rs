@@ -29,6 +29,8 @@ use migrate::{Schema, upgrade_records};
 
 pub use chats::ChatRow;
 pub use cursors::CursorRec;
+#[cfg(test)]
+pub(crate) use messages::testing;
 pub use messages::{Applied, Kept};
 pub use outbox::{OutState, OutboxEntry};
 pub use view::{ChatPage, Landing, WINDOW, Window};

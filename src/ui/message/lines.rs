@@ -211,32 +211,14 @@ mod tests {
 
     use super::*;
     use crate::store::OutboxEntry;
+    use crate::store::testing;
 
     const ME: UserId = UserId(1);
     const BOB: UserId = UserId(2);
 
     fn kept(seq: i64, by: UserId, text: &str) -> Kept {
-        Kept {
-            message: Message {
-                chat: ChatId(9),
-                seq: Seq(seq),
-                id: ClientMsgId(format!("m{seq}")),
-                sender: by,
-                sender_name: if by == ME { "me" } else { "bob" }.into(),
-                content: Some(Content::text(text)),
-                at: seq,
-                reply_to: None,
-                act: None,
-                forwarded_from: None,
-                expires_at: None,
-            },
-            edited: false,
-            deleted: false,
-            reactions: Vec::new(),
-            reactors: Vec::new(),
-            pinned: false,
-            hidden: false,
-        }
+        let name = if by == ME { "me" } else { "bob" };
+        Kept::new(testing::post(seq, by, name, text))
     }
 
     #[test]
@@ -258,7 +240,7 @@ mod tests {
             messages: vec![hello, answer, later, act, gone],
             outbox: vec![OutboxEntry {
                 id: ClientMsgId("q1".into()),
-                chat: ChatId(9),
+                chat: ChatId(1),
                 content: Some(Content::text("queued")),
                 created: 6,
                 state: OutState::Pending,
