@@ -247,6 +247,10 @@ error-not-found = غير موجود
 error-slow-down = محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مرة أخرى
 error-blocked = لا يمكنك مراسلة هذا الشخص
 error-too-broad = هذا البحث يستغرق وقتًا طويلًا: أضف كلمات أو ابحث في محادثة واحدة
+error-file-too-large = الملف كبير جدًا (حتى 4 غيغابايت)
+error-quota-exceeded = لا توجد مساحة كافية لهذا الملف
+error-offset-mismatch = اختل تزامن الرفع؛ سيُستأنف
+error-bad-file = لا يمكن إرسال هذا الملف
 error-internal = خطأ داخلي
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers

@@ -209,6 +209,10 @@ error-not-found = Not found
 error-slow-down = Too many attempts. Wait a moment and try again
 error-blocked = You cannot message this person
 error-too-broad = That search takes too long: add words or search one chat
+error-file-too-large = File is too large (up to 4 GB)
+error-quota-exceeded = Not enough storage left for this file
+error-offset-mismatch = The upload got out of step; it will resume
+error-bad-file = That file cannot be sent
 error-internal = Internal error
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers

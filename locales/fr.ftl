@@ -214,6 +214,10 @@ error-not-found = Introuvable
 error-slow-down = Trop de tentatives. Patientez un instant et réessayez
 error-blocked = Vous ne pouvez pas écrire à cette personne
 error-too-broad = Cette recherche prend trop de temps : ajoutez des mots ou cherchez dans une seule discussion
+error-file-too-large = Le fichier est trop volumineux (4 Go au plus)
+error-quota-exceeded = Pas assez d’espace pour ce fichier
+error-offset-mismatch = L’envoi s’est désynchronisé ; il va reprendre
+error-bad-file = Ce fichier ne peut pas être envoyé
 error-internal = Erreur interne
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers

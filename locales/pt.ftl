@@ -214,6 +214,10 @@ error-not-found = Não encontrado
 error-slow-down = Tentativas demais. Espere um pouco e tente de novo
 error-blocked = Você não pode enviar mensagens a essa pessoa
 error-too-broad = Essa busca demora demais: adicione palavras ou busque em uma conversa
+error-file-too-large = O arquivo é grande demais (até 4 GB)
+error-quota-exceeded = Não há espaço suficiente para este arquivo
+error-offset-mismatch = O envio saiu de sincronia; ele vai continuar
+error-bad-file = Esse arquivo não pode ser enviado
 error-internal = Erro interno
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers

@@ -230,6 +230,10 @@ error-not-found = Не найдено
 error-slow-down = Слишком много попыток. Подождите немного и попробуйте снова
 error-blocked = Этому человеку нельзя написать
 error-too-broad = Этот поиск занимает слишком много времени: добавьте слова или ищите в одном чате
+error-file-too-large = Файл слишком большой (до 4 ГБ)
+error-quota-exceeded = Недостаточно места для этого файла
+error-offset-mismatch = Загрузка сбилась; она продолжится
+error-bad-file = Этот файл нельзя отправить
 error-internal = Внутренняя ошибка сервера
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers

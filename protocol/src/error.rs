@@ -97,9 +97,24 @@ pub enum ErrorCode {
     /// one chat).
     #[error("search too broad")]
     TooBroad,
-    /// No such endpoint.
-    #[error("no such endpoint")]
+    /// No such endpoint, or a file the caller may not read (never told
+    /// apart: a stranger learns nothing of a file).
+    #[error("not found")]
     NotFound,
+    /// A file over the largest upload (`limits::MAX_UPLOAD_BYTES`).
+    #[error("file too large")]
+    FileTooLarge,
+    /// The upload would take the user past their storage quota.
+    #[error("storage quota exceeded")]
+    QuotaExceeded,
+    /// An upload's bytes sent at another offset than the server holds:
+    /// ask the offset (HEAD) and go on from there.
+    #[error("upload offset mismatch")]
+    OffsetMismatch,
+    /// A message names a file that is not there, not complete, or not the
+    /// sender's to send.
+    #[error("bad file")]
+    BadFile,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -154,6 +169,10 @@ impl ErrorCode {
             ErrorCode::BadTarget => ("bad_target", 400, Never),
             ErrorCode::BadReaction => ("bad_reaction", 400, Never),
             ErrorCode::NotFound => ("not_found", 404, Never),
+            ErrorCode::FileTooLarge => ("file_too_large", 413, Never),
+            ErrorCode::QuotaExceeded => ("quota_exceeded", 413, Never),
+            ErrorCode::OffsetMismatch => ("offset_mismatch", 409, Never),
+            ErrorCode::BadFile => ("bad_file", 400, Never),
             ErrorCode::SlowDown => ("slow_down", 429, Later),
             ErrorCode::Blocked => ("blocked", 403, Never),
             ErrorCode::TooBroad => ("too_broad", 422, Never),
@@ -220,6 +239,10 @@ mod tests {
             ErrorCode::SlowDown,
             ErrorCode::Blocked,
             ErrorCode::TooBroad,
+            ErrorCode::FileTooLarge,
+            ErrorCode::QuotaExceeded,
+            ErrorCode::OffsetMismatch,
+            ErrorCode::BadFile,
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

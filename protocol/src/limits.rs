@@ -54,6 +54,29 @@ pub const FOLDER_NAME_MAX: usize = 24;
 /// Chats a folder may name, shown and left out together; ten full folders
 /// still fit in one request body.
 pub const FOLDER_CHATS_MAX: usize = 50;
+/// Largest file one upload may hold: 4 GiB, as Telegram's.
+pub const MAX_UPLOAD_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Photos and videos one album (one message) may carry, as in Telegram.
+pub const ALBUM_MAX: usize = 10;
+/// Longest file name kept with a file, in bytes.
+pub const FILE_NAME_MAX: usize = 255;
+/// Longest media type (`image/jpeg`) a client may claim.
+pub const MIME_MAX: usize = 100;
+/// Largest width or height a photo or video may claim, in pixels.
+pub const MEDIA_SIDE_MAX: u32 = 20_000;
+/// Longest a video, audio or voice message may claim to last: a day.
+pub const MEDIA_DURATION_MAX_MS: u32 = 24 * 3600 * 1000;
+/// Longest round video message, as Telegram's.
+pub const ROUND_VIDEO_MAX_MS: u32 = 60 * 1000;
+/// Most samples in a voice message's waveform, each 0 to
+/// [`WAVEFORM_PEAK`] (5 bits, as Telegram's).
+pub const WAVEFORM_MAX: usize = 100;
+pub const WAVEFORM_PEAK: u8 = 31;
+/// Longest thumbhash placeholder, in base64 characters (a thumbhash is at
+/// most 25 bytes).
+pub const THUMBHASH_MAX: usize = 48;
+/// Longest `Upload-Metadata` header a tus client may send, in bytes.
+pub const UPLOAD_METADATA_MAX: usize = 2048;
 /// Largest HTTP request body of each capability's endpoints, in bytes
 /// (413 `body_too_large` beyond it, before any parsing): what its largest
 /// valid request takes, JSON escapes included (a character is at most six

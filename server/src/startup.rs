@@ -79,6 +79,9 @@ pub struct Config {
     /// `slow_down` with the wait.
     #[arg(long, env = "COURIER_SENDS_PER_SECOND", default_value_t = 30)]
     pub sends_per_second: u32,
+    /// The most bytes one user's uploaded files may take.
+    #[arg(long, env = "COURIER_UPLOAD_QUOTA", default_value_t = 20 * 1024 * 1024 * 1024)]
+    pub upload_quota: u64,
     /// The server's time: the wall clock, unless a test moves it.
     #[arg(skip)]
     pub clock: Clock,
@@ -148,7 +151,7 @@ pub async fn router(
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
     let blobs = Blobs::local(&config.data.join("blobs"))?;
     let kernel = Kernel::new(store, delivery, blobs, config.clock.clone());
-    let features = Arc::new(Features::new(Arc::new(kernel)));
+    let features = Arc::new(Features::new(Arc::new(kernel), config.upload_quota));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {
@@ -175,6 +178,11 @@ pub async fn router(
     tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
         let messaging = messaging.clone();
         async move { messaging.run_timers().await }
+    }));
+    let media = features.media.clone();
+    tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
+        let media = media.clone();
+        async move { media.run_checks().await }
     }));
     let state = AppState {
         features,

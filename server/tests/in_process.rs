@@ -223,12 +223,15 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         Arc::new(Hub::default()),
         Arc::new(LocalBus),
     );
-    let features = Arc::new(Features::new(Arc::new(Kernel::new(
-        store,
-        delivery,
-        Blobs::local(&dir.path().join("blobs")).unwrap(),
-        Clock::default(),
-    ))));
+    let features = Arc::new(Features::new(
+        Arc::new(Kernel::new(
+            store,
+            delivery,
+            Blobs::local(&dir.path().join("blobs")).unwrap(),
+            Clock::default(),
+        )),
+        1 << 30,
+    ));
     let alice = features
         .accounts
         .sign_up("alice", "correct horse", None, "a test")

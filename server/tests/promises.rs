@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use courier_protocol::{Act, ClientFrame, ClientMsgId, Cursor, Seq, ServerFrame};
+use courier_protocol::{Act, ClientFrame, ClientMsgId, Content, Cursor, Seq, ServerFrame};
 use courier_server::kernel::db::{MessageStore, Post, SqliteStore};
 
 #[tokio::test]
@@ -21,10 +21,7 @@ async fn a_committed_message_whose_fan_out_never_ran_reaches_the_others_on_resen
     // Committed, but the connection that sent it died before the fan-out:
     // written straight to the store, as that send left it.
     let store = SqliteStore::open(server.dir.path()).await.unwrap();
-    let post = Post {
-        text: "committed, never announced",
-        ..Post::default()
-    };
+    let post = Post::of(Content::text("committed, never announced"));
     let id = ClientMsgId("lost-ack".into());
     store
         .append_message(chat.id, alice.me.id, &id, post, 1)

@@ -335,56 +335,11 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
     let id = |s: &str| ClientMsgId(s.into());
     let (ida, idb, idx, idc) = (id("a"), id("b"), id("x"), id("c"));
     let (a, b, c, d, e) = tokio::join!(
-        store.append_message(
-            chat,
-            alice,
-            &ida,
-            Post {
-                text: "one",
-                ..Post::default()
-            },
-            1
-        ),
-        store.append_message(
-            chat,
-            alice,
-            &idb,
-            Post {
-                text: "two",
-                ..Post::default()
-            },
-            2
-        ),
-        store.append_message(
-            chat,
-            mallory,
-            &idx,
-            Post {
-                text: "intrude",
-                ..Post::default()
-            },
-            3
-        ),
-        store.append_message(
-            chat,
-            alice,
-            &ida,
-            Post {
-                text: "one",
-                ..Post::default()
-            },
-            1
-        ),
-        store.append_message(
-            chat,
-            alice,
-            &idc,
-            Post {
-                text: "three",
-                ..Post::default()
-            },
-            4
-        ),
+        store.append_message(chat, alice, &ida, Post::of(Content::text("one")), 1),
+        store.append_message(chat, alice, &idb, Post::of(Content::text("two")), 2),
+        store.append_message(chat, mallory, &idx, Post::of(Content::text("intrude")), 3),
+        store.append_message(chat, alice, &ida, Post::of(Content::text("one")), 1),
+        store.append_message(chat, alice, &idc, Post::of(Content::text("three")), 4),
     );
     let (a, b, d, e) = (a.unwrap(), b.unwrap(), d.unwrap(), e.unwrap());
     assert!(matches!(c, Err(StoreError::NotMember)));
@@ -401,16 +356,7 @@ async fn one_batch_keeps_every_invariant(store: &dyn Store) {
         ["one", "two", "three"]
     );
     let again = store
-        .append_message(
-            chat,
-            alice,
-            &idb,
-            Post {
-                text: "two",
-                ..Post::default()
-            },
-            2,
-        )
+        .append_message(chat, alice, &idb, Post::of(Content::text("two")), 2)
         .await
         .unwrap();
     assert_eq!(
@@ -438,10 +384,7 @@ async fn history_pages_by_cursor(store: &dyn Store) {
                 chat,
                 alice,
                 &ClientMsgId(format!("m{i}")),
-                Post {
-                    text: &format!("text {i}"),
-                    ..Post::default()
-                },
+                Post::of(Content::text(format!("text {i}"))),
                 i,
             )
             .await
@@ -500,10 +443,7 @@ async fn send(
             chat,
             sender,
             &ClientMsgId(id.into()),
-            Post {
-                text: id,
-                ..Post::default()
-            },
+            Post::of(Content::text(id)),
             at,
         )
         .await
@@ -956,9 +896,8 @@ async fn reads_search_and_forwards(store: &dyn Store) {
     }
     send(store, own, mallory, "東京 mine", 9).await.unwrap();
     let forward = Post {
-        text: "ordinary",
         forwarded_from: Some("Carol"),
-        ..Post::default()
+        ..Post::of(Content::text("ordinary"))
     };
     let copy = store
         .append_message(own, mallory, &ClientMsgId("fw".into()), forward, 10)

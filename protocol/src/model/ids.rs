@@ -79,3 +79,26 @@ mod tests {
         );
     }
 }
+
+/// A file uploaded to the server (`/api/uploads/{id}`, `/api/media/{id}`):
+/// 32 lower-case hex digits (128 random bits), made by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FileId(pub String);
+
+impl FileId {
+    pub const LEN: usize = 32;
+
+    pub fn validate(&self) -> Result<(), ErrorCode> {
+        let ok = self.0.len() == FileId::LEN
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if ok { Ok(()) } else { Err(ErrorCode::BadFile) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}

@@ -8,6 +8,7 @@ pub mod device;
 pub mod folder;
 pub mod format;
 pub mod ids;
+pub mod media;
 pub mod message;
 pub mod role;
 pub mod user;

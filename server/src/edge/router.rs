@@ -10,8 +10,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::handler::Handler;
-use axum::http::header::CACHE_CONTROL;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{ACCEPT_RANGES, CACHE_CONTROL};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Version};
 use axum::middleware::{self};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, any, get, on};
@@ -21,6 +21,7 @@ use courier_protocol::{ErrorCode, UserId};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -101,18 +102,28 @@ pub fn app(state: AppState, static_dir: &Path, https: bool) -> Router {
         .route("/api", any(unknown_api))
         .route("/api/", any(unknown_api))
         .route("/api/{*rest}", any(unknown_api))
-        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Files set their own caching.
+        .merge(routes::media::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state);
     let policy = security::Policy::new(static_dir, https);
     let index = static_dir.join("index.html");
     // Paths the app routes itself (such as /join/<code>) get index.html.
     let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
     api.fallback_service(files)
-        .layer(CompressionLayer::new())
+        // A file served by ranges goes as it is: compressing it would
+        // break the ranges, and photos and video gain nothing.
+        .layer(
+            CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                |_: StatusCode, _: Version, h: &HeaderMap, _: &Extensions| {
+                    !h.contains_key(ACCEPT_RANGES)
+                },
+            )),
+        )
         // Revalidate every file: the service worker and index.html must never
         // be stale, and the rest is cheap to confirm by Last-Modified.
         .layer(SetResponseHeaderLayer::if_not_present(

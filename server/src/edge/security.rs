@@ -53,7 +53,7 @@ impl Policy {
             .unwrap_or_default();
         format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
              connect-src 'self'{sockets}; worker-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             self.script_hashes
@@ -79,7 +79,10 @@ pub async fn headers(State(policy): State<Policy>, request: Request, next: Next)
         .map(str::to_owned);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&policy.content_security_policy(host.as_deref())) {
+    // A downloaded file brings its own, stricter policy.
+    if !headers.contains_key(CONTENT_SECURITY_POLICY)
+        && let Ok(csp) = HeaderValue::from_str(&policy.content_security_policy(host.as_deref()))
+    {
         headers.insert(CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

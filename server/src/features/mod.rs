@@ -1,9 +1,10 @@
 //! Each capability in a room of its own: its service, and (as it needs)
 //! its routes and frames. Features depend on each other one way only:
-//! accounts ← chats ← messaging, and chats ← {moderation, prefs}.
+//! accounts ← chats ← messaging ← media, and chats ← {moderation, prefs}.
 
 pub mod accounts;
 pub mod chats;
+pub mod media;
 pub mod messaging;
 pub mod moderation;
 pub mod prefs;
@@ -20,17 +21,21 @@ pub struct Features {
     pub chats: chats::Chats,
     pub moderation: moderation::Moderation,
     pub messaging: messaging::Messaging,
+    pub media: media::Media,
     pub presence: presence::Presence,
     pub prefs: prefs::Prefs,
 }
 
 impl Features {
-    pub fn new(kernel: Arc<Kernel>) -> Features {
+    /// Every feature; `upload_quota` is the most bytes one user's files
+    /// may take.
+    pub fn new(kernel: Arc<Kernel>, upload_quota: u64) -> Features {
         let accounts = accounts::Accounts::new(Arc::clone(&kernel));
         let chats = chats::Chats::new(Arc::clone(&kernel), accounts.clone());
         Features {
             moderation: moderation::Moderation::new(Arc::clone(&kernel), chats.clone()),
             messaging: messaging::Messaging::new(Arc::clone(&kernel), chats.clone()),
+            media: media::Media::new(Arc::clone(&kernel), upload_quota),
             presence: presence::Presence::new(Arc::clone(&kernel)),
             prefs: prefs::Prefs::new(Arc::clone(&kernel)),
             accounts,

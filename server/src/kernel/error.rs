@@ -27,6 +27,7 @@ impl From<StoreError> for ErrorCode {
             StoreError::TooMany => ErrorCode::TooMany,
             StoreError::Blocked => ErrorCode::Blocked,
             StoreError::TooBroad => ErrorCode::TooBroad,
+            StoreError::QuotaExceeded => ErrorCode::QuotaExceeded,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal

@@ -57,6 +57,7 @@ pub fn config(data: &Path) -> Config {
         trust_forwarded_for: false,
         // Tests fill chats fast; tests/abuse.rs checks the limit itself.
         sends_per_second: 100_000,
+        upload_quota: 20 * 1024 * 1024 * 1024,
         clock: Clock::default(),
     }
 }

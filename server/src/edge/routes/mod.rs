@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod chats;
+pub mod media;
 pub mod messaging;
 pub mod moderation;
 pub mod prefs;

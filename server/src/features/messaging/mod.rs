@@ -1,6 +1,7 @@
 //! Messages and their events, history, cursors, scheduled and expiring
 //! messages.
 
+mod files;
 mod scheduled;
 mod service;
 

@@ -3,7 +3,7 @@
 
 use courier_protocol::http::{NewScheduled, ScheduledPost};
 use courier_protocol::limits::{SCHEDULE_AHEAD_MAX_MS, SCHEDULED_MAX};
-use courier_protocol::{ChatId, ClientMsgId, ErrorCode, UserInfo};
+use courier_protocol::{ChatId, ClientMsgId, Content, ErrorCode, UserInfo};
 
 use super::Messaging;
 use crate::kernel::db::{Appended, Due, Expiry, Post, StoreError};
@@ -18,6 +18,10 @@ impl Messaging {
     pub async fn schedule(&self, me: &UserInfo, chat: ChatId, post: &NewScheduled) -> Result<()> {
         post.id.validate()?;
         post.content.validate()?;
+        // Scheduled posts keep text only, for now.
+        if !matches!(post.content, Content::Text { .. }) {
+            return Err(ErrorCode::BadRequest);
+        }
         let now = self.k.now_ms();
         if post.at <= now || post.at > now + SCHEDULE_AHEAD_MAX_MS {
             return Err(ErrorCode::BadRequest);
@@ -69,10 +73,7 @@ impl Messaging {
     /// later. Posted twice (a crash before its job was settled), its
     /// client id makes the second a no-op.
     async fn post_scheduled(&self, due: Due) -> Outcome {
-        let content = Post {
-            text: &due.text,
-            ..Post::default()
-        };
+        let content = Post::of(Content::text(due.text.clone()));
         let posted = self
             .k
             .store

@@ -42,9 +42,8 @@ impl Messaging {
         id.validate()?;
         content.validate()?;
         let post = Post {
-            text: content.words(),
             reply_to,
-            forwarded_from: None,
+            ..Post::of(self.files_checked(me, content.clone()).await?)
         };
         self.post(me, chat, id, post).await
     }
@@ -88,8 +87,10 @@ impl Messaging {
             .next()
             .filter(|m| m.seq == seq && m.content.is_some())
             .ok_or(ErrorCode::BadTarget)?;
+        // The copy carries the same files: no bytes are copied.
+        let content = original.content.clone().ok_or(ErrorCode::BadTarget)?;
         let post = Post {
-            text: original.text(),
+            content,
             reply_to: None,
             forwarded_from: Some(
                 original

@@ -9,6 +9,8 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 use tokio::sync::{mpsc, oneshot};
 
 use super::jobs::{self, Expiry};
+use super::media;
+use super::messages::content_column;
 use super::sql::{Changed, MESSAGE_COLUMNS, SqlStore, alias, veiled};
 use super::statement::{Placeholder, Statement};
 use super::{Appended, Result, StoreError};
@@ -26,7 +28,7 @@ pub(super) struct Append {
     pub(super) chat: ChatId,
     pub(super) sender: UserId,
     pub(super) id: ClientMsgId,
-    pub(super) text: String,
+    pub(super) content: Content,
     pub(super) reply_to: Option<Seq>,
     pub(super) forwarded_from: Option<String>,
     pub(super) at: i64,
@@ -202,7 +204,7 @@ where
         // this batch; later ones with that id answer with the same message).
         enum Plan {
             Refused(fn() -> StoreError),
-            Known(Message),
+            Known(Box<Message>),
             New(usize),
             SameAs(usize),
         }
@@ -216,7 +218,7 @@ where
                     return Plan::Refused(|| StoreError::NotMember);
                 };
                 if let Some(m) = known.get(&(a.chat, a.sender, a.id.clone())) {
-                    Plan::Known(m.clone())
+                    Plan::Known(Box::new(m.clone()))
                 } else if let Some(&i) = first_of.get(&(a.chat, a.sender, &a.id)) {
                     Plan::SameAs(i)
                 } else if !sender.may_post {
@@ -262,7 +264,7 @@ where
                     id: a.id.clone(),
                     sender: a.sender,
                     sender_name,
-                    content: Some(Content::text(a.text.clone())),
+                    content: Some(a.content.clone()),
                     at: a.at,
                     reply_to: a.reply_to,
                     act: None,
@@ -273,24 +275,33 @@ where
             }
             // 4. Store them all.
             let mut q = Statement::<DB>::new(
-                "INSERT INTO messages (chat_id, seq, sender_id, client_id, text, at, reply_to, forwarded_from, folded, expires_at, veiled) ",
+                "INSERT INTO messages (chat_id, seq, sender_id, client_id, text, content, at, reply_to, forwarded_from, folded, expires_at, veiled) ",
             );
-            q.values(stored.iter().zip(&shown_as), |(m, shown)| {
-                vec![
-                    m.chat.0.into(),
-                    m.seq.0.into(),
-                    m.sender.0.into(),
-                    m.id.as_str().into(),
-                    m.text().into(),
-                    m.at.into(),
-                    m.reply_to.map(|r| r.0).into(),
-                    m.forwarded_from.clone().into(),
-                    m.text().to_lowercase().into(),
-                    m.expires_at.into(),
-                    i64::from(*shown != m.sender).into(),
-                ]
-            });
+            let columns = stored
+                .iter()
+                .map(|m| m.content.as_ref().map_or(Ok(None), content_column))
+                .collect::<Result<Vec<_>>>()?;
+            q.values(
+                stored.iter().zip(&shown_as).zip(columns),
+                |((m, shown), column)| {
+                    vec![
+                        m.chat.0.into(),
+                        m.seq.0.into(),
+                        m.sender.0.into(),
+                        m.id.as_str().into(),
+                        m.text().into(),
+                        column.into(),
+                        m.at.into(),
+                        m.reply_to.map(|r| r.0).into(),
+                        m.forwarded_from.clone().into(),
+                        m.text().to_lowercase().into(),
+                        m.expires_at.into(),
+                        i64::from(*shown != m.sender).into(),
+                    ]
+                },
+            );
             q.query().execute(&mut *tx).await?;
+            media::carry::<DB>(&mut tx, &stored).await?;
 
             // 5. Their disappearing timers, if the chat has one.
             let timers = stored
@@ -318,7 +329,7 @@ where
             .map(|plan| match plan {
                 Plan::Refused(why) => Err(why()),
                 Plan::Known(message) => Ok(Appended {
-                    message,
+                    message: *message,
                     fresh: false,
                 }),
                 Plan::New(i) => Ok(Appended {

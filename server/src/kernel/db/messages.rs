@@ -13,12 +13,23 @@ use super::statement::{Placeholder, Statement};
 use super::{Result, StoreError};
 
 /// What a message posts.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone)]
 pub struct Post<'a> {
-    pub text: &'a str,
+    pub content: Content,
     pub reply_to: Option<Seq>,
     /// For a forwarded copy: who first posted it.
     pub forwarded_from: Option<&'a str>,
+}
+
+impl<'a> Post<'a> {
+    /// A post of `content`, answering nothing, forwarded from no one.
+    pub fn of(content: Content) -> Post<'a> {
+        Post {
+            content,
+            reply_to: None,
+            forwarded_from: None,
+        }
+    }
 }
 
 /// A substring search over the messages a user can read.
@@ -39,11 +50,43 @@ pub struct Appended {
     pub fresh: bool,
 }
 
-/// A message's content as stored: the `text` column holds a post's text
-/// (the same in protocol versions 1 and 2, so older databases need no
-/// rewrite); an act, or a post deleted for everyone, has none.
-pub(super) fn stored_content(text: String, is_act: bool) -> Option<Content> {
-    (!is_act && !text.is_empty()).then_some(Content::Text { text })
+/// A message's content as stored. The `text` column holds a post's
+/// words: a text, or a caption (the same in protocol versions 1 and 2, so
+/// older databases need no rewrite, and edits and search treat a caption as
+/// text). The `content` column holds any other kind as JSON, its caption
+/// left empty; text has none. An act, or a post deleted for everyone, has
+/// no content.
+pub(super) fn stored_content(
+    text: String,
+    column: Option<String>,
+    is_act: bool,
+) -> Result<Option<Content>> {
+    if is_act {
+        return Ok(None);
+    }
+    let Some(json) = column else {
+        return Ok((!text.is_empty()).then_some(Content::Text { text }));
+    };
+    // Written by `content_column` from the same type.
+    let mut content: Content = serde_json::from_str(&json).map_err(|e| StoreError::corrupt(e))?;
+    if let Some(words) = content.words_mut() {
+        *words = text;
+    }
+    Ok(Some(content))
+}
+
+/// The `content` column of a post (see [`stored_content`]).
+pub(super) fn content_column(content: &Content) -> Result<Option<String>> {
+    if matches!(content, Content::Text { .. }) {
+        return Ok(None);
+    }
+    let mut bare = content.clone();
+    if let Some(words) = bare.words_mut() {
+        words.clear();
+    }
+    serde_json::to_string(&bare)
+        .map(Some)
+        .map_err(|e| StoreError::corrupt(e))
 }
 
 #[async_trait]
@@ -122,7 +165,7 @@ where
             chat,
             sender,
             id: id.clone(),
-            text: post.text.to_owned(),
+            content: post.content,
             reply_to: post.reply_to,
             forwarded_from: post.forwarded_from.map(str::to_owned),
             at,

@@ -11,6 +11,7 @@ mod chats;
 mod cursors;
 mod group_commit;
 mod jobs;
+mod media;
 mod messages;
 mod moderation;
 mod postgres;
@@ -30,6 +31,7 @@ pub use accounts::{AccountStore, NewUser, SessionRow};
 pub use chats::{ChatStore, InviteTarget, NewChat, Redeemed};
 pub use cursors::{CursorStore, ReadMoved};
 pub use jobs::{Due, Expiry};
+pub use media::{FileCheck, MediaStore, NewUpload, Part, StoredFile};
 pub use messages::{Appended, MessageStore, Post, Search};
 pub use moderation::ModerationStore;
 pub use postgres::PgStore;
@@ -73,6 +75,9 @@ pub enum StoreError {
     /// One of the two people of a 1:1 blocked the other.
     #[error("blocked")]
     Blocked,
+    /// The user's files would pass their storage quota.
+    #[error("storage quota exceeded")]
+    QuotaExceeded,
     /// The store failed, not the request: why, and where in our code.
     #[error(transparent)]
     Fault(#[from] Fault),
@@ -160,6 +165,7 @@ pub trait Store:
     + TimerStore
     + PresenceStore
     + PrefStore
+    + MediaStore
     + JobStore
 {
 }
@@ -173,6 +179,7 @@ impl<S> Store for S where
         + TimerStore
         + PresenceStore
         + PrefStore
+        + MediaStore
         + JobStore
 {
 }

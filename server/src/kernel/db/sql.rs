@@ -54,7 +54,7 @@ pub(super) fn kind_str(kind: UserKind) -> &'static str {
 /// written) shows the channel's name, and `message_from` puts an
 /// alias in place of its sender (see [`alias`]).
 pub(super) const MESSAGE_COLUMNS: &str = "m.chat_id, m.seq, m.client_id, m.sender_id, \
-    CASE WHEN m.veiled = 1 THEN c.name ELSE u.name END AS sender_name, m.text, m.at, \
+    CASE WHEN m.veiled = 1 THEN c.name ELSE u.name END AS sender_name, m.text, m.content, m.at, \
     m.reply_to, m.act, m.forwarded_from, m.expires_at, m.veiled, c.broadcast AS chat_broadcast, c.salt AS chat_salt";
 
 /// Whether an event of a channel hides who made it: all do but a
@@ -205,7 +205,11 @@ where
             id: ClientMsgId(row.try_get("client_id")?),
             sender: UserId(row.try_get("sender_id")?),
             sender_name: row.try_get("sender_name")?,
-            content: super::messages::stored_content(row.try_get("text")?, act.is_some()),
+            content: super::messages::stored_content(
+                row.try_get("text")?,
+                row.try_get("content")?,
+                act.is_some(),
+            )?,
             at: row.try_get("at")?,
             reply_to: row.try_get::<Option<i64>, _>("reply_to")?.map(Seq),
             act,
@@ -356,13 +360,14 @@ where
         }
     }
 
-    /// Deletes a message's text for everyone, inside a transaction;
+    /// Deletes a message's content for everyone, inside a transaction;
     /// whether this call took it (it was not deleted already). Its
     /// earlier texts go too: the edits that carried them keep only
-    /// their target.
+    /// their target. Its files are let go: a job removes each that no
+    /// other message carries.
     pub(super) async fn erase(tx: &mut DB::Connection, chat: ChatId, target: Seq) -> Result<bool> {
         let edited: Option<i64> = sqlx::query_scalar(
-            "UPDATE messages SET text = '', folded = '', deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0 RETURNING edited",
+            "UPDATE messages SET text = '', folded = '', content = NULL, deleted = 1 WHERE chat_id = $1 AND seq = $2 AND deleted = 0 RETURNING edited",
         )
         .bind(chat.0)
         .bind(target.0)
@@ -371,6 +376,7 @@ where
         if edited == Some(1) {
             Self::blank_edits(tx, chat, target, Seq(i64::MAX)).await?;
         }
+        super::media::release::<DB>(tx, chat, target).await?;
         Ok(edited.is_some())
     }
 
