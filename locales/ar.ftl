@@ -295,6 +295,24 @@ timer-set = تعيين
 unread-messages = رسائل غير مقروءة
 loading-older = جارٍ تحميل الرسائل الأقدم…
 schedule-message = جدولة رسالة
+
+## Files
+attach = إرفاق ملفات
+attachments = ملفات للإرسال
+upload-done = تم الرفع
+upload-cancelled = أُلغي
+upload-paused = متوقف مؤقتًا
+upload-progress = { $sent } من { $size }
+upload-resume = استئناف الرفع
+upload-pause = إيقاف الرفع مؤقتًا
+upload-cancel = إلغاء الرفع
+voice-message = رسالة صوتية، { $duration }
+round-video = رسالة فيديو
+media-photo = صورة
+media-video = فيديو
+media-album = ألبوم
+media-file = ملف: { $name }
+media-voice = رسالة صوتية
 schedule-at = الإرسال في
 schedule = جدولة
 scheduled-messages = الرسائل المجدولة

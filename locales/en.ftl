@@ -257,6 +257,24 @@ timer-set = Set
 unread-messages = Unread messages
 loading-older = Loading older messages…
 schedule-message = Schedule message
+
+## Files
+attach = Attach files
+attachments = Files to send
+upload-done = Uploaded
+upload-cancelled = Cancelled
+upload-paused = Paused
+upload-progress = { $sent } of { $size }
+upload-resume = Resume upload
+upload-pause = Pause upload
+upload-cancel = Cancel upload
+voice-message = Voice message, { $duration }
+round-video = Video message
+media-photo = Photo
+media-video = Video
+media-album = Album
+media-file = File: { $name }
+media-voice = Voice message
 schedule-at = Send at
 schedule = Schedule
 scheduled-messages = Scheduled messages

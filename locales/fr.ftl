@@ -262,6 +262,24 @@ timer-set = Appliquer
 unread-messages = Messages non lus
 loading-older = Chargement des messages plus anciens…
 schedule-message = Programmer le message
+
+## Files
+attach = Joindre des fichiers
+attachments = Fichiers à envoyer
+upload-done = Envoyé
+upload-cancelled = Annulé
+upload-paused = En pause
+upload-progress = { $sent } sur { $size }
+upload-resume = Reprendre l’envoi
+upload-pause = Mettre l’envoi en pause
+upload-cancel = Annuler l’envoi
+voice-message = Message vocal, { $duration }
+round-video = Message vidéo
+media-photo = Photo
+media-video = Vidéo
+media-album = Album
+media-file = Fichier : { $name }
+media-voice = Message vocal
 schedule-at = Envoyer le
 schedule = Programmer
 scheduled-messages = Messages programmés

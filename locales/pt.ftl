@@ -262,6 +262,24 @@ timer-set = Definir
 unread-messages = Mensagens não lidas
 loading-older = Carregando mensagens mais antigas…
 schedule-message = Agendar mensagem
+
+## Files
+attach = Anexar arquivos
+attachments = Arquivos a enviar
+upload-done = Enviado
+upload-cancelled = Cancelado
+upload-paused = Pausado
+upload-progress = { $sent } de { $size }
+upload-resume = Retomar envio
+upload-pause = Pausar envio
+upload-cancel = Cancelar envio
+voice-message = Mensagem de voz, { $duration }
+round-video = Mensagem de vídeo
+media-photo = Foto
+media-video = Vídeo
+media-album = Álbum
+media-file = Arquivo: { $name }
+media-voice = Mensagem de voz
 schedule-at = Enviar em
 schedule = Agendar
 scheduled-messages = Mensagens agendadas

@@ -278,6 +278,24 @@ timer-set = Задать
 unread-messages = Непрочитанные сообщения
 loading-older = Загружаем более ранние сообщения…
 schedule-message = Запланировать сообщение
+
+## Files
+attach = Прикрепить файлы
+attachments = Файлы для отправки
+upload-done = Загружено
+upload-cancelled = Отменено
+upload-paused = Пауза
+upload-progress = { $sent } из { $size }
+upload-resume = Продолжить загрузку
+upload-pause = Приостановить загрузку
+upload-cancel = Отменить загрузку
+voice-message = Голосовое сообщение, { $duration }
+round-video = Видеосообщение
+media-photo = Фотография
+media-video = Видео
+media-album = Альбом
+media-file = Файл: { $name }
+media-voice = Голосовое сообщение
 schedule-at = Отправить в
 schedule = Запланировать
 scheduled-messages = Запланированные сообщения

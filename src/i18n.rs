@@ -11,7 +11,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use courier_protocol::ErrorCode;
+use courier_protocol::{Content, ErrorCode, MediaKind, Message};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::langid;
 
@@ -224,6 +224,30 @@ pub fn error_text(code: ErrorCode) -> String {
     let key = format!("error-{}", code.as_str().replace('_', "-"));
     // A code newer than the locale files still says something sensible.
     lookup(&key, None).unwrap_or_else(|| upper_first(&code.to_string()))
+}
+
+/// A message's words for a preview or a notice: its text or caption, or
+/// what it carries ("Photo", "File: report.pdf").
+pub fn gist(m: &Message) -> String {
+    let words = m.text();
+    if !words.is_empty() {
+        return words.to_string();
+    }
+    match &m.content {
+        Some(Content::Media { items, .. }) => match items.as_slice() {
+            [one] => match one.kind {
+                MediaKind::Photo => t("media-photo"),
+                MediaKind::Video => t("media-video"),
+                MediaKind::Audio | MediaKind::File => {
+                    t_with_raw("media-file", &[("name", one.name.clone().into())])
+                }
+            },
+            _ => t("media-album"),
+        },
+        Some(Content::Voice { .. }) => t("media-voice"),
+        Some(Content::RoundVideo { .. }) => t("round-video"),
+        _ => String::new(),
+    }
 }
 
 /// A person-facing sentence for a failed call.

@@ -81,6 +81,65 @@ fn client_frames() {
             reply_to: Some(Seq(2)),
         }
     );
+    let file = || FileId("0123456789abcdef0123456789abcdef".into());
+    for (name, content) in [
+        (
+            "send_album",
+            Content::Media {
+                items: vec![
+                    Attachment {
+                        file: file(),
+                        kind: MediaKind::Photo,
+                        name: "cat.jpg".into(),
+                        size: 48213,
+                        mime: "image/jpeg".into(),
+                        width: Some(800),
+                        height: Some(600),
+                        duration_ms: None,
+                        thumbhash: Some("1QcSHQRnh493V4dIh4eXh1h4kJUI".into()),
+                    },
+                    Attachment {
+                        file: file(),
+                        kind: MediaKind::Video,
+                        name: "walk.mp4".into(),
+                        size: 9_000_000,
+                        mime: "video/mp4".into(),
+                        width: Some(1280),
+                        height: Some(720),
+                        duration_ms: Some(12_500),
+                        thumbhash: None,
+                    },
+                ],
+                caption: "our **walk**".into(),
+            },
+        ),
+        (
+            "send_voice",
+            Content::Voice {
+                file: file(),
+                duration_ms: 4200,
+                waveform: vec![0, 12, 31, 7],
+            },
+        ),
+        (
+            "send_round_video",
+            Content::RoundVideo {
+                file: file(),
+                duration_ms: 12_000,
+                thumbhash: None,
+            },
+        ),
+    ] {
+        insta::assert_json_snapshot!(
+            name,
+            ClientFrame::Send {
+                chat: ChatId(7),
+                id: ClientMsgId("0190f3a1b2c-k4".into()),
+                content,
+                reply_to: None,
+            }
+        );
+    }
     for (name, act) in [
         (
             "act_edit",

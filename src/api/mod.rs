@@ -54,7 +54,7 @@ async fn finish<R: DeserializeOwned>(
 
 /// Names this tab's account, so the server picks its cookie among the
 /// browser's (see `account`).
-pub(super) fn as_account(req: RequestBuilder) -> RequestBuilder {
+pub(crate) fn as_account(req: RequestBuilder) -> RequestBuilder {
     match account::acting() {
         Some(id) => req.header(ACCOUNT_HEADER, &id.0.to_string()),
         None => req,

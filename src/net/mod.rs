@@ -6,6 +6,7 @@
 
 mod connection;
 mod update;
+pub mod upload;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -87,12 +88,12 @@ impl Session {
     pub async fn send(
         &self,
         chat: ChatId,
-        text: String,
+        content: Content,
         reply_to: Option<Seq>,
     ) -> Result<(), crate::store::StoreError> {
         self.queue(OutboxEntry {
             reply_to,
-            ..OutboxEntry::new(chat, Some(Content::text(text)))
+            ..OutboxEntry::new(chat, Some(content))
         })
         .await
     }

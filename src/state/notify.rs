@@ -16,6 +16,7 @@ use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use super::Ctx;
 use crate::account::local_storage;
+use crate::i18n;
 
 const PREF_KEY: &str = "courier.notify";
 /// A backlog fetched after time offline is not announced message by message.
@@ -97,7 +98,7 @@ pub fn announce(ctx: Ctx, chat: ChatId, events: Vec<Message>) {
     let now = js_sys::Date::now();
     let fresh: Vec<Message> = posts
         .into_iter()
-        .filter(|m| m.sender != me.id && !m.text().is_empty() && now - (m.at as f64) < FRESH_MS)
+        .filter(|m| m.sender != me.id && m.content.is_some() && now - (m.at as f64) < FRESH_MS)
         .collect();
     if fresh.is_empty() {
         return;
@@ -114,7 +115,7 @@ pub fn announce(ctx: Ctx, chat: ChatId, events: Vec<Message>) {
             if summary.place.muted && !mentioned {
                 continue;
             }
-            let text: String = m.text().chars().take(PREVIEW_CHARS).collect();
+            let text: String = i18n::gist(&m).chars().take(PREVIEW_CHARS).collect();
             let body = match summary.kind {
                 ChatKind::Group => format!("{}: {text}", m.sender_name),
                 ChatKind::Direct | ChatKind::Channel => text,

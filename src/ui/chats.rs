@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use super::folders::FolderEditor;
 use super::{say, when};
 use crate::api::{self, ApiFail};
-use crate::i18n::{t, t_with, t_with_raw};
+use crate::i18n::{self, t, t_with, t_with_raw};
 use crate::state::ctx;
 use crate::store::ChatRow;
 
@@ -214,7 +214,7 @@ fn row_body(row: ChatRow, me: Option<UserId>) -> impl IntoView {
         } else {
             m.sender_name.clone()
         };
-        let text = m.text().lines().next().unwrap_or_default().to_string();
+        let text = i18n::gist(m).lines().next().unwrap_or_default().to_string();
         t_with_raw("preview", &[("who", who.into()), ("text", text.into())])
     });
     // An unsent draft shows instead, as in Telegram.

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use super::hhmm;
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{self, t};
 use crate::state::ctx;
 
 const RESULTS: usize = 50;
@@ -112,7 +112,7 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
                                             </span>
                                             <span class="time">{hhmm(m.at)}</span>
                                             <span class="preview" dir="auto">
-                                                {format!("{}: {}", m.sender_name, m.text())}
+                                                {format!("{}: {}", m.sender_name, i18n::gist(m))}
                                             </span>
                                         </button>
                                     </li>

@@ -1,12 +1,52 @@
 // Screenshots of every screen, wide and phone-sized, light and dark, for a
 // person to look at: `node tests/e2e/screenshots.mjs [out-dir]` (after a build).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Person, Server, launch, uniqueName } from './harness.mjs';
 
 const out = process.argv[2] ?? 'tests/e2e/artifacts';
 mkdirSync(out, { recursive: true });
 const server = await new Server().start();
 const browser = await launch('chromium');
+
+/** Sends an album of three photos drawn in the page and a text file,
+ * then starts a larger upload and pauses it, so the tray shows. Returns
+ * a function that cancels that upload. */
+async function sendMedia(p, send) {
+  const photos = [];
+  for (const [i, hue] of [[1, 200], [2, 30], [3, 120]]) {
+    const b64 = await p.page.evaluate(async (hue) => {
+      const c = document.createElement('canvas');
+      c.width = 800; c.height = 600;
+      const g = c.getContext('2d');
+      g.fillStyle = `hsl(${hue} 60% 55%)`;
+      g.fillRect(0, 0, 800, 600);
+      g.fillStyle = `hsl(${hue} 60% 35%)`;
+      g.beginPath(); g.arc(400, 300, 180, 0, 7); g.fill();
+      const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    }, hue);
+    photos.push(`${out}/photo-${i}.jpg`);
+    writeFileSync(photos.at(-1), Buffer.from(b64, 'base64'));
+  }
+  writeFileSync(`${out}/itinerary.txt`, 'Saturday: train at 9.\n'.repeat(2000));
+  const picker = p.page.locator('input.picker');
+  await picker.setInputFiles([...photos, `${out}/itinerary.txt`]);
+  const tray = p.page.locator('.attachments li');
+  for (let i = 0; i < 4; i++) await tray.nth(i).locator('progress[value]').waitFor();
+  await p.page.waitForFunction(() => [...document.querySelectorAll('.attachments progress')].every((e) => e.value === e.max));
+  await send();
+  await p.page.waitForFunction(() => !document.querySelector('.attachments'));
+  writeFileSync(`${out}/rehearsal.bin`, Buffer.alloc(40 * 1024 * 1024, 7));
+  await picker.setInputFiles([`${out}/rehearsal.bin`]);
+  await p.page.waitForFunction(() => document.querySelector('.attachments progress')?.value > 0);
+  await p.page.locator('.attachments li button').first().click();
+  await p.page.waitForTimeout(800);
+  return () => p.page.locator('.attachments li button').last().click();
+}
+
 const sizes = { wide: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 
 try {
@@ -34,6 +74,10 @@ try {
       await bob.send('Yes!\nSee you there.');
       await alice.page.waitForTimeout(500);
       await shot(alice, 'chat');
+      const cancel = await sendMedia(alice, () => alice.send('Photos from Saturday'));
+      await alice.page.waitForTimeout(800);
+      await shot(alice, 'media');
+      await cancel();
       if (size === 'phone') {
         await alice.showList();
         await shot(alice, 'list');
@@ -153,6 +197,13 @@ try {
     await bob.send('Yes!\nSee you there.');
     await page.waitForTimeout(800);
     await shot(amal, 'chat');
+    const cancel = await sendMedia(amal, async () => {
+      await box.fill('صور يوم السبت');
+      await box.press('Enter');
+    });
+    await page.waitForTimeout(800);
+    await shot(amal, 'media');
+    await cancel();
     await page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem').first().click();
     await page.waitForTimeout(300);
     await shot(amal, 'actions');

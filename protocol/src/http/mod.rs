@@ -6,6 +6,7 @@ pub mod chats;
 pub mod devices;
 pub mod endpoint;
 pub mod error;
+pub mod media;
 pub mod messaging;
 pub mod moderation;
 pub mod prefs;

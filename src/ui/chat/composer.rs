@@ -4,11 +4,12 @@
 use courier_protocol::http::{Draft, NewScheduled, ScheduledPost, ScheduledPosts};
 use courier_protocol::limits::{MAX_TEXT_CHARS, check_text};
 use courier_protocol::{Act, ChatId, ClientMsgId, Content, ErrorCode, Seq};
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::{ClipboardEvent, DragEvent, KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::attach::{Pending, Tray, attach_all, posts_of};
 use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net;
@@ -137,8 +138,40 @@ pub(super) fn Composer(
         }
         editing.is_some()
     });
+    let pending = RwSignal::new(Vec::<Pending>::new());
+    let picker = NodeRef::<leptos::html::Input>::new();
+    let send_files = move |caption: String, reply: Option<Seq>| {
+        let files = pending.get_untracked();
+        pending.set(Vec::new());
+        let Some(session) = ctx.session() else { return };
+        spawn_local(async move {
+            // The message goes once every file is up (or cancelled).
+            while !files.iter().all(Pending::finished) {
+                gloo_timers::future::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            let items = files
+                .iter()
+                .filter_map(|f| f.done.get_untracked().and_then(Result::ok))
+                .collect();
+            for (i, post) in posts_of(items, caption).into_iter().enumerate() {
+                let reply = if i == 0 { reply } else { None };
+                let _ = session.send(id, post, reply).await;
+            }
+        });
+    };
     let send = move || {
         let text = draft.get_untracked();
+        let with_files = !pending.with_untracked(Vec::is_empty);
+        if with_files && tools.edit.with_untracked(Option::is_none) {
+            if check_text(&text) == Err(ErrorCode::TextTooLong) {
+                return;
+            }
+            draft.set(String::new());
+            save_draft(String::new());
+            send_files(text, tools.reply.get_untracked().map(|q| Seq(q.seq)));
+            tools.reply.set(None);
+            return;
+        }
         if check_text(&text).is_err() {
             return;
         }
@@ -163,7 +196,7 @@ pub(super) fn Composer(
                 }
                 None => {
                     session
-                        .send(id, text.clone(), reply.map(|q| Seq(q.seq)))
+                        .send(id, Content::text(text.clone()), reply.map(|q| Seq(q.seq)))
                         .await
                 }
             };
@@ -231,10 +264,30 @@ pub(super) fn Composer(
                 {move || schedule_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
         </Show>
-        <form class="composer" on:submit=move |ev: SubmitEvent| {
-            ev.prevent_default();
-            send();
-        }>
+        <Tray pending />
+        <form class="composer"
+            on:submit=move |ev: SubmitEvent| {
+                ev.prevent_default();
+                send();
+            }
+            on:dragover=move |ev: DragEvent| ev.prevent_default()
+            on:drop=move |ev: DragEvent| {
+                ev.prevent_default();
+                attach_all(ev.data_transfer().and_then(|d| d.files()), pending);
+            }
+        >
+            <input type="file" multiple class="picker" node_ref=picker tabindex="-1" aria-hidden="true"
+                on:change=move |ev| {
+                    let input: web_sys::HtmlInputElement = event_target(&ev);
+                    attach_all(input.files(), pending);
+                    input.set_value("");
+                } />
+            <button type="button" class="icon" aria-label=t("attach") title=t("attach")
+                on:click=move |_| {
+                    if let Some(input) = picker.get() {
+                        input.click();
+                    }
+                }><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg></button>
             <textarea
                 aria-label=t("message")
                 placeholder=t("message")
@@ -245,6 +298,13 @@ pub(super) fn Composer(
                 node_ref=area
                 on:input=move |ev| on_input(event_target_value(&ev))
                 on:keydown=on_key
+                on:paste=move |ev: ClipboardEvent| {
+                    let files = ev.clipboard_data().and_then(|d| d.files());
+                    if files.as_ref().is_some_and(|f| f.length() > 0) {
+                        ev.prevent_default();
+                        attach_all(files, pending);
+                    }
+                }
             ></textarea>
             <button type="button" class="icon" aria-label=t("schedule-message") title=t("schedule-message")
                 aria-expanded=move || scheduling.get().to_string()

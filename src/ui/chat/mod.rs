@@ -1,5 +1,6 @@
 //! One open chat: header, members and settings, messages, composer.
 
+mod attach;
 mod composer;
 mod list;
 mod options;

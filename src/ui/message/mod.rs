@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 mod lines;
+mod media;
 
 pub use lines::{Line, Quote, Reach, lines, quote_of};
 
@@ -182,6 +183,7 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             view! { <div class="reactions">{chips.collect_view()}</div> }
         });
     let (own, pinned, has_text) = (line.own, line.pinned, !line.text.is_empty());
+    let forwardable = has_text || line.media.is_some();
     view! {
         <li
             class="msg"
@@ -202,7 +204,8 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 <span class="forwarded" dir="auto">{t_with("forwarded-from", &[("name", from.into())])}</span>
             })}
             {reply}
-            <p class="text" dir="auto">{formatted(&line.text)}</p>
+            {line.media.as_ref().and_then(media::media_view)}
+            {has_text.then(|| view! { <p class="text" dir="auto">{formatted(&line.text)}</p> })}
             {reactions}
             <span class="meta">
                 {line.pinned.then(|| view! { <span class="pin-mark" aria-label=t("pinned")>"📌"</span> })}
@@ -213,7 +216,7 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 {state}
             </span>
             <Show when=open>
-                <MessageTools quote=quote.clone() own pinned has_text tools />
+                <MessageTools quote=quote.clone() own pinned has_text forwardable tools />
             </Show>
         </li>
     }
@@ -226,6 +229,8 @@ fn MessageTools(
     own: bool,
     pinned: bool,
     has_text: bool,
+    /// It has words or files to pass on.
+    forwardable: bool,
     tools: Tools,
 ) -> impl IntoView {
     let ctx = ctx();
@@ -298,7 +303,7 @@ fn MessageTools(
             </div>
             {seen_by}
             <button type="button" on:click=reply>{t("reply")}</button>
-            {has_text.then(|| view! { <button type="button" on:click=forward.clone()>{t("forward")}</button> })}
+            {forwardable.then(|| view! { <button type="button" on:click=forward.clone()>{t("forward")}</button> })}
             {(own && has_text).then(|| view! { <button type="button" on:click=edit.clone()>{t("edit")}</button> })}
             <button type="button" on:click=delete_for_me>{t("delete-for-me")}</button>
             {(own || tools.may_delete_any.get_untracked()).then(|| view! {

@@ -1,0 +1,235 @@
+//! Resumable uploads by tus 1.0: a file goes in chunks, each a PATCH at
+//! the offset the server holds, so a lost connection, a paused upload or a
+//! reload costs at most one chunk. The upload's address is remembered per
+//! file (name, size, date), so picking the same file again after a reload
+//! goes on from the server's offset.
+
+use courier_protocol::ErrorCode;
+use courier_protocol::FileId;
+use courier_protocol::http::media::{TUS_VERSION, UPLOADS, upload_path};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
+use gloo_timers::future::sleep;
+use std::time::Duration;
+
+use crate::account;
+use crate::api::{ApiFail, as_account};
+
+/// Bytes per PATCH: a progress step, and what a lost connection costs.
+const CHUNK: f64 = 2.0 * 1024.0 * 1024.0;
+
+/// How long to wait before trying again after the network failed.
+const RETRY_MS: u64 = 2000;
+
+/// What the user wants of a running upload, asked between chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Go,
+    Pause,
+    Cancel,
+}
+
+/// Why an upload stopped without a file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stopped {
+    Cancelled,
+    Refused(ErrorCode),
+}
+
+fn tus(req: RequestBuilder) -> RequestBuilder {
+    as_account(req).header("Tus-Resumable", TUS_VERSION)
+}
+
+fn fail_of(resp: &Response) -> ApiFail {
+    let code = match resp.status() {
+        404 | 410 => ErrorCode::NotFound,
+        409 => ErrorCode::OffsetMismatch,
+        413 => ErrorCode::FileTooLarge,
+        s if s >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    };
+    ApiFail::Code(code)
+}
+
+async fn refused(resp: Response) -> ApiFail {
+    match resp.json::<courier_protocol::http::ApiError>().await {
+        Ok(e) => ApiFail::Code(e.error),
+        Err(_) => fail_of(&resp),
+    }
+}
+
+fn offset_of(resp: &Response) -> Option<f64> {
+    resp.headers().get("upload-offset")?.parse().ok()
+}
+
+/// Where this account's upload of `file` was, if one was started.
+fn memory_key(file: &web_sys::File) -> String {
+    let account = account::acting().map_or(0, |id| id.0);
+    format!(
+        "courier-upload:{account}:{}:{}:{}",
+        file.name(),
+        file.size(),
+        file.last_modified()
+    )
+}
+
+fn remembered(key: &str) -> Option<FileId> {
+    account::local_storage()?
+        .get_item(key)
+        .ok()
+        .flatten()
+        .map(FileId)
+}
+
+fn remember(key: &str, id: Option<&FileId>) {
+    if let Some(storage) = account::local_storage() {
+        let _ = match id {
+            Some(id) => storage.set_item(key, id.as_str()),
+            None => storage.remove_item(key),
+        };
+    }
+}
+
+/// Starts an upload of `size` bytes named `name`: its id.
+async fn create(size: f64, name: &str) -> Result<FileId, ApiFail> {
+    let name = base64(name);
+    let resp = tus(Request::post(UPLOADS))
+        .header("Upload-Length", &format!("{size}"))
+        .header("Upload-Metadata", &format!("filename {name}"))
+        .send()
+        .await
+        .map_err(|_| ApiFail::Network)?;
+    if resp.status() != 201 {
+        return Err(refused(resp).await);
+    }
+    let location = resp.headers().get("location").unwrap_or_default();
+    let id = FileId(location.rsplit('/').next().unwrap_or_default().to_owned());
+    id.validate().map_err(ApiFail::Code)?;
+    Ok(id)
+}
+
+/// The server's offset of an upload; `None` if it is gone (expired, or
+/// never this account's).
+async fn offset(id: &FileId) -> Result<Option<f64>, ApiFail> {
+    let resp = tus(RequestBuilder::new(&upload_path(id)).method(Method::HEAD))
+        .send()
+        .await
+        .map_err(|_| ApiFail::Network)?;
+    match resp.status() {
+        200 => Ok(offset_of(&resp)),
+        404 | 410 => Ok(None),
+        _ => Err(fail_of(&resp)),
+    }
+}
+
+/// Sends `chunk` at `at`: the new offset.
+async fn patch(id: &FileId, at: f64, chunk: web_sys::Blob) -> Result<f64, ApiFail> {
+    let resp = tus(Request::patch(&upload_path(id)))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", &format!("{at}"))
+        .body(chunk)
+        .map_err(|_| ApiFail::Code(ErrorCode::BadRequest))?
+        .send()
+        .await
+        .map_err(|_| ApiFail::Network)?;
+    if resp.status() == 204 {
+        offset_of(&resp).ok_or(ApiFail::Code(ErrorCode::BadRequest))
+    } else {
+        Err(refused(resp).await)
+    }
+}
+
+/// Ends an upload on the server (its bytes are removed).
+async fn terminate(id: &FileId) {
+    let _ = tus(Request::delete(&upload_path(id))).send().await;
+}
+
+/// Uploads `blob` (made from `file`, perhaps re-encoded) named `name`,
+/// reporting the bytes the server holds to `progress` and asking
+/// `control` between chunks. The network failing is waited out; a
+/// refusal stops it. Picking the same file again resumes its upload.
+pub async fn upload(
+    file: &web_sys::File,
+    blob: &web_sys::Blob,
+    name: &str,
+    progress: impl Fn(f64),
+    control: impl Fn() -> Control,
+) -> Result<FileId, Stopped> {
+    let size = blob.size();
+    // A re-encoded photo differs each time: only the original resumes.
+    let key = (blob.size() == file.size()).then(|| memory_key(file));
+    let mut id: Option<FileId> = key.as_deref().and_then(remembered);
+    let mut at: Option<f64> = None;
+    loop {
+        match control() {
+            Control::Cancel => {
+                if let Some(id) = &id {
+                    terminate(id).await;
+                }
+                if let Some(key) = &key {
+                    remember(key, None);
+                }
+                return Err(Stopped::Cancelled);
+            }
+            Control::Pause => {
+                sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+            Control::Go => {}
+        }
+        let step = match (&id, at) {
+            (None, _) => create(size, name).await.map(|new| {
+                if let Some(key) = &key {
+                    remember(key, Some(&new));
+                }
+                id = Some(new);
+                at = Some(0.0);
+            }),
+            (Some(known), None) => offset(known).await.map(|held| match held {
+                Some(held) => at = Some(held),
+                // Gone: start again.
+                None => id = None,
+            }),
+            (Some(known), Some(from)) if from >= size => {
+                if let Some(key) = &key {
+                    remember(key, None);
+                }
+                return Ok(known.clone());
+            }
+            (Some(known), Some(from)) => {
+                let to = (from + CHUNK).min(size);
+                match blob.slice_with_f64_and_f64(from, to) {
+                    Ok(chunk) => patch(known, from, chunk).await.map(|held| {
+                        at = Some(held);
+                    }),
+                    Err(_) => Err(ApiFail::Code(ErrorCode::BadRequest)),
+                }
+            }
+        };
+        if let Some(at) = at {
+            progress(at);
+        }
+        match step {
+            Ok(()) => {}
+            Err(ApiFail::Network) => {
+                sleep(Duration::from_millis(RETRY_MS)).await;
+                at = None;
+            }
+            // Someone moved the offset (another tab): ask it again.
+            Err(ApiFail::Code(ErrorCode::OffsetMismatch)) => at = None,
+            Err(ApiFail::Code(ErrorCode::NotFound)) => {
+                id = None;
+                at = None;
+            }
+            Err(ApiFail::Code(code)) => return Err(Stopped::Refused(code)),
+        }
+    }
+}
+
+/// Standard base64 of UTF-8 text, for tus metadata (by the browser's
+/// `btoa`, which takes one character per byte).
+fn base64(text: &str) -> String {
+    let bytes: String = text.bytes().map(char::from).collect();
+    web_sys::window()
+        .and_then(|w| w.btoa(&bytes).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,182 @@
+// Files end to end: photos with their EXIF position stripped, a large file
+// paused and resumed, an upload that outlives the server being killed,
+// and who may fetch a file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eachBrowser, uniqueName } from './harness.mjs';
+import { expect } from './expect.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'courier-media-'));
+const MB = 1024 * 1024;
+
+// The bytes of an EXIF block (APP1) whose GPS directory holds a latitude
+// reference "N" and a marker string no encoder writes by itself.
+const GPS_MARK = 'GPS-SECRET-PLACE';
+function exifWithGps() {
+  const tiff = [];
+  const u16 = (v) => tiff.push((v >> 8) & 255, v & 255);
+  const u32 = (v) => { u16(v >>> 16); u16(v & 0xffff); };
+  tiff.push(0x4d, 0x4d); u16(42); u32(8); // big-endian TIFF, IFD0 at 8
+  u16(1); u16(0x8825); u16(4); u32(1); u32(26); u32(0); // IFD0: GPSInfo → 26
+  u16(2); // GPS IFD: two entries
+  u16(0x0001); u16(2); u32(2); tiff.push(0x4e, 0, 0, 0); // GPSLatitudeRef "N"
+  u16(0x001b); u16(7); u32(GPS_MARK.length); u32(26 + 2 + 24 + 4); // GPSProcessingMethod
+  u32(0);
+  for (const c of GPS_MARK) tiff.push(c.charCodeAt(0));
+  const body = [...Buffer.from('Exif\0\0'), ...tiff];
+  const length = body.length + 2;
+  return Buffer.from([0xff, 0xe1, length >> 8, length & 255, ...body]);
+}
+
+/** A JPEG drawn by the browser, with GPS EXIF put in after its SOI. */
+async function photoWithGps(page, name, hue) {
+  const b64 = await page.evaluate(async (hue) => {
+    const c = document.createElement('canvas');
+    c.width = 640; c.height = 480;
+    const g = c.getContext('2d');
+    g.fillStyle = `hsl(${hue} 70% 50%)`;
+    g.fillRect(0, 0, 640, 480);
+    g.fillStyle = '#fff';
+    g.fillRect(100, 100, 200, 120);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+  }, hue);
+  const jpeg = Buffer.from(b64, 'base64');
+  const withGps = Buffer.concat([jpeg.subarray(0, 2), exifWithGps(), jpeg.subarray(2)]);
+  assert.ok(withGps.includes(GPS_MARK));
+  const path = join(dir, name);
+  writeFileSync(path, withGps);
+  return path;
+}
+
+/** A file of `size` bytes of a repeating pattern, written in 8 MB steps. */
+function bigFile(name, size) {
+  const path = join(dir, name);
+  const fd = openSync(path, 'w');
+  const step = Buffer.alloc(8 * MB);
+  for (let i = 0; i < step.length; i++) step[i] = (i * 31) & 255;
+  for (let at = 0; at < size; at += step.length) writeSync(fd, step, 0, Math.min(step.length, size - at));
+  closeSync(fd);
+  return path;
+}
+
+/** The tray's line for a file being uploaded. */
+function tray(p, name) {
+  return p.page.getByRole('list', { name: 'Files to send' }).getByRole('listitem').filter({ hasText: name });
+}
+
+async function attach(p, paths) {
+  await p.page.locator('input.picker').setInputFiles(paths);
+}
+
+/** What `fetch` in a person's page gets for a URL: status, and for a
+ * JPEG whether it has EXIF and the GPS marker. */
+function fetchIn(p, url, headers = {}) {
+  return p.page.evaluate(async ({ url, headers, mark }) => {
+    const r = await fetch(url, { headers });
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const text = Array.from(bytes.subarray(0, 4096), (b) => String.fromCharCode(b)).join('');
+    return {
+      status: r.status,
+      range: r.headers.get('content-range'),
+      type: r.headers.get('content-type'),
+      jpeg: bytes[0] === 0xff && bytes[1] === 0xd8,
+      exif: text.includes('Exif\0\0'),
+      gps: bytes.length < 4 * 1024 * 1024 && Array.from(bytes, (b) => String.fromCharCode(b)).join('').includes(mark),
+      length: bytes.length,
+    };
+  }, { url, headers, mark: GPS_MARK });
+}
+
+eachBrowser((person) => {
+  test('an album of photos reaches the other side without its GPS position', async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await carol.signUp(uniqueName('carol'));
+    await alice.startDirect(b);
+    const photos = [];
+    for (const [i, hue] of [[1, 0], [2, 120], [3, 240]]) photos.push(await photoWithGps(alice.page, `trip-${i}.jpg`, hue));
+    await attach(alice, photos);
+    for (let i = 1; i <= 3; i++) {
+      await expect(() => tray(alice, `trip-${i}.jpg`).getByRole('status').textContent(), 'Uploaded', `trip-${i}.jpg uploaded`);
+    }
+    await alice.send('Our trip');
+    await bob.openChat(a);
+    await bob.waitTexts(['Our trip']);
+    const album = bob.messages().last().locator('.media.album img');
+    await expect(() => album.count(), 3, 'three photos in one album');
+    await expect(() => album.evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth === 640)), true, 'photos shown');
+    const src = await album.first().getAttribute('src');
+    const got = await fetchIn(bob, src);
+    assert.deepEqual([got.status, got.type, got.jpeg, got.exif, got.gps], [200, 'image/jpeg', true, false, false],
+      'a JPEG with no EXIF and no GPS position');
+    // Without bob's account in the query: carol's own session asks.
+    const stranger = await fetchIn(carol, src.split('?')[0]);
+    assert.equal(stranger.status, 404, 'a stranger gets 404');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a 200 MB file shows its progress, pauses, resumes and downloads on the other side', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const size = 200 * MB;
+    await attach(alice, [bigFile('archive.bin', size)]);
+    const line = tray(alice, 'archive.bin');
+    const progress = line.locator('progress');
+    await expect(() => progress.evaluate((p) => p.value), (v) => v > 0, 'progress shown');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    await expect(() => line.getByRole('status').textContent(), 'Paused');
+    const paused = await progress.evaluate((p) => p.value);
+    await new Promise((r) => setTimeout(r, 1000));
+    // At most the chunk in flight when pausing lands.
+    const later = await progress.evaluate((p) => p.value);
+    assert.ok(later - paused <= 2 * MB, `paused at ${paused}, then ${later}`);
+    assert.ok(later < size, 'not done while paused');
+    await line.getByRole('button', { name: 'Resume upload' }).click();
+    await expect(() => line.getByRole('status').textContent(), 'Uploaded', 'uploaded', 120000);
+    await alice.send('the archive');
+    await bob.openChat(a);
+    await bob.waitTexts(['the archive']);
+    const link = bob.messages().last().locator('a.file');
+    await expect(() => link.textContent(), (t) => t.includes('archive.bin') && t.includes('200.0 MB'), 'name and size');
+    const head = await fetchIn(bob, await link.getAttribute('href'), { Range: 'bytes=209715100-' });
+    assert.deepEqual([head.status, head.range, head.length], [206, `bytes 209715100-209715199/${size}`, 100]);
+  });
+
+  test('an upload goes on after the server is killed mid-way', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await attach(alice, [bigFile('survivor.bin', 60 * MB)]);
+    const line = tray(alice, 'survivor.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    const server = alice.server;
+    await server.stop();
+    await line.getByRole('button', { name: 'Resume upload' }).click();
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.start();
+    await expect(() => line.getByRole('status').textContent(), 'Uploaded', 'uploaded after the restart', 60000);
+    await alice.waitOnline();
+    await alice.send('made it');
+    await bob.waitOnline();
+    await bob.openChat(a);
+    await bob.waitTexts(['made it']);
+    const href = await bob.messages().last().locator('a.file').getAttribute('href');
+    const whole = await fetchIn(bob, href);
+    assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
+  });
+});
