@@ -52,11 +52,22 @@ export async function launch(name) {
     return chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // A fake camera and microphone, allowed without asking.
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required'],
     });
   }
   if (name === 'firefox') {
-    return firefox.launch({ channel: 'moz-firefox', executablePath: '/usr/bin/firefox-esr' });
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: '/usr/bin/firefox-esr',
+      firefoxUserPrefs: {
+        'media.navigator.streams.fake': true,
+        'media.navigator.permission.disabled': true,
+        'media.autoplay.default': 0,
+      },
+    });
   }
   throw new Error(`unknown browser ${name}`);
 }

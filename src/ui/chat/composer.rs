@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::attach::{Pending, Tray, attach_all, posts_of};
+use super::record::Recorders;
 use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net;
@@ -309,6 +310,7 @@ pub(super) fn Composer(
             <button type="button" class="icon" aria-label=t("schedule-message") title=t("schedule-message")
                 aria-expanded=move || scheduling.get().to_string()
                 on:click=move |_| scheduling.update(|s| *s = !*s)><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="13" r="8"/><path d="M12 9v4l3 2M4 5l3-2M20 5l-3-2"/></svg></button>
+            <Recorders id />
             <button type="submit" class="send" aria-label=t("send") title=t("send")>"➤"</button>
         </form>
     }

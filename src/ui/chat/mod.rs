@@ -4,6 +4,7 @@ mod attach;
 mod composer;
 mod list;
 mod options;
+mod record;
 
 use std::collections::HashMap;
 

@@ -84,19 +84,149 @@ pub fn media_view(content: &Content) -> Option<AnyView> {
             .into_any()
         }
         Content::Voice {
-            file, duration_ms, ..
+            file,
+            duration_ms,
+            waveform,
         } => view! {
-            <figure class="voice">
-                <figcaption>{t_with("voice-message", &[("duration", seconds(*duration_ms).into())])}</figcaption>
-                <audio controls preload="metadata" src=url(file)></audio>
-            </figure>
+            <VoicePlayer file=file.clone() duration_ms=*duration_ms waveform=waveform.clone() />
         }
         .into_any(),
-        Content::RoundVideo { file, .. } => view! {
-            <video class="round" controls playsinline preload="metadata" src=url(file)
-                aria-label=t("round-video")></video>
+        Content::RoundVideo { file, .. } => {
+            let video = NodeRef::<leptos::html::Video>::new();
+            // Plays once, silently, on its own; a click plays it from the
+            // start with sound. Reloaded rather than sought: a recorded
+            // WebM has no index to seek by.
+            let with_sound = move |_| {
+                if let Some(v) = video.get() {
+                    v.set_muted(false);
+                    v.load();
+                    let _ = v.play();
+                }
+            };
+            view! {
+                <video class="round" autoplay prop:muted=true playsinline preload="metadata" src=url(file)
+                    node_ref=video aria-label=t("round-video") on:click=with_sound></video>
+            }
+            .into_any()
         }
-        .into_any(),
         Content::Text { .. } | Content::Unsupported => return None,
     })
+}
+
+/// Whether this device has played a voice message ("listened").
+fn listened_key(file: &FileId) -> String {
+    format!("courier-listened:{}", file.as_str())
+}
+
+/// Playback speeds a voice message cycles through.
+const SPEEDS: [f64; 3] = [1.0, 1.5, 2.0];
+
+/// A voice message: play and pause, its waveform as a seek bar (arrow
+/// keys move five seconds), the time, 1×/1.5×/2× and a mark until it is
+/// first played here.
+#[component]
+fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoView {
+    let audio = NodeRef::<leptos::html::Audio>::new();
+    let playing = RwSignal::new(false);
+    let at_s = RwSignal::new(0.0f64);
+    let speed = RwSignal::new(0usize);
+    let total_s = f64::from(duration_ms) / 1000.0;
+    let key = listened_key(&file);
+    let heard = RwSignal::new(
+        account::local_storage()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .is_some(),
+    );
+    let toggle = move |_| {
+        let Some(a) = audio.get() else { return };
+        if a.paused() {
+            // From the start, loaded afresh rather than sought: a recorded
+            // WebM has no index, and Chromium fails to seek in one.
+            if a.current_time() == 0.0 || a.ended() {
+                a.load();
+            }
+            let _ = a.play();
+            if !heard.get_untracked() {
+                heard.set(true);
+                if let Some(storage) = account::local_storage() {
+                    let _ = storage.set_item(&key, "1");
+                }
+            }
+        } else {
+            let _ = a.pause();
+        }
+    };
+    let seek = move |to: f64| {
+        if let Some(a) = audio.get() {
+            a.set_current_time(to.clamp(0.0, total_s));
+        }
+    };
+    let bars = waveform.len().max(1);
+    let done = move || {
+        if total_s > 0.0 {
+            at_s.get() / total_s
+        } else {
+            0.0
+        }
+    };
+    view! {
+        <div class="voice" role="group" aria-label=t_with("voice-message", &[("duration", seconds(duration_ms).into())])>
+            <button type="button" class="icon play"
+                aria-label=move || if playing.get() { t("voice-pause") } else { t("voice-play") }
+                on:click=toggle>
+                {move || if playing.get() { "⏸" } else { "▶" }}
+            </button>
+            <div class="wave" role="slider" tabindex="0" aria-label=t("voice-position")
+                aria-valuemin="0" aria-valuemax=total_s.round()
+                aria-valuenow=move || at_s.get().round()
+                aria-valuetext=move || format!("{} / {}", seconds((at_s.get() * 1000.0) as u32), seconds(duration_ms))
+                on:click=move |ev: leptos::ev::MouseEvent| {
+                    use wasm_bindgen::JsCast;
+                    let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+                    let rect = el.get_bounding_client_rect();
+                    let mut x = (f64::from(ev.client_x()) - rect.left()) / rect.width().max(1.0);
+                    if crate::i18n::current().dir() == "rtl" {
+                        x = 1.0 - x;
+                    }
+                    seek(x * total_s);
+                }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    let step = match ev.key().as_str() {
+                        "ArrowRight" | "ArrowUp" => 5.0,
+                        "ArrowLeft" | "ArrowDown" => -5.0,
+                        _ => return,
+                    };
+                    ev.prevent_default();
+                    seek(at_s.get_untracked() + step);
+                }>
+                {waveform.iter().enumerate().map(|(i, peak)| {
+                    let height = format!("height: {}%", 12 + u32::from(*peak) * 88 / 31);
+                    let played = move || (i as f64 + 0.5) / bars as f64 <= done();
+                    view! { <span class:played=played style=height></span> }
+                }).collect_view()}
+            </div>
+            <time>{move || seconds(((if playing.get() || at_s.get() > 0.0 { at_s.get() } else { total_s }) * 1000.0) as u32)}</time>
+            <button type="button" class="speed" aria-label=t("voice-speed")
+                on:click=move |_| {
+                    speed.update(|s| *s = (*s + 1) % SPEEDS.len());
+                    if let Some(a) = audio.get() {
+                        a.set_playback_rate(SPEEDS[speed.get_untracked()]);
+                    }
+                }>
+                {move || format!("{}×", SPEEDS[speed.get()])}
+            </button>
+            <Show when=move || !heard.get()>
+                <span class="unheard" role="img" aria-label=t("voice-unheard")></span>
+            </Show>
+            <audio preload="metadata" src=url(&file) node_ref=audio
+                on:play=move |_| playing.set(true)
+                on:pause=move |_| playing.set(false)
+                on:ended=move |_| { playing.set(false); at_s.set(0.0); }
+                on:timeupdate=move |_| {
+                    if let Some(a) = audio.get() {
+                        at_s.set(a.current_time());
+                    }
+                }></audio>
+        </div>
+    }
 }
