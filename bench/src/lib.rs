@@ -15,6 +15,7 @@
 pub mod client;
 pub mod cluster;
 pub mod crash;
+pub mod media;
 pub mod report;
 pub mod scenario;
 pub mod target;

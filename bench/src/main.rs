@@ -58,6 +58,17 @@ enum Command {
         #[arg(long, default_value_t = 2750.0)]
         rate: f64,
     },
+    /// Files: upload and download through Courier beside a plain axum
+    /// handler and tower-http's ServeDir, and Courier's RSS while a larger
+    /// file streams in.
+    Media {
+        /// Size of the file uploaded and downloaded, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        mb: u64,
+        /// Size of the file streamed in while RSS is sampled, in MiB.
+        #[arg(long, default_value_t = 4096)]
+        rss_mb: u64,
+    },
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
         #[arg(long, default_value_t = 3)]
@@ -77,6 +88,10 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     epoch();
     match Args::parse().command {
+        Command::Media { mb, rss_mb } => {
+            let figures = courier_bench::media::run(mb, rss_mb).await?;
+            println!("{}", figures.table());
+        }
         Command::Crash {
             kills,
             groups,

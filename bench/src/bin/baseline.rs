@@ -2,24 +2,35 @@
 //! against. It speaks just enough of Courier's protocol for the same load
 //! generator (hello → welcome, send → sent + events to the group in
 //! `/ws?group=N`), with no auth, no storage and no validation beyond JSON:
-//! what a WebSocket broadcast costs by itself on this machine.
+//! what a WebSocket broadcast costs by itself on this machine. For files,
+//! `PUT /upload/{name}` streams a body to a file and `GET /files/{name}`
+//! serves it with tower-http's `ServeDir`: what storing and serving bytes
+//! costs by itself.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use std::path::PathBuf;
+
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Path as UrlPath;
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::routing::put;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use courier_protocol::{
     ChatId, ClientFrame, Message, PROTOCOL_VERSION, Seq, ServerFrame, UserId, UserInfo, UserKind,
 };
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
+use tower_http::services::ServeDir;
 
 #[derive(Parser)]
 struct Args {
@@ -44,7 +55,14 @@ struct Params {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let groups = Groups::default();
-    let app = Router::new().route("/ws", get(upgrade)).with_state(groups);
+    // Named by the pid, so whoever started it can remove it.
+    let files = std::env::temp_dir().join(format!("baseline-files-{}", std::process::id()));
+    std::fs::create_dir_all(&files)?;
+    let app = Router::new()
+        .route("/ws", get(upgrade))
+        .with_state(groups)
+        .route("/upload/{name}", put(store).with_state(files.clone()))
+        .nest_service("/files", ServeDir::new(&files));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("Baseline is running at http://{}/", listener.local_addr()?);
     let listener = listener.tap_io(|tcp| {
@@ -52,6 +70,30 @@ async fn main() -> anyhow::Result<()> {
     });
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// Streams the body to `<files>/<name>`, synced to disk like Courier's.
+async fn store(
+    State(files): State<PathBuf>,
+    UrlPath(name): UrlPath<String>,
+    body: Body,
+) -> StatusCode {
+    if name.contains('/') || name.starts_with('.') {
+        return StatusCode::BAD_REQUEST;
+    }
+    let written = async {
+        let mut file = tokio::fs::File::create(files.join(name)).await?;
+        let mut chunks = body.into_data_stream();
+        while let Some(chunk) = chunks.next().await {
+            file.write_all(&chunk.map_err(std::io::Error::other)?)
+                .await?;
+        }
+        file.sync_all().await
+    };
+    match written.await {
+        Ok(()) => StatusCode::CREATED,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 async fn upgrade(
