@@ -114,6 +114,18 @@ eachBrowser((person) => {
     const album = bob.messages().last().locator('.media.album img');
     await expect(() => album.count(), 3, 'three photos in one album');
     await expect(() => album.evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth === 640)), true, 'photos shown');
+    // The viewer: arrows, zoom, Escape back to the photo.
+    await bob.messages().last().getByRole('button', { name: 'Open photo' }).first().click();
+    const viewer = bob.page.getByRole('dialog', { name: 'Photo viewer' });
+    await expect(() => viewer.locator('.viewer-bar .muted').textContent(), '1 / 3');
+    await bob.page.keyboard.press('ArrowRight');
+    await expect(() => viewer.locator('.viewer-bar .muted').textContent(), '2 / 3', 'the next photo');
+    await viewer.getByRole('button', { name: 'Zoom' }).click();
+    assert.match(await viewer.locator('.viewer-stage img').getAttribute('style'), /scale\(2\)/);
+    assert.ok(await viewer.getByRole('link', { name: 'Download' }).getAttribute('download'));
+    await bob.page.keyboard.press('Escape');
+    await expect(() => viewer.count(), 0, 'closed');
+    assert.equal(await bob.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Open photo', 'focus back on the photo');
     const src = await album.first().getAttribute('src');
     const got = await fetchIn(bob, src);
     assert.deepEqual([got.status, got.type, got.jpeg, got.exif, got.gps], [200, 'image/jpeg', true, false, false],

@@ -78,6 +78,10 @@ try {
       await alice.page.waitForTimeout(800);
       await shot(alice, 'media');
       await cancel();
+      await alice.page.locator('.media.album button.photo').first().click();
+      await alice.page.waitForTimeout(500);
+      await shot(alice, 'viewer');
+      await alice.page.keyboard.press('Escape');
       if (size === 'phone') {
         await alice.showList();
         await shot(alice, 'list');

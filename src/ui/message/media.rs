@@ -31,23 +31,22 @@ fn seconds(ms: u32) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-/// One photo, video, audio track or file.
-fn item(a: &Attachment) -> AnyView {
+/// One photo, video, audio track or file; a photo opens the viewer at
+/// `index` of its message's photos.
+fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyView {
     let src = url(&a.file);
     let ratio = match (a.width, a.height) {
         (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}"),
         _ => String::new(),
     };
     match a.kind {
-        MediaKind::Photo => {
-            let link = src.clone();
-            view! {
-                <a class="photo" href=link target="_blank" rel="noopener" style=ratio>
-                    <img src=src alt=a.name.clone() loading="lazy" width=a.width height=a.height />
-                </a>
-            }
-            .into_any()
+        MediaKind::Photo => view! {
+            <button type="button" class="photo" style=ratio aria-label=t("open-photo")
+                on:click=move |_| viewing.set(Some(index))>
+                <img src=src alt=a.name.clone() loading="lazy" width=a.width height=a.height />
+            </button>
         }
+        .into_any(),
         MediaKind::Video => view! {
             <video class="video" controls preload="metadata" src=src style=ratio
                 aria-label=a.name.clone()></video>
@@ -76,10 +75,27 @@ pub fn media_view(content: &Content) -> Option<AnyView> {
     Some(match content {
         Content::Media { items, .. } => {
             let album = items.len() > 1;
+            let viewing = RwSignal::new(None::<usize>);
+            let photos: Vec<Attachment> = items
+                .iter()
+                .filter(|a| a.kind == MediaKind::Photo)
+                .cloned()
+                .collect();
+            let mut next_photo = 0;
+            let shown = items.iter().map(|a| {
+                let index = next_photo;
+                if a.kind == MediaKind::Photo {
+                    next_photo += 1;
+                }
+                item(a, index, viewing)
+            });
             view! {
                 <div class="media" class:album=album>
-                    {items.iter().map(item).collect_view()}
+                    {shown.collect_view()}
                 </div>
+                <Show when=move || viewing.get().is_some()>
+                    <Viewer photos=photos.clone() viewing />
+                </Show>
             }
             .into_any()
         }
@@ -227,6 +243,91 @@ fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoVi
                         at_s.set(a.current_time());
                     }
                 }></audio>
+        </div>
+    }
+}
+
+/// Zoom steps of the viewer.
+const ZOOMS: [f64; 3] = [1.0, 2.0, 3.0];
+
+/// The photos of a message, one at a time over the page: arrows (and the
+/// arrow keys) go between them, zoom steps in, download saves it, Escape
+/// or the close button leaves, and focus goes back where it was.
+#[component]
+fn Viewer(photos: Vec<Attachment>, viewing: RwSignal<Option<usize>>) -> impl IntoView {
+    let count = photos.len();
+    let zoom = RwSignal::new(0usize);
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    let before = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let close = move || {
+        viewing.set(None);
+        if let Some(el) = before.as_ref().and_then(|e| {
+            use wasm_bindgen::JsCast;
+            e.dyn_ref::<web_sys::HtmlElement>().cloned()
+        }) {
+            let _ = el.focus();
+        }
+    };
+    let close = StoredValue::new_local(close);
+    let step = move |by: isize| {
+        zoom.set(0);
+        viewing.update(|v| {
+            if let Some(i) = v {
+                *i = (*i as isize + by).rem_euclid(count.max(1) as isize) as usize;
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get() {
+            let _ = d.focus();
+        }
+    });
+    let current = move || viewing.get().and_then(|i| photos.get(i).cloned());
+    view! {
+        <div class="viewer" role="dialog" aria-modal="true" aria-label=t("photo-viewer") tabindex="-1"
+            node_ref=dialog
+            on:click=move |ev: leptos::ev::MouseEvent| ev.stop_propagation()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                let rtl = crate::i18n::current().dir() == "rtl";
+                match ev.key().as_str() {
+                    "Escape" => close.with_value(|c| c()),
+                    "ArrowRight" => step(if rtl { -1 } else { 1 }),
+                    "ArrowLeft" => step(if rtl { 1 } else { -1 }),
+                    "+" | "=" => zoom.update(|z| *z = (*z + 1).min(ZOOMS.len() - 1)),
+                    "-" => zoom.update(|z| *z = z.saturating_sub(1)),
+                    _ => return,
+                }
+                ev.prevent_default();
+            }>
+            <div class="viewer-bar">
+                <span class="muted">{move || format!("{} / {count}", viewing.get().unwrap_or(0) + 1)}</span>
+                <button type="button" aria-label=t("zoom-in") title=t("zoom-in")
+                    on:click=move |_| zoom.update(|z| *z = (*z + 1) % ZOOMS.len())>
+                    {move || format!("{}×", ZOOMS[zoom.get()])}
+                </button>
+                {
+                    let current = current.clone();
+                    move || current().map(|a| view! {
+                        <a class="button" href=url(&a.file) download=a.name.clone()>{t("download")}</a>
+                    })
+                }
+                <button type="button" aria-label=t("close") title=t("close")
+                    on:click=move |_| close.with_value(|c| c())>"✕"</button>
+            </div>
+            <div class="viewer-stage">
+                {(count > 1).then(|| view! {
+                    <button type="button" class="viewer-prev" aria-label=t("previous-photo") on:click=move |_| step(-1)>"‹"</button>
+                })}
+                {move || current().map(|a| view! {
+                    <img src=url(&a.file) alt=a.name.clone()
+                        style=move || format!("transform: scale({})", ZOOMS[zoom.get()]) />
+                })}
+                {(count > 1).then(|| view! {
+                    <button type="button" class="viewer-next" aria-label=t("next-photo") on:click=move |_| step(1)>"›"</button>
+                })}
+            </div>
         </div>
     }
 }
