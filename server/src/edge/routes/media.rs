@@ -9,12 +9,14 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::Request;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::header::{
     ACCEPT_RANGES, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE,
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, IF_RANGE, LOCATION, RANGE,
 };
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, options};
 use base64::Engine;
@@ -55,6 +57,7 @@ pub fn routes() -> Router<AppState> {
                 .patch(append)
                 .delete(terminate),
         )
+        .layer(middleware::from_fn(require_tus))
         .layer(SetResponseHeaderLayer::overriding(TUS_RESUMABLE, TUS_1))
         .layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,
@@ -63,15 +66,15 @@ pub fn routes() -> Router<AppState> {
     uploads.route("/api/media/{id}", get(download))
 }
 
-/// Whether a request speaks this tus version.
-fn speaks_tus(headers: &HeaderMap) -> bool {
-    headers.get(TUS_RESUMABLE) == Some(&TUS_1)
-}
-
-/// The answer to a request of another tus version: 412 with the one
-/// spoken here.
-fn other_version() -> Response {
-    (StatusCode::PRECONDITION_FAILED, [(TUS_VERSION, TUS_1)]).into_response()
+/// Every tus request but `OPTIONS` names the version it speaks; another
+/// than this one gets 412 with the one spoken here.
+async fn require_tus(request: Request, next: Next) -> Response {
+    let speaks = request.headers().get(TUS_RESUMABLE) == Some(&TUS_1);
+    if speaks || request.method() == Method::OPTIONS {
+        next.run(request).await
+    } else {
+        (StatusCode::PRECONDITION_FAILED, [(TUS_VERSION, TUS_1)]).into_response()
+    }
 }
 
 fn number(headers: &HeaderMap, name: &HeaderName) -> ApiResult<u64> {
@@ -149,9 +152,6 @@ async fn create(
     session: Session,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if !speaks_tus(&headers) {
-        return Ok(other_version());
-    }
     let length = number(&headers, &UPLOAD_LENGTH)?;
     // The bytes come by PATCH (creation-with-upload is not offered).
     if headers
@@ -178,11 +178,7 @@ async fn offset(
     State(s): State<AppState>,
     session: Session,
     UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if !speaks_tus(&headers) {
-        return Ok(other_version());
-    }
     let file = s.features.media.upload(&session.me, &FileId(id)).await?;
     Ok((StatusCode::OK, standing(&file)).into_response())
 }
@@ -199,9 +195,6 @@ async fn append(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    if !speaks_tus(&headers) {
-        return Ok(other_version());
-    }
     if headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes)
         != Some(b"application/offset+octet-stream")
     {
@@ -227,11 +220,7 @@ async fn terminate(
     State(s): State<AppState>,
     session: Session,
     UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if !speaks_tus(&headers) {
-        return Ok(other_version());
-    }
     s.features.media.terminate(&session.me, &FileId(id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
