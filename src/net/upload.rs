@@ -5,8 +5,8 @@
 //! goes on from the server's offset.
 
 use courier_protocol::ErrorCode;
-use courier_protocol::FileId;
 use courier_protocol::http::media::{TUS_VERSION, UPLOADS, upload_path};
+use courier_protocol::{ChatId, FileId};
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use gloo_timers::future::sleep;
 use std::time::Duration;
@@ -61,32 +61,74 @@ fn offset_of(resp: &Response) -> Option<f64> {
     resp.headers().get("upload-offset")?.parse().ok()
 }
 
-/// Where this account's upload of `file` was, if one was started.
-fn memory_key(file: &web_sys::File) -> String {
+fn memory_prefix() -> String {
     let account = account::acting().map_or(0, |id| id.0);
+    format!("courier-upload:{account}:")
+}
+
+/// Where this account's upload of `file` is remembered (localStorage):
+/// by its name, size and date, which picking it again gives back.
+pub fn memory_key(file: &web_sys::File) -> String {
     format!(
-        "courier-upload:{account}:{}:{}:{}",
+        "{}{}:{}:{}",
+        memory_prefix(),
         file.name(),
         file.size(),
         file.last_modified()
     )
 }
 
-fn remembered(key: &str) -> Option<FileId> {
-    account::local_storage()?
-        .get_item(key)
-        .ok()
-        .flatten()
-        .map(FileId)
+/// The upload remembered under `key`, and the chat it is for.
+fn remembered(key: &str) -> Option<(FileId, ChatId)> {
+    let value = account::local_storage()?.get_item(key).ok().flatten()?;
+    let (id, chat) = value.split_once(' ')?;
+    Some((FileId(id.to_owned()), ChatId(chat.parse().ok()?)))
 }
 
-fn remember(key: &str, id: Option<&FileId>) {
+fn remember(key: &str, upload: Option<(&FileId, ChatId)>) {
     if let Some(storage) = account::local_storage() {
-        let _ = match id {
-            Some(id) => storage.set_item(key, id.as_str()),
+        let _ = match upload {
+            Some((id, chat)) => storage.set_item(key, &format!("{} {}", id.as_str(), chat.0)),
             None => storage.remove_item(key),
         };
     }
+}
+
+/// An upload for a chat that stopped unfinished (the page was closed or
+/// reloaded): picking the same file again goes on from the server's offset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interrupted {
+    pub key: String,
+    pub id: FileId,
+    pub name: String,
+}
+
+/// This account's interrupted uploads for `chat`.
+pub fn interrupted(chat: ChatId) -> Vec<Interrupted> {
+    let Some(storage) = account::local_storage() else {
+        return Vec::new();
+    };
+    let prefix = memory_prefix();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let (id, of) = remembered(&key)?;
+            // name:size:date, the name perhaps holding colons.
+            let mut parts = key.get(prefix.len()..)?.rsplitn(3, ':');
+            let (_date, _size, name) = (parts.next()?, parts.next()?, parts.next()?);
+            let name = name.to_owned();
+            (of == chat).then_some(Interrupted { key, id, name })
+        })
+        .collect()
+}
+
+/// Gives up an interrupted upload: the server removes its bytes.
+pub async fn forget(upload: &Interrupted) {
+    remember(&upload.key, None);
+    terminate(&upload.id).await;
 }
 
 /// Starts an upload of `size` bytes named `name`: its id.
@@ -151,13 +193,20 @@ pub async fn upload(
     file: &web_sys::File,
     blob: &web_sys::Blob,
     name: &str,
+    // Remembered for this chat, to resume after a reload; a recording is not.
+    chat: Option<ChatId>,
     progress: impl Fn(f64),
     control: impl Fn() -> Control,
 ) -> Result<FileId, Stopped> {
     let size = blob.size();
     // A re-encoded photo differs each time: only the original resumes.
-    let key = (blob.size() == file.size()).then(|| memory_key(file));
-    let mut id: Option<FileId> = key.as_deref().and_then(remembered);
+    let key = chat
+        .filter(|_| blob.size() == file.size())
+        .map(|chat| (memory_key(file), chat));
+    let mut id: Option<FileId> = key
+        .as_ref()
+        .and_then(|(k, _)| remembered(k))
+        .map(|(id, _)| id);
     let mut at: Option<f64> = None;
     loop {
         match control() {
@@ -165,7 +214,7 @@ pub async fn upload(
                 if let Some(id) = &id {
                     terminate(id).await;
                 }
-                if let Some(key) = &key {
+                if let Some((key, _)) = &key {
                     remember(key, None);
                 }
                 return Err(Stopped::Cancelled);
@@ -178,8 +227,8 @@ pub async fn upload(
         }
         let step = match (&id, at) {
             (None, _) => create(size, name).await.map(|new| {
-                if let Some(key) = &key {
-                    remember(key, Some(&new));
+                if let Some((key, chat)) = &key {
+                    remember(key, Some((&new, *chat)));
                 }
                 id = Some(new);
                 at = Some(0.0);
@@ -190,7 +239,7 @@ pub async fn upload(
                 None => id = None,
             }),
             (Some(known), Some(from)) if from >= size => {
-                if let Some(key) = &key {
+                if let Some((key, _)) = &key {
                     remember(key, None);
                 }
                 return Ok(known.clone());

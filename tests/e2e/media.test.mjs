@@ -166,6 +166,39 @@ eachBrowser((person) => {
     assert.deepEqual([head.status, head.range, head.length], [206, `bytes 209715100-209715199/${size}`, 100]);
   });
 
+  test('an upload a reload interrupted shows as such and resumes from the server\'s offset', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const path = bigFile('long-take.bin', 60 * MB);
+    await attach(alice, [path]);
+    const line = tray(alice, 'long-take.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    await expect(() => line.getByRole('status').textContent(), 'Paused');
+    await new Promise((r) => setTimeout(r, 500));
+    const held = await line.locator('progress').evaluate((p) => p.value);
+    await alice.page.reload();
+    await alice.waitOnline();
+    await alice.openChat(b);
+    await expect(() => line.getByRole('status').textContent(), 'Interrupted: choose the file again to go on', 'shown as interrupted');
+    const offsets = [];
+    alice.page.on('request', (r) => {
+      if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset']));
+    });
+    await attach(alice, [path]);
+    await expect(() => line.getByRole('status').textContent(), 'Uploaded', 'uploaded', 60000);
+    assert.ok(offsets.length > 0 && offsets[0] >= held, `resumed at ${offsets[0]}, not from 0 (held ${held})`);
+    await alice.send('the long take');
+    await bob.openChat(a);
+    await bob.waitTexts(['the long take']);
+    const href = await bob.messages().last().locator('a.file').getAttribute('href');
+    const whole = await fetchIn(bob, href);
+    assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
+  });
+
   test('an upload goes on after the server is killed mid-way', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];

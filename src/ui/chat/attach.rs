@@ -7,7 +7,7 @@
 
 use courier_protocol::limits::ALBUM_MAX;
 use courier_protocol::model::media::is_inline;
-use courier_protocol::{Attachment, Content, FileId, MediaKind};
+use courier_protocol::{Attachment, ChatId, Content, FileId, MediaKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{t, t_with};
-use crate::net::upload::{self, Control, Stopped};
+use crate::net::upload::{self, Control, Interrupted, Stopped};
 use crate::ui::say;
 
 /// The longest side a photo is sent at, as Telegram's.
@@ -37,6 +37,8 @@ pub(super) struct Pending {
     pub control: RwSignal<Control>,
     /// The attachment once uploaded, or why it stopped.
     pub done: RwSignal<Option<Result<Attachment, Stopped>>>,
+    /// Where its upload is remembered, to resume after a reload.
+    pub memory: String,
 }
 
 impl Pending {
@@ -108,8 +110,13 @@ thread_local! {
     static NEXT_KEY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// Starts uploading `file`, adding it to `pending`.
-pub(super) fn attach(file: web_sys::File, as_file: bool, pending: RwSignal<Vec<Pending>>) {
+/// Starts uploading `file` for `chat`, adding it to `pending`.
+pub(super) fn attach(
+    file: web_sys::File,
+    as_file: bool,
+    chat: ChatId,
+    pending: RwSignal<Vec<Pending>>,
+) {
     let kind = kind_of(&file, as_file);
     let preview = (kind == MediaKind::Photo)
         .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
@@ -125,6 +132,7 @@ pub(super) fn attach(file: web_sys::File, as_file: bool, pending: RwSignal<Vec<P
         sent: RwSignal::new(0.0),
         control: RwSignal::new(Control::Go),
         done: RwSignal::new(None),
+        memory: upload::memory_key(&file),
     };
     pending.update(|p| p.push(item.clone()));
     spawn_local(async move {
@@ -143,6 +151,7 @@ pub(super) fn attach(file: web_sys::File, as_file: bool, pending: RwSignal<Vec<P
             &file,
             &blob,
             &item.name,
+            Some(chat),
             move |at| {
                 sent.try_set(at);
             },
@@ -165,11 +174,15 @@ pub(super) fn attach(file: web_sys::File, as_file: bool, pending: RwSignal<Vec<P
 }
 
 /// Starts uploading every file of a list (picked, dropped or pasted).
-pub(super) fn attach_all(files: Option<web_sys::FileList>, pending: RwSignal<Vec<Pending>>) {
+pub(super) fn attach_all(
+    files: Option<web_sys::FileList>,
+    chat: ChatId,
+    pending: RwSignal<Vec<Pending>>,
+) {
     let Some(files) = files else { return };
     for i in 0..files.length() {
         if let Some(file) = files.get(i) {
-            attach(file, false, pending);
+            attach(file, false, chat, pending);
         }
     }
 }
@@ -202,9 +215,30 @@ fn size_text(bytes: f64) -> String {
     }
 }
 
-/// The files on their way, above the composer.
+/// The files on their way, above the composer, and the uploads a reload
+/// interrupted, until their files are chosen again (or given up).
 #[component]
-pub(super) fn Tray(pending: RwSignal<Vec<Pending>>) -> impl IntoView {
+pub(super) fn Tray(
+    chat: ChatId,
+    pending: RwSignal<Vec<Pending>>,
+    /// Opens the file picker.
+    pick: Callback<()>,
+) -> impl IntoView {
+    let stale = RwSignal::new(upload::interrupted(chat));
+    // A file chosen again takes its interrupted upload's place.
+    let waiting = move || {
+        let chosen: Vec<String> = pending.with(|p| p.iter().map(|i| i.memory.clone()).collect());
+        stale.with(|s| {
+            s.iter()
+                .filter(|i| !chosen.contains(&i.key))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let give_up = move |it: Interrupted| {
+        stale.update(|s| s.retain(|i| i.key != it.key));
+        spawn_local(async move { upload::forget(&it).await });
+    };
     let remove = move |key: u64| {
         pending.update(|p| {
             if let Some(gone) = p.iter().find(|i| i.key == key)
@@ -216,8 +250,22 @@ pub(super) fn Tray(pending: RwSignal<Vec<Pending>>) -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || !pending.with(Vec::is_empty)>
+        <Show when=move || !pending.with(Vec::is_empty) || !waiting().is_empty()>
             <ul class="attachments" aria-label=t("attachments")>
+                <For each=waiting key=|i| i.key.clone() let:it>
+                    {
+                        let gone = it.clone();
+                        view! {
+                            <li class="attachment interrupted">
+                                <span class="name" dir="auto">{it.name}</span>
+                                <span class="muted" role="status">{t("upload-interrupted")}</span>
+                                <button type="button" on:click=move |_| pick.run(())>{t("upload-choose-again")}</button>
+                                <button type="button" class="icon" aria-label=t("upload-cancel")
+                                    on:click=move |_| give_up(gone.clone())>"✕"</button>
+                            </li>
+                        }
+                    }
+                </For>
                 <For each=move || pending.get() key=|p| p.key let:item>
                     {
                         let (key, size, control, sent, done) =

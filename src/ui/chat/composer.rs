@@ -265,7 +265,11 @@ pub(super) fn Composer(
                 {move || schedule_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
         </Show>
-        <Tray pending />
+        <Tray chat=id pending pick=Callback::new(move |()| {
+            if let Some(input) = picker.get() {
+                input.click();
+            }
+        }) />
         <form class="composer"
             on:submit=move |ev: SubmitEvent| {
                 ev.prevent_default();
@@ -274,13 +278,13 @@ pub(super) fn Composer(
             on:dragover=move |ev: DragEvent| ev.prevent_default()
             on:drop=move |ev: DragEvent| {
                 ev.prevent_default();
-                attach_all(ev.data_transfer().and_then(|d| d.files()), pending);
+                attach_all(ev.data_transfer().and_then(|d| d.files()), id, pending);
             }
         >
             <input type="file" multiple class="picker" node_ref=picker tabindex="-1" aria-hidden="true"
                 on:change=move |ev| {
                     let input: web_sys::HtmlInputElement = event_target(&ev);
-                    attach_all(input.files(), pending);
+                    attach_all(input.files(), id, pending);
                     input.set_value("");
                 } />
             <button type="button" class="icon" aria-label=t("attach") title=t("attach")
@@ -303,7 +307,7 @@ pub(super) fn Composer(
                     let files = ev.clipboard_data().and_then(|d| d.files());
                     if files.as_ref().is_some_and(|f| f.length() > 0) {
                         ev.prevent_default();
-                        attach_all(files, pending);
+                        attach_all(files, id, pending);
                     }
                 }
             ></textarea>

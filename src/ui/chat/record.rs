@@ -175,7 +175,7 @@ async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, duration_m
     let Ok(file) = web_sys::File::new_with_blob_sequence_and_options(&parts, name, &options) else {
         return;
     };
-    let Ok(id) = upload::upload(&file, &blob, name, |_| {}, || Control::Go).await else {
+    let Ok(id) = upload::upload(&file, &blob, name, None, |_| {}, || Control::Go).await else {
         return;
     };
     let content = match kind {
