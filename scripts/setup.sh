@@ -2,12 +2,18 @@
 # Installs what building and testing Courier needs on a fresh machine with no
 # internet but the package registries. Idempotent: each step checks first, so a
 # second run takes seconds. Usage: scripts/setup.sh [--test]
-#   --test  also installs the browsers, nginx and the npm test packages.
+#   --test  also installs the browsers, nginx, the npm test packages and
+#           moto (an S3 server for the blob store's tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+MOTO_VERSION=5.2.1
+# Where moto goes if python3 lacks it: a virtualenv of its own (Debian's
+# python3 refuses `pip install` outside one). server/tests/common/s3.rs
+# looks here first.
+MOTO_VENV="$HOME/.local/share/courier/moto"
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
 
@@ -64,10 +70,25 @@ if $want_test; then
   command -v nginx >/dev/null || pkgs+=(nginx-light)
   # The migration e2e test loads a version-1 database dump.
   command -v sqlite3 >/dev/null || pkgs+=(sqlite3)
+  # The S3 blob store's tests run against moto's S3 server: present if the
+  # virtualenv or python3 has the pinned version (and its server extra).
+  moto_of() { "$1" -c 'import flask, moto; print(moto.__version__)' 2>/dev/null || true; }
+  want_moto=false
+  if [ "$(moto_of "$MOTO_VENV/bin/python")" != "$MOTO_VERSION" ] &&
+     { [ "$(moto_of python3)" != "$MOTO_VERSION" ] || ! command -v moto_server >/dev/null; }; then
+    want_moto=true
+    python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
+  fi
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing Debian packages: ${pkgs[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  fi
+  if $want_moto; then
+    say "installing moto[server] $MOTO_VERSION in $MOTO_VENV"
+    rm -rf "$MOTO_VENV"
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   fi
   if ! cargo nextest --version >/dev/null 2>&1; then
     say "installing cargo-nextest"

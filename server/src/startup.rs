@@ -14,7 +14,7 @@ use crate::edge::ws;
 use crate::features::Features;
 use crate::features::accounts::gate::Gate;
 use crate::kernel::Kernel;
-use crate::kernel::blob::Blobs;
+use crate::kernel::blob::{Blobs, S3};
 use crate::kernel::clock::Clock;
 use crate::kernel::db::{PgStore, SqliteStore, Store};
 use crate::kernel::delivery::Delivery;
@@ -44,6 +44,27 @@ pub struct Config {
     /// missing.
     #[arg(long, env = "COURIER_DATA", default_value = "data")]
     pub data: PathBuf,
+    /// Where files' bytes go: absent for blobs/ under --data (one node);
+    /// s3://bucket[/prefix] for an S3-compatible store, which the nodes of
+    /// a cluster share (see the --s3-* flags). The bucket must exist.
+    #[arg(long, env = "COURIER_BLOB", value_name = "URL")]
+    pub blob: Option<String>,
+    /// The S3-compatible store's URL (http://127.0.0.1:9000); absent for
+    /// AWS S3 itself. Requests are path-style: {endpoint}/{bucket}/{key}.
+    #[arg(long, env = "COURIER_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// The S3 store's region.
+    #[arg(long, env = "COURIER_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// The S3 access key id. Set keys in the environment: a flag's value
+    /// is visible to every user of the machine. Without keys, AWS's
+    /// instance credentials are used.
+    #[arg(long, env = "COURIER_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+    /// The S3 secret access key (set COURIER_S3_SECRET_ACCESS_KEY rather
+    /// than the flag).
+    #[arg(long, env = "COURIER_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<Secret>,
     /// Directory of the built app (Trunk's dist/) served at /.
     #[arg(long, env = "COURIER_STATIC", default_value = "dist")]
     pub static_dir: PathBuf,
@@ -87,6 +108,22 @@ pub struct Config {
     pub clock: Clock,
 }
 
+/// A value kept out of `Debug` output (and so out of logs and panics).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("creating the data directory {0}: {1}")]
@@ -127,6 +164,25 @@ where
     }
 }
 
+/// The blob store `config` names: files under `<data>/blobs`, or an
+/// S3-compatible store, checked to answer before the server starts. (No
+/// log line here: the first line out must be the one giving the URL.)
+async fn open_blobs(config: &Config) -> Result<Blobs, StartError> {
+    let Some(url) = &config.blob else {
+        return Ok(Blobs::local(&config.data.join("blobs"))?);
+    };
+    let s3 = S3 {
+        endpoint: config.s3_endpoint.clone(),
+        region: config.s3_region.clone(),
+        access_key_id: config.s3_access_key_id.clone(),
+        secret_access_key: config.s3_secret_access_key.clone().map(|s| s.0),
+        ..S3::at(url)?
+    };
+    let blobs = Blobs::s3(&s3)?;
+    blobs.check().await?;
+    Ok(blobs)
+}
+
 /// Courier on `config`'s store and bus, with its workers started:
 /// everything but the listening socket, so tests can drive it directly.
 pub async fn router(
@@ -149,7 +205,7 @@ pub async fn router(
         }
     };
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
-    let blobs = Blobs::local(&config.data.join("blobs"))?;
+    let blobs = open_blobs(config).await?;
     let kernel = Kernel::new(store, delivery, blobs, config.clock.clone());
     let features = Arc::new(Features::new(Arc::new(kernel), config.upload_quota));
     if let Some((node, subscriber)) = subscriber {

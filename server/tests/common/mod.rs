@@ -2,6 +2,9 @@
 //! their sockets, send and expect frames.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod s3;
+pub mod tus;
+
 use std::fmt::Display;
 use std::path::Path;
 use std::process::Stdio;
@@ -48,6 +51,11 @@ pub fn config(data: &Path) -> Config {
         nats: None,
         nats_subject: "courier.events".into(),
         data: data.to_path_buf(),
+        blob: None,
+        s3_endpoint: None,
+        s3_region: "us-east-1".into(),
+        s3_access_key_id: None,
+        s3_secret_access_key: None,
         static_dir: data.join("no-app"),
         allowed_origins: vec![],
         max_connections: 1000,
@@ -94,11 +102,21 @@ pub struct Process {
 }
 
 pub async fn spawn_binary(data: &Path) -> Process {
+    spawn_binary_with(data, &[], &[]).await
+}
+
+/// [`spawn_binary`] with more flags and environment variables.
+pub async fn spawn_binary_with(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Process {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_courier-server"))
         .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .args(["--static-dir", "no-app"])
         .args(["--sends-per-second", "100000"])
+        .args(args)
+        // The server logs to stdout, before and after the URL's line: keep
+        // it to warnings.
+        .env("RUST_LOG", "warn")
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -106,17 +124,24 @@ pub async fn spawn_binary(data: &Path) -> Process {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(WAIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let url = line
-        .split("running at ")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let url = tokio::time::timeout(WAIT, async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.split("running at ").nth(1) {
+                return url.trim_end_matches('/').to_owned();
+            }
+        }
+        panic!("courier-server exited before saying where it runs");
+    })
+    .await
+    .expect("courier-server to start in time");
+    let url_for_log = url.clone();
+    // Read the rest, so the server never blocks on a full pipe, and show
+    // it with the test's output.
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            eprintln!("[courier-server {url_for_log}] {line}");
+        }
+    });
     Process { child, base: url }
 }
 

@@ -308,7 +308,8 @@ where
 
     async fn may_read(&self, id: &FileId, user: UserId) -> Result<bool> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM files f WHERE f.id = $1 AND f.gone = 0 AND (f.owner_id = $2 OR EXISTS (
+            // A BIGINT column, not `1` (an INT4 on PostgreSQL).
+            "SELECT f.owner_id FROM files f WHERE f.id = $1 AND f.gone = 0 AND (f.owner_id = $2 OR EXISTS (
                  SELECT 1 FROM message_files mf JOIN members m ON m.chat_id = mf.chat_id
                   WHERE mf.file_id = f.id AND m.user_id = $2))",
         )
