@@ -300,11 +300,11 @@ fn file_headers(file: &Download, etag: &HeaderValue) -> ApiResult<HeaderMap> {
     headers.insert(CONTENT_DISPOSITION, value(&disposition)?);
     headers.insert(ETAG, etag.clone());
     headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    // A file never changes under its id; only those who may read it fetch it.
-    headers.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
+    // Kept by the reader's browser only, and asked again each time (a
+    // 304 by the ETag, since a file never changes): a file deleted for
+    // everyone, or a reader removed, is refused at once, not after a
+    // cached copy ages out.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(FILE_CSP));
     Ok(headers)
 }
