@@ -277,17 +277,21 @@ impl Blobs {
 
     /// Reads the blob, or `range` of it (cut at its end), in chunks.
     pub async fn read(&self, key: &BlobKey, range: Option<Range<u64>>) -> Result<Read, BlobError> {
-        if let Some(range) = &range {
-            let size = self.size(key).await?;
-            if range.start >= size || range.is_empty() {
-                return Err(BlobError::BadRange {
-                    start: range.start,
-                    size,
-                });
-            }
+        // A range is checked against the size; windowed reads need it too.
+        let size = match (&range, self.window) {
+            (None, None) => None,
+            _ => Some(self.size(key).await?),
+        };
+        if let (Some(range), Some(size)) = (&range, size)
+            && (range.start >= size || range.is_empty())
+        {
+            return Err(BlobError::BadRange {
+                start: range.start,
+                size,
+            });
         }
-        if let Some(window) = self.window {
-            return self.read_windows(key, range, window).await;
+        if let (Some(window), Some(size)) = (self.window, size) {
+            return Ok(self.read_windows(key, size, range, window));
         }
         let options = GetOptions {
             range: range.map(GetRange::Bounded),
@@ -302,13 +306,13 @@ impl Blobs {
     }
 
     /// [`Blobs::read`] a window at a time, each window one read.
-    async fn read_windows(
+    fn read_windows(
         &self,
         key: &BlobKey,
+        size: u64,
         range: Option<Range<u64>>,
         window: u64,
-    ) -> Result<Read, BlobError> {
-        let size = self.size(key).await?;
+    ) -> Read {
         let range = range.map_or(0..size, |r| r.start..r.end.min(size));
         let windows = (range.start..range.end)
             .step_by(usize::try_from(window).unwrap_or(usize::MAX))
@@ -321,11 +325,11 @@ impl Blobs {
             })
             .buffered(READ_AHEAD)
             .boxed();
-        Ok(Read {
+        Read {
             size,
             range,
             chunks,
-        })
+        }
     }
 
     /// Deletes the blob; deleting one that is not there is no error (a

@@ -2,8 +2,8 @@
 //! by pasting an image: each uploads at once (resumable, see
 //! `net::upload`) with its progress, and can be paused, resumed or
 //! cancelled. Photos are drawn again in the browser before they go, so
-//! what leaves the device carries no EXIF data (no GPS position); "send
-//! as file" keeps the original bytes.
+//! what leaves the device carries no EXIF data (no GPS position); a type
+//! the page cannot show goes as a file, its bytes as they are.
 
 use courier_protocol::limits::ALBUM_MAX;
 use courier_protocol::model::media::is_inline;
@@ -16,6 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{t, t_with};
 use crate::net::upload::{self, Control, Interrupted, Stopped};
+use crate::ui::message::size_text;
 use crate::ui::say;
 
 /// The longest side a photo is sent at, as Telegram's.
@@ -49,9 +50,9 @@ impl Pending {
 
 /// How a file is sent, from its type as the browser tells it: shown kinds
 /// only for types every browser plays (the server checks the bytes).
-fn kind_of(file: &web_sys::File, as_file: bool) -> MediaKind {
+fn kind_of(file: &web_sys::File) -> MediaKind {
     let mime = file.type_();
-    if as_file || !is_inline(&mime) {
+    if !is_inline(&mime) {
         MediaKind::File
     } else if mime.starts_with("image/") {
         MediaKind::Photo
@@ -111,13 +112,8 @@ thread_local! {
 }
 
 /// Starts uploading `file` for `chat`, adding it to `pending`.
-pub(super) fn attach(
-    file: web_sys::File,
-    as_file: bool,
-    chat: ChatId,
-    pending: RwSignal<Vec<Pending>>,
-) {
-    let kind = kind_of(&file, as_file);
+pub(super) fn attach(file: web_sys::File, chat: ChatId, pending: RwSignal<Vec<Pending>>) {
+    let kind = kind_of(&file);
     let preview = (kind == MediaKind::Photo)
         .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
         .flatten();
@@ -182,7 +178,7 @@ pub(super) fn attach_all(
     let Some(files) = files else { return };
     for i in 0..files.length() {
         if let Some(file) = files.get(i) {
-            attach(file, false, chat, pending);
+            attach(file, chat, pending);
         }
     }
 }
@@ -204,15 +200,6 @@ pub(super) fn posts_of(items: Vec<Attachment>, caption: String) -> Vec<Content> 
         *first = caption;
     }
     posts
-}
-
-fn size_text(bytes: f64) -> String {
-    const MB: f64 = 1024.0 * 1024.0;
-    if bytes >= MB {
-        format!("{:.1} MB", bytes / MB)
-    } else {
-        format!("{} KB", (bytes / 1024.0).ceil())
-    }
 }
 
 /// The files on their way, above the composer, and the uploads a reload

@@ -17,12 +17,13 @@ fn url(file: &FileId) -> String {
     }
 }
 
-fn size_text(bytes: u64) -> String {
-    const MB: u64 = 1024 * 1024;
+/// A size as people read it: "43 KB", "200.0 MB".
+pub fn size_text(bytes: f64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
     if bytes >= MB {
-        format!("{:.1} MB", bytes as f64 / MB as f64)
+        format!("{:.1} MB", bytes / MB)
     } else {
-        format!("{} KB", bytes.div_ceil(1024))
+        format!("{} KB", (bytes / 1024.0).ceil())
     }
 }
 
@@ -63,7 +64,7 @@ fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyVi
             <a class="file" href=src download=a.name.clone()>
                 <svg class="file-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 2h8l6 6v14H6z M14 2v6h6"/></svg>
                 <span class="name" dir="auto">{a.name.clone()}</span>
-                <span class="muted">{size_text(a.size)}</span>
+                <span class="muted">{size_text(a.size as f64)}</span>
             </a>
         }
         .into_any(),

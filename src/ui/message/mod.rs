@@ -14,6 +14,7 @@ mod lines;
 mod media;
 
 pub use lines::{Line, Quote, Reach, lines, quote_of};
+pub use media::size_text;
 
 use super::hhmm;
 use crate::i18n::{self, t, t_with};
