@@ -31,6 +31,7 @@
 
 pub mod account;
 pub mod api;
+mod base64;
 pub mod i18n;
 pub mod net;
 pub mod state;

@@ -125,6 +125,56 @@ impl Session {
         .await
     }
 
+    /// Puts a message whose files are still uploading in the outbox: it
+    /// shows at once and outlives a reload, and goes only when released.
+    pub async fn hold(
+        &self,
+        chat: ChatId,
+        content: Content,
+        reply_to: Option<Seq>,
+        uploads: Vec<String>,
+    ) -> Result<OutboxEntry, crate::store::StoreError> {
+        let entry = OutboxEntry {
+            reply_to,
+            uploads,
+            state: OutState::Uploading,
+            ..OutboxEntry::new(chat, Some(content))
+        };
+        self.keep(&entry).await?;
+        Ok(entry)
+    }
+
+    /// Stores how far a held message got (its files that are up, or why
+    /// it failed), without sending it.
+    pub async fn keep(&self, entry: &OutboxEntry) -> Result<(), crate::store::StoreError> {
+        self.store.add_outbox(entry).await?;
+        (self.notify)(Event::Changed);
+        Ok(())
+    }
+
+    /// Sends a held message, its files all up.
+    pub async fn release(&self, entry: OutboxEntry) -> Result<(), crate::store::StoreError> {
+        self.queue(OutboxEntry {
+            state: OutState::Pending,
+            uploads: Vec::new(),
+            ..entry
+        })
+        .await
+    }
+
+    /// Whether message `id` is still in the outbox, unsent.
+    pub async fn holds(&self, id: &ClientMsgId) -> bool {
+        let outbox = self.store.outbox().await.unwrap_or_default();
+        outbox.iter().any(|e| e.id == *id)
+    }
+
+    /// Takes a held message out unsent.
+    pub async fn withdraw(&self, id: &ClientMsgId) -> Result<(), crate::store::StoreError> {
+        self.store.remove_outbox(id).await?;
+        (self.notify)(Event::Changed);
+        Ok(())
+    }
+
     async fn queue(&self, entry: OutboxEntry) -> Result<(), crate::store::StoreError> {
         self.store.add_outbox(&entry).await?;
         (self.notify)(Event::Changed);
@@ -175,6 +225,7 @@ impl OutboxEntry {
             reply_to: None,
             act: None,
             forward: None,
+            uploads: Vec::new(),
         }
     }
 }

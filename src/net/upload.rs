@@ -125,15 +125,18 @@ pub fn interrupted(chat: ChatId) -> Vec<Interrupted> {
         .collect()
 }
 
-/// Gives up an interrupted upload: the server removes its bytes.
-pub async fn forget(upload: &Interrupted) {
-    remember(&upload.key, None);
-    terminate(&upload.id).await;
+/// Gives up the upload remembered under `key`: the server removes its
+/// bytes.
+pub async fn abandon(key: &str) {
+    if let Some((id, _)) = remembered(key) {
+        remember(key, None);
+        terminate(&id).await;
+    }
 }
 
 /// Starts an upload of `size` bytes named `name`: its id.
 async fn create(size: f64, name: &str) -> Result<FileId, ApiFail> {
-    let name = base64(name);
+    let name = crate::base64::encode(name.as_bytes());
     let resp = tus(Request::post(UPLOADS))
         .header("Upload-Length", &format!("{size}"))
         .header("Upload-Metadata", &format!("filename {name}"))
@@ -272,13 +275,4 @@ pub async fn upload(
             Err(ApiFail::Code(code)) => return Err(Stopped::Refused(code)),
         }
     }
-}
-
-/// Standard base64 of UTF-8 text, for tus metadata (by the browser's
-/// `btoa`, which takes one character per byte).
-fn base64(text: &str) -> String {
-    let bytes: String = text.bytes().map(char::from).collect();
-    web_sys::window()
-        .and_then(|w| w.btoa(&bytes).ok())
-        .unwrap_or_default()
 }

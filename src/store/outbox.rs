@@ -25,6 +25,11 @@ pub struct OutboxEntry {
     /// Set for a forward: the original's chat and seq.
     #[serde(default)]
     pub forward: Option<(ChatId, Seq)>,
+    /// For a message whose files are uploading: where each of its items'
+    /// upload is remembered (`net::upload::memory_key`), in item order.
+    /// An item whose file id is still empty is on its way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uploads: Vec<String>,
 }
 
 impl OutboxEntry {
@@ -60,6 +65,8 @@ impl OutboxEntry {
 #[serde(rename_all = "snake_case")]
 pub enum OutState {
     Pending,
+    /// Its files are on their way: it goes once they are up.
+    Uploading,
     /// The server refused it for good; kept so the user sees why.
     Failed(ErrorCode),
 }
@@ -84,6 +91,16 @@ impl Store {
             .serde()?
             .await?
             .collect::<indexed_db_futures::Result<_>>()?)
+    }
+
+    /// Takes an entry out unsent (its uploads were all given up).
+    pub async fn remove_outbox(&self, id: &ClientMsgId) -> Result<()> {
+        let tx = self.tx(&[OUTBOX], true)?;
+        tx.object_store(OUTBOX)?
+            .delete(id.0.clone())
+            .serde()?
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     pub async fn fail_outbox(&self, id: &ClientMsgId, code: ErrorCode) -> Result<()> {
@@ -112,6 +129,7 @@ mod tests {
             reply_to: Some(Seq(3)),
             act: None,
             forward: None,
+            uploads: Vec::new(),
         }
     }
 

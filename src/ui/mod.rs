@@ -10,6 +10,8 @@ mod chats;
 mod devices;
 mod folders;
 mod message;
+mod outgoing;
+mod placeholder;
 mod prefs;
 mod search;
 mod signout;

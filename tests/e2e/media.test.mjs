@@ -1,12 +1,15 @@
-// Files end to end: photos with their EXIF position stripped, a large file
-// paused and resumed, an upload that outlives the server being killed,
-// and who may fetch a file.
+// Files end to end: photos with their EXIF position stripped (unless sent
+// as files) and their placeholders, a large file paused and resumed, a
+// message shown at once and sent only when its upload is done, also after
+// a reload, an upload that outlives the server being killed,
+// who may fetch a file (not a stranger, not a member removed from the
+// chat), and a disappearing message's file leaving the server's disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, statSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eachBrowser, uniqueName } from './harness.mjs';
+import { eachBrowser, stored, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'courier-media-'));
@@ -75,6 +78,14 @@ async function attach(p, paths) {
   await p.page.locator('input.picker').setInputFiles(paths);
 }
 
+/** The sizes of the blobs a file's bytes are kept in on the server's
+ * disk: `<data>/blobs/files/<id>/<start>-<nonce>` (server/src/kernel/blob.rs,
+ * features/media/service.rs). */
+function blobsOf(server, id) {
+  const at = join(server.data, 'blobs', 'files', id);
+  return existsSync(at) ? readdirSync(at).map((name) => statSync(join(at, name)).size) : [];
+}
+
 /** What `fetch` in a person's page gets for a URL: status, and for a
  * JPEG whether it has EXIF and the GPS marker. */
 function fetchIn(p, url, headers = {}) {
@@ -114,6 +125,11 @@ eachBrowser((person) => {
     const album = bob.messages().last().locator('.media.album img');
     await expect(() => album.count(), 3, 'three photos in one album');
     await expect(() => album.evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth === 640)), true, 'photos shown');
+    // Each came with its shape and a placeholder made in the sender's
+    // browser (a thumbhash), drawn behind it before its bytes arrive.
+    const frames = bob.messages().last().locator('button.photo');
+    assert.deepEqual(await frames.evaluateAll((bs) => bs.map((b) => [b.style.aspectRatio, /^url\("data:image\/png/.test(b.style.backgroundImage)])),
+      [['640 / 480', true], ['640 / 480', true], ['640 / 480', true]]);
     // The viewer: arrows, zoom, Escape back to the photo.
     await bob.messages().last().getByRole('button', { name: 'Open photo' }).first().click();
     const viewer = bob.page.getByRole('dialog', { name: 'Photo viewer' });
@@ -133,6 +149,81 @@ eachBrowser((person) => {
     // Without bob's account in the query: carol's own session asks.
     const stranger = await fetchIn(carol, src.split('?')[0]);
     assert.equal(stranger.status, 404, 'a stranger gets 404');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a removed member gets 404 for the file', async () => {
+    const [ana, ben] = [await person(), await person()];
+    const b = uniqueName('ben');
+    await ana.signUp(uniqueName('ana'));
+    await ben.signUp(b);
+    const group = uniqueName('crew');
+    await ana.createGroup(group);
+    const link = await ana.inviteLink();
+    await ben.joinByLink(link);
+    await ben.waitChatOpen(group);
+    const size = 100 * 1024;
+    await attach(ana, [bigFile('minutes.bin', size)]);
+    await expect(() => tray(ana, 'minutes.bin').getByRole('status').textContent(), 'Uploaded', 'uploaded');
+    await ana.send('the minutes');
+    await ben.waitTexts(['the minutes']);
+    const file = ben.messages().last().locator('a.file');
+    await expect(() => file.textContent(), (t) => t.includes('minutes.bin'), 'the file shown to ben');
+    const href = await file.getAttribute('href');
+    const before = await fetchIn(ben, href);
+    assert.deepEqual([before.status, before.length], [200, size], 'a member reads the file');
+
+    await ana.page.getByRole('button', { name: 'Members' }).click();
+    await ana.page.getByRole('button', { name: `Remove ${b}` }).click();
+    await expect(() => ben.page.getByText('You are no longer a member of this chat.').count(), 1, 'told they are out');
+    await expect(() => ben.chatLink(group).count(), 0, 'the chat left the list');
+    const after = await fetchIn(ben, href);
+    assert.equal(after.status, 404, 'the removed member gets 404');
+    assert.ok(after.length < size, 'and none of the bytes');
+    const bare = await fetchIn(ben, href.split('?')[0]);
+    assert.equal(bare.status, 404, 'by the bare address too');
+    const owner = await fetchIn(ana, href.split('?')[0]);
+    assert.deepEqual([owner.status, owner.length], [200, size], 'ana still reads it');
+    assert.deepEqual([...ana.errors, ...ben.errors], []);
+  });
+
+  test('a disappearing message\'s file is gone from the store after it expires', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await bob.openChat(a);
+    // A short timer, set through the API as the everyday test does.
+    const chat = (await stored(alice.page, 'chats')).find((c) => c.title === b).id;
+    const ttl = await alice.page.evaluate(async (chat) => (await fetch(`/api/chats/${chat}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ttl_s: 5 }),
+    })).status, chat);
+    assert.equal(ttl, 200);
+
+    const size = 300 * 1024;
+    // The file's id, from where the tus upload was created.
+    const created = alice.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/uploads');
+    await attach(alice, [bigFile('fleeting.bin', size)]);
+    const id = (await created).headers().location.split('/').pop();
+    await expect(() => tray(alice, 'fleeting.bin').getByRole('status').textContent(), 'Uploaded', 'uploaded');
+    const kept = blobsOf(alice.server, id);
+    assert.equal(kept.reduce((sum, n) => sum + n, 0), size, `its bytes in the blob store (${kept})`);
+    const media = `/api/media/${id}`;
+    const before = await fetchIn(alice, media);
+    assert.deepEqual([before.status, before.length], [200, size], 'served before it expires');
+
+    await alice.send('gone in a moment');
+    await bob.waitTexts(['gone in a moment']);
+    const href = await bob.messages().last().locator('a.file').getAttribute('href');
+    assert.equal(href.split('?')[0], media, 'bob was shown this file');
+    await bob.waitTexts([]);
+    await alice.waitTexts([]);
+    await expect(() => blobsOf(alice.server, id).length, 0, 'its bytes gone from the blob store', 20000);
+    for (const p of [alice, bob]) {
+      const got = await fetchIn(p, media);
+      assert.equal(got.status, 404, `${p.username} gets 404`);
+    }
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
@@ -223,5 +314,85 @@ eachBrowser((person) => {
     const href = await bob.messages().last().locator('a.file').getAttribute('href');
     const whole = await fetchIn(bob, href);
     assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
+  });
+  test('a message with a file shows at once with its progress and goes only when the upload is done', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await alice.send('hello');
+    await bob.openChat(a);
+    await bob.waitTexts(['hello']);
+    await attach(alice, [bigFile('held.bin', 60 * MB)]);
+    const line = tray(alice, 'held.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'uploading');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    await alice.send('held back');
+    const mine = alice.messages().filter({ hasText: 'held back' });
+    await expect(() => mine.locator('.uploading progress').count(), 1, 'its progress in the message');
+    await expect(() => mine.getByRole('status').textContent(), 'Paused');
+    assert.equal(await mine.locator('.state.pending').count(), 1, 'pending');
+    assert.equal(await alice.page.locator('.attachments').count(), 0, 'the tray is empty');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await bob.messages().filter({ hasText: 'held back' }).count(), 0, 'not sent while its file uploads');
+    await mine.getByRole('button', { name: 'Resume upload' }).click();
+    await bob.waitTexts(['hello', 'held back']);
+    await expect(() => bob.messages().last().locator('a.file').textContent(), (t) => t.includes('held.bin'), 'the file arrives');
+    await expect(() => mine.locator('.state.pending').count(), 0, 'sent');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
+  test('a sent message whose upload a reload ended shows as interrupted and goes when its file is chosen again', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const path = bigFile('after-reload.bin', 60 * MB);
+    await attach(alice, [path]);
+    const line = tray(alice, 'after-reload.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    await alice.send('after the reload');
+    const mine = alice.messages().filter({ hasText: 'after the reload' });
+    await expect(() => mine.getByRole('status').textContent(), 'Paused');
+    await new Promise((r) => setTimeout(r, 500));
+    const held = await mine.locator('progress').evaluate((p) => p.value);
+    await alice.page.reload();
+    await alice.waitOnline();
+    await alice.openChat(b);
+    await expect(() => mine.getByRole('status').textContent(), 'Upload interrupted: choose the files again to send', 'shown as interrupted');
+    assert.equal(await alice.page.locator('.attachments').count(), 0, 'not in the tray as well');
+    const offsets = [];
+    alice.page.on('request', (r) => {
+      if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset']));
+    });
+    await mine.locator('input.picker').setInputFiles([path]);
+    await bob.openChat(a);
+    await bob.waitTexts(['after the reload']);
+    assert.ok(offsets.length > 0 && offsets[0] >= held, `resumed at ${offsets[0]}, not from 0 (held ${held})`);
+    const href = await bob.messages().last().locator('a.file').getAttribute('href');
+    const whole = await fetchIn(bob, href);
+    assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
+  });
+
+  test('a photo sent as a file keeps its original bytes', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const path = await photoWithGps(alice.page, 'original.jpg', 60);
+    await attach(alice, [path]);
+    await alice.page.getByRole('checkbox', { name: 'Send as files, uncompressed' }).check();
+    await expect(() => tray(alice, 'original.jpg').getByRole('status').textContent(), 'Uploaded', 'uploaded as it is');
+    await alice.send('the original');
+    await bob.openChat(a);
+    await bob.waitTexts(['the original']);
+    const link = bob.messages().last().locator('a.file');
+    await expect(() => link.textContent(), (t) => t.includes('original.jpg'), 'a file, not a photo');
+    const got = await fetchIn(bob, await link.getAttribute('href'));
+    assert.deepEqual([got.status, got.exif, got.gps], [200, true, true], 'the bytes as they were chosen');
   });
 });

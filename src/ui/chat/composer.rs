@@ -9,13 +9,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::attach::{Pending, Tray, attach_all, posts_of};
+use super::attach::{Attached, Tray};
 use super::record::Recorders;
 use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net;
 use crate::state::ctx;
 use crate::ui::message::Tools;
+use crate::ui::outgoing;
 use crate::ui::{day_time, say};
 
 /// The composer tells the chat "typing" at most this often, and saves the
@@ -139,30 +140,17 @@ pub(super) fn Composer(
         }
         editing.is_some()
     });
-    let pending = RwSignal::new(Vec::<Pending>::new());
+    let attached = Attached::new(id);
     let picker = NodeRef::<leptos::html::Input>::new();
     let send_files = move |caption: String, reply: Option<Seq>| {
-        let files = pending.get_untracked();
-        pending.set(Vec::new());
-        let Some(session) = ctx.session() else { return };
-        spawn_local(async move {
-            // The message goes once every file is up (or cancelled).
-            while !files.iter().all(Pending::finished) {
-                gloo_timers::future::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            let items = files
-                .iter()
-                .filter_map(|f| f.done.get_untracked().and_then(Result::ok))
-                .collect();
-            for (i, post) in posts_of(items, caption).into_iter().enumerate() {
-                let reply = if i == 0 { reply } else { None };
-                let _ = session.send(id, post, reply).await;
-            }
-        });
+        let files = attached.take();
+        if let Some(session) = ctx.session() {
+            outgoing::send_with_files(session, id, files, caption, reply);
+        }
     };
     let send = move || {
         let text = draft.get_untracked();
-        let with_files = !pending.with_untracked(Vec::is_empty);
+        let with_files = !attached.is_empty();
         if with_files && tools.edit.with_untracked(Option::is_none) {
             if check_text(&text) == Err(ErrorCode::TextTooLong) {
                 return;
@@ -265,7 +253,7 @@ pub(super) fn Composer(
                 {move || schedule_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
         </Show>
-        <Tray chat=id pending pick=Callback::new(move |()| {
+        <Tray attached pick=Callback::new(move |()| {
             if let Some(input) = picker.get() {
                 input.click();
             }
@@ -278,13 +266,13 @@ pub(super) fn Composer(
             on:dragover=move |ev: DragEvent| ev.prevent_default()
             on:drop=move |ev: DragEvent| {
                 ev.prevent_default();
-                attach_all(ev.data_transfer().and_then(|d| d.files()), id, pending);
+                attached.add(ev.data_transfer().and_then(|d| d.files()));
             }
         >
             <input type="file" multiple class="picker" node_ref=picker tabindex="-1" aria-hidden="true"
                 on:change=move |ev| {
                     let input: web_sys::HtmlInputElement = event_target(&ev);
-                    attach_all(input.files(), id, pending);
+                    attached.add(input.files());
                     input.set_value("");
                 } />
             <button type="button" class="icon" aria-label=t("attach") title=t("attach")
@@ -307,7 +295,7 @@ pub(super) fn Composer(
                     let files = ev.clipboard_data().and_then(|d| d.files());
                     if files.as_ref().is_some_and(|f| f.length() > 0) {
                         ev.prevent_default();
-                        attach_all(files, id, pending);
+                        attached.add(files);
                     }
                 }
             ></textarea>

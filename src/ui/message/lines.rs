@@ -66,6 +66,9 @@ pub struct Line {
     pub reach: Reach,
     /// It disappears when its timer runs out.
     pub expires: bool,
+    /// A message held while its files upload: where each upload is
+    /// remembered (see `OutboxEntry::uploads`).
+    pub uploads: Vec<String>,
 }
 
 /// How far a stored own message got.
@@ -88,6 +91,15 @@ impl Line {
             &self.reply,
             self.state.map(|s| format!("{s:?}")),
             self.reach,
+            // A held message's files as each is up, or its uploads
+            // start or stop here.
+            self.media.as_ref().map(|c| {
+                let files: Vec<&str> = c.files().iter().map(|f| f.as_str()).collect();
+                (
+                    files,
+                    crate::ui::outgoing::interrupted(Some(c), &self.uploads),
+                )
+            }),
         )
             .hash(&mut h);
         h.finish()
@@ -182,6 +194,7 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
                 Reach::Sent
             },
             expires: m.expires_at.is_some(),
+            uploads: Vec::new(),
         }
     });
     let pending = page
@@ -205,6 +218,7 @@ pub fn lines(page: &ChatPage, me: Option<UserId>, my_name: &str, others: Marks) 
             forwarded_from: None,
             reach: Reach::Sent,
             expires: false,
+            uploads: e.uploads.clone(),
         });
     stored.chain(pending).collect()
 }
@@ -251,6 +265,7 @@ mod tests {
                 reply_to: Some(Seq(2)),
                 act: None,
                 forward: None,
+                uploads: Vec::new(),
             }],
             held: Seq(5),
             ..ChatPage::default()

@@ -5,9 +5,13 @@
 use courier_protocol::http::media::media_path;
 use courier_protocol::{Attachment, Content, FileId, MediaKind};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 use crate::account;
 use crate::i18n::{t, t_with};
+use crate::ui::outgoing::uploading_item;
+use crate::ui::placeholder;
 
 /// A file's address for this tab's account.
 fn url(file: &FileId) -> String {
@@ -36,10 +40,11 @@ fn seconds(ms: u32) -> String {
 /// `index` of its message's photos.
 fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyView {
     let src = url(&a.file);
+    // Its shape and colours before the bytes come.
     let ratio = match (a.width, a.height) {
-        (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}"),
+        (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}; "),
         _ => String::new(),
-    };
+    } + &placeholder::backdrop(a.thumbhash.as_deref());
     match a.kind {
         MediaKind::Photo => view! {
             <button type="button" class="photo" style=ratio aria-label=t("open-photo")
@@ -71,8 +76,10 @@ fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyVi
     }
 }
 
-/// The files a message carries, if it is of a media kind.
-pub fn media_view(content: &Content) -> Option<AnyView> {
+/// The files a message carries, if it is of a media kind; `uploads` are
+/// those of a held message, whose files still on their way show their
+/// progress.
+pub fn media_view(content: &Content, uploads: &[String]) -> Option<AnyView> {
     Some(match content {
         Content::Media { items, .. } => {
             let album = items.len() > 1;
@@ -83,7 +90,10 @@ pub fn media_view(content: &Content) -> Option<AnyView> {
                 .cloned()
                 .collect();
             let mut next_photo = 0;
-            let shown = items.iter().map(|a| {
+            let shown = items.iter().enumerate().map(|(i, a)| {
+                if a.file.as_str().is_empty() {
+                    return uploading_item(a, uploads.get(i));
+                }
                 let index = next_photo;
                 if a.kind == MediaKind::Photo {
                     next_photo += 1;
@@ -110,24 +120,72 @@ pub fn media_view(content: &Content) -> Option<AnyView> {
         .into_any(),
         Content::RoundVideo { file, .. } => {
             let video = NodeRef::<leptos::html::Video>::new();
-            // Plays once, silently, on its own; a click plays it from the
+            video.on_load(|v| {
+                ROUND_WATCH.with(|watch| {
+                    if let Some(watch) = watch {
+                        watch.observe(&v);
+                    }
+                });
+            });
+            // Plays silently while on screen; a click plays it from the
             // start with sound. Reloaded rather than sought: a recorded
             // WebM has no index to seek by.
             let with_sound = move |_| {
                 if let Some(v) = video.get() {
                     v.set_muted(false);
                     v.load();
-                    let _ = v.play();
+                    play(&v);
                 }
             };
             view! {
-                <video class="round" autoplay prop:muted=true playsinline preload="metadata" src=url(file)
+                <video class="round" loop prop:muted=true playsinline preload="metadata" src=url(file)
                     node_ref=video aria-label=t("round-video") on:click=with_sound></video>
             }
             .into_any()
         }
         Content::Text { .. } | Content::Unsupported => return None,
     })
+}
+
+/// Plays a video, its promise's refusal (a pause came first) handled.
+fn play(video: &web_sys::HtmlMediaElement) {
+    if let Ok(playing) = video.play() {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+        });
+    }
+}
+
+/// Round videos play, muted, while at least half of one is on screen, and
+/// pause when scrolled away; one played with sound is left to the user.
+fn round_watch() -> Option<web_sys::IntersectionObserver> {
+    let seen = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+        for entry in entries.iter() {
+            let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
+            let Ok(video) = entry.target().dyn_into::<web_sys::HtmlMediaElement>() else {
+                continue;
+            };
+            if !video.muted() {
+                continue;
+            }
+            if entry.is_intersecting() {
+                play(&video);
+            } else {
+                let _ = video.pause();
+            }
+        }
+    });
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_threshold(&JsValue::from_f64(0.5));
+    let watch =
+        web_sys::IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &init).ok();
+    // Lives as long as the page, as the one observer does.
+    seen.forget();
+    watch
+}
+
+thread_local! {
+    static ROUND_WATCH: Option<web_sys::IntersectionObserver> = round_watch();
 }
 
 /// Whether this device has played a voice message ("listened").

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use courier_protocol::limits::REACTIONS;
 use courier_protocol::model::format::{self, Span};
-use courier_protocol::{Act, ChatId, ErrorCode, Seq, UserId};
+use courier_protocol::{Act, ChatId, ClientMsgId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -20,6 +20,7 @@ use super::hhmm;
 use crate::i18n::{self, t, t_with};
 use crate::state::ctx;
 use crate::store::OutState;
+use crate::ui::outgoing::{HeldNote, interrupted};
 
 /// What the open chat's message actions share with its composer.
 #[derive(Clone, Copy)]
@@ -121,7 +122,7 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
         (true, None) => Some(
             view! { <span class="state sent" aria-label=t("sent") title=t("sent")>"✓"</span> }.into_any(),
         ),
-        (true, Some(OutState::Pending)) => Some(
+        (true, Some(OutState::Pending | OutState::Uploading)) => Some(
             view! { <span class="state pending" aria-label=t("pending") title=t("pending")>"🕓"</span> }
                 .into_any(),
         ),
@@ -205,7 +206,11 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 <span class="forwarded" dir="auto">{t_with("forwarded-from", &[("name", from.into())])}</span>
             })}
             {reply}
-            {line.media.as_ref().and_then(media::media_view)}
+            {line.media.as_ref().and_then(|m| media::media_view(m, &line.uploads))}
+            {(!line.uploads.is_empty()).then(|| view! {
+                <HeldNote id=ClientMsgId(line.key[1..].to_string())
+                    interrupted=interrupted(line.media.as_ref(), &line.uploads) />
+            })}
             {has_text.then(|| view! { <p class="text" dir="auto">{formatted(&line.text)}</p> })}
             {reactions}
             <span class="meta">
