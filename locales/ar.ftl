@@ -330,6 +330,7 @@ record-round = تسجيل رسالة فيديو
 recording-voice = جارٍ تسجيل رسالة صوتية
 recording-round = جارٍ تسجيل رسالة فيديو
 record-cancel = إلغاء
+record-slide-cancel = › اسحب للإلغاء
 record-send = إرسال
 record-failed = الميكروفون أو الكاميرا غير متاحين
 voice-play = تشغيل

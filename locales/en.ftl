@@ -292,6 +292,7 @@ record-round = Record a video message
 recording-voice = Recording a voice message
 recording-round = Recording a video message
 record-cancel = Cancel
+record-slide-cancel = ‹ Slide to cancel
 record-send = Send
 record-failed = The microphone or camera is not available
 voice-play = Play

@@ -297,6 +297,7 @@ record-round = Enregistrer un message vidéo
 recording-voice = Enregistrement d’un message vocal
 recording-round = Enregistrement d’un message vidéo
 record-cancel = Annuler
+record-slide-cancel = ‹ Glisser pour annuler
 record-send = Envoyer
 record-failed = Le micro ou la caméra n’est pas disponible
 voice-play = Lire

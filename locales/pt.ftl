@@ -297,6 +297,7 @@ record-round = Gravar mensagem de vídeo
 recording-voice = Gravando mensagem de voz
 recording-round = Gravando mensagem de vídeo
 record-cancel = Cancelar
+record-slide-cancel = ‹ Deslize para cancelar
 record-send = Enviar
 record-failed = O microfone ou a câmera não está disponível
 voice-play = Reproduzir

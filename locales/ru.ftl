@@ -313,6 +313,7 @@ record-round = Записать видеосообщение
 recording-voice = Запись голосового сообщения
 recording-round = Запись видеосообщения
 record-cancel = Отмена
+record-slide-cancel = ‹ Смахните для отмены
 record-send = Отправить
 record-failed = Микрофон или камера недоступны
 voice-play = Воспроизвести

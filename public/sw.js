@@ -1,7 +1,16 @@
 // Courier's service worker: keeps the app shell so the app starts with the
-// server down. The shell's file names carry content hashes (Trunk), so they
-// are read from the served index.html instead of being listed here.
+// server down, and recent media so they show offline. The shell's file names
+// carry content hashes (Trunk), so they are read from the served index.html
+// instead of being listed here.
 const CACHE = "courier-shell-v1";
+// The app deletes it on signing out (store::remove_database).
+const MEDIA = "courier-media-v1";
+// What the media kept may take, and the largest file kept: past it the least
+// recently used go.
+const MEDIA_BYTES_MAX = 200 * 1024 * 1024;
+const MEDIA_FILE_MAX = 20 * 1024 * 1024;
+// Each kept file's size and when it was last shown, as JSON.
+const MEDIA_INDEX = "/__media-index";
 
 async function precache() {
   const cache = await caches.open(CACHE);
@@ -25,7 +34,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== MEDIA).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -45,10 +54,99 @@ async function networkFirst(request, fallback) {
   }
 }
 
+// The media index is read and written by one job at a time.
+let mediaJobs = Promise.resolve();
+function serially(job) {
+  const run = mediaJobs.then(job);
+  mediaJobs = run.catch(() => {});
+  return run;
+}
+
+async function mediaIndex(cache) {
+  const kept = await cache.match(MEDIA_INDEX);
+  return kept ? kept.json() : {};
+}
+
+function saveIndex(cache, index) {
+  return cache.put(MEDIA_INDEX, new Response(JSON.stringify(index), { headers: { "content-type": "application/json" } }));
+}
+
+// Keeps a file just fetched (unless it is the copy kept already), then lets
+// the least recently used go until all fit.
+function keepMedia(url, res) {
+  return serially(async () => {
+    const cache = await caches.open(MEDIA);
+    const index = await mediaIndex(cache);
+    const held = await cache.match(url);
+    if (!held || held.headers.get("etag") !== res.headers.get("etag")) {
+      const body = await res.blob();
+      if (body.size > MEDIA_FILE_MAX) return;
+      await cache.put(url, new Response(body, { headers: res.headers }));
+      index[url] = { size: body.size };
+    }
+    if (!index[url]) return;
+    index[url].used = Date.now();
+    let total = Object.values(index).reduce((sum, e) => sum + e.size, 0);
+    const oldest = Object.entries(index).sort(([, a], [, b]) => a.used - b.used);
+    for (const [gone, entry] of oldest) {
+      if (total <= MEDIA_BYTES_MAX) break;
+      if (gone === url) continue;
+      await cache.delete(gone);
+      total -= entry.size;
+      delete index[gone];
+    }
+    await saveIndex(cache, index);
+  });
+}
+
+function touchMedia(url) {
+  return serially(async () => {
+    const cache = await caches.open(MEDIA);
+    const index = await mediaIndex(cache);
+    if (index[url]) {
+      index[url].used = Date.now();
+      await saveIndex(cache, index);
+    }
+  });
+}
+
+function dropMedia(url) {
+  return serially(async () => {
+    const cache = await caches.open(MEDIA);
+    const index = await mediaIndex(cache);
+    await cache.delete(url);
+    delete index[url];
+    await saveIndex(cache, index);
+  });
+}
+
+// A file: from the server, which decides each time who may read it (a file
+// deleted, or a reader removed from its chat, is refused and its copy
+// goes); the copy answers only when the server cannot. Whole files only:
+// a range request (a video seeking) is not kept.
+async function media(event) {
+  const { request } = event;
+  try {
+    const res = await fetch(request);
+    if (res.status === 404 || res.status === 410) event.waitUntil(dropMedia(request.url));
+    else if (res.status === 200 && !request.headers.has("range")) event.waitUntil(keepMedia(request.url, res.clone()));
+    return res;
+  } catch (err) {
+    const hit = await (await caches.open(MEDIA)).match(request.url);
+    if (!hit) throw err;
+    event.waitUntil(touchMedia(request.url));
+    return hit;
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/media/")) {
+    event.respondWith(media(event));
+    return;
+  }
   if (url.pathname.startsWith("/api/") || url.pathname === "/ws") return;
   if (request.mode === "navigate") {
     // Every route (/, /join/<code>) is the same page: the app routes itself.

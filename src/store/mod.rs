@@ -72,12 +72,22 @@ fn database_name(me: UserId) -> String {
     format!("courier-{}", me.0)
 }
 
+/// The service worker's copies of recent media (`public/sw.js`).
+const MEDIA_CACHE: &str = "courier-media-v1";
+
 /// Deletes `me`'s whole database from this browser (signing out of a
-/// shared computer). The browser finishes it once every tab has let go.
+/// shared computer), and the media kept for offline (every account's: they
+/// come back from the server). The browser finishes the database once
+/// every tab has let go.
 pub fn remove_database(me: UserId) {
-    let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten());
-    if let Some(factory) = factory {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(Some(factory)) = window.indexed_db() {
         let _ = factory.delete_database(&database_name(me));
+    }
+    if let Ok(caches) = window.caches() {
+        let _ = caches.delete(MEDIA_CACHE);
     }
 }
 

@@ -1,5 +1,6 @@
 // Offline: the app opens from the service worker and IndexedDB with the
-// server down, and what is written meanwhile goes out once, in order.
+// server down, photos seen before still show, and what is written
+// meanwhile goes out once, in order.
 import { after, before, describe, test } from 'node:test';
 import { BROWSERS, Person, Server, launch, uniqueName } from './harness.mjs';
 import { expect } from './expect.mjs';
@@ -39,6 +40,46 @@ for (const browserName of BROWSERS) {
       await expect(() => bob.chatLink(alice.username).count(), 1, 'the stored chat in the list');
       await bob.openChat(alice.username);
       await bob.waitTexts(['kept offline 1', 'kept offline 2']);
+      await server.start();
+      await bob.waitOnline();
+      await alice.close();
+      await bob.close();
+    });
+
+    test('photos seen online still show with the server stopped', async () => {
+      const [alice, bob] = [await Person.open(browser, server), await Person.open(browser, server)];
+      const b = uniqueName('bob');
+      await alice.signUp(uniqueName('alice'));
+      await bob.signUp(b);
+      await waitServiceWorker(bob);
+      await alice.startDirect(b);
+      await alice.send('hi');
+      await bob.openChat(alice.username);
+      await bob.waitTexts(['hi']);
+      const png = await alice.page.evaluate(async () => {
+        const c = document.createElement('canvas');
+        c.width = 320; c.height = 240;
+        const g = c.getContext('2d');
+        g.fillStyle = '#3a7'; g.fillRect(0, 0, 320, 240);
+        const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+        return Array.from(new Uint8Array(await blob.arrayBuffer()));
+      });
+      await alice.page.locator('input.picker').setInputFiles({ name: 'seen.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+      await alice.send('a photo');
+      await bob.waitTexts(['hi', 'a photo']);
+      const shown = () => bob.messages().last().locator('.media img').evaluate((i) => i.complete && i.naturalWidth);
+      await expect(shown, 320, 'shown online');
+      await expect(() => bob.page.evaluate(async () => {
+        const kept = await (await caches.open('courier-media-v1')).keys();
+        return kept.some((r) => new URL(r.url).pathname.startsWith('/api/media/'));
+      }), true, 'a copy kept on the device');
+
+      await server.stop();
+      await bob.page.reload();
+      await expect(() => bob.chatLink(alice.username).count(), 1, 'the stored chat in the list');
+      await bob.openChat(alice.username);
+      await bob.waitTexts(['hi', 'a photo']);
+      await expect(shown, 320, 'shown with the server stopped');
       await server.start();
       await bob.waitOnline();
       await alice.close();

@@ -32,6 +32,37 @@ describe('voice and round video messages between engines', () => {
     await server?.dispose();
   });
 
+  for (const name of BROWSERS) {
+    test(`in ${name} a held voice recording slid away is cancelled, and letting go sends`, async () => {
+      const alice = await Person.open(browsers[name], server);
+      people.push(alice);
+      const b = uniqueName('bob');
+      const bob = await Person.open(browsers[name], server);
+      people.push(bob);
+      await bob.signUp(b);
+      await alice.signUp(uniqueName('alice'));
+      await alice.startDirect(b);
+      const mic = await alice.page.getByRole('button', { name: 'Record a voice message' }).boundingBox();
+      const [x, y] = [mic.x + mic.width / 2, mic.y + mic.height / 2];
+      await alice.page.mouse.move(x, y);
+      await alice.page.mouse.down();
+      await expect(() => alice.page.locator('.recording time').textContent(), '0:01', 'recording while held', 10000);
+      await expect(() => alice.page.locator('.slide-hint').textContent(), (t) => t?.includes('Slide to cancel'));
+      await alice.page.mouse.move(x - 200, y, { steps: 8 });
+      await alice.page.mouse.up();
+      await expect(() => alice.page.locator('.recording').isHidden(), true, 'cancelled');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await alice.messages().locator('.voice').count(), 0, 'nothing sent');
+      // Held, then let go where it was pressed: sent.
+      await alice.page.mouse.move(x, y);
+      await alice.page.mouse.down();
+      await expect(() => alice.page.locator('.recording time').textContent(), '0:01', 'recording while held', 10000);
+      await alice.page.mouse.up();
+      await expect(() => alice.messages().last().locator('.voice').count(), 1, 'sent on letting go', 20000);
+      assert.deepEqual(alice.errors, []);
+    });
+  }
+
   for (const [from, to] of pairs) {
     test(`a voice message recorded in ${from} plays in ${to}`, async () => {
       const alice = await Person.open(browsers[from], server);

@@ -1,6 +1,6 @@
 //! Voice and round video messages recorded in the composer: hold the
-//! button and let go to send, or tap to start and tap send; cancel with
-//! its button. MediaRecorder writes WebM with Opus (the one format both
+//! button and let go to send (slide away to cancel), or tap to start and
+//! tap send; cancel with its button. MediaRecorder writes WebM with Opus (the one format both
 //! Chromium and Firefox record); the length goes with the message, since
 //! such a WebM carries none, and a voice message's waveform is computed
 //! from its decoded samples.
@@ -196,6 +196,18 @@ async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, duration_m
 /// A press shorter than this is a tap (record until "send"); longer,
 /// letting go sends.
 const HOLD_MS: f64 = 500.0;
+/// Sliding a held press this far toward the line's start cancels.
+const SLIDE_CANCEL_PX: i32 = 120;
+
+/// How far a pointer moved from `from` toward the start of the line (left,
+/// or right in a right-to-left language).
+fn toward_start(from: i32, to: i32) -> i32 {
+    if crate::i18n::current().dir() == "rtl" {
+        to - from
+    } else {
+        from - to
+    }
+}
 
 /// The voice and round video buttons, and the recording bar while one
 /// records.
@@ -206,6 +218,9 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
     let recording = StoredValue::new_local(None::<Recorder>);
     let active = RwSignal::new(None::<Kind>);
     let pressed_at = StoredValue::new(0.0);
+    // Where a press on the voice button began, while it is held.
+    let held_from = RwSignal::new(None::<i32>);
+    let slid = RwSignal::new(0i32);
     let elapsed = RwSignal::new(0u32);
     let failed = RwSignal::new(false);
     let preview = NodeRef::<leptos::html::Video>::new();
@@ -260,8 +275,35 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
     };
     // Held down long enough, letting go sends; a tap keeps recording.
     let release = move || {
+        if held_from.get_untracked().is_none() {
+            return;
+        }
+        held_from.set(None);
         if active.get_untracked().is_some() && now() - pressed_at.get_value() > HOLD_MS {
             stop(true);
+        }
+    };
+    let press = move |ev: leptos::ev::PointerEvent| {
+        // Moves and the release come here even off the button.
+        if let Some(button) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = button.set_pointer_capture(ev.pointer_id());
+        }
+        held_from.set(Some(ev.client_x()));
+        slid.set(0);
+        begin(Kind::Voice);
+    };
+    let slide = move |ev: leptos::ev::PointerEvent| {
+        let Some(from) = held_from.get_untracked() else {
+            return;
+        };
+        let moved = toward_start(from, ev.client_x()).max(0);
+        slid.set(moved);
+        if moved > SLIDE_CANCEL_PX {
+            held_from.set(None);
+            stop(false);
         }
     };
     let timer = move || {
@@ -281,14 +323,22 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
                 _ => t("recording-voice"),
             }}</span>
             <time>{timer}</time>
+            <Show when=move || held_from.get().is_some()>
+                <span class="slide-hint" aria-hidden="true"
+                    style=move || format!("opacity: {}", 1.0 - f64::from(slid.get()) / f64::from(SLIDE_CANCEL_PX))>
+                    {t("record-slide-cancel")}
+                </span>
+            </Show>
             <button type="button" on:click=move |_| stop(false)>{t("record-cancel")}</button>
             <button type="button" class="primary" on:click=move |_| stop(true)>{t("record-send")}</button>
         </div>
         // Kept while a voice message records: letting go of it sends.
         <button type="button" class="icon" aria-label=t("record-voice") title=t("record-voice")
             hidden=move || active.get() == Some(Kind::Round)
-            on:pointerdown=move |_| begin(Kind::Voice)
+            on:pointerdown=press
+            on:pointermove=slide
             on:pointerup=move |_| release()
+            on:pointercancel=move |_| held_from.set(None)
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
                     ev.prevent_default();
