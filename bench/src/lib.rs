@@ -12,6 +12,7 @@
 //!   that proves ack = durable, exactly once, gap-free, same history.
 //! - [`report`]: the table printed and written to `bench/RESULTS.md`.
 
+pub mod album;
 pub mod client;
 pub mod cluster;
 pub mod crash;

@@ -59,8 +59,9 @@ enum Command {
         rate: f64,
     },
     /// Files: upload and download through Courier beside a plain axum
-    /// handler and tower-http's ServeDir, and Courier's RSS while a larger
-    /// file streams in.
+    /// handler and tower-http's ServeDir, Courier's RSS while a larger file
+    /// streams in, and a photo album from send to shown beside a text
+    /// message.
     Media {
         /// Size of the file uploaded and downloaded, in MiB.
         #[arg(long, default_value_t = 1024)]
@@ -91,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Media { mb, rss_mb } => {
             let figures = courier_bench::media::run(mb, rss_mb).await?;
             println!("{}", figures.table());
+            let album = courier_bench::album::run().await?;
+            println!("{}", album.table());
         }
         Command::Crash {
             kills,
