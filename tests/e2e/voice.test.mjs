@@ -107,6 +107,8 @@ describe('voice and round video messages between engines', () => {
       await bob.openChat(a);
       const round = bob.messages().last().locator('video.round');
       await expect(() => round.count(), 1, 'a round video', 20000);
+      assert.ok(await round.evaluate((v) => /^url\("data:image\/png/.test(v.style.backgroundImage)), 'a placeholder from the sender');
+      await expect(() => round.evaluate((v) => v.muted && !v.paused && v.currentTime > 0), true, 'plays silently on screen', 20000);
       await plays(bob, 'video.round', () => round.click());
       assert.ok(await round.evaluate((v) => v.videoWidth > 0 && !v.muted), 'a picture, with sound after the click');
       assert.deepEqual([...alice.errors, ...bob.errors], []);

@@ -21,6 +21,7 @@ use crate::i18n::t;
 use crate::net::Session;
 use crate::net::upload::{self, Control};
 use crate::state::ctx;
+use crate::ui::placeholder;
 
 /// What is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,8 +160,19 @@ fn peaks(samples: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// What a recording is sent with: its length, and for a round video the
+/// placeholder of its last frame.
+struct Took {
+    duration_ms: u32,
+    thumbhash: Option<String>,
+}
+
 /// Uploads a recording and sends it as a voice or round video message.
-async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, duration_ms: u32) {
+async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, took: Took) {
+    let Took {
+        duration_ms,
+        thumbhash,
+    } = took;
     let waveform = match kind {
         Kind::Voice => waveform(&blob).await.unwrap_or_default(),
         Kind::Round => Vec::new(),
@@ -187,7 +199,7 @@ async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, duration_m
         Kind::Round => Content::RoundVideo {
             file: id,
             duration_ms: duration_ms.min(ROUND_VIDEO_MAX_MS),
-            thumbhash: None,
+            thumbhash,
         },
     };
     let _ = session.send(chat, content, None).await;
@@ -231,10 +243,19 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
         let kind = active.get_untracked();
         active.set(None);
         let session = ctx.session();
+        // The camera's last frame, while it is still on.
+        let thumbhash = preview
+            .get_untracked()
+            .filter(|_| kind == Some(Kind::Round))
+            .and_then(|video| placeholder::of_video(&video));
         spawn_local(async move {
             match (recorder.finish().await, kind, session) {
                 (Ok((blob, ms)), Some(kind), Some(session)) if send_it => {
-                    send(session, id, kind, blob, ms).await;
+                    let took = Took {
+                        duration_ms: ms,
+                        thumbhash,
+                    };
+                    send(session, id, kind, blob, took).await;
                 }
                 _ => {}
             }

@@ -118,7 +118,9 @@ pub fn media_view(content: &Content, uploads: &[String]) -> Option<AnyView> {
             <VoicePlayer file=file.clone() duration_ms=*duration_ms waveform=waveform.clone() />
         }
         .into_any(),
-        Content::RoundVideo { file, .. } => {
+        Content::RoundVideo {
+            file, thumbhash, ..
+        } => {
             let video = NodeRef::<leptos::html::Video>::new();
             video.on_load(|v| {
                 ROUND_WATCH.with(|watch| {
@@ -138,7 +140,7 @@ pub fn media_view(content: &Content, uploads: &[String]) -> Option<AnyView> {
                 }
             };
             view! {
-                <video class="round" loop prop:muted=true playsinline preload="metadata" src=url(file)
+                <video class="round" loop prop:muted=true style=placeholder::backdrop(thumbhash.as_deref()) playsinline preload="metadata" src=url(file)
                     node_ref=video aria-label=t("round-video") on:click=with_sound></video>
             }
             .into_any()
