@@ -377,6 +377,33 @@ eachBrowser((person) => {
     assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
   });
 
+  test('a sent message whose upload a reload ended can be deleted, and the server lets its bytes go', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    await attach(alice, [bigFile('given-up.bin', 60 * MB)]);
+    const line = tray(alice, 'given-up.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'some sent');
+    await line.getByRole('button', { name: 'Pause upload' }).click();
+    await alice.send('never mind');
+    const upload = await alice.page.evaluate(() => Object.entries(localStorage).find(([k]) => k.includes('given-up.bin'))?.[1].split(' ')[0]);
+    assert.ok(upload, 'the upload is remembered');
+    await alice.page.reload();
+    await alice.waitOnline();
+    await alice.openChat(b);
+    const mine = alice.messages().filter({ hasText: 'never mind' });
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await expect(() => mine.count(), 0, 'the message is gone');
+    const status = () => alice.page.evaluate((id) => fetch(`/api/uploads/${id}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } }).then((r) => r.status), upload);
+    await expect(status, 404, 'the upload is ended on the server');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await alice.messages().filter({ hasText: 'never mind' }).count(), 0, 'nothing was sent');
+    await bob.openChat(a);
+    assert.equal(await bob.messages().filter({ hasText: 'never mind' }).count(), 0);
+  });
+
   test('a photo sent as a file keeps its original bytes', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];

@@ -9,9 +9,9 @@ const server = await new Server().start();
 const browser = await launch('chromium');
 
 /** Sends an album of three photos drawn in the page and a text file,
- * then starts a larger upload and pauses it, so the tray shows. Returns
- * a function that cancels that upload. */
-async function sendMedia(p, send) {
+ * then a larger file whose upload is paused, so its message shows its
+ * progress. Returns a function that cancels that upload. */
+async function sendMedia(p, send, cancelName = 'Cancel upload') {
   const photos = [];
   for (const [i, hue] of [[1, 200], [2, 30], [3, 120]]) {
     const b64 = await p.page.evaluate(async (hue) => {
@@ -32,19 +32,25 @@ async function sendMedia(p, send) {
     writeFileSync(photos.at(-1), Buffer.from(b64, 'base64'));
   }
   writeFileSync(`${out}/itinerary.txt`, 'Saturday: train at 9.\n'.repeat(2000));
-  const picker = p.page.locator('input.picker');
+  const picker = p.page.locator('.composer input.picker');
   await picker.setInputFiles([...photos, `${out}/itinerary.txt`]);
   const tray = p.page.locator('.attachments li');
   for (let i = 0; i < 4; i++) await tray.nth(i).locator('progress[value]').waitFor();
   await p.page.waitForFunction(() => [...document.querySelectorAll('.attachments progress')].every((e) => e.value === e.max));
-  await send();
+  await send('Photos from Saturday');
   await p.page.waitForFunction(() => !document.querySelector('.attachments'));
   writeFileSync(`${out}/rehearsal.bin`, Buffer.alloc(40 * 1024 * 1024, 7));
   await picker.setInputFiles([`${out}/rehearsal.bin`]);
   await p.page.waitForFunction(() => document.querySelector('.attachments progress')?.value > 0);
   await p.page.locator('.attachments li button').first().click();
+  await send('The rehearsal, on its way');
   await p.page.waitForTimeout(800);
-  return () => p.page.locator('.attachments li button').last().click();
+  return async () => {
+    await p.page.locator('.msg .uploading').getByRole('button', { name: cancelName }).click();
+    // A photo in the tray, with "send as files".
+    await picker.setInputFiles([photos[0]]);
+    await p.page.locator('.attachments progress').waitFor();
+  };
 }
 
 const sizes = { wide: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
@@ -74,10 +80,13 @@ try {
       await bob.send('Yes!\nSee you there.');
       await alice.page.waitForTimeout(500);
       await shot(alice, 'chat');
-      const cancel = await sendMedia(alice, () => alice.send('Photos from Saturday'));
+      const cancel = await sendMedia(alice, (text) => alice.send(text));
       await alice.page.waitForTimeout(800);
       await shot(alice, 'media');
       await cancel();
+      await alice.page.waitForTimeout(800);
+      await shot(alice, 'attach');
+      await alice.page.locator('.attachments').getByRole('button', { name: 'Cancel upload' }).click();
       await alice.page.locator('.media.album button.photo').first().click();
       await alice.page.waitForTimeout(500);
       await shot(alice, 'viewer');
@@ -201,13 +210,16 @@ try {
     await bob.send('Yes!\nSee you there.');
     await page.waitForTimeout(800);
     await shot(amal, 'chat');
-    const cancel = await sendMedia(amal, async () => {
-      await box.fill('صور يوم السبت');
+    const cancel = await sendMedia(amal, async (text) => {
+      await box.fill(text === 'Photos from Saturday' ? 'صور يوم السبت' : 'التسجيل في الطريق');
       await box.press('Enter');
-    });
+    }, 'إلغاء الرفع');
     await page.waitForTimeout(800);
     await shot(amal, 'media');
     await cancel();
+    await page.waitForTimeout(800);
+    await shot(amal, 'attach');
+    await page.locator('.attachments').getByRole('button', { name: 'إلغاء الرفع' }).click();
     await page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem').first().click();
     await page.waitForTimeout(300);
     await shot(amal, 'actions');

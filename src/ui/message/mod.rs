@@ -207,10 +207,15 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             })}
             {reply}
             {line.media.as_ref().and_then(|m| media::media_view(m, &line.uploads))}
-            {(!line.uploads.is_empty()).then(|| view! {
-                <HeldNote id=ClientMsgId(line.key[1..].to_string())
-                    interrupted=interrupted(line.media.as_ref(), &line.uploads) />
-            })}
+            {
+                // Running uploads have their own controls; a stopped or
+                // refused one needs the message's.
+                let stopped = interrupted(line.media.as_ref(), &line.uploads);
+                let failed = matches!(line.state, Some(OutState::Failed(_)));
+                (!line.uploads.is_empty() && (stopped || failed)).then(|| view! {
+                    <HeldNote id=ClientMsgId(line.key[1..].to_string()) interrupted=stopped />
+                })
+            }
             {has_text.then(|| view! { <p class="text" dir="auto">{formatted(&line.text)}</p> })}
             {reactions}
             <span class="meta">

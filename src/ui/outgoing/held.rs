@@ -77,9 +77,10 @@ enum Step {
 }
 
 /// Takes what the uploads of `entry` finished into it: the attachments
-/// that are up, and cancelled files out. Whether it changed, and where
-/// it is.
-fn advance(entry: &mut OutboxEntry) -> (bool, Step) {
+/// that are up, and cancelled files out (their uploads put in `gone`, to
+/// forget once the entry is stored without them). Whether it changed, and
+/// where it is.
+fn advance(entry: &mut OutboxEntry, gone: &mut Vec<String>) -> (bool, Step) {
     let OutboxEntry {
         content: Some(Content::Media { items, .. }),
         uploads,
@@ -108,7 +109,7 @@ fn advance(entry: &mut OutboxEntry) -> (bool, Step) {
             }
             Some(Err(Stopped::Cancelled)) => {
                 items.remove(i);
-                forget(&uploads.remove(i));
+                gone.push(uploads.remove(i));
                 changed = true;
                 continue;
             }
@@ -127,32 +128,43 @@ fn watch(session: Session, mut entry: OutboxEntry) {
         return;
     }
     spawn_local(async move {
+        let mut gone = Vec::new();
         loop {
-            let (changed, step) = advance(&mut entry);
-            if step == Step::Waiting {
-                if changed {
-                    let _ = session.keep(&entry).await;
-                }
-                gloo_timers::future::sleep(Duration::from_millis(WATCH_MS)).await;
-                continue;
-            }
-            // Deleted by the user meanwhile: nothing goes.
-            if !session.holds(&entry.id).await {
-                break;
-            }
-            match step {
-                Step::Refused(code) => {
-                    entry.state = OutState::Failed(code);
-                    let _ = session.keep(&entry).await;
-                }
-                Step::Up => release(&session, entry).await,
-                Step::Waiting | Step::Interrupted => {
+            let (changed, step) = advance(&mut entry, &mut gone);
+            let done = match step {
+                Step::Waiting => {
                     if changed {
                         let _ = session.keep(&entry).await;
                     }
+                    false
                 }
+                // Deleted by the user meanwhile: nothing goes.
+                _ if !session.holds(&entry.id).await => true,
+                Step::Refused(code) => {
+                    entry.state = OutState::Failed(code);
+                    let _ = session.keep(&entry).await;
+                    true
+                }
+                Step::Up => {
+                    release(&session, entry.clone()).await;
+                    true
+                }
+                Step::Interrupted => {
+                    if changed {
+                        let _ = session.keep(&entry).await;
+                    }
+                    true
+                }
+            };
+            // Only now: until the entry is stored without them, it shows
+            // their uploads.
+            for memory in gone.drain(..) {
+                forget(&memory);
             }
-            break;
+            if done {
+                break;
+            }
+            gloo_timers::future::sleep(Duration::from_millis(WATCH_MS)).await;
         }
         WATCHING.with(|w| w.borrow_mut().remove(&id));
     });
@@ -161,9 +173,7 @@ fn watch(session: Session, mut entry: OutboxEntry) {
 /// Sends a held message whose files are up; if every file was cancelled,
 /// its caption goes alone.
 async fn release(session: &Session, entry: OutboxEntry) {
-    for memory in &entry.uploads {
-        forget(memory);
-    }
+    let uploads = entry.uploads.clone();
     match &entry.content {
         Some(Content::Media { items, caption }) if items.is_empty() => {
             let _ = session.withdraw(&entry.id).await;
@@ -175,6 +185,10 @@ async fn release(session: &Session, entry: OutboxEntry) {
         _ => {
             let _ = session.release(entry).await;
         }
+    }
+    // Once it no longer shows them.
+    for memory in &uploads {
+        forget(memory);
     }
 }
 
