@@ -111,6 +111,8 @@ describe('voice and round video messages between engines', () => {
       await expect(() => round.evaluate((v) => v.muted && !v.paused && v.currentTime > 0), true, 'plays silently on screen', 20000);
       await plays(bob, 'video.round', () => round.click());
       assert.ok(await round.evaluate((v) => v.videoWidth > 0 && !v.muted), 'a picture, with sound after the click');
+      const [w, h] = await round.evaluate((v) => [v.videoWidth, v.videoHeight]);
+      assert.equal(w, h, `sent square, not ${w}×${h}`);
       assert.deepEqual([...alice.errors, ...bob.errors], []);
     });
   }
