@@ -155,6 +155,7 @@ async fn measure(addr: SocketAddr) -> anyhow::Result<Figures> {
                 height: Some(1920),
                 duration_ms: None,
                 thumbhash: None,
+                thumb: None,
             });
         }
         let content = Content::Media {

@@ -97,6 +97,7 @@ fn client_frames() {
                         height: Some(600),
                         duration_ms: None,
                         thumbhash: Some("1QcSHQRnh493V4dIh4eXh1h4kJUI".into()),
+                        thumb: None,
                     },
                     Attachment {
                         file: file(),
@@ -108,6 +109,7 @@ fn client_frames() {
                         height: Some(720),
                         duration_ms: Some(12_500),
                         thumbhash: None,
+                        thumb: Some(FileId("fedcba9876543210fedcba9876543210".into())),
                     },
                 ],
                 caption: "our **walk**".into(),

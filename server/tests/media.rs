@@ -29,6 +29,7 @@ fn photo(file: &FileId) -> Content {
             height: Some(48),
             duration_ms: None,
             thumbhash: None,
+            thumb: None,
         }],
         caption: "our cat".into(),
     }
@@ -422,6 +423,74 @@ async fn a_file_goes_from_the_store_when_no_message_carries_it() {
     }
     eventually(|| blobs(server.dir.path()).is_empty()).await;
     assert_eq!(get(&alice, &file, &[]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_thumbnail_must_be_a_picture_and_goes_with_its_photo() {
+    let server = start_server().await;
+    let alice = sign_up(&server.base, "alice").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let mallory = sign_up(&server.base, "mallory").await;
+    let direct = alice.direct("bob").await.id;
+    let up = Uploads { person: &alice };
+    let file = up.upload(&png(20_000), "big.png").await;
+    let thumb = up.upload(&png(2_000), "big.png.thumb.jpg").await;
+    let words = up.upload(b"plain words, no picture", "notes.txt").await;
+    let with_thumb = |thumb: &FileId| {
+        let mut content = photo(&file);
+        if let Content::Media { items, .. } = &mut content {
+            items[0].thumb = Some(thumb.clone());
+        }
+        content
+    };
+    let mut a = alice.connect(&[]).await;
+    a.send(&send(direct, "t0", with_thumb(&words))).await;
+    assert_eq!(
+        a.error().await,
+        (ErrorCode::BadFile, Some(ClientMsgId("t0".into())))
+    );
+    a.send(&send(direct, "t1", with_thumb(&thumb))).await;
+    let sent = a.sent("t1").await;
+    assert_eq!(
+        sent.content,
+        Some(with_thumb(&thumb)).map(|c| match c {
+            Content::Media { mut items, caption } => {
+                items[0].mime = "image/png".into();
+                items[0].size = 20_000;
+                Content::Media { items, caption }
+            }
+            other => other,
+        })
+    );
+    assert_eq!(
+        get(&bob, &thumb, &[]).await.status(),
+        200,
+        "read as its photo is"
+    );
+    assert_eq!(get(&mallory, &thumb, &[]).await.status(), 404);
+
+    a.send(&ClientFrame::Act {
+        chat: direct,
+        id: ClientMsgId("d1".into()),
+        act: Act::Delete { target: sent.seq },
+    })
+    .await;
+    a.sent("d1").await;
+    // The refused one was never carried: ended by its uploader.
+    let ended = reqwest::Client::new()
+        .delete(up.url(&format!("/api/uploads/{}", words.as_str())))
+        .header("Cookie", &alice.cookie)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    eventually(|| blobs(server.dir.path()).is_empty()).await;
+    assert_eq!(
+        get(&alice, &thumb, &[]).await.status(),
+        404,
+        "gone with its photo"
+    );
 }
 
 #[tokio::test]

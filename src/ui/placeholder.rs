@@ -16,7 +16,8 @@ thread_local! {
     static DRAWN: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
 }
 
-fn canvas(
+/// A canvas of `w`×`h` and its 2D context.
+pub fn canvas(
     w: u32,
     h: u32,
 ) -> Option<(

@@ -404,6 +404,57 @@ eachBrowser((person) => {
     assert.equal(await bob.messages().filter({ hasText: 'never mind' }).count(), 0);
   });
 
+  test('a large photo shows as its thumbnail in the chat and whole in the viewer, and a video with its poster', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.startDirect(b);
+    const drawn = await alice.page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      c.width = 2000; c.height = 1500;
+      const g = c.getContext('2d');
+      g.fillStyle = '#c84'; g.fillRect(0, 0, 2000, 1500);
+      g.fillStyle = '#248'; g.fillRect(500, 400, 1000, 700);
+      const photo = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+      // Two seconds of a moving canvas, recorded as WebM.
+      const v = document.createElement('canvas');
+      v.width = 320; v.height = 240;
+      const vg = v.getContext('2d');
+      const recorder = new MediaRecorder(v.captureStream(25), { mimeType: 'video/webm' });
+      const parts = [];
+      recorder.ondataavailable = (e) => parts.push(e.data);
+      recorder.start();
+      for (let i = 0; i < 50; i++) {
+        vg.fillStyle = `hsl(${i * 7} 70% 50%)`; vg.fillRect(0, 0, 320, 240);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await new Promise((r) => { recorder.onstop = r; recorder.stop(); });
+      const bytes = async (blob) => Array.from(new Uint8Array(await blob.arrayBuffer()));
+      return { photo: await bytes(photo), video: await bytes(new Blob(parts, { type: 'video/webm' })) };
+    });
+    await alice.page.locator('.composer input.picker').setInputFiles([
+      { name: 'wide.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(drawn.photo) },
+      { name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from(drawn.video) },
+    ]);
+    await alice.send('big photo and a clip');
+    await bob.openChat(a);
+    await bob.waitTexts(['big photo and a clip']);
+    const album = bob.messages().last().locator('.media.album');
+    const img = album.locator('button.photo img');
+    await expect(() => img.evaluate((i) => i.complete && i.naturalWidth), 640, 'the thumbnail in the chat');
+    const video = album.locator('video');
+    const poster = await video.getAttribute('poster');
+    assert.ok(poster && poster !== await video.getAttribute('src'), 'a poster of its own');
+    const got = await fetchIn(bob, poster);
+    assert.deepEqual([got.status, got.type], [200, 'image/jpeg'], 'the poster is a picture');
+    assert.equal(await video.evaluate((v) => v.style.aspectRatio), '320 / 240', 'sized before it loads');
+    await album.getByRole('button', { name: 'Open photo' }).click();
+    const whole = bob.page.getByRole('dialog', { name: 'Photo viewer' }).locator('.viewer-stage img');
+    await expect(() => whole.evaluate((i) => i.complete && i.naturalWidth), 2000, 'the whole photo in the viewer');
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  });
+
   test('a photo sent as a file keeps its original bytes', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];

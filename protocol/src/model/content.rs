@@ -116,10 +116,13 @@ impl Content {
         }
     }
 
-    /// The files it carries.
+    /// The files it carries, thumbnails too.
     pub fn files(&self) -> Vec<&FileId> {
         match self {
-            Content::Media { items, .. } => items.iter().map(|i| &i.file).collect(),
+            Content::Media { items, .. } => items
+                .iter()
+                .flat_map(|i| std::iter::once(&i.file).chain(&i.thumb))
+                .collect(),
             Content::Voice { file, .. } | Content::RoundVideo { file, .. } => vec![file],
             Content::Text { .. } | Content::Unsupported => Vec::new(),
         }
@@ -162,6 +165,7 @@ mod tests {
             height: None,
             duration_ms: None,
             thumbhash: None,
+            thumb: None,
         }
     }
 

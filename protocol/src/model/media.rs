@@ -96,6 +96,11 @@ pub struct Attachment {
     /// (thumbhash, base64), made by the sender's app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbhash: Option<String>,
+    /// A smaller picture of a large photo, or a video's first frame, made
+    /// by the sender's app: what the chat shows (the viewer opens the
+    /// file itself). A file of its own, carried with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb: Option<FileId>,
 }
 
 impl Attachment {
@@ -103,6 +108,9 @@ impl Attachment {
     /// the file itself).
     pub fn validate(&self) -> Result<(), ErrorCode> {
         self.file.validate()?;
+        if let Some(thumb) = &self.thumb {
+            thumb.validate()?;
+        }
         let side_ok = |side: Option<u32>| side.is_none_or(|s| (1..=MEDIA_SIDE_MAX).contains(&s));
         let ok = self.name.len() <= FILE_NAME_MAX
             && !self.name.chars().any(char::is_control)
@@ -139,6 +147,7 @@ mod tests {
             height: Some(600),
             duration_ms: None,
             thumbhash: Some("1QcSHQRnh493V4dIh4eXh1h4kJUI".into()),
+            thumb: None,
         }
     }
 
@@ -172,6 +181,10 @@ mod tests {
             },
             Attachment {
                 thumbhash: Some("<svg>".into()),
+                ..photo()
+            },
+            Attachment {
+                thumb: Some(FileId("../etc".into())),
                 ..photo()
             },
         ];

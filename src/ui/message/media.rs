@@ -40,6 +40,9 @@ fn seconds(ms: u32) -> String {
 /// `index` of its message's photos.
 fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyView {
     let src = url(&a.file);
+    // The chat shows a large photo's thumbnail (the viewer, the photo).
+    let shown = url(a.thumb.as_ref().unwrap_or(&a.file));
+    let poster = a.thumb.as_ref().map(url);
     // Its shape and colours before the bytes come.
     let ratio = match (a.width, a.height) {
         (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}; "),
@@ -49,12 +52,12 @@ fn item(a: &Attachment, index: usize, viewing: RwSignal<Option<usize>>) -> AnyVi
         MediaKind::Photo => view! {
             <button type="button" class="photo" style=ratio aria-label=t("open-photo")
                 on:click=move |_| viewing.set(Some(index))>
-                <img src=src alt=a.name.clone() loading="lazy" width=a.width height=a.height />
+                <img src=shown alt=a.name.clone() loading="lazy" width=a.width height=a.height />
             </button>
         }
         .into_any(),
         MediaKind::Video => view! {
-            <video class="video" controls preload="metadata" src=src style=ratio
+            <video class="video" controls preload="metadata" src=src poster=poster style=ratio
                 aria-label=a.name.clone()></video>
         }
         .into_any(),

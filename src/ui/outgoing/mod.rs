@@ -57,6 +57,7 @@ impl Pending {
             height: None,
             duration_ms: None,
             thumbhash: None,
+            thumb: None,
         }
     }
 }
@@ -69,6 +70,8 @@ struct Facts {
     height: Option<u32>,
     duration_ms: Option<u32>,
     thumbhash: Option<String>,
+    /// A smaller picture to show in the chat (see `Attachment::thumb`).
+    thumb: Option<web_sys::Blob>,
 }
 
 thread_local! {
@@ -156,6 +159,25 @@ pub fn start(file: web_sys::File, chat: ChatId, as_file: bool) -> Pending {
             move || control.get_untracked(),
         )
         .await;
+        // The thumbnail after the file, as a file of its own; without it
+        // the chat shows the file itself.
+        let thumb = match (&uploaded, &facts.thumb) {
+            (Ok(_), Some(thumb)) => {
+                let control = item.control.clone();
+                let name = format!("{}.thumb.jpg", item.name);
+                upload::upload(
+                    &file,
+                    thumb,
+                    &name,
+                    None,
+                    |_| {},
+                    move || control.get_untracked(),
+                )
+                .await
+                .ok()
+            }
+            _ => None,
+        };
         let attachment = uploaded.map(|file: FileId| Attachment {
             file,
             kind,
@@ -166,6 +188,7 @@ pub fn start(file: web_sys::File, chat: ChatId, as_file: bool) -> Pending {
             height: facts.height,
             duration_ms: facts.duration_ms,
             thumbhash: facts.thumbhash,
+            thumb,
         });
         item.done.set(Some(attachment));
     });

@@ -1,5 +1,6 @@
-//! What a video shows before its bytes arrive: its size, length and a
-//! placeholder of its first frame, read in the browser from the file.
+//! What a video shows before its bytes arrive: its size, length, and its
+//! first frame as a placeholder and a poster, read in the browser from
+//! the file.
 
 use std::pin::pin;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use futures::future::select;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::Facts;
+use super::{Facts, photo};
 use crate::ui::placeholder;
 
 /// How long a video may take to show its first frame before it goes
@@ -44,17 +45,29 @@ async fn probe(url: &str) -> Option<Facts> {
     video.set_onloadeddata(None);
     video.set_onerror(None);
     // HAVE_CURRENT_DATA: a frame to draw.
-    let facts = (video.ready_state() >= 2).then(|| {
+    let facts = if video.ready_state() >= 2 {
         let side = |v: u32| (v > 0 && v <= MEDIA_SIDE_MAX).then_some(v);
         let duration = video.duration() * 1000.0;
-        Facts {
+        let (w, h) = (
+            f64::from(video.video_width()),
+            f64::from(video.video_height()),
+        );
+        let poster = photo::shrunk(w, h, |c, tw, th| {
+            c.draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, tw, th)
+                .ok()
+        })
+        .await;
+        Some(Facts {
             width: side(video.video_width()),
             height: side(video.video_height()),
             duration_ms: (duration.is_finite() && duration <= f64::from(MEDIA_DURATION_MAX_MS))
                 .then_some(duration as u32),
             thumbhash: placeholder::of_video(&video),
-        }
-    });
+            thumb: poster,
+        })
+    } else {
+        None
+    };
     video.remove_attribute("src").ok()?;
     video.load();
     facts

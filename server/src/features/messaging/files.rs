@@ -1,7 +1,8 @@
 //! The files a post carries, checked against what the server holds: each
-//! must be complete and the sender's to send (their upload, or a file of a
-//! chat they are in), and the size and type a message shows are the
-//! server's, never the client's claim.
+//! (and each thumbnail, which must be a picture) must be complete and the
+//! sender's to send (their upload, or a file of a chat they are in), and
+//! the size and type a message shows are the server's, never the client's
+//! claim.
 
 use courier_protocol::{Content, ErrorCode, FileId, MediaKind, UserInfo};
 
@@ -25,6 +26,9 @@ impl Messaging {
                     }
                     item.size = file.length;
                     item.mime = mime;
+                    if let Some(thumb) = &item.thumb {
+                        self.sendable_as(me, thumb, MediaKind::Photo).await?;
+                    }
                 }
             }
             Content::Voice { file, .. } => self.sendable_as(me, file, MediaKind::Audio).await?,
