@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context;
-use courier_protocol::http::media::{TUS_VERSION, UPLOADS};
+use courier_protocol::http::media::TUS_VERSION;
 use courier_protocol::{
     Attachment, ChatId, ClientFrame, ClientMsgId, Content, FileId, MediaKind, ServerFrame,
 };
@@ -48,21 +48,8 @@ async fn upload(
     cookie: &str,
     bytes: Vec<u8>,
 ) -> anyhow::Result<FileId> {
-    let created = http
-        .post(format!("http://{addr}{UPLOADS}"))
-        .header("Cookie", cookie)
-        .header("Tus-Resumable", TUS_VERSION)
-        .header("Upload-Length", bytes.len().to_string())
-        .send()
-        .await?
-        .error_for_status()?;
-    let location = created
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .context("no Location")?
-        .to_owned();
-    http.patch(format!("http://{addr}{location}"))
+    let url = crate::media::create(addr, cookie, bytes.len() as u64).await?;
+    http.patch(&url)
         .header("Cookie", cookie)
         .header("Tus-Resumable", TUS_VERSION)
         .header("Content-Type", "application/offset+octet-stream")
@@ -71,9 +58,7 @@ async fn upload(
         .send()
         .await?
         .error_for_status()?;
-    Ok(FileId(
-        location.rsplit('/').next().context("id")?.to_owned(),
-    ))
+    Ok(FileId(url.rsplit('/').next().context("id")?.to_owned()))
 }
 
 /// Waits on `stream` for the message whose words are `words`.

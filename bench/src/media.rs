@@ -57,7 +57,7 @@ async fn curl(args: &[&str]) -> anyhow::Result<f64> {
 }
 
 /// Starts a tus upload of `size` bytes: its URL.
-async fn create(addr: SocketAddr, cookie: &str, size: u64) -> anyhow::Result<String> {
+pub(crate) async fn create(addr: SocketAddr, cookie: &str, size: u64) -> anyhow::Result<String> {
     let created = reqwest::Client::new()
         .post(format!("http://{addr}{UPLOADS}"))
         .header("Cookie", cookie)

@@ -315,6 +315,7 @@ eachBrowser((person) => {
     const whole = await fetchIn(bob, href);
     assert.deepEqual([whole.status, whole.length], [200, 60 * MB]);
   });
+
   test('a message with a file shows at once with its progress and goes only when the upload is done', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];
