@@ -80,7 +80,6 @@ function keepMedia(url, res) {
     const held = await cache.match(url);
     if (!held || held.headers.get("etag") !== res.headers.get("etag")) {
       const body = await res.blob();
-      if (body.size > MEDIA_FILE_MAX) return;
       await cache.put(url, new Response(body, { headers: res.headers }));
       index[url] = { size: body.size };
     }
@@ -120,6 +119,12 @@ function dropMedia(url) {
   });
 }
 
+// Whether a response is small enough to keep, told before reading it.
+function keepable(res) {
+  const length = Number(res.headers.get("content-length"));
+  return length > 0 && length <= MEDIA_FILE_MAX;
+}
+
 // A file: from the server, which decides each time who may read it (a file
 // deleted, or a reader removed from its chat, is refused and its copy
 // goes); the copy answers only when the server cannot. Whole files only:
@@ -129,7 +134,7 @@ async function media(event) {
   try {
     const res = await fetch(request);
     if (res.status === 404 || res.status === 410) event.waitUntil(dropMedia(request.url));
-    else if (res.status === 200 && !request.headers.has("range")) event.waitUntil(keepMedia(request.url, res.clone()));
+    else if (res.status === 200 && !request.headers.has("range") && keepable(res)) event.waitUntil(keepMedia(request.url, res.clone()));
     return res;
   } catch (err) {
     const hit = await (await caches.open(MEDIA)).match(request.url);

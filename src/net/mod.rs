@@ -140,26 +140,44 @@ impl Session {
             state: OutState::Uploading,
             ..OutboxEntry::new(chat, Some(content))
         };
-        self.keep(&entry).await?;
+        self.store.add_outbox(&entry).await?;
+        (self.notify)(Event::Changed);
         Ok(entry)
     }
 
     /// Stores how far a held message got (its files that are up, or why
-    /// it failed), without sending it.
-    pub async fn keep(&self, entry: &OutboxEntry) -> Result<(), crate::store::StoreError> {
-        self.store.add_outbox(entry).await?;
+    /// it failed), without sending it; unless it was deleted meanwhile:
+    /// whether it is still held.
+    pub async fn keep(&self, entry: &OutboxEntry) -> Result<bool, crate::store::StoreError> {
+        let still = self.store.keep_held(entry).await?;
         (self.notify)(Event::Changed);
-        Ok(())
+        Ok(still)
     }
 
-    /// Sends a held message, its files all up.
+    /// Sends a held message, its files all up (or, every file cancelled,
+    /// its caption alone), unless it was deleted meanwhile.
     pub async fn release(&self, entry: OutboxEntry) -> Result<(), crate::store::StoreError> {
-        self.queue(OutboxEntry {
+        let content = match entry.content {
+            Some(Content::Media { items, caption }) if items.is_empty() => {
+                (!caption.is_empty()).then(|| Content::text(caption))
+            }
+            content => content,
+        };
+        if content.is_none() {
+            return self.withdraw(&entry.id).await;
+        }
+        let sent = OutboxEntry {
             state: OutState::Pending,
             uploads: Vec::new(),
+            content,
             ..entry
-        })
-        .await
+        };
+        // Checked and written in one go: a message deleted meanwhile stays so.
+        if self.store.keep_held(&sent).await? {
+            (self.notify)(Event::Changed);
+            let _ = self.wake.unbounded_send(Wake::Outbox(sent));
+        }
+        Ok(())
     }
 
     /// Whether message `id` is still in the outbox, unsent.

@@ -93,6 +93,24 @@ impl Store {
             .collect::<indexed_db_futures::Result<_>>()?)
     }
 
+    /// Stores how far a held entry got, if it is still held (not deleted
+    /// meanwhile, here or in another tab): whether it was.
+    pub async fn keep_held(&self, entry: &OutboxEntry) -> Result<bool> {
+        let tx = self.tx(&[OUTBOX], true)?;
+        let store = tx.object_store(OUTBOX)?;
+        let held: Option<OutboxEntry> = store.get(entry.id.0.clone()).serde()?.await?;
+        let still = held.is_some_and(|h| h.state == OutState::Uploading);
+        if still {
+            store
+                .put(entry)
+                .with_key(entry.id.0.clone())
+                .serde()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(still)
+    }
+
     /// Takes an entry out unsent (its uploads were all given up).
     pub async fn remove_outbox(&self, id: &ClientMsgId) -> Result<()> {
         let tx = self.tx(&[OUTBOX], true)?;

@@ -40,7 +40,7 @@ impl Attached {
                 .items
                 .with_untracked(|p| !p.iter().any(|i| i.memory == key))
             {
-                let item = outgoing::start(file, self.chat, self.as_files.get_untracked());
+                let item = outgoing::start(file, self.chat, self.as_files.get_untracked(), None);
                 self.items.update(|p| p.push(item));
             }
         }
@@ -64,7 +64,8 @@ impl Attached {
                 return item;
             }
             item.control.set(Control::Cancel);
-            outgoing::start(item.source, self.chat, as_files)
+            outgoing::forget(&item.key);
+            outgoing::start(item.source, self.chat, as_files, None)
         });
         self.items.set(items.collect());
     }
@@ -91,6 +92,7 @@ pub(super) fn Tray(
                 .unwrap_or_default()
                 .into_iter()
                 .flat_map(|e| e.uploads)
+                .map(|key| outgoing::memory_of(&key).to_owned())
                 .collect();
             let mut left = upload::interrupted(chat);
             left.retain(|i| !held.contains(&i.key));
@@ -111,9 +113,9 @@ pub(super) fn Tray(
         stale.update(|s| s.retain(|i| i.key != it.key));
         spawn_local(async move { upload::abandon(&it.key).await });
     };
-    let remove = move |memory: String| {
-        pending.update(|p| p.retain(|i| i.memory != memory));
-        outgoing::forget(&memory);
+    let remove = move |key: String| {
+        pending.update(|p| p.retain(|i| i.key != key));
+        outgoing::forget(&key);
     };
     view! {
         <Show when=move || !pending.with(Vec::is_empty) || !waiting().is_empty()>
@@ -139,14 +141,14 @@ pub(super) fn Tray(
                         }
                     }
                 </For>
-                <For each=move || pending.get() key=|p| (p.memory.clone(), p.kind) let:item>
+                <For each=move || pending.get() key=|p| p.key.clone() let:item>
                     {
-                        let memory = item.memory.clone();
+                        let key = item.key.clone();
                         view! {
                             <li class="attachment">
                                 {item.preview.clone().filter(|_| item.kind == MediaKind::Photo).map(|src| view! { <img class="thumb" src=src alt="" /> })}
                                 <span class="name" dir="auto">{item.name.clone()}</span>
-                                <UploadControls item cancelled=Callback::new(move |()| remove(memory.clone())) />
+                                <UploadControls item cancelled=Callback::new(move |()| remove(key.clone())) />
                             </li>
                         }
                     }

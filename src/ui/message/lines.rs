@@ -95,10 +95,10 @@ impl Line {
             // start or stop here.
             self.media.as_ref().map(|c| {
                 let files: Vec<&str> = c.files().iter().map(|f| f.as_str()).collect();
-                (
-                    files,
-                    crate::ui::outgoing::interrupted(Some(c), &self.uploads),
-                )
+                let running: Vec<bool> = (self.uploads.iter())
+                    .map(|key| crate::ui::outgoing::live(key).is_some())
+                    .collect();
+                (files, running)
             }),
         )
             .hash(&mut h);

@@ -12,7 +12,7 @@ use courier_protocol::{ChatId, ClientMsgId, Content, ErrorCode, MediaKind, Seq};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Pending, forget, live, start};
+use super::{Pending, forget, live, memory_of, start};
 use crate::i18n::t;
 use crate::net::Session;
 use crate::net::upload::{self, Control, Stopped};
@@ -57,7 +57,7 @@ pub fn send_with_files(
                 items: group.iter().map(Pending::placeholder).collect(),
                 caption: caption.take().unwrap_or_default(),
             };
-            let uploads = group.iter().map(|p| p.memory.clone()).collect();
+            let uploads = group.iter().map(|p| p.key.clone()).collect();
             if let Ok(entry) = session.hold(chat, content, reply.take(), uploads).await {
                 watch(session.clone(), entry);
             }
@@ -132,12 +132,9 @@ fn watch(session: Session, mut entry: OutboxEntry) {
         loop {
             let (changed, step) = advance(&mut entry, &mut gone);
             let done = match step {
-                Step::Waiting => {
-                    if changed {
-                        let _ = session.keep(&entry).await;
-                    }
-                    false
-                }
+                // Deleted meanwhile (here or in another tab): it stays so.
+                Step::Waiting if changed => !session.keep(&entry).await.unwrap_or(true),
+                Step::Waiting => false,
                 // Deleted by the user meanwhile: nothing goes.
                 _ if !session.holds(&entry.id).await => true,
                 Step::Refused(code) => {
@@ -170,25 +167,13 @@ fn watch(session: Session, mut entry: OutboxEntry) {
     });
 }
 
-/// Sends a held message whose files are up; if every file was cancelled,
-/// its caption goes alone.
+/// Sends a held message whose files are up (see `Session::release`).
 async fn release(session: &Session, entry: OutboxEntry) {
     let uploads = entry.uploads.clone();
-    match &entry.content {
-        Some(Content::Media { items, caption }) if items.is_empty() => {
-            let _ = session.withdraw(&entry.id).await;
-            if !caption.is_empty() {
-                let text = Content::text(caption.clone());
-                let _ = session.send(entry.chat, text, entry.reply_to).await;
-            }
-        }
-        _ => {
-            let _ = session.release(entry).await;
-        }
-    }
+    let _ = session.release(entry).await;
     // Once it no longer shows them.
-    for memory in &uploads {
-        forget(memory);
+    for key in &uploads {
+        forget(key);
     }
 }
 
@@ -200,15 +185,12 @@ fn resume(session: Session, entry: OutboxEntry, files: Vec<web_sys::File>) {
     };
     for file in files {
         let key = upload::memory_key(&file);
-        let wanted = entry
-            .uploads
-            .iter()
-            .zip(items)
-            .find(|(m, a)| **m == key && a.file.as_str().is_empty());
-        if let Some((_, item)) = wanted
-            && live(&key).is_none()
-        {
-            start(file, entry.chat, item.kind == MediaKind::File);
+        let wanted =
+            entry.uploads.iter().zip(items).find(|(m, a)| {
+                memory_of(m) == key && a.file.as_str().is_empty() && live(m).is_none()
+            });
+        if let Some((named, item)) = wanted {
+            start(file, entry.chat, item.kind == MediaKind::File, Some(named));
         }
     }
     watch(session, entry);
@@ -218,12 +200,12 @@ fn resume(session: Session, entry: OutboxEntry, files: Vec<web_sys::File>) {
 /// their bytes.
 async fn delete(session: &Session, entry: &OutboxEntry) {
     let _ = session.withdraw(&entry.id).await;
-    for memory in &entry.uploads {
-        match live(memory) {
+    for key in &entry.uploads {
+        match live(key) {
             Some(item) => item.control.set(Control::Cancel),
-            None => upload::abandon(memory).await,
+            None => upload::abandon(memory_of(key)).await,
         }
-        forget(memory);
+        forget(key);
     }
 }
 

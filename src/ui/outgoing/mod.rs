@@ -40,8 +40,11 @@ pub struct Pending {
     pub control: ArcRwSignal<Control>,
     /// The attachment once uploaded, or why it stopped.
     pub done: ArcRwSignal<Option<Result<Attachment, Stopped>>>,
-    /// Where its upload is remembered; its name here.
+    /// Where its upload is remembered, to resume it after a reload.
     pub memory: String,
+    /// Its name here: the memory key and a unique suffix, since the same
+    /// file may be on its way twice.
+    pub key: String,
 }
 
 impl Pending {
@@ -75,18 +78,23 @@ struct Facts {
 }
 
 thread_local! {
-    /// The uploads running in this tab, by memory key.
+    /// The uploads running in this tab, by key.
     static LIVE: RefCell<HashMap<String, Pending>> = RefCell::new(HashMap::new());
 }
 
-/// The upload of this tab remembered under `memory`, if one runs.
-pub fn live(memory: &str) -> Option<Pending> {
-    LIVE.with(|l| l.borrow().get(memory).cloned())
+/// The upload of this tab named `key`, if it runs.
+pub fn live(key: &str) -> Option<Pending> {
+    LIVE.with(|l| l.borrow().get(key).cloned())
+}
+
+/// Where the upload named `key` is remembered.
+pub fn memory_of(key: &str) -> &str {
+    key.rsplit_once('#').map_or(key, |(memory, _)| memory)
 }
 
 /// Lets go of an upload: its local preview is freed.
-pub fn forget(memory: &str) {
-    if let Some(gone) = LIVE.with(|l| l.borrow_mut().remove(memory))
+pub fn forget(key: &str) {
+    if let Some(gone) = LIVE.with(|l| l.borrow_mut().remove(key))
         && let Some(url) = &gone.preview
     {
         let _ = web_sys::Url::revoke_object_url(url);
@@ -114,8 +122,9 @@ fn kind_of(file: &web_sys::File) -> MediaKind {
 }
 
 /// Starts uploading `file` for `chat`: a photo goes redrawn (no EXIF
-/// data), anything else, and anything `as_file`, as it is.
-pub fn start(file: web_sys::File, chat: ChatId, as_file: bool) -> Pending {
+/// data), anything else, and anything `as_file`, as it is. `named` is the
+/// key of the upload it takes up again (a held message's, after a reload).
+pub fn start(file: web_sys::File, chat: ChatId, as_file: bool, named: Option<&str>) -> Pending {
     let kind = if as_file {
         MediaKind::File
     } else {
@@ -134,9 +143,16 @@ pub fn start(file: web_sys::File, chat: ChatId, as_file: bool) -> Pending {
         control: ArcRwSignal::new(Control::Go),
         done: ArcRwSignal::new(None),
         memory: upload::memory_key(&file),
+        key: String::new(),
     };
-    forget(&item.memory);
-    LIVE.with(|l| l.borrow_mut().insert(item.memory.clone(), item.clone()));
+    let item = Pending {
+        key: named.map_or_else(
+            || format!("{}#{}", item.memory, crate::net::new_client_id().0),
+            str::to_owned,
+        ),
+        ..item
+    };
+    LIVE.with(|l| l.borrow_mut().insert(item.key.clone(), item.clone()));
     let running = item.clone();
     spawn_local(async move {
         let item = running;
@@ -177,6 +193,11 @@ pub fn start(file: web_sys::File, chat: ChatId, as_file: bool) -> Pending {
                 .ok()
             }
             _ => None,
+        };
+        // Cancelled while its thumbnail went: it does not go.
+        let uploaded = match uploaded {
+            Ok(_) if item.control.get_untracked() == Control::Cancel => Err(Stopped::Cancelled),
+            uploaded => uploaded,
         };
         let attachment = uploaded.map(|file: FileId| Attachment {
             file,
