@@ -456,6 +456,24 @@ eachBrowser((person) => {
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
 
+  test('files attached and not sent go when the chat is closed', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const [a, b] = [uniqueName('alice'), uniqueName('bob')];
+    await alice.signUp(a);
+    await bob.signUp(b);
+    await alice.createGroup('Elsewhere');
+    await alice.startDirect(b);
+    await attach(alice, [bigFile('left-behind.bin', 60 * MB)]);
+    const line = tray(alice, 'left-behind.bin');
+    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'uploading');
+    const upload = await alice.page.evaluate(() => Object.entries(localStorage).find(([k]) => k.includes('left-behind.bin'))?.[1].split(' ')[0]);
+    await alice.openChat('Elsewhere');
+    const status = () => alice.page.evaluate((id) => fetch(`/api/uploads/${id}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } }).then((r) => r.status), upload);
+    await expect(status, 404, 'the upload is ended on the server');
+    await alice.openChat(b);
+    assert.equal(await alice.page.locator('.attachments').count(), 0, 'nothing left in the tray');
+  });
+
   test('a photo sent as a file keeps its original bytes', async () => {
     const [alice, bob] = [await person(), await person()];
     const [a, b] = [uniqueName('alice'), uniqueName('bob')];

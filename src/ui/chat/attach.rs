@@ -55,6 +55,15 @@ impl Attached {
         self.items.try_update(std::mem::take).unwrap_or_default()
     }
 
+    /// Gives up every file attached (the chat closed unsent): the server
+    /// lets their bytes go.
+    pub fn discard(self) {
+        for item in self.take() {
+            item.control.set(Control::Cancel);
+            outgoing::forget(&item.key);
+        }
+    }
+
     /// Sends photos and videos as files, or not: those attached start
     /// again so.
     fn send_as_files(self, as_files: bool) {

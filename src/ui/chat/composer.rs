@@ -141,6 +141,8 @@ pub(super) fn Composer(
         editing.is_some()
     });
     let attached = Attached::new(id);
+    // Files attached and not sent go with the chat, as Telegram's do.
+    on_cleanup(move || attached.discard());
     let picker = NodeRef::<leptos::html::Input>::new();
     let send_files = move |caption: String, reply: Option<Seq>| {
         let files = attached.take();
