@@ -227,7 +227,10 @@ pub async fn create_chat(
     let created: ChatCreated = reqwest::Client::new()
         .post(format!("http://{addr}/api/chats/{kind}"))
         .header("cookie", cookie)
-        .json(&NewGroup { name: name.into() })
+        .json(&NewGroup {
+            name: name.into(),
+            members: Vec::new(),
+        })
         .send()
         .await?
         .error_for_status()?

@@ -25,6 +25,9 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 256;
 pub const DISPLAY_NAME_MAX: usize = 64;
 pub const CHAT_NAME_MAX: usize = 64;
+/// Most people a new group or channel starts with besides its owner; more
+/// join by its link.
+pub const NEW_GROUP_MEMBERS_MAX: usize = 50;
 /// The reactions a message can get (Telegram's default set is similar).
 pub const REACTIONS: &[&str] = &["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉"];
 /// Most posts one `Views` frame asks about.
@@ -38,6 +41,8 @@ pub const INVITE_USES_MAX: u32 = 200_000;
 pub const MEMBER_PAGE_MAX: usize = 200;
 /// A search query: at most this many characters, and results per page.
 pub const SEARCH_QUERY_MAX: usize = 100;
+/// Most people, and most public chats, one directory search answers with.
+pub const DIRECTORY_MAX: usize = 20;
 pub const SEARCH_PAGE_MAX: usize = 50;
 /// Longest disappearing-message timer, and furthest a message can be
 /// scheduled: a year.
@@ -224,6 +229,7 @@ mod tests {
             body::CHATS,
             &NewGroup {
                 name: worst(CHAT_NAME_MAX),
+                members: vec!["a".repeat(USERNAME_MAX); NEW_GROUP_MEMBERS_MAX],
             },
         );
         fits(

@@ -462,7 +462,8 @@ fn api_bodies() {
     insta::assert_json_snapshot!(
         "new_group",
         NewGroup {
-            name: "Team".into()
+            name: "Team".into(),
+            members: vec!["ben".into()],
         }
     );
     insta::assert_json_snapshot!(
@@ -472,6 +473,23 @@ fn api_bodies() {
             member_count: 3,
             kind: ChatKind::Channel,
             needs_approval: true
+        }
+    );
+    insta::assert_json_snapshot!(
+        "directory",
+        Directory {
+            people: vec![PersonHit {
+                id: UserId(2),
+                username: "annette".into(),
+                name: "Annette".into()
+            }],
+            chats: vec![PublicChat {
+                id: ChatId(7),
+                handle: "team".into(),
+                title: "Team".into(),
+                kind: ChatKind::Channel,
+                member_count: 3
+            }]
         }
     );
     insta::assert_json_snapshot!("me", Me { me: me() });

@@ -262,6 +262,7 @@ async fn one_user_is_in_at_most_500_groups_and_channels() {
             &[],
             &courier_protocol::http::NewGroup {
                 name: "one more".into(),
+                members: Vec::new(),
             },
         )
         .await;

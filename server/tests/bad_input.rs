@@ -164,6 +164,7 @@ async fn http_bodies_are_bounded_and_validated() {
     );
     let long_name = courier_protocol::http::NewGroup {
         name: "x".repeat(65),
+        members: Vec::new(),
     };
     assert_eq!(
         alice.call(&NEW_GROUP, &[], &long_name).await,

@@ -239,7 +239,7 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         .unwrap();
     let chat = features
         .chats
-        .new_group(&alice.me, "Picnic", courier_protocol::ChatKind::Group)
+        .new_group(&alice.me, "Picnic", courier_protocol::ChatKind::Group, &[])
         .await
         .unwrap();
 

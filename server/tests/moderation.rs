@@ -7,11 +7,13 @@ mod common;
 
 use std::time::Duration;
 
+use courier_protocol::limits::NEW_GROUP_MEMBERS_MAX;
+
 use common::*;
 use courier_protocol::http::{
     ANSWER_REQUEST, ChatSettings, GUEST, GuestJoin, INVITE_PREVIEW, INVITES, JOIN_BY_INVITE,
-    JOIN_PUBLIC, JOIN_REQUESTS, JoinAnswer, MEMBER_ACTION, MEMBERS, MemberAction, NEW_INVITE,
-    NewInvite, PUBLIC_PREVIEW, REVOKE_INVITE, RequestAnswer, UPDATE_CHAT,
+    JOIN_PUBLIC, JOIN_REQUESTS, JoinAnswer, MEMBER_ACTION, MEMBERS, MemberAction, NEW_GROUP,
+    NEW_INVITE, NewGroup, NewInvite, PUBLIC_PREVIEW, REVOKE_INVITE, RequestAnswer, UPDATE_CHAT,
 };
 use courier_protocol::{
     ChatKind, ChatSummary, ClientFrame, ClientMsgId, ErrorCode, Rights, Role, Seq, ServerFrame,
@@ -476,5 +478,65 @@ async fn slow_mode_and_settings_need_the_right() {
     assert_eq!(
         alice.call(&UPDATE_CHAT, &[&other.id.0], &taken).await,
         Err((409, ErrorCode::HandleTaken))
+    );
+}
+
+#[tokio::test]
+async fn a_group_starts_with_the_people_its_owner_names() {
+    let server = start_server().await;
+    let owner = sign_up(&server.base, "owner").await;
+    let ben = sign_up(&server.base, "ben").await;
+    let cy = sign_up(&server.base, "cyd").await;
+    let stranger = sign_up(&server.base, "stranger").await;
+    let new = |members: &[&str]| NewGroup {
+        name: "Trip".into(),
+        members: members.iter().map(|m| m.to_string()).collect(),
+    };
+    // Named twice, and the owner named too: each is in it once.
+    let trip = owner
+        .call(&NEW_GROUP, &[], &new(&["ben", "cyd", "ben", "owner"]))
+        .await
+        .unwrap()
+        .chat;
+    assert_eq!((trip.member_count, trip.role), (3, Role::Owner));
+    for member in [&ben, &cy] {
+        let listed = member
+            .call(&MEMBERS, &[&trip.id.0], &())
+            .await
+            .unwrap()
+            .members;
+        assert_eq!(listed.len(), 3, "a named person is a member");
+    }
+    let role_of = |p: &Person| {
+        let id = p.me.id;
+        let list = owner.call(&MEMBERS, &[&trip.id.0], &());
+        async move {
+            list.await
+                .unwrap()
+                .members
+                .into_iter()
+                .find(|m| m.user.id == id)
+                .map(|m| m.role)
+        }
+    };
+    assert_eq!(role_of(&ben).await, Some(Role::Member));
+    assert_eq!(
+        stranger.call(&MEMBERS, &[&trip.id.0], &()).await,
+        Err((403, ErrorCode::NotMember)),
+        "only those named"
+    );
+
+    assert_eq!(
+        owner.call(&NEW_GROUP, &[], &new(&["ben", "nobody"])).await,
+        Err((404, ErrorCode::UnknownUser)),
+        "an unknown name refuses the whole group"
+    );
+    let too_many: Vec<String> = (0..=NEW_GROUP_MEMBERS_MAX)
+        .map(|i| format!("p{i}"))
+        .collect();
+    let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+    assert_eq!(
+        owner.call(&NEW_GROUP, &[], &new(&too_many)).await,
+        Err((429, ErrorCode::TooMany)),
     );
 }

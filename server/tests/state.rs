@@ -103,6 +103,7 @@ async fn a_read_reaches_the_readers_other_devices_even_where_reads_are_private()
             &[],
             &NewGroup {
                 name: "News".into(),
+                members: Vec::new(),
             },
         )
         .await

@@ -13,8 +13,8 @@ use courier_protocol::{
     ChatId, ChatKind, ClientMsgId, Content, Rights, Role, Seq, UserId, UserKind,
 };
 use courier_server::kernel::db::{
-    Due, Expiry, NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore, Store,
-    StoreError,
+    Due, Expiry, Lookup, NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore,
+    Store, StoreError,
 };
 use courier_server::kernel::jobs::{Job, NewJob};
 
@@ -93,6 +93,7 @@ conformance!(
     scheduled_and_expiring,
     jobs_are_claimed_once,
     deliveries_and_folders,
+    the_directory_finds_people_and_public_chats,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
@@ -1149,4 +1150,140 @@ async fn jobs_are_claimed_once(store: &dyn Store) {
     let claimed = ids.len();
     ids.dedup();
     assert_eq!((claimed, ids.len()), (60, 60));
+}
+
+/// A directory search for `text` (already lowercased), as the chats
+/// service asks it.
+fn look(text: &str) -> (String, String) {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    (format!("{escaped}%"), format!("%{escaped}%"))
+}
+
+/// An account named `name`, found by `username`.
+async fn account(store: &dyn Store, username: &str, name: &str) -> UserId {
+    let new = NewUser {
+        name,
+        ..user(username, UserKind::Account)
+    };
+    store.create_user(new).await.unwrap().id
+}
+
+async fn the_directory_finds_people_and_public_chats(store: &dyn Store) {
+    let me = account(store, "me", "me").await;
+    let anna = account(store, "anna_k", "Anna Karenina").await;
+    let annette = account(store, "annette", "annette").await;
+    let stranger = account(store, "zed", "Anna Stranger").await;
+    let guest = store
+        .create_user(user("anna guest", UserKind::Guest))
+        .await
+        .unwrap()
+        .id;
+    let axb = account(store, "annaxk", "annaxk").await;
+    let olga = account(store, "olga", "ÖLGA Ünal").await;
+    let reader = account(store, "reader", "Anna Reader").await;
+    group(store, "Book club", "b1", &[me, anna, guest, olga]).await;
+    let quiet = channel(store, "Quiet", "q1", me).await;
+    store.add_member(quiet, reader, 1).await.unwrap();
+    let find = |text: &str| {
+        let (prefix, within) = look(text);
+        let text = text.to_owned();
+        async move {
+            let look = Lookup {
+                prefix: &prefix,
+                within: &within,
+                exact: &text,
+                limit: 20,
+            };
+            store
+                .find_people(me, &look)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| u.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // By username, as bytes sort: "anna_k" < "annaxk" < "annette".
+    assert_eq!(find("ann").await, vec![anna, axb, annette], "by username");
+    assert_eq!(find("annette").await, vec![annette], "exact");
+    assert_eq!(find("anna_").await, vec![anna], "`_` is no wildcard");
+    assert_eq!(
+        find("karenina").await,
+        vec![anna],
+        "a fellow member by name"
+    );
+    assert!(find("stranger").await.is_empty(), "not a stranger by name");
+    assert!(
+        find("anna reader").await.is_empty(),
+        "not a channel's reader"
+    );
+    assert_eq!(find("ölga ün").await, vec![olga], "by name in any script");
+    assert_eq!(find("zed").await, vec![stranger], "a stranger by username");
+    assert!(find("me").await.is_empty(), "not oneself");
+    assert!(find("guest").await.is_empty(), "never a guest");
+
+    let news = channel(store, "Daily News", "n1", me).await;
+    let club = group(store, "News Club", "c1", &[me]).await;
+    group(store, "Newsroom (private)", "p1", &[me]).await;
+    for (chat, handle) in [(news, "dailynews"), (club, "news")] {
+        store
+            .update_chat(
+                chat,
+                &ChatSettings {
+                    handle: Some(handle.into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let public = |text: &str| {
+        let (prefix, within) = look(text);
+        let text = text.to_owned();
+        async move {
+            let look = Lookup {
+                prefix: &prefix,
+                within: &within,
+                exact: &text,
+                limit: 20,
+            };
+            store.find_public(&look).await.unwrap()
+        }
+    };
+    let found = public("news").await;
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![club, news],
+        "the exact handle first, then by title; never a private group"
+    );
+    assert_eq!(
+        (
+            found[1].handle.as_str(),
+            found[1].title.as_str(),
+            found[1].kind,
+            found[1].member_count
+        ),
+        ("dailynews", "Daily News", ChatKind::Channel, 1)
+    );
+    assert_eq!(public("daily").await.len(), 1, "by handle prefix");
+    store
+        .update_chat(
+            club,
+            &ChatSettings {
+                name: Some("Ålesund Club".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let renamed = public("ålesund").await;
+    assert_eq!(
+        (renamed.len(), renamed[0].title.as_str()),
+        (1, "Ålesund Club"),
+        "by its new name"
+    );
+    assert!(public("%").await.is_empty(), "`%` is no wildcard");
 }

@@ -2,8 +2,8 @@
 //! chat's place in one's list.
 
 use courier_protocol::http::chats::{
-    ChatCreated, INVITE_PREVIEW, InvitePreview, JOIN_BY_INVITE, JOIN_PUBLIC, JoinAnswer, LEAVE,
-    NEW_CHANNEL, NEW_DIRECT, NEW_GROUP, NewDirect, NewGroup, SET_PLACE,
+    ChatCreated, DIRECTORY, Directory, INVITE_PREVIEW, InvitePreview, JOIN_BY_INVITE, JOIN_PUBLIC,
+    JoinAnswer, LEAVE, NEW_CHANNEL, NEW_DIRECT, NEW_GROUP, NewDirect, NewGroup, SET_PLACE,
 };
 use courier_protocol::{ChatId, ChatSummary, Place};
 
@@ -23,15 +23,25 @@ pub async fn join_public(handle: &str) -> Result<ChatCreated, ApiFail> {
     call(&JOIN_PUBLIC, &[&handle], "", &()).await
 }
 
+/// People and public chats matching `text` (see [`Directory`]).
+pub async fn directory(text: &str) -> Result<Directory, ApiFail> {
+    let query = format!("q={}", js_sys::encode_uri_component(text));
+    call(&DIRECTORY, &[], &query, &()).await
+}
+
 /// Opens (or finds) the 1:1 chat with `username`.
 pub async fn new_direct(username: String) -> Result<ChatCreated, ApiFail> {
     call(&NEW_DIRECT, &[], "", &NewDirect { username }).await
 }
 
-/// Creates a group, or a channel.
-pub async fn new_group(name: String, channel: bool) -> Result<ChatCreated, ApiFail> {
+/// Creates a group, or a channel, with the people named by `members`.
+pub async fn new_group(
+    name: String,
+    channel: bool,
+    members: Vec<String>,
+) -> Result<ChatCreated, ApiFail> {
     let endpoint = if channel { &NEW_CHANNEL } else { &NEW_GROUP };
-    call(endpoint, &[], "", &NewGroup { name }).await
+    call(endpoint, &[], "", &NewGroup { name, members }).await
 }
 
 /// Leaves a chat, and forgets it on this device.

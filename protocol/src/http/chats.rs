@@ -9,6 +9,7 @@ use crate::model::chat::Place;
 pub use crate::model::chat::ChatSettings;
 use crate::model::chat::{ChatKind, ChatSummary};
 use crate::model::user::UserInfo;
+use crate::{ChatId, UserId};
 
 /// `POST /api/chats/direct`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +21,39 @@ pub struct NewDirect {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewGroup {
     pub name: String,
+    /// People to put in it from the start, by username (at most
+    /// [`NEW_GROUP_MEMBERS_MAX`](crate::limits::NEW_GROUP_MEMBERS_MAX)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// `GET /api/directory?q=`: what the one search box finds beyond one's own
+/// chats, as Telegram's global search: people by @username (anyone) or by
+/// name (those one shares a chat with), and public groups and channels by
+/// @handle or title. Each list holds at most
+/// [`DIRECTORY_MAX`](crate::limits::DIRECTORY_MAX), exact matches first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Directory {
+    pub people: Vec<PersonHit>,
+    pub chats: Vec<PublicChat>,
+}
+
+/// A person the directory found; a chat with them opens by `username`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonHit {
+    pub id: UserId,
+    pub username: String,
+    pub name: String,
+}
+
+/// A public group or channel the directory found; one joins it by `handle`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicChat {
+    pub id: ChatId,
+    pub handle: String,
+    pub title: String,
+    pub kind: ChatKind,
+    pub member_count: u32,
 }
 
 /// `GET /api/invites/{code}` and `GET /api/public/{handle}`: what the join
@@ -129,6 +163,8 @@ pub const PUBLIC_PREVIEW: Endpoint<(), InvitePreview> =
     Endpoint::new(Method::Get, "/api/public/{handle}");
 pub const JOIN_PUBLIC: Endpoint<(), ChatCreated> =
     Endpoint::new(Method::Post, "/api/public/{handle}/join");
+/// `?q=<text>`
+pub const DIRECTORY: Endpoint<(), Directory> = Endpoint::new(Method::Get, "/api/directory");
 pub const NEW_DIRECT: Endpoint<NewDirect, ChatCreated> =
     Endpoint::new(Method::Post, "/api/chats/direct");
 pub const NEW_GROUP: Endpoint<NewGroup, ChatCreated> =

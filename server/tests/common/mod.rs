@@ -11,7 +11,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use courier_protocol::http::{
-    ApiError, Endpoint, JoinAnswer, Me, Method, NewDirect, NewGroup, SignUp, accounts, chats,
+    ApiError, ChatCreated, Endpoint, JoinAnswer, Me, Method, NewDirect, NewGroup, SignUp, accounts,
+    chats,
 };
 use courier_protocol::{
     ChatId, ChatSummary, ClientFrame, ClientMsgId, Content, Cursor, ErrorCode, Message,
@@ -209,10 +210,15 @@ pub fn joined<T>(answer: JoinAnswer<T>) -> T {
 }
 
 pub async fn sign_up(base: &str, username: &str) -> Person {
+    sign_up_named(base, username, None).await
+}
+
+/// [`sign_up`] with a display name other than the username.
+pub async fn sign_up_named(base: &str, username: &str, name: Option<&str>) -> Person {
     let body = SignUp {
         username: username.into(),
         password: "correct horse".into(),
-        name: None,
+        name: name.map(Into::into),
     };
     let response = request_to(base, &accounts::SIGN_UP, &[], "", &body)
         .send()
@@ -256,17 +262,24 @@ impl Person {
     }
 
     pub async fn group(&self, name: &str) -> ChatSummary {
-        self.call(&chats::NEW_GROUP, &[], &NewGroup { name: name.into() })
-            .await
-            .unwrap()
-            .chat
+        self.new_chat(&chats::NEW_GROUP, name).await
     }
 
     pub async fn channel(&self, name: &str) -> ChatSummary {
-        self.call(&chats::NEW_CHANNEL, &[], &NewGroup { name: name.into() })
-            .await
-            .unwrap()
-            .chat
+        self.new_chat(&chats::NEW_CHANNEL, name).await
+    }
+
+    /// A group or channel (as `endpoint` makes) with this person alone in it.
+    async fn new_chat(
+        &self,
+        endpoint: &Endpoint<NewGroup, ChatCreated>,
+        name: &str,
+    ) -> ChatSummary {
+        let body = NewGroup {
+            name: name.into(),
+            members: Vec::new(),
+        };
+        self.call(endpoint, &[], &body).await.unwrap().chat
     }
 
     pub async fn direct(&self, username: &str) -> ChatSummary {

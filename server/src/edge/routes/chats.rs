@@ -3,15 +3,16 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use courier_protocol::ChatKind;
 use courier_protocol::http::{
-    ChatCreated, GuestJoin, InvitePreview, JoinPending, Joined, NewDirect, NewGroup,
+    ChatCreated, Directory, GuestJoin, InvitePreview, JoinPending, Joined, NewDirect, NewGroup,
 };
 use courier_protocol::http::{accounts, chats};
 use courier_protocol::limits::body;
+use courier_protocol::{ChatKind, ErrorCode};
 
 use crate::edge::extract::{Body, ClientAddress, DeviceAgent, Session, signed_in};
 use crate::edge::failure::{ApiFailure, ApiResult};
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .serve(&chats::JOIN_BY_INVITE, join_by_invite)
         .serve(&chats::PUBLIC_PREVIEW, public_preview)
         .serve(&chats::JOIN_PUBLIC, join_public)
+        .serve(&chats::DIRECTORY, directory)
         .serve(&chats::NEW_DIRECT, new_direct)
         .serve(&chats::NEW_GROUP, new_group)
         .serve(&chats::NEW_CHANNEL, new_channel)
@@ -142,8 +144,32 @@ async fn new_direct(
     }))
 }
 
+#[derive(serde::Deserialize)]
+struct DirectoryQuery {
+    q: String,
+}
+
+/// # GET /api/directory?q=
+/// People by @username (or by name, among those one shares a chat with)
+/// and public groups and channels by @handle or title; 400 for an empty
+/// or over-long `q`.
+async fn directory(
+    State(s): State<AppState>,
+    session: Session,
+    query: Result<Query<DirectoryQuery>, QueryRejection>,
+) -> ApiResult<Json<Directory>> {
+    let Query(query) = query.map_err(|_| ErrorCode::BadRequest)?;
+    // A scan of the users and chats, paced as message search is.
+    s.scans
+        .take(&session.me.id, 1.0)
+        .map_err(ApiFailure::slow_down)?;
+    Ok(Json(
+        s.features.chats.directory(&session.me, &query.q).await?,
+    ))
+}
+
 /// # POST /api/chats/group
-/// A new group with the caller as its only member; others join by its invite link.
+/// A new group owned by the caller, with the people it names; others join by its invite link.
 async fn new_group(
     State(s): State<AppState>,
     session: Session,
@@ -153,7 +179,7 @@ async fn new_group(
         chat: s
             .features
             .chats
-            .new_group(&session.me, &body.name, ChatKind::Group)
+            .new_group(&session.me, &body.name, ChatKind::Group, &body.members)
             .await?,
     }))
 }
@@ -169,7 +195,7 @@ async fn new_channel(
         chat: s
             .features
             .chats
-            .new_group(&session.me, &body.name, ChatKind::Channel)
+            .new_group(&session.me, &body.name, ChatKind::Channel, &body.members)
             .await?,
     }))
 }

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use courier_protocol::http::InvitePreview;
+use courier_protocol::http::{Directory, InvitePreview, PersonHit};
 use courier_protocol::limits::{
-    CHAT_NAME_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, MEMBER_PAGE_MAX, check_name,
+    CHAT_NAME_MAX, DIRECTORY_MAX, DISPLAY_NAME_MAX, GROUPS_MAX, MEMBER_PAGE_MAX,
+    NEW_GROUP_MEMBERS_MAX, SEARCH_QUERY_MAX, check_name,
 };
 use courier_protocol::policy::{self, Standing};
 use courier_protocol::{
@@ -17,7 +18,7 @@ use courier_protocol::{
 use crate::features::accounts::{Accounts, SignedIn};
 use crate::kernel::Kernel;
 use crate::kernel::auth;
-use crate::kernel::db::{NewChat, NewUser, Redeemed};
+use crate::kernel::db::{Lookup, NewChat, NewUser, Redeemed};
 use crate::kernel::error::Result;
 
 /// Where joining by a link left the user.
@@ -187,28 +188,89 @@ impl Chats {
         self.summary_for(chat, me.id).await
     }
 
-    /// A group, or a channel, with `me` as its owner and only member.
+    /// A group or channel owned by `me`, with the people named by
+    /// `usernames` in it from the start (as Telegram's "add members").
     pub async fn new_group(
         &self,
         me: &UserInfo,
         name: &str,
         kind: ChatKind,
+        usernames: &[String],
     ) -> Result<ChatSummary> {
         let name = name.trim();
         check_name(name, CHAT_NAME_MAX)?;
+        if usernames.len() > NEW_GROUP_MEMBERS_MAX {
+            return Err(ErrorCode::TooMany);
+        }
         self.check_room_for_a_group(me.id).await?;
+        let mut members = vec![me.id];
+        for username in usernames {
+            let other = self
+                .k
+                .store
+                .user_by_username(username)
+                .await?
+                .ok_or(ErrorCode::UnknownUser)?;
+            if members.contains(&other.id) {
+                continue;
+            }
+            if self.k.store.blocked_between(me.id, other.id).await? {
+                return Err(ErrorCode::Blocked);
+            }
+            self.check_room_for_a_group(other.id).await?;
+            members.push(other.id);
+        }
         let invite = auth::new_invite_code();
         let new = NewChat {
             kind,
             name: Some(name),
             invite: &invite,
             direct_key: None,
-            members: &[me.id],
+            members: &members,
             now: self.k.now_ms(),
         };
         let chat = self.k.store.create_chat(new).await?;
-        self.k.delivery.announce(chat, &[me.id]).await?;
+        self.k.delivery.announce(chat, &members).await?;
         self.summary_for(chat, me.id).await
+    }
+
+    /// What the one search box finds beyond `me`'s chats: people by
+    /// @username (or by name, among those sharing a group or direct chat
+    /// with `me`) and public groups and channels by @handle or title.
+    /// Guests are never found: they have no username. `text` is trimmed,
+    /// a leading `@` dropped, and case-folded as the stored names are.
+    pub async fn directory(&self, me: &UserInfo, text: &str) -> Result<Directory> {
+        let text = text.trim();
+        let text = text.strip_prefix('@').unwrap_or(text).trim();
+        if text.is_empty() {
+            return Err(ErrorCode::TextEmpty);
+        }
+        if text.chars().count() > SEARCH_QUERY_MAX {
+            return Err(ErrorCode::TextTooLong);
+        }
+        let exact = text.to_lowercase();
+        let escaped = like_escaped(&exact);
+        let look = Lookup {
+            prefix: &format!("{escaped}%"),
+            within: &format!("%{escaped}%"),
+            exact: &exact,
+            limit: DIRECTORY_MAX,
+        };
+        let people = self.k.store.find_people(me.id, &look).await?;
+        let chats = self.k.store.find_public(&look).await?;
+        Ok(Directory {
+            people: people
+                .into_iter()
+                .filter_map(|u| {
+                    Some(PersonHit {
+                        id: u.id,
+                        username: u.username?,
+                        name: u.name,
+                    })
+                })
+                .collect(),
+            chats,
+        })
     }
 
     async fn summary_for(&self, chat: ChatId, user: UserId) -> Result<ChatSummary> {
@@ -275,5 +337,29 @@ impl Chats {
         } else {
             Err(ErrorCode::NotAllowed)
         }
+    }
+}
+
+/// `text` with `LIKE`'s wildcards (and the escape itself) escaped by a
+/// backslash, so "a_b" finds only "a_b".
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_escaped;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_escaped("a_b%c\\d"), "a\\_b\\%c\\\\d");
+        assert_eq!(like_escaped("анна"), "анна");
     }
 }

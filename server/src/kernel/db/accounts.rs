@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use courier_protocol::{UserId, UserInfo, UserKind};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
-use super::sql::{Changed, SqlStore, kind_str, unique_is};
+use super::sql::{Changed, SqlStore, kind_str, scan_error, unique_is};
 use super::statement::{Placeholder, Statement};
 use super::{Result, StoreError};
 
@@ -70,6 +70,24 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Which of `token_hashes` are sessions still live at `now`.
     async fn live_sessions(&self, token_hashes: &[Vec<u8>], now: i64) -> Result<Vec<Vec<u8>>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserInfo>>;
+    /// Accounts other than `me` whose username starts with what `look`
+    /// asks, or (among those sharing a group or direct chat with `me`)
+    /// whose case-folded name holds it; the exact username first, then by
+    /// username.
+    async fn find_people(&self, me: UserId, look: &Lookup<'_>) -> Result<Vec<UserInfo>>;
+}
+
+/// What a directory search looks for, as `LIKE` patterns (a backslash
+/// escapes `%`, `_` and itself).
+pub struct Lookup<'a> {
+    /// What a username or handle starts with: `text%`.
+    pub prefix: &'a str,
+    /// What a name or title holds, matched against its case-folded copy
+    /// (`folded_name`, folded by Rust's `to_lowercase`): `%text%`.
+    pub within: &'a str,
+    /// The text itself, which an exact match equals.
+    pub exact: &'a str,
+    pub limit: usize,
 }
 
 #[async_trait]
@@ -93,7 +111,7 @@ where
 {
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserInfo> {
         let row = sqlx::query(
-            "INSERT INTO users (username, name, password_hash, kind, created_at) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO users (username, name, password_hash, kind, created_at, folded_name) VALUES ($1, $2, $3, $4, $5, $6)
              RETURNING id, username, name, kind",
         )
         .bind(user.username)
@@ -101,6 +119,7 @@ where
         .bind(user.password_hash)
         .bind(kind_str(user.kind))
         .bind(user.now)
+        .bind(user.name.to_lowercase())
         .fetch_one(&self.writer)
         .await
         .map_err(|e| unique_is(e, StoreError::UsernameTaken))?;
@@ -325,5 +344,31 @@ where
             .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(Self::user_from).transpose()
+    }
+
+    async fn find_people(&self, me: UserId, look: &Lookup<'_>) -> Result<Vec<UserInfo>> {
+        // By name only those `me` sees as fellow members: a chat that is not
+        // a channel (whose readers stay unknown to each other), as presence.
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.name, u.kind FROM users u
+              WHERE u.kind = 'account' AND u.id <> $1 AND u.username IS NOT NULL
+                AND (u.username LIKE $2 ESCAPE '\\'
+                     OR (u.folded_name LIKE $3 ESCAPE '\\' AND EXISTS (
+                         SELECT 1 FROM members mine
+                           JOIN chats c ON c.id = mine.chat_id AND c.broadcast = 0
+                           JOIN members theirs ON theirs.chat_id = mine.chat_id AND theirs.user_id = u.id
+                          WHERE mine.user_id = $1)))
+              ORDER BY CASE WHEN u.username = $4 THEN 0 ELSE 1 END, u.username
+              LIMIT $5",
+        )
+        .bind(me.0)
+        .bind(look.prefix)
+        .bind(look.within)
+        .bind(look.exact)
+        .bind(i64::try_from(look.limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.scans)
+        .await
+        .map_err(scan_error)?;
+        rows.iter().map(Self::user_from).collect()
     }
 }

@@ -1,11 +1,13 @@
 //! Chats, their members and the links and handles that open them.
 
 use async_trait::async_trait;
+use courier_protocol::http::PublicChat;
 use courier_protocol::policy::Standing;
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Member, Rights, Role, Seq, UserId};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
-use super::sql::{Changed, SqlStore, role_str, summary_query};
+use super::accounts::Lookup;
+use super::sql::{Changed, SqlStore, role_str, scan_error, summary_query};
 use super::statement::{Placeholder, Statement};
 use super::{Result, StoreError};
 
@@ -51,6 +53,9 @@ pub trait ChatStore: Send + Sync + 'static {
     async fn redeem_invite(&self, invite: &str, user: UserId, now: i64) -> Result<Redeemed>;
     /// A public chat by its @handle.
     async fn chat_by_handle(&self, handle: &str) -> Result<Option<InviteTarget>>;
+    /// Public chats whose handle starts with, or whose title holds, what
+    /// `look` asks; the exact handle first, then the biggest.
+    async fn find_public(&self, look: &Lookup<'_>) -> Result<Vec<PublicChat>>;
     /// Adds a member; false if they already were one; `Banned` if banned.
     async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool>;
     /// `user`'s standing in `chat`; `None` if not a member.
@@ -91,8 +96,8 @@ where
             ChatKind::Channel => ("group", 1),
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO chats (kind, name, invite, direct_key, created_at, broadcast, salt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO chats (kind, name, invite, direct_key, created_at, broadcast, salt, folded_name)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(kind)
         .bind(chat.name)
@@ -102,6 +107,7 @@ where
         .bind(broadcast)
         // The secret behind the chat's aliases (see `alias`).
         .bind(crate::kernel::auth::new_invite_code())
+        .bind(chat.name.unwrap_or_default().to_lowercase())
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO member_counts (chat_id, n) VALUES ($1, $2)")
@@ -193,6 +199,36 @@ where
         .fetch_optional(&self.reader)
         .await?;
         row.map(|row| Self::target_from(&row, false)).transpose()
+    }
+
+    async fn find_public(&self, look: &Lookup<'_>) -> Result<Vec<PublicChat>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.kind, c.broadcast, c.name, c.handle, mc.n AS member_count FROM chats c
+               JOIN member_counts mc ON mc.chat_id = c.id
+              WHERE c.handle IS NOT NULL
+                AND (c.handle LIKE $1 ESCAPE '\\' OR c.folded_name LIKE $2 ESCAPE '\\')
+              ORDER BY CASE WHEN c.handle = $3 THEN 0 ELSE 1 END, mc.n DESC, c.handle
+              LIMIT $4",
+        )
+        .bind(look.prefix)
+        .bind(look.within)
+        .bind(look.exact)
+        .bind(i64::try_from(look.limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.scans)
+        .await
+        .map_err(scan_error)?;
+        rows.iter()
+            .map(|row| {
+                let found = Self::target_from(row, false)?;
+                Ok(PublicChat {
+                    id: found.chat,
+                    handle: row.try_get("handle")?,
+                    title: found.name,
+                    kind: found.kind,
+                    member_count: found.member_count,
+                })
+            })
+            .collect()
     }
 
     async fn add_member(&self, chat: ChatId, user: UserId, now: i64) -> Result<bool> {

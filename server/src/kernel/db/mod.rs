@@ -27,7 +27,7 @@ use courier_protocol::policy::Standing;
 
 use std::panic::Location;
 
-pub use accounts::{AccountStore, NewUser, SessionRow};
+pub use accounts::{AccountStore, Lookup, NewUser, SessionRow};
 pub use chats::{ChatStore, InviteTarget, NewChat, Redeemed};
 pub use cursors::{CursorStore, ReadMoved};
 pub use jobs::{Due, Expiry};

@@ -144,6 +144,7 @@ where
         let mut set = Vec::new();
         if let Some(name) = &settings.name {
             set.push(format!("name = {}", q.arg(name.as_str())));
+            set.push(format!("folded_name = {}", q.arg(name.to_lowercase())));
         }
         if let Some(handle) = &settings.handle {
             let handle = (!handle.is_empty()).then_some(handle.as_str());
