@@ -66,12 +66,6 @@ keep-my-chats = احتفظ بمحادثاتي
 
 ## Chat list
 
-username-to-chat = اسم مستخدم من تريد محادثته
-username-or-public = اسم المستخدم أو @محادثة عامة
-start-chat = بدء المحادثة
-new-group-name = اسم المجموعة الجديدة
-create-group = إنشاء مجموعة
-create-channel = إنشاء قناة
 chats = المحادثات
 no-chats = لا توجد محادثات بعد: ابدأ محادثة من الأعلى أو افتح رابط دعوة.
 you = أنت
@@ -110,12 +104,11 @@ sent = أُرسلت
 pending = قيد الانتظار
 failed = فشل الإرسال
 not-sent = لم تُرسل: { $reason }
-reply-to-quote = رد على { $sender }: { $text }
 quote-not-here = رسالة سابقة
 message-unsupported = تحتاج هذه الرسالة إلى إصدار أحدث من Courier
-reply-to-earlier = رد على رسالة سابقة
 edited = معدّلة
 message-actions = إجراءات الرسالة
+reactions = التفاعلات
 react = تفاعل بـ { $emoji }
 reply = رد
 edit = تعديل
@@ -136,9 +129,9 @@ members-of-chat = أعضاء هذه المحادثة
 role-owner = المالك
 role-admin = مشرف
 make-admin = تعيين مشرفًا
-make-admin-named = تعيين { $name } مشرفًا
+make-admin-named = تعيين مشرفًا: { $name }
 dismiss-admin = إلغاء الإشراف
-dismiss-admin-named = إلغاء إشراف { $name }
+dismiss-admin-named = إلغاء الإشراف: { $name }
 remove = إزالة
 remove-named = إزالة { $name }
 ban = حظر
@@ -204,7 +197,7 @@ link-expires = ينتهي في { $date }
 link-needs-approval = يتطلب موافقة
 join-requests = طلبات الانضمام
 approve = موافقة
-approve-named = الموافقة على { $name }
+approve-named = موافقة: { $name }
 decline = رفض
 decline-named = رفض { $name }
 
@@ -255,7 +248,6 @@ error-internal = خطأ داخلي
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
 
-search-messages = البحث في الرسائل
 search-in-chat = البحث في هذه المحادثة
 search-results = نتائج البحث
 search-none = لم يُعثر على شيء
@@ -270,8 +262,8 @@ read = مقروءة
 delivered = سُلِّمت
 seen-by = شاهدها { $names }
 seen-by-nobody = لم تُشاهَد بعد
-reaction-by = تفاعل { $emoji } من { $names }
-reaction-count = تفاعل { $emoji }: { $n }
+reaction-by = { $emoji } { $n }، من { $names }
+reaction-count = { $emoji } { $n }
 disappears = تختفي عند انتهاء مؤقّتها
 typing = { $names } يكتب…
 online = متصل الآن
@@ -405,3 +397,18 @@ password-old = كلمة المرور الحالية
 password-new = كلمة المرور الجديدة
 password-changed = تم تغيير كلمة المرور. تم تسجيل خروج أجهزتك الأخرى.
 password-wrong = كلمة المرور الحالية خاطئة
+
+# Starting chats and the one search box.
+new-chat = محادثة جديدة
+new-private-chat = محادثة خاصة جديدة
+new-group = مجموعة جديدة
+new-channel = قناة جديدة
+search-people = ابحث عن أشخاص بالاسم أو ‎@اسم المستخدم
+group-name = اسم المجموعة
+channel-name = اسم القناة
+next = التالي
+create = إنشاء
+add-people = إضافة أشخاص
+search = بحث
+section-people = الأشخاص
+section-public = المجموعات والقنوات العامة

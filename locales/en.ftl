@@ -55,12 +55,6 @@ keep-my-chats = Keep my chats
 
 ## Chat list
 
-username-to-chat = Username to chat with
-username-or-public = Username or @public chat
-start-chat = Start chat
-new-group-name = New group name
-create-group = Create group
-create-channel = Create channel
 chats = Chats
 no-chats = No chats yet: start one above or open an invite link.
 you = You
@@ -92,12 +86,11 @@ sent = Sent
 pending = Pending
 failed = Failed
 not-sent = Not sent: { $reason }
-reply-to-quote = Reply to { $sender }: { $text }
 quote-not-here = An earlier message
 message-unsupported = This message needs a newer version of Courier
-reply-to-earlier = Reply to an earlier message
 edited = edited
 message-actions = Message actions
+reactions = Reactions
 react = React { $emoji }
 reply = Reply
 edit = Edit
@@ -114,9 +107,9 @@ members-of-chat = Members of this chat
 role-owner = owner
 role-admin = admin
 make-admin = Make admin
-make-admin-named = Make { $name } admin
+make-admin-named = Make admin: { $name }
 dismiss-admin = Dismiss admin
-dismiss-admin-named = Dismiss { $name } as admin
+dismiss-admin-named = Dismiss admin: { $name }
 remove = Remove
 remove-named = Remove { $name }
 ban = Ban
@@ -217,7 +210,6 @@ error-internal = Internal error
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
 
-search-messages = Search messages
 search-in-chat = Search in this chat
 search-results = Search results
 search-none = Nothing found
@@ -232,8 +224,8 @@ read = Read
 delivered = Delivered
 seen-by = Seen by { $names }
 seen-by-nobody = Not seen yet
-reaction-by = Reaction { $emoji } from { $names }
-reaction-count = Reaction { $emoji }, { $n }
+reaction-by = { $emoji } { $n }, from { $names }
+reaction-count = { $emoji } { $n }
 disappears = Disappears when its timer runs out
 typing = { $names } typing…
 online = online
@@ -363,3 +355,18 @@ password-old = Current password
 password-new = New password
 password-changed = Password changed. Your other devices were signed out.
 password-wrong = The current password is wrong
+
+# Starting chats and the one search box.
+new-chat = New chat
+new-private-chat = New private chat
+new-group = New group
+new-channel = New channel
+search-people = Search people by name or @username
+group-name = Group name
+channel-name = Channel name
+next = Next
+create = Create
+add-people = Add people
+search = Search
+section-people = People
+section-public = Public groups and channels

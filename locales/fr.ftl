@@ -54,12 +54,6 @@ keep-my-chats = Garder mes discussions
 
 ## Chat list
 
-username-to-chat = Nom d’utilisateur de votre correspondant
-username-or-public = Nom d’utilisateur ou @discussion publique
-start-chat = Démarrer
-new-group-name = Nom du nouveau groupe
-create-group = Créer un groupe
-create-channel = Créer une chaîne
 chats = Discussions
 no-chats = Aucune discussion pour l’instant : démarrez-en une ci-dessus ou ouvrez un lien d’invitation.
 you = Vous
@@ -94,12 +88,11 @@ sent = Envoyé
 pending = En attente
 failed = Échec
 not-sent = Non envoyé : { $reason }
-reply-to-quote = Réponse à { $sender } : { $text }
 quote-not-here = Un message plus ancien
 message-unsupported = Ce message demande une version plus récente de Courier
-reply-to-earlier = Réponse à un message plus ancien
 edited = modifié
 message-actions = Actions sur le message
+reactions = Réactions
 react = Réagir { $emoji }
 reply = Répondre
 edit = Modifier
@@ -116,9 +109,9 @@ members-of-chat = Membres de cette discussion
 role-owner = propriétaire
 role-admin = admin
 make-admin = Nommer admin
-make-admin-named = Nommer { $name } admin
+make-admin-named = Nommer admin : { $name }
 dismiss-admin = Retirer les droits d’admin
-dismiss-admin-named = Retirer les droits d’admin de { $name }
+dismiss-admin-named = Retirer les droits d’admin : { $name }
 remove = Retirer
 remove-named = Retirer { $name }
 ban = Bannir
@@ -222,7 +215,6 @@ error-internal = Erreur interne
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
 
-search-messages = Rechercher des messages
 search-in-chat = Rechercher dans cette discussion
 search-results = Résultats de la recherche
 search-none = Aucun résultat
@@ -237,8 +229,8 @@ read = Lu
 delivered = Distribué
 seen-by = Vu par { $names }
 seen-by-nobody = Pas encore vu
-reaction-by = Réaction { $emoji } de { $names }
-reaction-count = Réaction { $emoji } : { $n }
+reaction-by = { $emoji } { $n }, de { $names }
+reaction-count = { $emoji } { $n }
 disappears = Disparaît à la fin de son minuteur
 typing = { $names } écrit…
 online = en ligne
@@ -368,3 +360,18 @@ password-old = Mot de passe actuel
 password-new = Nouveau mot de passe
 password-changed = Mot de passe changé. Vos autres appareils ont été déconnectés.
 password-wrong = Le mot de passe actuel est incorrect
+
+# Starting chats and the one search box.
+new-chat = Nouvelle discussion
+new-private-chat = Nouvelle discussion privée
+new-group = Nouveau groupe
+new-channel = Nouveau canal
+search-people = Chercher des personnes par nom ou @pseudo
+group-name = Nom du groupe
+channel-name = Nom du canal
+next = Suivant
+create = Créer
+add-people = Ajouter des personnes
+search = Rechercher
+section-people = Personnes
+section-public = Groupes et canaux publics

@@ -54,12 +54,6 @@ keep-my-chats = Guardar minhas conversas
 
 ## Chat list
 
-username-to-chat = Nome de usuário com quem conversar
-username-or-public = Nome de usuário ou @conversa pública
-start-chat = Iniciar conversa
-new-group-name = Nome do novo grupo
-create-group = Criar grupo
-create-channel = Criar canal
 chats = Conversas
 no-chats = Nenhuma conversa ainda: inicie uma acima ou abra um link de convite.
 you = Você
@@ -94,12 +88,11 @@ sent = Enviada
 pending = Pendente
 failed = Falhou
 not-sent = Não enviada: { $reason }
-reply-to-quote = Resposta a { $sender }: { $text }
 quote-not-here = Uma mensagem anterior
 message-unsupported = Esta mensagem precisa de uma versão mais recente do Courier
-reply-to-earlier = Resposta a uma mensagem anterior
 edited = editada
 message-actions = Ações da mensagem
+reactions = Reações
 react = Reagir com { $emoji }
 reply = Responder
 edit = Editar
@@ -116,9 +109,9 @@ members-of-chat = Membros desta conversa
 role-owner = dono
 role-admin = admin
 make-admin = Tornar admin
-make-admin-named = Tornar { $name } admin
+make-admin-named = Tornar admin: { $name }
 dismiss-admin = Remover de admin
-dismiss-admin-named = Remover { $name } de admin
+dismiss-admin-named = Remover de admin: { $name }
 remove = Remover
 remove-named = Remover { $name }
 ban = Banir
@@ -222,7 +215,6 @@ error-internal = Erro interno
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
 
-search-messages = Pesquisar mensagens
 search-in-chat = Pesquisar nesta conversa
 search-results = Resultados da pesquisa
 search-none = Nada encontrado
@@ -237,8 +229,8 @@ read = Lida
 delivered = Entregue
 seen-by = Vista por { $names }
 seen-by-nobody = Ainda não vista
-reaction-by = Reação { $emoji } de { $names }
-reaction-count = Reação { $emoji }: { $n }
+reaction-by = { $emoji } { $n }, de { $names }
+reaction-count = { $emoji } { $n }
 disappears = Desaparece quando o temporizador acabar
 typing = { $names } digitando…
 online = online
@@ -368,3 +360,18 @@ password-old = Senha atual
 password-new = Nova senha
 password-changed = Senha alterada. Seus outros dispositivos foram desconectados.
 password-wrong = A senha atual está errada
+
+# Starting chats and the one search box.
+new-chat = Nova conversa
+new-private-chat = Nova conversa privada
+new-group = Novo grupo
+new-channel = Novo canal
+search-people = Procurar pessoas por nome ou @usuário
+group-name = Nome do grupo
+channel-name = Nome do canal
+next = Avançar
+create = Criar
+add-people = Adicionar pessoas
+search = Pesquisar
+section-people = Pessoas
+section-public = Grupos e canais públicos

@@ -60,12 +60,6 @@ keep-my-chats = Сохранить мои чаты
 
 ## Chat list
 
-username-to-chat = С кем начать чат (имя пользователя)
-username-or-public = Имя пользователя или @публичный чат
-start-chat = Начать чат
-new-group-name = Название новой группы
-create-group = Создать группу
-create-channel = Создать канал
 chats = Чаты
 no-chats = Чатов пока нет: начните новый выше или откройте ссылку-приглашение.
 you = Вы
@@ -102,12 +96,11 @@ sent = Отправлено
 pending = Ожидает отправки
 failed = Ошибка
 not-sent = Не отправлено: { $reason }
-reply-to-quote = Ответ на сообщение { $sender }: { $text }
 quote-not-here = Более раннее сообщение
 message-unsupported = Для этого сообщения нужна более новая версия Courier
-reply-to-earlier = Ответ на более раннее сообщение
 edited = изменено
 message-actions = Действия с сообщением
+reactions = Реакции
 react = Реакция { $emoji }
 reply = Ответить
 edit = Изменить
@@ -126,11 +119,11 @@ members-of-chat = Участники этого чата
 role-owner = владелец
 role-admin = администратор
 make-admin = Назначить администратором
-make-admin-named = Назначить { $name } администратором
+make-admin-named = Назначить администратором: { $name }
 dismiss-admin = Снять с должности администратора
-dismiss-admin-named = Снять { $name } с должности администратора
+dismiss-admin-named = Снять с должности администратора: { $name }
 remove = Удалить
-remove-named = Удалить { $name } из чата
+remove-named = Удалить: { $name }
 ban = Заблокировать
 ban-named = Заблокировать { $name }
 show-more = Показать ещё
@@ -187,9 +180,9 @@ link-expires = действует до { $date }
 link-needs-approval = нужно одобрение
 join-requests = Заявки на вступление
 approve = Одобрить
-approve-named = Одобрить заявку { $name }
+approve-named = Одобрить: { $name }
 decline = Отклонить
-decline-named = Отклонить заявку { $name }
+decline-named = Отклонить: { $name }
 
 ## Errors
 
@@ -238,7 +231,6 @@ error-internal = Внутренняя ошибка сервера
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
 
-search-messages = Поиск сообщений
 search-in-chat = Поиск в этом чате
 search-results = Результаты поиска
 search-none = Ничего не найдено
@@ -253,8 +245,8 @@ read = Прочитано
 delivered = Доставлено
 seen-by = Прочитали: { $names }
 seen-by-nobody = Ещё не прочитано
-reaction-by = Реакция { $emoji }: { $names }
-reaction-count = Реакция { $emoji }: { $n }
+reaction-by = { $emoji } { $n }, от { $names }
+reaction-count = { $emoji } { $n }
 disappears = Исчезнет, когда истечёт таймер
 typing = { $names } печатает…
 online = в сети
@@ -386,3 +378,18 @@ password-old = Текущий пароль
 password-new = Новый пароль
 password-changed = Пароль изменён. На других устройствах выполнен выход.
 password-wrong = Текущий пароль неверен
+
+# Starting chats and the one search box.
+new-chat = Новый чат
+new-private-chat = Новый личный чат
+new-group = Новая группа
+new-channel = Новый канал
+search-people = Искать людей по имени или @имени пользователя
+group-name = Название группы
+channel-name = Название канала
+next = Далее
+create = Создать
+add-people = Добавить участников
+search = Поиск
+section-people = Люди
+section-public = Публичные группы и каналы

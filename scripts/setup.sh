@@ -49,7 +49,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" 
 fi
 
 npm_packages=("binaryen@$BINARYEN_VERSION")
-$want_test && npm_packages+=("playwright-core@1.64.1" "tus-js-client@4.3.1")
+$want_test && npm_packages+=("playwright-core@1.64.1" "tus-js-client@4.3.1" "axe-core@4.14.1")
 missing=()
 for p in "${npm_packages[@]}"; do
   name=${p%@*}; version=${p##*@}

@@ -233,8 +233,13 @@ pub fn gist(m: &Message) -> String {
     if !words.is_empty() {
         return words.to_string();
     }
-    match &m.content {
-        Some(Content::Media { items, .. }) => match items.as_slice() {
+    m.content.as_ref().map(content_gist).unwrap_or_default()
+}
+
+/// What a message without words carries, in a few words ("Photo").
+pub fn content_gist(content: &Content) -> String {
+    match content {
+        Content::Media { items, .. } => match items.as_slice() {
             [one] => match one.kind {
                 MediaKind::Photo => t("media-photo"),
                 MediaKind::Video => t("media-video"),
@@ -244,8 +249,8 @@ pub fn gist(m: &Message) -> String {
             },
             _ => t("media-album"),
         },
-        Some(Content::Voice { .. }) => t("media-voice"),
-        Some(Content::RoundVideo { .. }) => t("round-video"),
+        Content::Voice { .. } => t("media-voice"),
+        Content::RoundVideo { .. } => t("round-video"),
         _ => String::new(),
     }
 }

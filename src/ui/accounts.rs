@@ -52,7 +52,11 @@ pub fn AccountMenu() -> impl IntoView {
         <button
             class="whoami"
             dir="auto"
-            aria-label=t("accounts")
+            // Named as it reads (the account's name), then what it opens.
+            aria-label=move || {
+                let name = ctx.me.with(|m| m.as_ref().map(|m| m.name.clone())).unwrap_or_default();
+                format!("{name} · {}", t("accounts"))
+            }
             aria-expanded=move || open.get().to_string()
             aria-controls="accounts"
             on:click=toggle
@@ -61,6 +65,7 @@ pub fn AccountMenu() -> impl IntoView {
             <span aria-hidden="true">" ▾"</span>
         </button>
         <Show when=move || open.get()>
+            <super::popover::Shade close=Callback::new(move |()| open.set(false)) />
             <div id="accounts" class="accounts" role="dialog" aria-label=t("accounts") on:keydown=close>
                 <ul>
                     {move || known.get().into_iter().map(|a| {

@@ -1,95 +1,17 @@
-//! The chat list and the forms that start chats.
+//! The chat list, its folders, and the picker of where to forward.
 
 use std::collections::HashMap;
 
-use courier_protocol::http::ChatCreated;
 use courier_protocol::model::folder::{Candidate, Folder};
-use courier_protocol::{ChatId, ChatKind, ChatSummary, ErrorCode, Place, UserId};
-use leptos::ev::SubmitEvent;
+use courier_protocol::{ChatId, ChatKind, ChatSummary, Place, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::folders::FolderEditor;
-use super::{say, when};
-use crate::api::{self, ApiFail};
+use super::when;
 use crate::i18n::{self, t, t_with, t_with_raw};
 use crate::state::ctx;
 use crate::store::ChatRow;
-
-/// Start a 1:1 chat by username (or open a public chat by @handle), or
-/// create a named group or channel.
-#[component]
-pub fn NewChat() -> impl IntoView {
-    let ctx = ctx();
-    let (username, group) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let error = RwSignal::new(None::<String>);
-    // Which of the group form's two buttons submitted it.
-    let channel = RwSignal::new(false);
-    let create = move |direct: bool| {
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            error.set(None);
-            let field = if direct { username } else { group };
-            let value = field.get_untracked().trim().to_string();
-            if value.is_empty() {
-                return;
-            }
-            spawn_local(async move {
-                let created = if direct {
-                    let name = value.trim_start_matches('@').to_lowercase();
-                    let person = api::chats::new_direct(name.clone()).await;
-                    match person {
-                        // Not a person: maybe a public group or channel.
-                        Err(ApiFail::Code(ErrorCode::UnknownUser)) => {
-                            api::chats::join_public(&name)
-                                .await
-                                .map_err(|_| ApiFail::Code(ErrorCode::UnknownUser))
-                        }
-                        other => other,
-                    }
-                } else {
-                    api::chats::new_group(value, channel.get_untracked()).await
-                };
-                match created {
-                    Ok(ChatCreated { chat }) => {
-                        field.try_set(String::new());
-                        ctx.show_chat(chat);
-                    }
-                    Err(fail) => {
-                        error.try_set(Some(say(fail)));
-                    }
-                }
-            });
-        }
-    };
-    view! {
-        <div class="new-chat">
-            <form on:submit=create(true)>
-                <input
-                    aria-label=t("username-to-chat")
-                    placeholder=t("username-or-public")
-                    autocapitalize="none"
-                    dir="auto"
-                    prop:value=username
-                    on:input=move |ev| username.set(event_target_value(&ev))
-                />
-                <button type="submit">{t("start-chat")}</button>
-            </form>
-            <form on:submit=create(false)>
-                <input
-                    aria-label=t("new-group-name")
-                    placeholder=t("new-group-name")
-                    dir="auto"
-                    prop:value=group
-                    on:input=move |ev| group.set(event_target_value(&ev))
-                />
-                <button type="submit" on:click=move |_| channel.set(false)>{t("create-group")}</button>
-                <button type="submit" on:click=move |_| channel.set(true)>{t("create-channel")}</button>
-            </form>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
-    }
-}
 
 #[component]
 pub fn ChatList() -> impl IntoView {
@@ -160,8 +82,8 @@ pub fn ChatList() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <div class="folders" role="tablist" aria-label=t("folders")>
-            {tabs}
+        <div class="folders">
+            <div role="tablist" aria-label=t("folders")>{tabs}</div>
             <button type="button" class="edit-folders" aria-label=t("edit-folders") title=t("edit-folders")
                 on:click=move |_| editing.set(true)>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4" /></svg>
@@ -287,7 +209,7 @@ pub fn ForwardPicker() -> impl IntoView {
                 aria-label=t("forward-to")
                 on:click=|ev| ev.stop_propagation()
             >
-                <h3>{t("forward-to")}</h3>
+                <h2>{t("forward-to")}</h2>
                 <ul class="forward-targets">
                     <For
                         each=move || rows.get()

@@ -72,7 +72,17 @@ pub fn FolderEditor(
     let list = RwSignal::new(folders);
     let open = RwSignal::new(None::<usize>);
     let error = RwSignal::new(None::<String>);
-    let close = move || editing.set(false);
+    // Closed, focus goes back to the button that opened it.
+    let close = move || {
+        if let Some(button) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".edit-folders").ok().flatten())
+            .and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok())
+        {
+            let _ = button.focus();
+        }
+        editing.set(false);
+    };
     let add = move |_| {
         let at = list.with(Vec::len);
         list.update(|l| {
@@ -136,8 +146,9 @@ pub fn FolderEditor(
                 aria-modal="true"
                 aria-label=t("edit-folders")
                 on:click=|ev| ev.stop_propagation()
+                on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }
             >
-                <h3>{t("edit-folders")}</h3>
+                <h2>{t("edit-folders")}</h2>
                 {move || match open.get() {
                     Some(i) => view! { <FolderForm list at=i chats=chats.clone() done=open /> }.into_any(),
                     None => overview().into_any(),
@@ -181,10 +192,17 @@ fn FolderForm(
         let name = name();
         courier_protocol::limits::check_name(&name, FOLDER_NAME_MAX).is_err()
     };
+    // The form replaces the button that opened it: its name takes focus.
+    let field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
     view! {
         <label class="field">
             <span>{t("folder-name")}</span>
-            <input dir="auto" maxlength=FOLDER_NAME_MAX prop:value=name
+            <input dir="auto" node_ref=field maxlength=FOLDER_NAME_MAX prop:value=name
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     edit(Box::new(move |f| f.name = value));

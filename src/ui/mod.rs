@@ -9,9 +9,12 @@ mod chat;
 mod chats;
 mod devices;
 mod folders;
+mod menu;
 mod message;
+mod new_chat;
 mod outgoing;
 mod placeholder;
+mod popover;
 mod prefs;
 mod search;
 mod signout;
@@ -146,10 +149,24 @@ fn Shell() -> impl IntoView {
     };
     // Opening the chat already open (a search hit in it) keeps its view.
     let open = Memo::new(move |_| ctx.open.get());
+    // Alt+Up and Alt+Down (or Ctrl+Tab) go to the chat above or below in
+    // the list, as in Telegram.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let step = match (ev.key().as_str(), ev.alt_key(), ev.ctrl_key()) {
+            ("ArrowUp", true, false) => -1,
+            ("ArrowDown", true, false) => 1,
+            ("Tab", false, true) if ev.shift_key() => -1,
+            ("Tab", false, true) => 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        next_chat(step);
+    });
+    on_cleanup(move || keys.remove());
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">
-                <span class="brand">"Courier"</span>
+                <h1 class="brand">"Courier"</h1>
                 <ConnectionStatus />
                 <accounts::AccountMenu />
                 <prefs::PrefsButton />
@@ -161,16 +178,39 @@ fn Shell() -> impl IntoView {
                         <auth::GuestBanner />
                     </Show>
                     <search::Search />
-                    <chats::NewChat />
                     <chats::ChatList />
+                    <new_chat::NewChat />
                 </aside>
                 {move || ctx.forwarding.get().is_some().then(|| view! { <chats::ForwardPicker /> })}
                 {move || match open.get() {
                     Some(id) => view! { <chat::ChatView id /> }.into_any(),
-                    None => view! { <div class="pane empty"><p>{t("select-chat")}</p></div> }.into_any(),
+                    None => view! { <main class="pane empty"><p>{t("select-chat")}</p></main> }.into_any(),
                 }}
             </div>
         </div>
+    }
+}
+
+/// Opens the chat `step` rows from the open one in the list as shown.
+fn next_chat(step: isize) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(rows) = doc.query_selector_all(".chat-list .chat-row") else {
+        return;
+    };
+    let rows: Vec<web_sys::HtmlElement> = (0..rows.length())
+        .filter_map(|i| rows.item(i)?.dyn_into().ok())
+        .collect();
+    let at = rows.iter().position(|r| r.class_list().contains("active"));
+    let to = match at {
+        Some(i) => i.checked_add_signed(step).filter(|to| *to < rows.len()),
+        None if step > 0 => Some(0),
+        None => rows.len().checked_sub(1),
+    };
+    if let Some(row) = to.and_then(|to| rows.get(to)) {
+        row.click();
     }
 }
 

@@ -225,14 +225,20 @@ fn NotifyToggle() -> impl IntoView {
 pub fn PrefsButton() -> impl IntoView {
     let prefs = prefs();
     let label = t("preferences");
+    let button = NodeRef::<leptos::html::Button>::new();
+    // Closed by Escape, focus goes back to the button.
     let close = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
+            if let Some(b) = button.get_untracked() {
+                let _ = b.focus();
+            }
             prefs.open.set(false);
         }
     };
     view! {
         <button
             class="icon"
+            node_ref=button
             aria-label=label.clone()
             title=label
             aria-expanded=move || prefs.open.get().to_string()
@@ -242,6 +248,7 @@ pub fn PrefsButton() -> impl IntoView {
             "⚙"
         </button>
         <Show when=move || prefs.open.get()>
+            <super::popover::Shade close=Callback::new(move |()| prefs.open.set(false)) />
             <div id="prefs" class="prefs" role="dialog" aria-label=t("preferences") on:keydown=close>
                 <LanguageSelect />
                 <ThemeSelect />

@@ -1,16 +1,19 @@
-//! Message search, in one chat or across all: the device's IndexedDB
-//! history first (so it works offline), then the server for what this
-//! device does not hold.
+//! Search, in one chat or over everything. Over everything it finds, in
+//! sections as Telegram does: one's chats by title or @handle, people by
+//! name or @username (with or without a chat yet), public groups and
+//! channels, and messages. Chats and messages come from the device first
+//! (so it works offline), then the server adds what this device lacks.
 
 use std::collections::{HashMap, HashSet};
 
-use courier_protocol::http::Found;
-use courier_protocol::{ChatId, Message};
+use courier_protocol::http::chats::{Directory, PersonHit, PublicChat};
+use courier_protocol::http::{ChatCreated, Found};
+use courier_protocol::{ChatId, ChatSummary, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::hhmm;
-use crate::api;
+use super::{hhmm, say};
+use crate::api::{self, ApiFail};
 use crate::i18n::{self, t};
 use crate::state::ctx;
 
@@ -18,12 +21,28 @@ const RESULTS: usize = 50;
 
 /// A search box and its results; `chat` limits it to one chat.
 #[component]
-pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
+pub fn Search(
+    #[prop(optional)] chat: Option<ChatId>,
+    /// Takes focus when shown (opened from a button or Ctrl+F).
+    #[prop(optional)]
+    focus: bool,
+) -> impl IntoView {
     let ctx = ctx();
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = input.get().filter(|_| focus) {
+            let _ = input.focus();
+        }
+    });
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(Vec::<Message>::new());
     let offline = RwSignal::new(false);
     let titles = RwSignal::new(HashMap::<ChatId, String>::new());
+    // Over everything: one's chats that match, and what the server's
+    // directory finds.
+    let chats = RwSignal::new(Vec::<ChatSummary>::new());
+    let directory = RwSignal::new(Directory::default());
+    let error = RwSignal::new(None::<String>);
     // Each keystroke starts a search; only the latest one's answers count.
     let generation = StoredValue::new(0u64);
     let run = move |text: String| {
@@ -32,12 +51,27 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
         let current = move || generation.get_value() == mine;
         if text.trim().is_empty() {
             results.set(Vec::new());
+            chats.set(Vec::new());
+            directory.set(Directory::default());
             return;
         }
         let Some(store) = ctx.store() else { return };
+        if chat.is_none() {
+            let text = text.clone();
+            spawn_local(async move {
+                if let Ok(found) = api::chats::directory(text.trim()).await
+                    && current()
+                {
+                    directory.try_set(found);
+                }
+            });
+        }
         spawn_local(async move {
-            if let Ok(chats) = store.chats().await {
-                titles.try_set(chats.into_iter().map(|c| (c.id, c.title)).collect());
+            if let Ok(all) = store.chats().await {
+                if chat.is_none() {
+                    chats.try_set(matching(&all, text.trim()));
+                }
+                titles.try_set(all.into_iter().map(|c| (c.id, c.title)).collect());
             }
             let local: Vec<Message> = store
                 .search(chat, text.trim(), RESULTS)
@@ -65,7 +99,47 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
     let label = if chat.is_some() {
         t("search-in-chat")
     } else {
-        t("search-messages")
+        t("search")
+    };
+    let landmark = label.clone();
+    // A person found opens the chat with them (made now if need be); a
+    // public chat opens once joined.
+    let opened = move |made: Result<ChatCreated, ApiFail>| match made {
+        Ok(ChatCreated { chat }) => {
+            query.set(String::new());
+            results.set(Vec::new());
+            error.set(None);
+            ctx.show_chat(chat);
+        }
+        Err(fail) => error.set(Some(say(fail))),
+    };
+    let message_person = move |p: PersonHit| {
+        move |_| {
+            let username = p.username.clone();
+            spawn_local(async move { opened(api::chats::new_direct(username).await) });
+        }
+    };
+    let join = move |c: PublicChat| {
+        move |_| {
+            let handle = c.handle.clone();
+            spawn_local(async move { opened(api::chats::join_public(&handle).await) });
+        }
+    };
+    // Public chats one is in already show among one's chats.
+    let public = move || {
+        directory.with(|d| {
+            d.chats
+                .iter()
+                .filter(|c| chats.with(|mine| mine.iter().all(|m| m.id != c.id)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let nothing = move || {
+        results.with(Vec::is_empty)
+            && chats.with(Vec::is_empty)
+            && directory.with(|d| d.people.is_empty())
+            && public().is_empty()
     };
     let open = move |m: &Message| {
         let (chat, seq) = (m.chat, m.seq);
@@ -74,10 +148,31 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
             ctx.open.set(Some(chat));
         }
     };
+    let messages = move || {
+        results
+            .get()
+            .iter()
+            .map(|m| {
+                let title = titles.with(|t| t.get(&m.chat).cloned()).unwrap_or_default();
+                view! {
+                    <li>
+                        <button class="search-hit" on:click=open(m)>
+                            <span class="title" dir="auto">{chat.is_none().then_some(title)}</span>
+                            <span class="time">{hhmm(m.at)}</span>
+                            <span class="preview" dir="auto">
+                                {format!("{}: {}", m.sender_name, i18n::gist(m))}
+                            </span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
     view! {
-        <div class="search">
+        <div class="search" role="search" aria-label=landmark>
             <input
                 type="search"
+                node_ref=input
                 aria-label=label.clone()
                 placeholder=label
                 dir="auto"
@@ -92,39 +187,95 @@ pub fn Search(#[prop(optional)] chat: Option<ChatId>) -> impl IntoView {
                 <Show when=move || offline.get()>
                     <p class="muted">{t("search-offline")}</p>
                 </Show>
-                <ul class="search-results" role="list" aria-label=t("search-results")>
-                    {move || {
-                        let found = results.get();
-                        if found.is_empty() {
-                            return view! { <li class="muted">{t("search-none")}</li> }.into_any();
-                        }
-                        found
-                            .iter()
-                            .map(|m| {
-                                let title = titles
-                                    .with(|t| t.get(&m.chat).cloned())
-                                    .unwrap_or_default();
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <div class="search-results">
+                    <Show when=nothing>
+                        <p class="muted">{t("search-none")}</p>
+                    </Show>
+                    <Show when=move || !chats.with(Vec::is_empty)>
+                        <Section title=t("chats")>
+                            {move || chats.get().into_iter().map(|c| {
+                                let id = c.id;
                                 view! {
-                                    <li>
-                                        <button class="search-hit" on:click=open(m)>
-                                            <span class="title" dir="auto">
-                                                {chat.is_none().then_some(title)}
-                                            </span>
-                                            <span class="time">{hhmm(m.at)}</span>
-                                            <span class="preview" dir="auto">
-                                                {format!("{}: {}", m.sender_name, i18n::gist(m))}
-                                            </span>
-                                        </button>
-                                    </li>
+                                    <li><button class="search-hit" on:click=move |_| ctx.open.set(Some(id))>
+                                        <span class="title" dir="auto">{c.title}</span>
+                                        <span class="preview">{c.handle.map(|h| format!("@{h}"))}</span>
+                                    </button></li>
                                 }
-                            })
-                            .collect_view()
-                            .into_any()
-                    }}
-                </ul>
+                            }).collect_view()}
+                        </Section>
+                    </Show>
+                    <Show when=move || directory.with(|d| !d.people.is_empty())>
+                        <Section title=t("section-people")>
+                            {move || directory.with(|d| d.people.clone()).into_iter().map(|p| {
+                                let (name, handle) = (p.name.clone(), format!("@{}", p.username));
+                                view! {
+                                    <li><button class="search-hit" on:click=message_person(p)>
+                                        <span class="title" dir="auto">{name}" "</span>
+                                        <span class="preview">{handle}</span>
+                                    </button></li>
+                                }
+                            }).collect_view()}
+                        </Section>
+                    </Show>
+                    <Show when=move || !public().is_empty()>
+                        <Section title=t("section-public")>
+                            {move || public().into_iter().map(|c| {
+                                let title = c.title.clone();
+                                let about = format!("@{} · {}", c.handle, super::members_label(c.member_count));
+                                view! {
+                                    <li><button class="search-hit" on:click=join(c)>
+                                        <span class="title" dir="auto">{title}" "</span>
+                                        <span class="preview">{about}</span>
+                                    </button></li>
+                                }
+                            }).collect_view()}
+                        </Section>
+                    </Show>
+                    <Show when=move || !results.with(Vec::is_empty)>
+                        {move || if chat.is_none() {
+                            view! { <Section title=t("messages") label=t("search-results")>{messages}</Section> }.into_any()
+                        } else {
+                            view! { <ul class="search-list" aria-label=t("search-results")>{messages}</ul> }.into_any()
+                        }}
+                    </Show>
+                </div>
             </Show>
         </div>
     }
+}
+
+/// One kind of result, under its heading; the list is named `label`, or
+/// as the heading.
+#[component]
+fn Section(
+    title: String,
+    #[prop(optional, into)] label: Option<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let label = label.unwrap_or_else(|| title.clone());
+    view! {
+        <section class="search-section">
+            <h2>{title}</h2>
+            <ul class="search-list" aria-label=label>{children()}</ul>
+        </section>
+    }
+}
+
+/// One's chats whose title or @handle holds `text`, ignoring case.
+fn matching(chats: &[ChatSummary], text: &str) -> Vec<ChatSummary> {
+    let text = text.trim_start_matches('@').to_lowercase();
+    chats
+        .iter()
+        .filter(|c| {
+            c.title.to_lowercase().contains(&text)
+                || c.handle
+                    .as_ref()
+                    .is_some_and(|h| h.to_lowercase().contains(&text))
+        })
+        .take(RESULTS)
+        .cloned()
+        .collect()
 }
 
 /// The server's results and the device's, each message once, newest first.

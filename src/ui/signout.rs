@@ -42,6 +42,7 @@ pub fn SignOutMenu() -> impl IntoView {
             on:click=move |_| open.update(|o| *o = !*o)
         >"⎋"</button>
         <Show when=move || open.get()>
+            <super::popover::Shade close=Callback::new(move |()| open.set(false)) />
             <div id="sign-out" class="accounts sign-out" role="dialog" aria-label=t("sign-out") on:keydown=close>
                 <p dir="auto">{move || ctx.me.get().map(|m| m.name)}</p>
                 <button type="button" autofocus on:click=move |_| leave(false)>{t("sign-out")}</button>

@@ -271,6 +271,18 @@ export class Person {
     await this.waitOnline();
   }
 
+  /** The sign-up form in Arabic (the page's language is 'ar'), from the sign-in screen. */
+  async signUpInArabic(username, name) {
+    this.username = username;
+    const page = this.page;
+    await page.getByRole('button', { name: 'إنشاء حساب جديد', exact: true }).click();
+    await page.getByLabel('اسم المستخدم', { exact: true }).fill(username);
+    await page.getByLabel('كلمة المرور', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('الاسم الظاهر', { exact: true }).fill(name);
+    await page.getByRole('button', { name: 'إنشاء الحساب', exact: true }).click();
+    await page.locator('.conn[data-state="online"]').waitFor();
+  }
+
   /** Signs in to an account made elsewhere (another device of the person). */
   async signIn(username) {
     this.username = username;
@@ -291,25 +303,48 @@ export class Person {
     if (await back.isVisible()) await back.click();
   }
 
+  /** "New chat" → "New private chat": finds the person by username and opens the chat. */
   async startDirect(username) {
     await this.showList();
-    await this.page.getByLabel('Username to chat with').fill(username);
-    await this.page.getByRole('button', { name: 'Start chat' }).click();
+    await this.page.getByRole('button', { name: 'New chat' }).click();
+    await this.page.getByRole('menuitem', { name: 'New private chat' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New private chat' });
+    await dialog.getByRole('searchbox').fill(username);
+    await dialog.getByRole('button', { name: new RegExp(`@${username}$`) }).click();
     await this.waitChatOpen(username);
   }
 
-  async createGroup(name) {
+  /** "New chat" → "New group": its name, then (optionally) people by username. */
+  async createGroup(name, members = []) {
     await this.showList();
-    await this.page.getByLabel('New group name').fill(name);
-    await this.page.getByRole('button', { name: 'Create group' }).click();
+    await this.page.getByRole('button', { name: 'New chat' }).click();
+    await this.page.getByRole('menuitem', { name: 'New group' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Group name').fill(name);
+    await dialog.getByRole('button', { name: 'Next' }).click();
+    for (const username of members) {
+      await dialog.getByRole('searchbox').fill(username);
+      await dialog.getByRole('button', { name: new RegExp(`@${username}$`) }).click();
+    }
+    await dialog.getByRole('button', { name: 'Create' }).click();
     await this.waitChatOpen(name);
   }
 
   async createChannel(name) {
     await this.showList();
-    await this.page.getByLabel('New group name').fill(name);
-    await this.page.getByRole('button', { name: 'Create channel' }).click();
+    await this.page.getByRole('button', { name: 'New chat' }).click();
+    await this.page.getByRole('menuitem', { name: 'New channel' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New channel' });
+    await dialog.getByLabel('Channel name').fill(name);
+    await dialog.getByRole('button', { name: 'Create' }).click();
     await this.waitChatOpen(name);
+  }
+
+  /** Finds a public group or channel by its @handle in the search and joins it. */
+  async joinPublic(handle) {
+    await this.showList();
+    await this.page.getByRole('searchbox', { name: 'Search', exact: true }).fill(`@${handle}`);
+    await this.page.getByRole('list', { name: 'Public groups and channels' }).getByRole('button', { name: new RegExp(`@${handle} `) }).click();
   }
 
   /** Opens the open chat's settings panel (admins only). */
@@ -351,8 +386,9 @@ export class Person {
     await box.press('Enter');
   }
 
+  /** The open chat's messages (not its day and unread dividers). */
   messages() {
-    return this.page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+    return this.page.getByRole('list', { name: 'Messages' }).locator('li.msg');
   }
 
   /** The texts of the open chat's messages, in order. */

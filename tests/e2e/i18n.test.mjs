@@ -41,8 +41,11 @@ eachBrowser((person) => {
     await waitOnline(p);
     assert.equal(await page.locator('.conn').textContent(), 'متصل');
 
-    await page.getByLabel('اسم المجموعة الجديدة').fill('Notes');
-    await page.getByRole('button', { name: 'إنشاء مجموعة' }).click();
+    await page.getByRole('button', { name: 'محادثة جديدة' }).click();
+    await page.getByRole('menuitem', { name: 'مجموعة جديدة' }).click();
+    await page.getByLabel('اسم المجموعة').fill('Notes');
+    await page.getByRole('button', { name: 'التالي' }).click();
+    await page.getByRole('button', { name: 'إنشاء', exact: true }).click();
     await p.waitChatOpen('Notes');
     // Fluent's Arabic plural: one member is "عضو واحد", not "1 عضو".
     await expect(() => page.locator('.chat-title .muted').textContent(), 'عضو واحد', 'the Arabic singular');
@@ -55,7 +58,7 @@ eachBrowser((person) => {
 
     await page.getByRole('textbox', { name: 'رسالة', exact: true }).fill('Hello from an English sentence');
     await page.getByRole('textbox', { name: 'رسالة', exact: true }).press('Enter');
-    const messages = page.getByRole('list', { name: 'الرسائل' }).getByRole('listitem');
+    const messages = page.getByRole('list', { name: 'الرسائل' }).locator('li.msg');
     await expect(() => messages.locator('.text').allTextContents(), (t) => t[0] === 'Hello from an English sentence', 'the message shown');
     // Polled: the line is drawn anew once the server has the message, and
     // a replaced element has no computed style.
@@ -81,7 +84,7 @@ eachBrowser((person) => {
     await page.getByRole('dialog', { name: 'Preferences' }).getByLabel('Language').selectOption('fr');
     await expect(() => htmlAttrs(p), 'fr,ltr,', '<html lang="fr">');
     await expect(() => page.getByRole('button', { name: 'Se déconnecter' }).count(), 1, 'French labels');
-    assert.equal(await page.getByLabel('Nom du nouveau groupe').count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Nouvelle discussion' }).count(), 1);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
     // The panel stays open in the new language.
     await expect(() => page.getByRole('dialog', { name: 'Préférences' }).count(), 1, 'the panel still open');
@@ -90,8 +93,11 @@ eachBrowser((person) => {
     await waitOnline(p);
     await expect(() => htmlAttrs(p), 'fr,ltr,', 'still French after a reload');
     assert.equal(await page.locator('.conn').textContent(), 'En ligne');
-    await page.getByLabel('Nom du nouveau groupe').fill('Club');
-    await page.getByRole('button', { name: 'Créer un groupe' }).click();
+    await page.getByRole('button', { name: 'Nouvelle discussion' }).click();
+    await page.getByRole('menuitem', { name: 'Nouveau groupe' }).click();
+    await page.getByLabel('Nom du groupe').fill('Club');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByRole('button', { name: 'Créer', exact: true }).click();
     await p.waitChatOpen('Club');
     await expect(() => page.locator('.chat-title .muted').textContent(), '1 membre');
 

@@ -20,9 +20,11 @@ eachBrowser((person) => {
     await owner.send('Edition one');
     await expect(() => owner.messages().last().locator('.state').getAttribute('aria-label'), 'Sent');
 
+    // Found by title and by @handle in the one search box, in its section.
     await reader.showList();
-    await reader.page.getByLabel('Username to chat with').fill(`@${handle}`);
-    await reader.page.getByRole('button', { name: 'Start chat' }).click();
+    await reader.page.getByRole('searchbox', { name: 'Search', exact: true }).fill('daily ne');
+    await reader.page.getByRole('list', { name: 'Public groups and channels' }).getByRole('button', { name: /Daily News/ }).waitFor();
+    await reader.joinPublic(handle);
     await reader.waitChatOpen('Daily News');
     await reader.waitTexts(['Edition one']);
     const sender = await reader.messages().last().locator('.sender').textContent();

@@ -197,12 +197,30 @@ pub(super) fn Composer(
             }
         });
     };
+    // Up in an empty composer edits one's last message, as in Telegram.
     let on_key = move |ev: KeyboardEvent| {
+        let plain = !(ev.shift_key() || ev.alt_key() || ev.ctrl_key() || ev.meta_key());
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             send();
+        } else if ev.key() == "ArrowUp"
+            && plain
+            && draft.with_untracked(String::is_empty)
+            && tools.edit.with_untracked(Option::is_none)
+            && let Some(last) = tools.last_own.get_untracked()
+        {
+            ev.prevent_default();
+            tools.reply.set(None);
+            tools.edit.set(Some(last));
         }
     };
+    // Choosing reply or edit on a message brings the writer here.
+    Effect::new(move |_| {
+        let composing = tools.reply.with(Option::is_some) || tools.edit.with(Option::is_some);
+        if let Some(area) = area.get().filter(|_| composing) {
+            let _ = area.focus();
+        }
+    });
     view! {
         <Show when=too_long>
             <p class="error composer-error" role="alert">

@@ -4,13 +4,14 @@
 use courier_protocol::Seq;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::Scroll;
 use crate::i18n::t;
 use crate::state::Marks;
 use crate::state::ctx;
 use crate::store::{ChatPage, WINDOW, Window};
-use crate::ui::message::{Line, MessageItem, Tools, lines, show_message};
+use crate::ui::message::{Line, MessageItem, Tools, lines, show_message, spoken};
 
 /// Events added to the window when scrolling reaches one of its ends, and
 /// the most it holds: what keeps the DOM small in a chat of any length.
@@ -153,6 +154,76 @@ pub(super) fn MessageList(
             read_seen();
         });
     });
+    // Keyboard: the list is one tab stop, a message (the last focused, or
+    // the list itself until one was); arrow keys, Home and End move it.
+    let unfocused = Memo::new(move |_| {
+        tools.focused.with(|f| {
+            f.as_ref()
+                .is_none_or(|k| items.with(|l| l.iter().all(|l| &l.key != k)))
+        })
+    });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(ul) = list.get_untracked() else {
+            return;
+        };
+        let from = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .filter(|el| el.class_list().contains("msg") || *el == **ul);
+        let Some(from) = from else { return };
+        let messages = ul.query_selector_all("li.msg").ok();
+        let all: Vec<web_sys::HtmlElement> = messages
+            .map(|l| {
+                (0..l.length())
+                    .filter_map(|i| l.item(i)?.dyn_into().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let at = all.iter().position(|m| **m == from);
+        let last = all.len().saturating_sub(1);
+        let to = match (ev.key().as_str(), at) {
+            ("ArrowUp", Some(i)) => i.saturating_sub(1),
+            ("ArrowDown", Some(i)) => (i + 1).min(last),
+            ("ArrowUp" | "ArrowDown" | "End", None) | ("End", _) => last,
+            ("Home", _) => 0,
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(m) = all.get(to) {
+            tools.focused.set(m.get_attribute("data-key"));
+            let _ = m.focus();
+        }
+    };
+    // New messages from others in the open chat are said once, politely.
+    let said = StoredValue::new(None::<i64>);
+    let announce = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        // What the chat held when it opened is not news.
+        if page.with(|p| p.window.is_none()) {
+            return;
+        }
+        items.with(|l| {
+            let newest = l.iter().rev().find_map(|l| l.seq).unwrap_or(0);
+            match said.get_value() {
+                None => said.set_value(Some(newest)),
+                Some(before) if newest > before => {
+                    said.set_value(Some(newest));
+                    if window.get_untracked() != Window::Newest {
+                        return;
+                    }
+                    let fresh: Vec<String> = l
+                        .iter()
+                        .filter(|l| l.seq.is_some_and(|s| s > before) && !l.own)
+                        .map(spoken)
+                        .collect();
+                    if !fresh.is_empty() {
+                        announce.set(fresh.join(". "));
+                    }
+                }
+                Some(_) => {}
+            }
+        });
+    });
     // Scrolled up from the newest: a button brings the reader back down.
     let away = RwSignal::new(false);
     let to_newest = move |_| {
@@ -218,9 +289,13 @@ pub(super) fn MessageList(
     };
     view! {
         <div class="list-frame">
-        <ul role="list" aria-label=t("messages") class="messages" node_ref=list on:scroll=on_scroll>
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{announce}</p>
+        <ul role="list" aria-label=t("messages") class="messages" node_ref=list on:scroll=on_scroll
+            tabindex=move || if unfocused.get() { "0" } else { "-1" }
+            on:keydown=on_key
+        >
             <Show when=move || page.with(ChatPage::wants_older)>
-                <li class="loading-older" role="status">{t("loading-older")}</li>
+                <li class="loading-older"><span role="status">{t("loading-older")}</span></li>
             </Show>
             <For
                 each=move || items.get()
@@ -228,7 +303,7 @@ pub(super) fn MessageList(
                 children=move |l| {
                     let divider = l.seq.is_some() && l.seq == first_unread.get_untracked().map(|s| s.0);
                     view! {
-                        {divider.then(|| view! { <li class="unread-divider" role="separator">{t("unread-messages")}</li> })}
+                        {divider.then(|| view! { <li class="unread-divider">{t("unread-messages")}</li> })}
                         <MessageItem line=l tools />
                     }
                 }

@@ -13,6 +13,7 @@ use courier_protocol::policy::{self, SEEN_BY_MAX_MEMBERS, Standing};
 use courier_protocol::{ChatId, ChatKind, ChatSummary, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::admin::{MembersPanel, SettingsPanel};
 use super::message::{Quote, Tools, quote_of, show_message};
@@ -268,6 +269,19 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
         }),
         seen_by: Memo::new(move |_| small.get() && !direct.get()),
         names,
+        focused: RwSignal::new(None),
+        last_own: Memo::new(move |_| {
+            let me = me();
+            page.with(|p| {
+                p.messages
+                    .iter()
+                    .rev()
+                    .find(|m| {
+                        m.shown() && Some(m.message.sender) == me && !m.message.text().is_empty()
+                    })
+                    .map(quote_of)
+            })
+        }),
     };
     // The newest pinned message, shown in a bar above the list.
     let pinned = Memo::new(move |_| {
@@ -291,6 +305,36 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     let toggle = move |which: Panel| {
         panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
     };
+    // Telegram's keys in an open chat: Escape closes the open panel (focus
+    // back on its button), else leaves the reply or edit; Ctrl+F searches
+    // the chat. Dialogs and menus handle their own Escape.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let key = ev.key();
+        if key == "Escape" && !in_dialog(&ev) {
+            if panel.get_untracked().is_some() {
+                let button = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                    d.query_selector(".chat-head button[aria-expanded=true]")
+                        .ok()
+                        .flatten()
+                });
+                if let Some(button) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = button.focus();
+                }
+                panel.set(None);
+            } else if tools.reply.with_untracked(Option::is_some)
+                || tools.edit.with_untracked(Option::is_some)
+            {
+                tools.reply.set(None);
+                tools.edit.set(None);
+            }
+        } else if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && key.eq_ignore_ascii_case("f")
+        {
+            ev.prevent_default();
+            panel.set(Some(Panel::Search));
+        }
+    });
+    on_cleanup(move || keys.remove());
     view! {
         <main class="pane chat">
             <header class="chat-head">
@@ -337,7 +381,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             {move || match (panel.get(), has_chat.get()) {
                 (Some(Panel::Members), true) => chat.get_untracked().map(|c| view! { <MembersPanel chat=c /> }.into_any()),
                 (Some(Panel::Settings), true) => chat.get_untracked().map(|c| view! { <SettingsPanel chat=c /> }.into_any()),
-                (Some(Panel::Search), _) => Some(view! { <div class="panel"><Search chat=id /></div> }.into_any()),
+                (Some(Panel::Search), _) => Some(view! { <div class="panel"><Search chat=id focus=true /></div> }.into_any()),
                 (Some(Panel::Options), true) => chat.get_untracked().map(|c| view! { <OptionsPanel chat=c /> }.into_any()),
                 _ => None,
             }}
@@ -381,6 +425,18 @@ enum Scroll {
     Keep { seq: i64, px: f64 },
     /// Bring this message into view and flash it.
     To(Seq),
+}
+
+/// Whether a key went to an open dialog or menu, which answer it themselves.
+fn in_dialog(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            el.closest("[role=dialog], [role=menu]")
+                .ok()
+                .flatten()
+                .is_some()
+        })
 }
 
 /// The window of events around `seq`.

@@ -367,7 +367,9 @@ fn Viewer(photos: Vec<Attachment>, viewing: RwSignal<Option<usize>>) -> impl Int
             }>
             <div class="viewer-bar">
                 <span class="muted">{move || format!("{} / {count}", viewing.get().unwrap_or(0) + 1)}</span>
-                <button type="button" aria-label=t("zoom-in") title=t("zoom-in")
+                // Named as it reads: "Zoom 2×".
+                <button type="button" title=t("zoom-in")
+                    aria-label=move || format!("{} {}×", t("zoom-in"), ZOOMS[zoom.get()])
                     on:click=move |_| zoom.update(|z| *z = (*z + 1) % ZOOMS.len())>
                     {move || format!("{}×", ZOOMS[zoom.get()])}
                 </button>

@@ -9,6 +9,7 @@ use courier_protocol::model::format::{self, Span};
 use courier_protocol::{Act, ChatId, ClientMsgId, ErrorCode, Seq, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 mod lines;
 mod media;
@@ -20,6 +21,7 @@ use super::hhmm;
 use crate::i18n::{self, t, t_with};
 use crate::state::ctx;
 use crate::store::OutState;
+use crate::ui::menu::{self, MenuKey};
 use crate::ui::outgoing::{HeldNote, interrupted};
 
 /// What the open chat's message actions share with its composer.
@@ -38,6 +40,11 @@ pub struct Tools {
     /// the members' names by id.
     pub seen_by: Memo<bool>,
     pub names: RwSignal<HashMap<UserId, String>>,
+    /// The message that holds the list's one tab stop (by line key), so
+    /// Tab comes back to where the reader was.
+    pub focused: RwSignal<Option<String>>,
+    /// The newest own message with words: Up in an empty composer edits it.
+    pub last_own: Memo<Option<Quote>>,
 }
 
 impl Tools {
@@ -94,11 +101,70 @@ fn formatted(text: &str) -> impl IntoView + use<> {
 }
 
 fn on_button(ev: &leptos::ev::MouseEvent) -> bool {
-    use wasm_bindgen::JsCast;
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|el| el.closest("button, a, .tools").ok().flatten())
         .is_some()
+}
+
+/// How long a touch must rest on a message to open its actions, and how
+/// far it may wander meanwhile.
+const LONG_PRESS_MS: u64 = 500;
+const LONG_PRESS_SLOP_PX: i32 = 10;
+
+/// Whether the reader has selected some text in the page.
+fn has_selection() -> bool {
+    web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed())
+}
+
+/// How far an own message got, as its class, its name's string key and
+/// its mark; `None` for others' messages.
+fn state_of(line: &Line) -> Option<(&'static str, &'static str, &'static str)> {
+    Some(match (line.own, line.state) {
+        (false, _) => return None,
+        (true, None) => match line.reach {
+            Reach::Read => ("read", "read", "✓✓"),
+            Reach::Delivered => ("delivered", "delivered", "✓✓"),
+            Reach::Sent => ("sent", "sent", "✓"),
+        },
+        (true, Some(OutState::Pending | OutState::Uploading)) => ("pending", "pending", "🕓"),
+        (true, Some(OutState::Failed(_))) => ("failed", "failed", "!"),
+    })
+}
+
+/// What a screen reader says for a message: who, what, when, how far.
+pub fn spoken(line: &Line) -> String {
+    let what = if line.text.is_empty() {
+        line.media
+            .as_ref()
+            .map(i18n::content_gist)
+            .unwrap_or_default()
+    } else {
+        format::parse(&line.text)
+            .into_iter()
+            .map(|span| match span {
+                Span::Text(t) | Span::Bold(t) | Span::Italic(t) | Span::Code(t) | Span::Pre(t) => t,
+                Span::Mention(name) => format!("@{name}"),
+                Span::Link(url) => url,
+            })
+            .collect()
+    };
+    let mut parts = vec![line.sender.clone()];
+    parts.extend(
+        line.forwarded_from
+            .as_ref()
+            .map(|from| t_with("forwarded-from", &[("name", from.clone().into())])),
+    );
+    parts.push(what);
+    if line.edited {
+        parts.push(t("edited"));
+    }
+    parts.push(hhmm(line.at));
+    parts.extend(state_of(line).map(|(_, key, _)| t(key)));
+    parts.retain(|p| !p.is_empty());
+    parts.join(", ")
 }
 
 fn failure_text(code: ErrorCode) -> String {
@@ -108,58 +174,81 @@ fn failure_text(code: ErrorCode) -> String {
 
 #[component]
 pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
-    let state = match (line.own, line.state) {
-        (false, _) => None,
-        (true, None) if line.reach == Reach::Read => Some(
-            view! { <span class="state read" aria-label=t("read") title=t("read")>"✓✓"</span> }.into_any(),
-        ),
-        (true, None) if line.reach == Reach::Delivered => Some(
-            view! {
-                <span class="state delivered" aria-label=t("delivered") title=t("delivered")>"✓✓"</span>
-            }
-            .into_any(),
-        ),
-        (true, None) => Some(
-            view! { <span class="state sent" aria-label=t("sent") title=t("sent")>"✓"</span> }.into_any(),
-        ),
-        (true, Some(OutState::Pending | OutState::Uploading)) => Some(
-            view! { <span class="state pending" aria-label=t("pending") title=t("pending")>"🕓"</span> }
-                .into_any(),
-        ),
-        (true, Some(OutState::Failed(code))) => Some(
-            view! {
-                <span class="state failed" aria-label=t("failed") title=t("failed")>"!"</span>
-                <span class="failure">{failure_text(code)}</span>
-            }
-            .into_any(),
-        ),
+    let failure = match line.state {
+        Some(OutState::Failed(code)) if line.own => {
+            Some(view! { <span class="failure">{failure_text(code)}</span> })
+        }
+        _ => None,
     };
+    let state = state_of(&line).map(|(class, key, mark)| {
+        view! { <span class=format!("state {class}") aria-label=t(key) title=t(key)>{mark}</span> }
+    });
     let seq = line.seq;
     let open = move || seq.is_some() && tools.selected.get() == seq;
+    let li = NodeRef::<leptos::html::Li>::new();
+    let key = line.key.clone();
+    let spoken = spoken(&line);
+    // Actions open on a stored message only: an unsent one has nothing
+    // to act on yet.
+    let open_menu = move || {
+        if seq.is_some() {
+            tools.selected.set(seq);
+        }
+    };
+    // Drawn anew (a reaction, a read mark) while it had focus, it takes
+    // focus back from the page, which the old element left it with.
+    {
+        let key = key.clone();
+        Effect::new(move |_| {
+            let Some(el) = li.get() else { return };
+            let key = key.clone();
+            // Once the old element is gone, in the next frame.
+            request_animation_frame(move || {
+                let lost = web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| {
+                        d.active_element()
+                            .is_none_or(|a| Some(a) == d.body().map(Into::into))
+                    });
+                let mine = tools
+                    .focused
+                    .try_with_untracked(|f| f.as_ref() == Some(&key));
+                if lost && mine == Some(true) && el.is_connected() {
+                    let _ = el.focus();
+                }
+            });
+        });
+    }
+    // A long press on a touch screen opens the actions, as a right-click
+    // does with a mouse.
+    let pressing = StoredValue::new(None::<(TimeoutHandle, i32, i32)>);
+    let stop_press = move || {
+        if let Some((pending, _, _)) = pressing.get_value() {
+            pending.clear();
+        }
+        pressing.set_value(None);
+    };
     let quote = Quote {
         seq: seq.unwrap_or(0),
         sender: line.sender.clone(),
         text: line.text.clone(),
     };
+    // Named by its words, as seen, after a "Reply to" only screen readers say.
     let reply = line.reply.clone().map(|q| {
-        let label = if q.sender.is_empty() {
-            t("reply-to-earlier")
-        } else {
-            t_with(
-                "reply-to-quote",
-                &[("sender", q.sender.clone().into()), ("text", q.text.clone().into())],
-            )
-        };
+        let has_sender = !q.sender.is_empty();
         view! {
-            <button type="button" class="quote" aria-label=label on:click=move |_| ctx().jump.set(Some((tools.chat, Seq(q.seq))))>
-                <span class="quote-sender" dir="auto">{q.sender.clone()}</span>
+            <button type="button" class="quote" on:click=move |_| ctx().jump.set(Some((tools.chat, Seq(q.seq))))>
+                <span class="visually-hidden">{t("reply-to")}" "</span>
+                <span class="quote-sender" dir="auto">
+                    {q.sender.clone()}
+                    {has_sender.then(|| view! { <span class="visually-hidden">": "</span> })}
+                </span>
                 <span class="quote-text" dir="auto">{q.text.clone()}</span>
             </button>
         }
     });
-    let reactions =
-        (!line.reactions.is_empty()).then(|| {
-            let chips = line.reactions.iter().map(|r| {
+    let reactions = (!line.reactions.is_empty()).then(|| {
+        let chips = line.reactions.iter().map(|r| {
             let (count, mine) = (r.count, r.mine);
             let target = Seq(seq.unwrap_or(0));
             let act = Act::React {
@@ -169,10 +258,18 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             };
             let who = r.names.join(", ");
             let emoji = r.emoji.clone().into();
+            // Begins as it reads ("👍 2"), then who gave it.
             let label = if r.names.is_empty() {
                 t_with("reaction-count", &[("emoji", emoji), ("n", count.into())])
             } else {
-                t_with("reaction-by", &[("emoji", emoji), ("names", who.clone().into())])
+                t_with(
+                    "reaction-by",
+                    &[
+                        ("emoji", emoji),
+                        ("n", count.into()),
+                        ("names", who.clone().into()),
+                    ],
+                )
             };
             view! {
                 <button type="button" class="reaction" class:mine=mine aria-pressed=mine.to_string()
@@ -182,8 +279,8 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 </button>
             }
         });
-            view! { <div class="reactions">{chips.collect_view()}</div> }
-        });
+        view! { <div class="reactions">{chips.collect_view()}</div> }
+    });
     let (own, pinned, has_text) = (line.own, line.pinned, !line.text.is_empty());
     let forwardable = has_text || line.media.is_some();
     view! {
@@ -193,10 +290,58 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
             class=("failed", matches!(line.state, Some(OutState::Failed(_))))
             class=("selected", open)
             data-seq=line.seq
+            data-key=key.clone()
             data-pending=line.seq.is_none().then(|| line.key[1..].to_string())
+            node_ref=li
+            tabindex={
+                let key = key.clone();
+                move || if tools.focused.with(|f| f.as_ref() == Some(&key)) { "0" } else { "-1" }
+            }
+            aria-label=spoken
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                // Keys pressed in the message's buttons and menu are theirs.
+                let on_li = li
+                    .get_untracked()
+                    .is_some_and(|li| ev.target().map(wasm_bindgen::JsValue::from) == Some(li.into()));
+                if !on_li {
+                    return;
+                }
+                let key = ev.key();
+                if key == "Enter" || key == "ContextMenu" || (key == "F10" && ev.shift_key()) {
+                    ev.prevent_default();
+                    open_menu();
+                }
+            }
+            on:contextmenu=move |ev: leptos::ev::MouseEvent| {
+                // Selected words keep the browser's menu, to copy them.
+                if seq.is_some() && !has_selection() {
+                    ev.prevent_default();
+                    open_menu();
+                }
+            }
+            on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                if ev.pointer_type() == "touch" && seq.is_some() {
+                    stop_press();
+                    let at = (ev.client_x(), ev.client_y());
+                    let wait = std::time::Duration::from_millis(LONG_PRESS_MS);
+                    if let Ok(h) = set_timeout_with_handle(move || { pressing.set_value(None); open_menu(); }, wait) {
+                        pressing.set_value(Some((h, at.0, at.1)));
+                    }
+                }
+            }
+            on:pointermove=move |ev: leptos::ev::PointerEvent| {
+                if let Some((_, x, y)) = pressing.get_value()
+                    && (ev.client_x() - x).abs().max((ev.client_y() - y).abs()) > LONG_PRESS_SLOP_PX
+                {
+                    stop_press();
+                }
+            }
+            on:pointerup=move |_| stop_press()
+            on:pointercancel=move |_| stop_press()
             on:click=move |ev: leptos::ev::MouseEvent| {
                 // A click on one of the message's buttons or links is theirs.
                 if seq.is_some() && !on_button(&ev) {
+                    tools.focused.set(Some(key.clone()));
                     tools.selected.update(|s| *s = if *s == seq { None } else { seq });
                 }
             }
@@ -225,15 +370,18 @@ pub fn MessageItem(line: Line, tools: Tools) -> impl IntoView {
                 {line.views_key.map(|key| view! { <PostViews key /> })}
                 <time>{hhmm(line.at)}</time>
                 {state}
+                {failure}
             </span>
             <Show when=open>
-                <MessageTools quote=quote.clone() own pinned has_text forwardable tools />
+                <MessageTools quote=quote.clone() own pinned has_text forwardable tools li />
             </Show>
         </li>
     }
 }
 
-/// The actions of the selected message.
+/// The actions of the selected message, as a menu: it takes focus when it
+/// opens, arrow keys move through it, and Escape gives focus back to the
+/// message.
 #[component]
 fn MessageTools(
     quote: Quote,
@@ -243,19 +391,56 @@ fn MessageTools(
     /// It has words or files to pass on.
     forwardable: bool,
     tools: Tools,
+    /// The message's element, which focus goes back to.
+    li: NodeRef<leptos::html::Li>,
 ) -> impl IntoView {
     let ctx = ctx();
     let target = Seq(quote.seq);
-    let done = move || tools.selected.set(None);
+    let menu = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(menu) = menu.get() {
+            menu::focus_first(&menu);
+        }
+    });
+    // Closed, the menu gives focus back to its message.
+    // Closed, the menu gives focus back to its message: in the next frame,
+    // once the focused item is gone (Firefox drops focus to the page then).
+    let done = move || {
+        tools.selected.set(None);
+        let key = format!("s{}", target.0);
+        tools.focused.set(Some(key.clone()));
+        request_animation_frame(move || focus_message(&key));
+    };
+    // A message that goes passes the list's tab stop to a neighbour.
+    let gone = move || {
+        tools.selected.set(None);
+        let next = li
+            .get_untracked()
+            .and_then(|li| neighbour(&li)?.get_attribute("data-key"));
+        if let Some(next) = next {
+            tools.focused.set(Some(next.clone()));
+            request_animation_frame(move || focus_message(&next));
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(menu) = menu.get_untracked() else {
+            return;
+        };
+        match menu::on_key(&ev, &menu) {
+            MenuKey::Close => done(),
+            MenuKey::Leave => tools.selected.set(None),
+            MenuKey::Handled => {}
+        }
+    };
     let forward = {
         let text = quote.text.clone();
         move |_| {
-            ctx.forwarding.set(Some((tools.chat, target, text.clone())));
             done();
+            ctx.forwarding.set(Some((tools.chat, target, text.clone())));
         }
     };
     let delete_for_me = move |_| {
-        done();
+        gone();
         if let Some(store) = ctx.store() {
             spawn_local(async move {
                 if store.hide(tools.chat, target).await.is_ok() {
@@ -287,46 +472,90 @@ fn MessageTools(
             view! { <p class="seen-by muted">{text}</p> }
         })
     };
+    // Replying and editing go on in the composer, which takes focus.
     let reply = {
         let quote = quote.clone();
         move |_| {
+            tools.selected.set(None);
             tools.edit.set(None);
             tools.reply.set(Some(quote.clone()));
-            done();
         }
     };
     let edit = {
         move |_| {
+            tools.selected.set(None);
             tools.reply.set(None);
             tools.edit.set(Some(quote.clone()));
-            done();
         }
     };
     view! {
-        <div class="tools" role="toolbar" aria-label=t("message-actions")>
-            <div class="react-row">
-                {REACTIONS.iter().map(|&emoji| view! {
-                    <button type="button" class="icon" aria-label=t_with("react", &[("emoji", emoji.into())])
-                        on:click=move |_| { tools.act(Act::React { target, emoji: emoji.to_string(), on: true }); done(); }>
-                        {emoji}
-                    </button>
-                }).collect_view()}
-            </div>
+        <div class="tools">
             {seen_by}
-            <button type="button" on:click=reply>{t("reply")}</button>
-            {forwardable.then(|| view! { <button type="button" on:click=forward.clone()>{t("forward")}</button> })}
-            {(own && has_text).then(|| view! { <button type="button" on:click=edit.clone()>{t("edit")}</button> })}
-            <button type="button" on:click=delete_for_me>{t("delete-for-me")}</button>
-            {(own || tools.may_delete_any.get_untracked()).then(|| view! {
-                <button type="button" class="danger" on:click=move |_| { tools.act(Act::Delete { target }); done(); }>{t("delete-for-everyone")}</button>
-            })}
-            {tools.may_pin.get_untracked().then(|| view! {
-                <button type="button" on:click=move |_| { tools.act(Act::Pin { target, on: !pinned }); done(); }>
-                    {if pinned { t("unpin") } else { t("pin") }}
-                </button>
-            })}
+            <div role="menu" aria-label=t("message-actions") node_ref=menu on:keydown=on_key>
+                <div class="react-row" role="group" aria-label=t("reactions")>
+                    {REACTIONS.iter().map(|&emoji| view! {
+                        <button type="button" role="menuitem" tabindex="-1" class="icon" aria-label=t_with("react", &[("emoji", emoji.into())])
+                            on:click=move |_| { tools.act(Act::React { target, emoji: emoji.to_string(), on: true }); done(); }>
+                            {emoji}
+                        </button>
+                    }).collect_view()}
+                </div>
+                <button type="button" role="menuitem" tabindex="-1" on:click=reply>{t("reply")}</button>
+                {forwardable.then(|| view! { <button type="button" role="menuitem" tabindex="-1" on:click=forward.clone()>{t("forward")}</button> })}
+                {(own && has_text).then(|| view! { <button type="button" role="menuitem" tabindex="-1" on:click=edit.clone()>{t("edit")}</button> })}
+                {tools.may_pin.get_untracked().then(|| view! {
+                    <button type="button" role="menuitem" tabindex="-1" on:click=move |_| { tools.act(Act::Pin { target, on: !pinned }); done(); }>
+                        {if pinned { t("unpin") } else { t("pin") }}
+                    </button>
+                })}
+                <button type="button" role="menuitem" tabindex="-1" on:click=delete_for_me>{t("delete-for-me")}</button>
+                {(own || tools.may_delete_any.get_untracked()).then(|| view! {
+                    <button type="button" role="menuitem" tabindex="-1" class="danger" on:click=move |_| { gone(); tools.act(Act::Delete { target }); }>{t("delete-for-everyone")}</button>
+                })}
+            </div>
         </div>
     }
+}
+
+/// Puts focus on the message whose line key is `key`, if it is shown.
+pub fn focus_message(key: &str) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("li.msg[data-key=\"{key}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
+/// The message after `li` in the list, or before it if it is the last.
+fn neighbour(li: &web_sys::HtmlLiElement) -> Option<web_sys::HtmlElement> {
+    let is_msg = |e: &web_sys::Element| e.class_list().contains("msg");
+    let step = |e: &web_sys::Element, forward: bool| {
+        let mut at = if forward {
+            e.next_element_sibling()
+        } else {
+            e.previous_element_sibling()
+        };
+        while let Some(el) = at {
+            if is_msg(&el) {
+                return Some(el);
+            }
+            at = if forward {
+                el.next_element_sibling()
+            } else {
+                el.previous_element_sibling()
+            };
+        }
+        None
+    };
+    step(li, true)
+        .or_else(|| step(li, false))
+        .and_then(|e| e.dyn_into().ok())
 }
 
 /// A channel post's view count, once the server has told it.
