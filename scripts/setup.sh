@@ -49,7 +49,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" 
 fi
 
 npm_packages=("binaryen@$BINARYEN_VERSION")
-$want_test && npm_packages+=("playwright-core@1.64.1" "tus-js-client@4.3.1" "axe-core@4.14.1")
+$want_test && npm_packages+=("playwright-core@1.64.1" "tus-js-client@4.3.1" "axe-core@4.14.1" "selenium-webdriver@4.54.0")
 missing=()
 for p in "${npm_packages[@]}"; do
   name=${p%@*}; version=${p##*@}
@@ -66,6 +66,10 @@ if $want_test; then
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
   command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
+  # WebKit: WebKitGTK's MiniBrowser and WebDriver, under Xvfb (no headless mode).
+  command -v WebKitWebDriver >/dev/null || pkgs+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null || pkgs+=(xvfb)
+  command -v xauth >/dev/null || pkgs+=(xauth)
   # The cluster tests put three nodes behind a real load balancer.
   command -v nginx >/dev/null || pkgs+=(nginx-light)
   # The migration e2e test loads a version-1 database dump.

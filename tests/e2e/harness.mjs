@@ -14,8 +14,12 @@ const root = new URL('../..', import.meta.url).pathname;
 export const SERVER_BIN = process.env.COURIER_SERVER_BIN ?? join(root, 'target/server/courier-server');
 export const DIST = process.env.COURIER_DIST ?? join(root, 'dist');
 
-/** Browsers to run every test in: E2E_BROWSERS=chromium,firefox (the default). */
-export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').filter(Boolean);
+const ASKED = (process.env.E2E_BROWSERS ?? 'chromium,firefox,webkit').split(',').filter(Boolean);
+/** Browsers Playwright drives, to run every test in: E2E_BROWSERS=chromium,firefox,webkit
+ * (the default) or any of them. */
+export const BROWSERS = ASKED.filter((b) => b !== 'webkit');
+/** Whether the WebKit subset runs (tests/e2e/webkit.test.mjs: WebDriver, not Playwright). */
+export const WEBKIT = ASKED.includes('webkit');
 
 /** Runs `body` once per browser, in a `describe` with its own browser and
  * server (started with `serverArgs`, after `prepare(server)` if given);
@@ -133,7 +137,7 @@ function psql(database, sql) {
   execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', `${POSTGRES}/${database}`, '-c', sql]);
 }
 
-async function freePort() {
+export async function freePort() {
   const probe = createServer();
   await new Promise((r) => probe.listen(0, '127.0.0.1', r));
   const { port } = probe.address();
