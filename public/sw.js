@@ -17,7 +17,10 @@ async function precache() {
   const res = await fetch("/index.html", { cache: "no-store" });
   if (!res.ok) throw new Error(`index.html: ${res.status}`);
   const html = await res.clone().text();
-  const assets = new Set(["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"]);
+  // The languages the app fetches when chosen (src/i18n.rs), so that one
+  // first chosen offline, or before this worker ran, still shows.
+  const languages = ["ru", "fr", "ar", "pt"].map((tag) => `/locales/${tag}.ftl`);
+  const assets = new Set(["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", ...languages]);
   for (const [, url] of html.matchAll(/(?:href|src)=["']([^"']+)["']/g)) {
     const u = new URL(url, self.location.origin);
     if (u.origin === self.location.origin) assets.add(u.pathname);

@@ -1,7 +1,10 @@
 //! Every sentence the app shows, in five languages, through Project Fluent.
 //!
-//! The texts live in `locales/<tag>.ftl` (embedded at build time); a
-//! bundle per language is parsed the first time it is needed. [`t`] and
+//! The texts live in `locales/<tag>.ftl`. English is built into the app;
+//! another language is fetched (`/locales/<tag>.ftl`, which the service
+//! worker keeps for offline starts) before it is first shown, so the first
+//! load carries one language. A bundle per language is parsed the first
+//! time it is needed. [`t`] and
 //! [`t_with`] format a message in the current language, fall back to
 //! English when a translation lacks the key, and to the key itself when
 //! English lacks it too. The current language is a plain cell read
@@ -70,17 +73,17 @@ impl Lang {
         self as usize
     }
 
-    fn source(self) -> &'static str {
+    /// The language's texts, if they are here: English always, another once
+    /// [`load`]ed.
+    fn source(self) -> Option<Rc<str>> {
         match self {
-            Lang::En => include_str!("../locales/en.ftl"),
-            Lang::Ru => include_str!("../locales/ru.ftl"),
-            Lang::Fr => include_str!("../locales/fr.ftl"),
-            Lang::Ar => include_str!("../locales/ar.ftl"),
-            Lang::Pt => include_str!("../locales/pt.ftl"),
+            Lang::En => Some(Rc::from(ENGLISH)),
+            _ => SOURCES.with(|s| s.borrow()[self.index()].clone()),
         }
     }
 
-    fn bundle(self) -> Bundle {
+    fn bundle(self) -> Option<Bundle> {
+        let source = self.source()?;
         let id = match self {
             Lang::En => langid!("en"),
             Lang::Ru => langid!("ru"),
@@ -95,24 +98,45 @@ impl Lang {
         // right-to-left text: see `t_with`.
         bundle.set_use_isolating(false);
         // A syntax error loses only the broken entry; the rest still parses.
-        let resource =
-            FluentResource::try_new(self.source().to_string()).unwrap_or_else(|(r, e)| {
-                leptos::logging::warn!("{}.ftl: {e:?}", self.tag());
-                r
-            });
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, e)| {
+            leptos::logging::warn!("{}.ftl: {e:?}", self.tag());
+            r
+        });
         if let Err(e) = bundle.add_resource(resource) {
             leptos::logging::warn!("{}.ftl: {e:?}", self.tag());
         }
-        Rc::new(bundle)
+        Some(Rc::new(bundle))
     }
 }
 
 type Bundle = Rc<FluentBundle<FluentResource>>;
 
+const ENGLISH: &str = include_str!("../locales/en.ftl");
+
 thread_local! {
     // The app's wasm is single threaded: one set of bundles, built lazily.
     static BUNDLES: RefCell<[Option<Bundle>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+    // The texts of the languages fetched so far (English is built in).
+    static SOURCES: RefCell<[Option<Rc<str>>; 5]> = const { RefCell::new([None, None, None, None, None]) };
     static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+}
+
+/// Fetches `lang`'s texts unless they are here. Until they come, or if they
+/// cannot (offline, never fetched before), its texts fall back to English.
+pub async fn load(lang: Lang) {
+    if lang.source().is_some() {
+        return;
+    }
+    let url = format!("/locales/{}.ftl", lang.tag());
+    let Ok(resp) = gloo_net::http::Request::get(&url).send().await else {
+        return;
+    };
+    if !resp.ok() {
+        return;
+    }
+    if let Ok(text) = resp.text().await {
+        SOURCES.with(|s| s.borrow_mut()[lang.index()] = Some(text.into()));
+    }
 }
 
 /// The language texts are formatted in now.
@@ -152,16 +176,19 @@ pub fn browser_lang() -> Lang {
         .unwrap_or(Lang::En)
 }
 
-fn bundle_of(lang: Lang) -> Bundle {
+fn bundle_of(lang: Lang) -> Option<Bundle> {
     BUNDLES.with(|b| {
-        b.borrow_mut()[lang.index()]
-            .get_or_insert_with(|| lang.bundle())
-            .clone()
+        let mut bundles = b.borrow_mut();
+        let slot = &mut bundles[lang.index()];
+        if slot.is_none() {
+            *slot = lang.bundle();
+        }
+        slot.clone()
     })
 }
 
 fn format_in(lang: Lang, key: &str, args: Option<&FluentArgs>) -> Option<String> {
-    let bundle = bundle_of(lang);
+    let bundle = bundle_of(lang)?;
     let pattern = bundle.get_message(key)?.value()?;
     let mut errors = Vec::new();
     let text = bundle

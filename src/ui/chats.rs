@@ -160,7 +160,7 @@ fn row_body(row: ChatRow, me: Option<UserId>) -> impl IntoView {
         <span class="avatar" aria-hidden="true">
             {row.chat.title.chars().next().map(|c| c.to_uppercase().to_string())}
         </span>
-        <span class="title" dir="auto">{row.chat.title.clone()}</span>
+        <span class="title" dir="auto">{row.chat.title}</span>
         <span class="time">{time}</span>
         <span class="preview" dir="auto">{preview}</span>
         <span class="marks">

@@ -47,6 +47,7 @@ fn register_service_worker() {
 }
 
 pub use crate::i18n::say;
+pub use prefs::opening_lang;
 
 /// A date and time in the current language's form (scheduled messages).
 pub fn day_time(ms: i64) -> String {

@@ -66,11 +66,24 @@ pub struct Prefs {
     pub open: RwSignal<bool>,
 }
 
+fn stored(key: &str) -> Option<String> {
+    local_storage().and_then(|ls| ls.get_item(key).ok().flatten())
+}
+
+/// The language chosen in the preferences, if one was.
+fn chosen_lang() -> Option<Lang> {
+    stored(LANG_KEY).and_then(|tag| Lang::from_tag(&tag))
+}
+
+/// The language the app opens in: the one chosen, else the browser's.
+pub fn opening_lang() -> Lang {
+    chosen_lang().unwrap_or_else(i18n::browser_lang)
+}
+
 impl Prefs {
     /// Reads the stored choices and applies them to `<html>`.
     pub fn load() -> Prefs {
-        let stored = |key| local_storage().and_then(|ls| ls.get_item(key).ok().flatten());
-        let choice = stored(LANG_KEY).and_then(|tag| Lang::from_tag(&tag));
+        let choice = chosen_lang();
         let lang = choice.unwrap_or_else(i18n::browser_lang);
         let theme = stored(THEME_KEY).map_or(Theme::System, |tag| Theme::from_tag(&tag));
         i18n::set_current(lang);
@@ -83,7 +96,15 @@ impl Prefs {
         }
     }
 
+    /// Switches to `choice` (or the browser's language) once its texts are here.
     pub fn set_lang(self, choice: Option<Lang>) {
+        spawn_local(async move {
+            i18n::load(choice.unwrap_or_else(i18n::browser_lang)).await;
+            self.apply_lang(choice);
+        });
+    }
+
+    fn apply_lang(self, choice: Option<Lang>) {
         if let Some(ls) = local_storage() {
             // Storage can be full or disabled: the choice then lasts the visit.
             let _ = match choice {

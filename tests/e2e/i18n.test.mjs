@@ -25,7 +25,7 @@ function waitOnline(p) {
   return expect(() => p.page.locator('.conn').getAttribute('data-state'), 'online', 'online');
 }
 
-eachBrowser((person) => {
+eachBrowser((person, env) => {
   test('an Arabic browser gets the app in Arabic, right to left; messages keep their direction', async () => {
     const p = await person({ locale: 'ar' });
     const page = p.page;
@@ -126,6 +126,16 @@ eachBrowser((person) => {
     await page.reload();
     await waitOnline(p);
     await expect(() => htmlAttrs(p), 'fr,ltr,dark', 'the theme kept after a reload');
+
+    // French is fetched when chosen (the first load carries English only);
+    // the service worker keeps it, so the app opens in French offline too.
+    await expect(() => page.evaluate(() => !!navigator.serviceWorker?.controller), true, 'a controlling service worker');
+    await env.server.stop();
+    await page.reload();
+    await expect(() => page.locator('.conn').getAttribute('data-state'), (s) => s !== 'online', 'offline');
+    await expect(() => page.getByRole('button', { name: 'Nouvelle discussion' }).count(), 1, 'French with the server down');
+    await env.server.start();
+    await waitOnline(p);
     assert.deepEqual(p.errors, []);
   });
 });
