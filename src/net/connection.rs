@@ -31,6 +31,9 @@ const BACKOFF_MIN_MS: f64 = 250.0;
 const BACKOFF_MAX_MS: f64 = 5_000.0;
 /// How long a send refused by a fault of the server waits to go again.
 const RETRY_AFTER_FAULT_MS: f64 = 2_000.0;
+/// At most this many frames that came meanwhile are handled as one burst:
+/// ten full pages of events, one transaction.
+const BURST_FRAMES: usize = 10;
 
 fn ws_url() -> Option<String> {
     let loc = web_sys::window()?.location();
@@ -148,20 +151,39 @@ async fn connect(
     let (mut last_heard, mut last_ping) = (now_ms(), now_ms());
     loop {
         futures::select! {
-            incoming = rx.next().fuse() => match incoming {
-                Some(Ok(WsMessage::Text(text))) => {
-                    last_heard = now_ms();
-                    // Unknown or malformed frames from a newer server are skipped.
-                    match ServerFrame::decode(&text) {
-                        Ok(ServerFrame::Error { code: ErrorCode::UnsupportedVersion, .. }) => {
-                            return End::Outdated;
+            incoming = rx.next().fuse() => {
+                // What has come meanwhile is handled together: a burst of a
+                // chat's events (a resume, a sync) is stored in one
+                // transaction and shown once, not frame by frame.
+                let mut burst = Vec::new();
+                let mut next = Some(incoming);
+                let mut closed = false;
+                while let Some(incoming) = next.take() {
+                    match incoming {
+                        Some(Ok(WsMessage::Text(text))) => {
+                            last_heard = now_ms();
+                            // Unknown or malformed frames from a newer server are skipped.
+                            match ServerFrame::decode(&text) {
+                                Ok(ServerFrame::Error { code: ErrorCode::UnsupportedVersion, .. }) => {
+                                    return End::Outdated;
+                                }
+                                Ok(frame) => burst.push(frame),
+                                Err(_) => {}
+                            }
                         }
-                        Ok(frame) => conn.handle(frame).await,
-                        Err(_) => {}
+                        Some(Ok(WsMessage::Bytes(_))) => last_heard = now_ms(),
+                        Some(Err(_)) | None => closed = true,
+                    }
+                    if !closed && burst.len() < BURST_FRAMES {
+                        next = rx.next().now_or_never();
                     }
                 }
-                Some(Ok(WsMessage::Bytes(_))) => last_heard = now_ms(),
-                Some(Err(_)) | None => return End::Retry { welcomed: conn.welcomed },
+                for frame in join_events(burst) {
+                    conn.handle(frame).await;
+                }
+                if closed {
+                    return End::Retry { welcomed: conn.welcomed };
+                }
             },
             wanted = wake.next() => match wanted {
                 Some(Wake::Outbox(entry)) if conn.welcomed => conn.queue(entry),
@@ -197,6 +219,24 @@ async fn connect(
             }
         }
     }
+}
+
+/// `frames` in order, with each run of one chat's `Events` joined into one.
+fn join_events(frames: Vec<ServerFrame>) -> Vec<ServerFrame> {
+    let mut joined: Vec<ServerFrame> = Vec::with_capacity(frames.len());
+    for frame in frames {
+        match (joined.last_mut(), frame) {
+            (
+                Some(ServerFrame::Events { chat, messages }),
+                ServerFrame::Events {
+                    chat: next,
+                    messages: more,
+                },
+            ) if *chat == next => messages.extend(more),
+            (_, frame) => joined.push(frame),
+        }
+    }
+    joined
 }
 
 /// The state of one connection.
@@ -448,5 +488,58 @@ impl Conn<'_> {
             *told = seq;
             self.out.push(ClientFrame::Received { chat, seq });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::post;
+    use courier_protocol::Message;
+
+    fn events(chat: i64, seqs: &[i64]) -> ServerFrame {
+        ServerFrame::Events {
+            chat: ChatId(chat),
+            messages: seqs
+                .iter()
+                .map(|&s| Message {
+                    chat: ChatId(chat),
+                    ..post(s, UserId(1), "ana", "hi")
+                })
+                .collect(),
+        }
+    }
+
+    fn seqs(frame: &ServerFrame) -> (i64, Vec<i64>) {
+        match frame {
+            ServerFrame::Events { chat, messages } => {
+                (chat.0, messages.iter().map(|m| m.seq.0).collect())
+            }
+            _ => (0, Vec::new()),
+        }
+    }
+
+    #[test]
+    fn a_burst_joins_each_run_of_one_chats_events_and_keeps_the_order() {
+        let joined = join_events(vec![
+            events(1, &[1, 2]),
+            events(1, &[3]),
+            events(2, &[7]),
+            ServerFrame::Pong,
+            events(2, &[8]),
+            events(2, &[9]),
+            events(1, &[4]),
+        ]);
+        let got: Vec<_> = joined.iter().map(seqs).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, vec![1, 2, 3]),
+                (2, vec![7]),
+                (0, vec![]),
+                (2, vec![8, 9]),
+                (1, vec![4])
+            ]
+        );
     }
 }

@@ -224,6 +224,7 @@ impl Store {
         let cursors = tx.object_store(CURSORS)?;
         let mut cursor: CursorRec = cursors.get(chat.0).serde()?.await?.unwrap_or_default();
         let outbox = tx.object_store(OUTBOX)?;
+        let msgs = tx.object_store(MESSAGES)?;
         let mut applied = Applied {
             changed: false,
             gap_after: None,
@@ -243,10 +244,21 @@ impl Store {
                 applied.gap_after = Some(cursor.held);
                 break;
             }
-            keep_event(&tx, m).await?;
+            match m.act {
+                // Most of a burst (a resume, a sync): posts, whose writes
+                // are not awaited one by one. Requests in one transaction
+                // run in order, and its commit fails if one did; waiting on
+                // each would cost a turn of the event loop per message.
+                None => drop(
+                    msgs.put(&Kept::new(m.clone()))
+                        .with_key(msg_key(m.chat, m.seq))
+                        .serde()?,
+                ),
+                Some(_) => keep_event(&tx, m).await?,
+            }
             cursor.note_pin(m);
             if m.sender == self.me {
-                outbox.delete(m.id.0.clone()).serde()?.await?;
+                drop(outbox.delete(m.id.0.clone()).serde()?);
                 // What we sent ourselves is read.
                 cursor.read = cursor.read.max(m.seq);
             }
