@@ -136,3 +136,37 @@ async fn over_tls_cookies_are_secure_and_hsts_is_on() {
     }
     assert!(response.headers().contains_key("strict-transport-security"));
 }
+
+/// The app's files go compressed as the build wrote them, to a browser that
+/// takes that encoding, and as they are to one that takes none.
+#[tokio::test]
+async fn the_apps_files_go_in_their_precompressed_copies() {
+    let app = app_dir();
+    let js = "export default function init() {}\n".repeat(50);
+    std::fs::write(app.path().join("app.js"), &js).unwrap();
+    std::fs::write(app.path().join("app.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(app.path().join("app.js.gz"), b"gzip bytes").unwrap();
+    let static_dir = app.path().to_path_buf();
+    let server = start_with(|c| c.static_dir = static_dir).await;
+    for (accepts, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), &b"brotli bytes"[..]),
+        (Some("gzip, deflate"), Some("gzip"), &b"gzip bytes"[..]),
+        (None, None, js.as_bytes()),
+    ] {
+        let mut request = http().get(format!("{}/app.js", server.base));
+        if let Some(accepts) = accepts {
+            request = request.header("accept-encoding", accepts);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "{accepts:?}");
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|e| e.to_str().unwrap()),
+            encoding,
+            "{accepts:?}"
+        );
+        assert_eq!(&response.bytes().await.unwrap()[..], body, "{accepts:?}");
+    }
+}

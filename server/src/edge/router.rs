@@ -113,10 +113,21 @@ pub fn app(state: AppState, static_dir: &Path, https: bool) -> Router {
     let policy = security::Policy::new(static_dir, https);
     let index = static_dir.join("index.html");
     // Paths the app routes itself (such as /join/<code>) get index.html.
-    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    // The build writes brotli and gzip copies of the app's files
+    // (scripts/precompress.mjs): they go as they are, to a browser that
+    // takes them, compressed once at their best rather than per request.
+    let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     api.fallback_service(files)
         // A file served by ranges goes as it is: compressing it would
-        // break the ranges, and photos and video gain nothing.
+        // break the ranges, and photos and video gain nothing. (Files of
+        // the app are served by ranges too, from their compressed copies.)
         .layer(
             CompressionLayer::new().compress_when(DefaultPredicate::new().and(
                 |_: StatusCode, _: Version, h: &HeaderMap, _: &Extensions| {
