@@ -12,14 +12,19 @@
 //   the server.
 // Usage: node bench/browser.mjs   (after scripts/build.sh; bench/run.sh runs it)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { Server, launch } from '../tests/e2e/harness.mjs';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import { DIST, Server, launch } from '../tests/e2e/harness.mjs';
 
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const TEN = 10_000;
 const SMALL = 100;
 
-/** Bytes resident in the renderer processes descended from this process. */
-function rendererRss() {
+/** What each renderer process descended from this process holds, largest
+ * first (the app's tab is the largest): its proportional set size, so the
+ * browser's code and libraries, shared by all its processes, count once
+ * across them rather than in full in each (as resident size would). */
+function rendererPss() {
   const parent = new Map();
   const info = new Map();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -27,7 +32,7 @@ function rendererRss() {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       parent.set(pid, status.match(/^PPid:\s+(\d+)/m)?.[1]);
       info.set(pid, {
-        rss: Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0) * 1024,
+        pss: Number(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m)?.[1] ?? 0) * 1024,
         renderer: readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer'),
       });
     } catch { /* gone meanwhile */ }
@@ -36,9 +41,41 @@ function rendererRss() {
     for (let p = pid; p && p !== '1'; p = parent.get(p)) if (p === String(process.pid)) return true;
     return false;
   };
-  let total = 0;
-  for (const [pid, { rss, renderer }] of info) if (renderer && ours(pid)) total += rss;
-  return total;
+  const sizes = [];
+  for (const [pid, { pss, renderer }] of info) if (renderer && ours(pid)) sizes.push(pss);
+  return sizes.sort((a, b) => b - a);
+}
+
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/** The first load of a new visitor: each file the sign-in screen needs, its
+ * size raw, as served (the server's on-the-fly compression) and as brotli
+ * at its highest quality (what a precompressed deploy would send). */
+async function firstLoad(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map();
+  const files = [];
+  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  cdp.on('Network.loadingFinished', (e) => files.push({ url: urls.get(e.requestId), served: e.encodedDataLength }));
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Create an account' }).waitFor();
+  await context.close();
+  const q11 = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } };
+  return files.filter((f) => f.url?.startsWith(url)).map((f) => {
+    const path = new URL(f.url).pathname;
+    let raw = 0;
+    let brotli = 0;
+    try {
+      const bytes = readFileSync(join(DIST, path === '/' ? 'index.html' : path));
+      raw = bytes.length;
+      brotli = zlib.brotliCompressSync(bytes, q11).length;
+    } catch { /* not a file of dist/ (an API call) */ }
+    return { path, raw, served: f.served, brotli };
+  });
 }
 
 const server = await new Server().start();
@@ -50,6 +87,15 @@ const note = (measure, value, against) => {
 };
 
 try {
+  const files = await firstLoad(browser, server.url);
+  const sum = (key) => files.reduce((n, f) => n + f[key], 0);
+  for (const f of files) {
+    // Named without Trunk's content hash, so each run's figure stands beside the last.
+    note(`first load: ${f.path.replace(/-[0-9a-f]{12,}/, '')}`, `${f.brotli.toLocaleString('en')} bytes brotli`, `${f.raw.toLocaleString('en')} raw, ${f.served.toLocaleString('en')} as served`);
+  }
+  note('first load: everything the sign-in screen needs', `${sum('brotli').toLocaleString('en')} bytes brotli`,
+    `${sum('raw').toLocaleString('en')} raw, ${sum('served').toLocaleString('en')} as served; budget 256,000 brotli`);
+
   // The seeder talks to the server directly from a bare page (no app).
   const seeder = await browser.newContext();
   await seeder.request.post(`${server.url}/api/signup`, {
@@ -90,6 +136,16 @@ try {
   await seed(sizes.map(([chat, n]) => ({ id: chat.id, from: 0, to: 1, n })));
 
   const reader = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  // The app's wasm memory, for the memory figures; and when the chat list
+  // is first painted, for the cold start.
+  await reader.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
+    const painted = () => {
+      if (document.querySelector('nav[aria-label=Chats] li button')) window.__listPainted = performance.now();
+      else requestAnimationFrame(painted);
+    };
+    requestAnimationFrame(painted);
+  });
   let page = await reader.newPage();
   const online = (p) => p.waitForFunction(() => document.querySelector('[aria-label=Connection]')?.dataset.state === 'online');
   await page.goto(server.url);
@@ -129,15 +185,21 @@ try {
     await holds(page, chat, n);
     return Date.now() - t0;
   };
-  // Resident memory of this browser's renderer processes (the reader's tab;
-  // the seeder's pages are closed by then), after a garbage collection: it
-  // counts the wasm heap, which the JS heap figures do not.
+  // The reader's tab after a garbage collection, by kind: resident memory
+  // of each renderer process (the seeder's pages are closed by then), the
+  // JS heap, the wasm linear memory and the DOM's nodes.
   const metrics = async () => {
     const cdp = await reader.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const dom = await cdp.send('Memory.getDOMCounters');
     await cdp.detach();
-    return rendererRss();
+    const wasm = await page.evaluate(() => window.__wasmMemory?.buffer.byteLength ?? 0);
+    const renderers = rendererPss();
+    return { pss: renderers[0] ?? 0, renderers, heap: heap.usedSize, wasm, nodes: dom.nodes, listeners: dom.jsEventListeners };
   };
+  const split = (m) => `JS heap ${mb(m.heap)}, wasm memory ${mb(m.wasm)}, ${m.nodes} DOM nodes, ${m.listeners} listeners; `
+    + `renderers ${m.renderers.map(mb).join(' + ')}`;
   const domCount = (p = page) => p.evaluate(() => document.getElementsByTagName('*').length);
   const open = async (title, last, p = page) => {
     await p.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${title}`) }).click();
@@ -154,8 +216,19 @@ try {
   await seeder.close();
   note(`sync ${BIG.toLocaleString('en')} missed messages into IndexedDB (tab reopened)`, `${bigSync} ms`, `${Math.round(BIG / (bigSync / 1000))} messages/s`);
   const memBig = await metrics();
-  note(`tab memory, ${(BIG + TEN + SMALL).toLocaleString('en')} messages cached`, `${(memBig / 1e6).toFixed(1)} MB`,
-    `${(TEN + SMALL).toLocaleString('en')} cached: ${(memTen / 1e6).toFixed(1)} MB, ${(memBig / memTen).toFixed(2)}×`);
+  note(`tab memory (its renderer's PSS), ${(BIG + TEN + SMALL).toLocaleString('en')} messages cached`, mb(memBig.pss),
+    `${(TEN + SMALL).toLocaleString('en')} cached: ${mb(memTen.pss)}, ${(memBig.pss / memTen.pss).toFixed(2)}×`);
+  note(`tab memory by kind, ${(BIG + TEN + SMALL).toLocaleString('en')} cached`, split(memBig), `${(TEN + SMALL).toLocaleString('en')} cached: ${split(memTen)}`);
+
+  // Cold start: a reload until the chat list is painted from IndexedDB
+  // (median of 5), before the socket has said anything.
+  const starts = [];
+  for (let i = 0; i < 5; i++) {
+    await page.reload();
+    await page.waitForFunction(() => window.__listPainted !== undefined);
+    starts.push(Math.round(await page.evaluate(() => window.__listPainted)));
+  }
+  note('cold start: reload to a painted chat list (median of 5)', `${median(starts)} ms`, `all: ${starts.join(', ')} ms`);
 
   // One open is noisy (a garbage collection, a first read of the store):
   // five of each, alternating so each remounts the chat, and their median.
@@ -167,13 +240,12 @@ try {
     bigOpens.push(await open('Big', `message ${BIG - 1} of ${BIG}`));
     bigDom = await domCount();
   }
-  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const [smallOpen, bigOpen] = [median(smallOpens), median(bigOpens)];
   note(`open a ${BIG.toLocaleString('en')}-message chat (median of 5)`, `${bigOpen} ms`,
     `100 messages: ${smallOpen} ms, ${(bigOpen / Math.max(smallOpen, 1)).toFixed(2)}×; first opens ${bigOpens[0]} and ${smallOpens[0]} ms`);
   note(`DOM elements, ${BIG.toLocaleString('en')}-message chat open`, `${bigDom}`, `100 messages: ${smallDom}, ${(bigDom / smallDom).toFixed(2)}×`);
   const memOpen = await metrics();
-  note(`tab memory with the ${BIG.toLocaleString('en')}-message chat open`, `${(memOpen / 1e6).toFixed(1)} MB`);
+  note(`tab memory with the ${BIG.toLocaleString('en')}-message chat open`, mb(memOpen.pss), split(memOpen));
 
   // Scroll back through history: each step to the top loads older messages.
   const list = page.getByRole('list', { name: 'Messages' });
@@ -217,10 +289,19 @@ try {
   note('new device: scrolling back 30 times, older pages from the server', `${freshDom} DOM elements at most`,
     `${Date.now() - t2} ms; reached "${reached?.slice(0, 24)}"; holds ${after.held - after.floor}`);
 
+  // Each figure beside the one the previous run wrote.
+  const out = new URL('./BROWSER.md', import.meta.url);
+  const previous = new Map();
+  try {
+    for (const line of readFileSync(out, 'utf8').split('\n').slice(4)) {
+      const [, measure, value] = line.split(' | ').length > 2 ? [null, ...line.slice(2).split(' | ')] : [];
+      if (measure) previous.set(measure, value);
+    }
+  } catch { /* the first run */ }
   const md = ['# Browser figures (`node bench/browser.mjs`, headless Chromium)', '',
-    '| measure | value | against |', '|---|---|---|',
-    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.against ?? ''} |`), ''].join('\n');
-  writeFileSync(new URL('./BROWSER.md', import.meta.url), md);
+    '| measure | value | previous run | against |', '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${previous.get(r.measure) ?? ''} | ${r.against ?? ''} |`), ''].join('\n');
+  writeFileSync(out, md);
 } finally {
   await browser.close();
   await server.dispose();
