@@ -32,8 +32,8 @@ const BACKOFF_MAX_MS: f64 = 5_000.0;
 /// How long a send refused by a fault of the server waits to go again.
 const RETRY_AFTER_FAULT_MS: f64 = 2_000.0;
 /// At most this many frames that came meanwhile are handled as one burst:
-/// ten full pages of events, one transaction.
-const BURST_FRAMES: usize = 10;
+/// 25 full pages of events (5,000 messages), one transaction.
+const BURST_FRAMES: usize = 25;
 
 fn ws_url() -> Option<String> {
     let loc = web_sys::window()?.location();
