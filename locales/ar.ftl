@@ -244,6 +244,9 @@ error-file-too-large = الملف كبير جدًا (حتى 4 غيغابايت)
 error-quota-exceeded = لا توجد مساحة كافية لهذا الملف
 error-offset-mismatch = اختل تزامن الرفع؛ سيُستأنف
 error-bad-file = لا يمكن إرسال هذا الملف
+error-no-call = انتهت هذه المكالمة
+error-in-call = أنت في مكالمة بالفعل
+error-call-crossed = هذا الشخص يتصل بك
 error-internal = خطأ داخلي
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -412,3 +415,10 @@ add-people = إضافة أشخاص
 search = بحث
 section-people = الأشخاص
 section-public = المجموعات والقنوات العامة
+
+call-voice = مكالمة، { $duration }
+call-video = مكالمة فيديو، { $duration }
+call-missed = مكالمة فائتة
+call-declined = مكالمة مرفوضة
+call-busy = مكالمة: الخط مشغول
+call-cancelled = مكالمة ملغاة

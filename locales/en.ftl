@@ -206,6 +206,9 @@ error-file-too-large = File is too large (up to 4 GB)
 error-quota-exceeded = Not enough storage left for this file
 error-offset-mismatch = The upload got out of step; it will resume
 error-bad-file = That file cannot be sent
+error-no-call = That call is over
+error-in-call = You are already in a call
+error-call-crossed = They are calling you
 error-internal = Internal error
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -370,3 +373,10 @@ add-people = Add people
 search = Search
 section-people = People
 section-public = Public groups and channels
+
+call-voice = Call, { $duration }
+call-video = Video call, { $duration }
+call-missed = Missed call
+call-declined = Declined call
+call-busy = Call: line busy
+call-cancelled = Cancelled call

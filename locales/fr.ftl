@@ -211,6 +211,9 @@ error-file-too-large = Le fichier est trop volumineux (4 Go au plus)
 error-quota-exceeded = Pas assez d’espace pour ce fichier
 error-offset-mismatch = L’envoi s’est désynchronisé ; il va reprendre
 error-bad-file = Ce fichier ne peut pas être envoyé
+error-no-call = Cet appel est terminé
+error-in-call = Vous êtes déjà en appel
+error-call-crossed = Cette personne vous appelle
 error-internal = Erreur interne
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -375,3 +378,10 @@ add-people = Ajouter des personnes
 search = Rechercher
 section-people = Personnes
 section-public = Groupes et canaux publics
+
+call-voice = Appel, { $duration }
+call-video = Appel vidéo, { $duration }
+call-missed = Appel manqué
+call-declined = Appel refusé
+call-busy = Appel : ligne occupée
+call-cancelled = Appel annulé

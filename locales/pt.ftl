@@ -211,6 +211,9 @@ error-file-too-large = O arquivo é grande demais (até 4 GB)
 error-quota-exceeded = Não há espaço suficiente para este arquivo
 error-offset-mismatch = O envio saiu de sincronia; ele vai continuar
 error-bad-file = Esse arquivo não pode ser enviado
+error-no-call = Essa chamada terminou
+error-in-call = Você já está em uma chamada
+error-call-crossed = Essa pessoa está ligando para você
 error-internal = Erro interno
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -375,3 +378,10 @@ add-people = Adicionar pessoas
 search = Pesquisar
 section-people = Pessoas
 section-public = Grupos e canais públicos
+
+call-voice = Chamada, { $duration }
+call-video = Chamada de vídeo, { $duration }
+call-missed = Chamada perdida
+call-declined = Chamada recusada
+call-busy = Chamada: linha ocupada
+call-cancelled = Chamada cancelada

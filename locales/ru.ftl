@@ -227,6 +227,9 @@ error-file-too-large = Файл слишком большой (до 4 ГБ)
 error-quota-exceeded = Недостаточно места для этого файла
 error-offset-mismatch = Загрузка сбилась; она продолжится
 error-bad-file = Этот файл нельзя отправить
+error-no-call = Этот звонок уже завершён
+error-in-call = Вы уже в звонке
+error-call-crossed = Вам звонит собеседник
 error-internal = Внутренняя ошибка сервера
 
 ## Everyday messaging: search, forwarding, receipts, presence, timers
@@ -393,3 +396,10 @@ add-people = Добавить участников
 search = Поиск
 section-people = Люди
 section-public = Публичные группы и каналы
+
+call-voice = Звонок, { $duration }
+call-video = Видеозвонок, { $duration }
+call-missed = Пропущенный звонок
+call-declined = Отклонённый звонок
+call-busy = Звонок: линия занята
+call-cancelled = Отменённый звонок

@@ -14,7 +14,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use courier_protocol::{Content, ErrorCode, MediaKind, Message};
+use courier_protocol::{CallEnd, Content, ErrorCode, MediaKind, Message};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::langid;
 
@@ -278,8 +278,28 @@ pub fn content_gist(content: &Content) -> String {
         },
         Content::Voice { .. } => t("media-voice"),
         Content::RoundVideo { .. } => t("round-video"),
+        Content::Call {
+            video,
+            end,
+            duration_ms,
+        } => match end {
+            CallEnd::Hangup => {
+                let key = if *video { "call-video" } else { "call-voice" };
+                t_with(key, &[("duration", clock(*duration_ms).into())])
+            }
+            CallEnd::Missed => t("call-missed"),
+            CallEnd::Declined => t("call-declined"),
+            CallEnd::Busy => t("call-busy"),
+            CallEnd::Cancelled => t("call-cancelled"),
+        },
         _ => String::new(),
     }
+}
+
+/// A length of time as a clock shows it: `m:ss`.
+pub fn clock(ms: u32) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// A person-facing sentence for a failed call.

@@ -115,6 +115,17 @@ pub enum ErrorCode {
     /// sender's to send.
     #[error("bad file")]
     BadFile,
+    /// A call step or signal for a call that is not there for the sender,
+    /// has ended, or is not at a point where that step applies.
+    #[error("that call is not going on")]
+    NoCall,
+    /// The caller is in another call already.
+    #[error("already in a call")]
+    InCall,
+    /// Both people of a 1:1 called each other at once: the other's call
+    /// goes on (it rings on the sender's devices, and their app answers it).
+    #[error("the other person is calling you")]
+    CallCrossed,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -176,6 +187,9 @@ impl ErrorCode {
             ErrorCode::SlowDown => ("slow_down", 429, Later),
             ErrorCode::Blocked => ("blocked", 403, Never),
             ErrorCode::TooBroad => ("too_broad", 422, Never),
+            ErrorCode::NoCall => ("no_call", 409, Never),
+            ErrorCode::InCall => ("in_call", 409, Never),
+            ErrorCode::CallCrossed => ("call_crossed", 409, Never),
             ErrorCode::Internal => ("internal", 500, Later),
         }
     }
@@ -243,6 +257,9 @@ mod tests {
             ErrorCode::QuotaExceeded,
             ErrorCode::OffsetMismatch,
             ErrorCode::BadFile,
+            ErrorCode::NoCall,
+            ErrorCode::InCall,
+            ErrorCode::CallCrossed,
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

@@ -26,6 +26,7 @@ pub mod ws;
 
 pub use error::ErrorCode;
 pub use model::act::Act;
+pub use model::call::{CallEnd, CallId, CallStep, LegId, Signal};
 pub use model::chat::{ChatKind, ChatSummary, Place};
 pub use model::content::Content;
 pub use model::ids::{ChatId, ClientMsgId, FileId, Seq, UserId};

@@ -82,6 +82,21 @@ pub const WAVEFORM_PEAK: u8 = 31;
 pub const THUMBHASH_MAX: usize = 48;
 /// Longest `Upload-Metadata` header a tus client may send, in bytes.
 pub const UPLOAD_METADATA_MAX: usize = 2048;
+/// How long a call rings before it counts as missed (Telegram: 45 s).
+pub const RING_MS: i64 = 45_000;
+/// How often a leg of an answered call says it is still there.
+pub const LEG_ALIVE_MS: i64 = 10_000;
+/// How long a leg may stay silent before the server ends its call.
+pub const LEG_TIMEOUT_MS: i64 = 35_000;
+/// Largest session description a call's leg sends: video with three
+/// simulcast layers and screen sharing fit in a few kilobytes.
+pub const MAX_SDP_BYTES: usize = 32 * 1024;
+/// Largest trickled ICE candidate line.
+pub const MAX_CANDIDATE_BYTES: usize = 1024;
+/// Longest media id (`mid`) in a signal.
+pub const MAX_SIGNAL_NAME_BYTES: usize = 64;
+/// How long a TURN credential the server issues stays valid, in seconds.
+pub const TURN_TTL_S: u64 = 12 * 3600;
 /// Largest HTTP request body of each capability's endpoints, in bytes
 /// (413 `body_too_large` beyond it, before any parsing): what its largest
 /// valid request takes, JSON escapes included (a character is at most six
@@ -101,6 +116,8 @@ pub mod body {
     pub const PREFS: usize = 16 * 1024;
     /// Whether one shows one's last seen time.
     pub const PRESENCE: usize = 1024;
+    /// Calls' endpoints take no body.
+    pub const CALLS: usize = 1024;
 }
 
 /// A message text: not blank, at most [`MAX_TEXT_CHARS`].

@@ -69,6 +69,12 @@ pub fn may_act(who: &Standing, act: &Act, own: bool) -> bool {
     }
 }
 
+/// Whether someone may start a call in a chat: either person of a 1:1.
+/// (Group calls come with the SFU.)
+pub fn may_call(who: &Standing) -> bool {
+    who.kind == ChatKind::Direct
+}
+
 pub fn may_pin(who: &Standing) -> bool {
     who.rights.pin || who.kind == ChatKind::Direct
 }

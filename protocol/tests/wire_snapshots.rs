@@ -209,6 +209,66 @@ fn client_frames() {
     );
     insta::assert_json_snapshot!("typing", ClientFrame::Typing { chat: ChatId(7) });
     insta::assert_json_snapshot!(
+        "call_invite",
+        ClientFrame::Call {
+            chat: ChatId(7),
+            call: CallId("0190f3a1b2c-c1".into()),
+            step: CallStep::Invite {
+                video: true,
+                leg: LegId("tab-4f2a".into()),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "call_accept",
+        ClientFrame::Call {
+            chat: ChatId(7),
+            call: CallId("0190f3a1b2c-c1".into()),
+            step: CallStep::Accept {
+                leg: LegId("tab-9e01".into()),
+            },
+        }
+    );
+    for (name, step) in [
+        ("call_ringing", CallStep::Ringing),
+        ("call_decline", CallStep::Decline),
+        ("call_cancel", CallStep::Cancel),
+        ("call_hangup", CallStep::Hangup),
+        ("call_alive", CallStep::Alive),
+    ] {
+        insta::assert_json_snapshot!(
+            name,
+            ClientFrame::Call {
+                chat: ChatId(7),
+                call: CallId("0190f3a1b2c-c1".into()),
+                step,
+            }
+        );
+    }
+    insta::assert_json_snapshot!(
+        "signal_offer",
+        ClientFrame::Signal {
+            call: CallId("0190f3a1b2c-c1".into()),
+            leg: LegId("tab-4f2a".into()),
+            signal: Signal::Description {
+                offer: true,
+                sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n".into(),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "signal_candidate",
+        ClientFrame::Signal {
+            call: CallId("0190f3a1b2c-c1".into()),
+            leg: LegId("tab-4f2a".into()),
+            signal: Signal::Candidate {
+                candidate: "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host".into(),
+                mid: Some("0".into()),
+                line: Some(0),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
         "received",
         ClientFrame::Received {
             chat: ChatId(7),
@@ -286,6 +346,7 @@ fn server_frames() {
             code: ErrorCode::NotMember,
             id: Some(ClientMsgId("m1".into())),
             chat: Some(ChatId(7)),
+            call: None,
             retry_after_ms: None,
         }
     );
@@ -295,10 +356,67 @@ fn server_frames() {
             code: ErrorCode::SlowDown,
             id: Some(ClientMsgId("m1".into())),
             chat: Some(ChatId(7)),
+            call: None,
             retry_after_ms: Some(1500),
         }
     );
     insta::assert_json_snapshot!("error_bare", ServerFrame::error(ErrorCode::BadFrame));
+    insta::assert_json_snapshot!(
+        "error_call",
+        ServerFrame::Error {
+            code: ErrorCode::CallCrossed,
+            id: None,
+            chat: None,
+            call: Some(CallId("0190f3a1b2c-c1".into())),
+            retry_after_ms: None,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "call_by",
+        ServerFrame::Call {
+            chat: ChatId(7),
+            call: CallId("0190f3a1b2c-c1".into()),
+            by: UserId(2),
+            step: CallStep::Invite {
+                video: false,
+                leg: LegId("tab-4f2a".into()),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "call_ok",
+        ServerFrame::CallOk {
+            call: CallId("0190f3a1b2c-c1".into()),
+        }
+    );
+    insta::assert_json_snapshot!(
+        "call_ended",
+        ServerFrame::CallEnded {
+            chat: ChatId(7),
+            call: CallId("0190f3a1b2c-c1".into()),
+            end: CallEnd::Hangup,
+            duration_ms: 125_000,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "signal_from",
+        ServerFrame::Signal {
+            call: CallId("0190f3a1b2c-c1".into()),
+            from: LegId("tab-9e01".into()),
+            signal: Signal::Description {
+                offer: false,
+                sdp: "v=0\r\n".into(),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "content_call",
+        Content::Call {
+            video: true,
+            end: CallEnd::Missed,
+            duration_ms: 0,
+        }
+    );
     insta::assert_json_snapshot!("pong", ServerFrame::Pong);
     insta::assert_json_snapshot!("left", ServerFrame::Left { chat: ChatId(7) });
     insta::assert_json_snapshot!(
@@ -424,6 +542,16 @@ fn server_frames() {
 
 #[test]
 fn api_bodies() {
+    insta::assert_json_snapshot!(
+        "ice_servers",
+        IceServers {
+            servers: vec![IceServer {
+                urls: vec!["turn:turn.example.org:3478".into()],
+                username: Some("1790043200:2".into()),
+                credential: Some("DWX3FI7DiPIpadEYQAZsnZBAagI=".into()),
+            }],
+        }
+    );
     insta::assert_json_snapshot!(
         "signup",
         SignUp {

@@ -13,6 +13,7 @@ use crate::edge::router::{AppState, SCANS, app};
 use crate::edge::ws;
 use crate::features::Features;
 use crate::features::accounts::gate::Gate;
+use crate::features::calls::Turn;
 use crate::kernel::Kernel;
 use crate::kernel::blob::{Blobs, S3};
 use crate::kernel::clock::Clock;
@@ -103,6 +104,15 @@ pub struct Config {
     /// The most bytes one user's uploaded files may take.
     #[arg(long, env = "COURIER_UPLOAD_QUOTA", default_value_t = 20 * 1024 * 1024 * 1024)]
     pub upload_quota: u64,
+    /// A TURN relay for calls (`turn:host:3478`, repeatable for its
+    /// transports), sharing `--turn-secret` with the server (coturn's
+    /// `use-auth-secret`); absent, legs connect directly or not at all.
+    #[arg(long = "turn-url", env = "COURIER_TURN_URLS", value_delimiter = ',')]
+    pub turn_urls: Vec<String>,
+    /// The secret shared with the TURN relay (set COURIER_TURN_SECRET
+    /// rather than the flag, which `ps` shows).
+    #[arg(long, env = "COURIER_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<Secret>,
     /// The server's time: the wall clock, unless a test moves it.
     #[arg(skip)]
     pub clock: Clock,
@@ -207,7 +217,14 @@ pub async fn router(
     let delivery = Delivery::new(Arc::clone(&store), hub, bus);
     let blobs = open_blobs(config).await?;
     let kernel = Kernel::new(store, delivery, blobs, config.clock.clone());
-    let features = Arc::new(Features::new(Arc::new(kernel), config.upload_quota));
+    let turn = match (&config.turn_secret, config.turn_urls.is_empty()) {
+        (Some(secret), false) => Some(Turn {
+            urls: config.turn_urls.clone(),
+            secret: secret.0.clone(),
+        }),
+        _ => None,
+    };
+    let features = Arc::new(Features::new(Arc::new(kernel), config.upload_quota, turn));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {
@@ -234,6 +251,11 @@ pub async fn router(
     tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
         let messaging = messaging.clone();
         async move { messaging.run_timers().await }
+    }));
+    let calls = features.calls.clone();
+    tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
+        let calls = calls.clone();
+        async move { calls.run_timers().await }
     }));
     let media = features.media.clone();
     tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {

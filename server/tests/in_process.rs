@@ -231,6 +231,7 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
             Clock::default(),
         )),
         1 << 30,
+        None,
     ));
     let alice = features
         .accounts

@@ -10,11 +10,12 @@ use courier_protocol::model::folder::Folder;
 use courier_protocol::model::message::ViewCount;
 use courier_protocol::policy::SEEN_BY_MAX_MEMBERS;
 use courier_protocol::{
-    ChatId, ChatKind, ClientMsgId, Content, Rights, Role, Seq, UserId, UserKind,
+    CallEnd, CallId, ChatId, ChatKind, ClientMsgId, Content, LegId, Rights, Role, Seq, UserId,
+    UserKind,
 };
 use courier_server::kernel::db::{
-    Due, Expiry, Lookup, NewChat, NewUser, PgStore, Post, ReadMoved, Redeemed, Search, SqliteStore,
-    Store, StoreError,
+    Due, Expiry, Lookup, NewCall, NewChat, NewUser, PgStore, Post, Rang, ReadMoved, Redeemed,
+    RingOut, Search, SqliteStore, Store, StoreError,
 };
 use courier_server::kernel::jobs::{Job, NewJob};
 
@@ -94,6 +95,7 @@ conformance!(
     jobs_are_claimed_once,
     deliveries_and_folders,
     the_directory_finds_people_and_public_chats,
+    calls_ring_answer_and_end_once,
 );
 
 fn user<'a>(name: &'a str, kind: UserKind) -> NewUser<'a> {
@@ -1286,4 +1288,144 @@ async fn the_directory_finds_people_and_public_chats(store: &dyn Store) {
         "by its new name"
     );
     assert!(public("%").await.is_empty(), "`%` is no wildcard");
+}
+
+async fn calls_ring_answer_and_end_once(store: &dyn Store) {
+    let ann = account(store, "ann", "Ann").await;
+    let bob = account(store, "bob", "Bob").await;
+    let cyd = account(store, "cyd", "Cyd").await;
+    let direct = |key, members| NewChat {
+        kind: ChatKind::Direct,
+        name: None,
+        invite: key,
+        direct_key: Some(key),
+        members,
+        now: 1,
+    };
+    let (ann_and_bob, cyd_and_bob) = ([ann, bob], [cyd, bob]);
+    let ann_bob = store.create_chat(direct("ab", &ann_and_bob)).await.unwrap();
+    let cyd_bob = store.create_chat(direct("cb", &cyd_and_bob)).await.unwrap();
+    let team = group(store, "Team", "t1", &[ann, bob]).await;
+    let (id, leg) = (CallId("c1".into()), LegId("a-tab".into()));
+    let ring_out = NewJob::of(&RingOut { call: id.clone() }, 45_000).unwrap();
+    let new = |chat, caller, id| NewCall {
+        id,
+        chat,
+        caller,
+        video: true,
+        leg: &leg,
+    };
+
+    let Rang::Ringing(rung) = store
+        .ring(new(ann_bob, ann, &id), &ring_out, 10)
+        .await
+        .unwrap()
+    else {
+        panic!("rings");
+    };
+    assert_eq!((rung.callee, rung.ended), (bob, None));
+    // Rung again: the same call; with its ring-out job kept once.
+    let again = store
+        .ring(new(ann_bob, ann, &id), &ring_out, 11)
+        .await
+        .unwrap();
+    assert_eq!(again, Rang::Ringing(rung.clone()));
+    assert_eq!(store.waiting(RingOut::QUEUE).await.unwrap(), 1);
+    // Refused: another's id, a group, a stranger, a caller in a call.
+    assert!(matches!(
+        store.ring(new(cyd_bob, cyd, &id), &ring_out, 12).await,
+        Err(StoreError::NotMember)
+    ));
+    let other = CallId("c2".into());
+    assert!(matches!(
+        store.ring(new(team, ann, &other), &ring_out, 12).await,
+        Err(StoreError::NotAllowed)
+    ));
+    assert!(matches!(
+        store.ring(new(ann_bob, cyd, &other), &ring_out, 12).await,
+        Err(StoreError::NotMember)
+    ));
+    // Bob calling Ann back meets her call; Cyd calling Bob finds him busy.
+    let Rang::Crossed(theirs) = store
+        .ring(new(ann_bob, bob, &other), &ring_out, 12)
+        .await
+        .unwrap()
+    else {
+        panic!("crossed");
+    };
+    assert_eq!(theirs.id, id);
+    let Rang::Busy(busy) = store
+        .ring(new(cyd_bob, cyd, &other), &ring_out, 13)
+        .await
+        .unwrap()
+    else {
+        panic!("busy");
+    };
+    assert_eq!(busy.ended, Some((CallEnd::Busy, 13)));
+    assert_eq!(
+        store.call(&other).await.unwrap().map(|c| c.ended),
+        Some(Some((CallEnd::Busy, 13)))
+    );
+
+    // One answer wins; a missed end cannot beat it, a hang-up ends it once.
+    let check = NewJob::of(
+        &RingOut {
+            call: CallId("check".into()),
+        },
+        60_000,
+    )
+    .unwrap();
+    let answered = store
+        .answer(&id, &LegId("b-tab".into()), &check, 20)
+        .await
+        .unwrap();
+    assert_eq!(answered.as_ref().and_then(|c| c.answered_at), Some(20));
+    assert_eq!(answered.and_then(|c| c.legs_seen), Some(20));
+    assert_eq!(
+        store
+            .answer(&id, &LegId("b-2".into()), &check, 21)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.end_call(&id, CallEnd::Missed, 22).await.unwrap(),
+        None
+    );
+    assert!(store.leg_alive(&id, ann, 30).await.unwrap());
+    assert!(!store.leg_alive(&id, cyd, 30).await.unwrap());
+    assert_eq!(
+        store.call(&id).await.unwrap().and_then(|c| c.legs_seen),
+        Some(20)
+    );
+    assert!(store.leg_alive(&id, bob, 40).await.unwrap());
+    assert_eq!(
+        store.call(&id).await.unwrap().and_then(|c| c.legs_seen),
+        Some(30)
+    );
+    let ended = store.end_call(&id, CallEnd::Hangup, 65_020).await.unwrap();
+    assert_eq!(ended.as_ref().map(|c| c.duration_ms()), Some(65_000));
+    assert_eq!(
+        store.end_call(&id, CallEnd::Hangup, 70_000).await.unwrap(),
+        None
+    );
+    assert!(!store.leg_alive(&id, ann, 70_001).await.unwrap());
+
+    // Over, the line is free again.
+    let third = CallId("c3".into());
+    assert!(matches!(
+        store
+            .ring(new(cyd_bob, cyd, &third), &ring_out, 80_000)
+            .await,
+        Ok(Rang::Ringing(_))
+    ));
+    // Blocked people cannot call.
+    store.set_blocked(bob, ann, true, 80_001).await.unwrap();
+    let fourth = CallId("c4".into());
+    assert!(matches!(
+        store
+            .ring(new(ann_bob, ann, &fourth), &ring_out, 80_002)
+            .await,
+        Err(StoreError::Blocked)
+    ));
 }

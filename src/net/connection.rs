@@ -409,7 +409,13 @@ impl Conn<'_> {
             ServerFrame::Typing { chat, user, name } => {
                 (self.notify)(Event::Typing(chat, user, name));
             }
-            ServerFrame::Error { .. } | ServerFrame::Pong => {}
+            // Calls are answered by the calls screen, which comes next.
+            ServerFrame::Call { .. }
+            | ServerFrame::CallOk { .. }
+            | ServerFrame::CallEnded { .. }
+            | ServerFrame::Signal { .. }
+            | ServerFrame::Error { .. }
+            | ServerFrame::Pong => {}
         }
     }
 

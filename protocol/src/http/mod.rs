@@ -2,6 +2,7 @@
 //! Errors come back as [`ApiError`] with a 4xx/5xx status.
 
 pub mod accounts;
+pub mod calls;
 pub mod chats;
 pub mod devices;
 pub mod endpoint;
@@ -13,6 +14,7 @@ pub mod prefs;
 pub mod presence;
 
 pub use accounts::*;
+pub use calls::*;
 pub use chats::*;
 pub use devices::*;
 pub use endpoint::{Endpoint, Method, Route};
@@ -38,6 +40,7 @@ pub const ROUTES: &[Route] = &[
     accounts::BLOCK.route(),
     accounts::UNBLOCK.route(),
     accounts::BLOCKED.route(),
+    calls::ICE_SERVERS.route(),
     chats::INVITE_PREVIEW.route(),
     chats::JOIN_BY_INVITE.route(),
     chats::PUBLIC_PREVIEW.route(),

@@ -9,6 +9,7 @@ use crate::limits::{
     ALBUM_MAX, MAX_TEXT_CHARS, MEDIA_DURATION_MAX_MS, ROUND_VIDEO_MAX_MS, WAVEFORM_MAX,
     WAVEFORM_PEAK, check_text,
 };
+use crate::model::call::CallEnd;
 use crate::model::ids::FileId;
 use crate::model::media::{Attachment, check_thumbhash};
 
@@ -43,6 +44,15 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thumbhash: Option<String>,
     },
+    /// A call in the chat, posted by the server from the caller once it
+    /// ended: voice or video, how it ended and, if it was answered, how
+    /// long it lasted. Never sent by a client.
+    Call {
+        video: bool,
+        end: CallEnd,
+        #[serde(default)]
+        duration_ms: u32,
+    },
     /// A kind this build does not know, from a newer server: shown as
     /// "needs a newer version" instead of failing the frame it came in.
     /// Never sent by a client, never stored.
@@ -60,7 +70,10 @@ impl Content {
         match self {
             Content::Text { text } => text,
             Content::Media { caption, .. } => caption,
-            Content::Voice { .. } | Content::RoundVideo { .. } | Content::Unsupported => "",
+            Content::Voice { .. }
+            | Content::RoundVideo { .. }
+            | Content::Call { .. }
+            | Content::Unsupported => "",
         }
     }
 
@@ -69,7 +82,10 @@ impl Content {
         match self {
             Content::Text { text } => Some(text),
             Content::Media { caption, .. } => Some(caption),
-            Content::Voice { .. } | Content::RoundVideo { .. } | Content::Unsupported => None,
+            Content::Voice { .. }
+            | Content::RoundVideo { .. }
+            | Content::Call { .. }
+            | Content::Unsupported => None,
         }
     }
 
@@ -112,7 +128,7 @@ impl Content {
                     && thumbhash.as_deref().is_none_or(check_thumbhash);
                 if ok { Ok(()) } else { Err(ErrorCode::BadFile) }
             }
-            Content::Unsupported => Err(ErrorCode::BadFrame),
+            Content::Call { .. } | Content::Unsupported => Err(ErrorCode::BadFrame),
         }
     }
 
@@ -124,7 +140,7 @@ impl Content {
                 .flat_map(|i| std::iter::once(&i.file).chain(&i.thumb))
                 .collect(),
             Content::Voice { file, .. } | Content::RoundVideo { file, .. } => vec![file],
-            Content::Text { .. } | Content::Unsupported => Vec::new(),
+            Content::Text { .. } | Content::Call { .. } | Content::Unsupported => Vec::new(),
         }
     }
 }

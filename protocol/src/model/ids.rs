@@ -40,13 +40,7 @@ pub struct ClientMsgId(pub String);
 
 impl ClientMsgId {
     pub fn validate(&self) -> Result<(), ErrorCode> {
-        let ok = !self.0.is_empty()
-            && self.0.len() <= MAX_CLIENT_MSG_ID_LEN
-            && self
-                .0
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
+        if client_made(&self.0) {
             Ok(())
         } else {
             Err(ErrorCode::BadClientId)
@@ -56,6 +50,16 @@ impl ClientMsgId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `id` follows the rules of an id a client makes: ASCII letters,
+/// digits, `-` and `_`, 1 to [`MAX_CLIENT_MSG_ID_LEN`] bytes.
+pub(crate) fn client_made(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_CLIENT_MSG_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

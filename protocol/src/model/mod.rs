@@ -2,6 +2,7 @@
 //! done to it. Frames (`ws`) and endpoints (`http`) carry these.
 
 pub mod act;
+pub mod call;
 pub mod chat;
 pub mod content;
 pub mod device;

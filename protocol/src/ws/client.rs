@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ErrorCode;
 use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS};
 use crate::model::act::Act;
+use crate::model::call::{CallId, CallStep, LegId, Signal};
 use crate::model::content::Content;
 use crate::model::ids::{ChatId, ClientMsgId, Seq};
 
@@ -71,6 +72,24 @@ pub enum ClientFrame {
     /// "I am typing in `chat`": the other members' apps show it for a few
     /// seconds. Not answered; the server passes on at most one a second.
     Typing { chat: ChatId },
+    /// A step of a call in `chat` (ring, answer, refuse, give up, hang
+    /// up). Answered by `CallOk`, or by an `Error` naming the call; both
+    /// people's devices then get the step as a `Call` frame, and the end
+    /// of a call as `CallEnded`.
+    Call {
+        chat: ChatId,
+        call: CallId,
+        #[serde(flatten)]
+        step: CallStep,
+    },
+    /// Media negotiation from this tab's `leg` of an answered call, for
+    /// the other leg. Not answered unless refused (an `Error` naming the
+    /// call).
+    Signal {
+        call: CallId,
+        leg: LegId,
+        signal: Signal,
+    },
     /// Answered by `Pong`; lets a client notice a dead connection.
     Ping,
 }
@@ -135,6 +154,15 @@ impl ClientFrame {
             }
             ClientFrame::Views { seqs, .. } if seqs.len() > MAX_VIEW_SEQS => {
                 Err(ErrorCode::TooMany)
+            }
+            ClientFrame::Call { call, step, .. } => {
+                call.validate()?;
+                step.validate()
+            }
+            ClientFrame::Signal { call, leg, signal } => {
+                call.validate()?;
+                leg.validate()?;
+                signal.validate()
             }
             _ => Ok(()),
         }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
+use crate::model::call::{CallEnd, CallId, CallStep, LegId, Signal};
 use crate::model::chat::{ChatSettings, ChatSummary};
 use crate::model::folder::Folder;
 use crate::model::ids::{ChatId, ClientMsgId, Seq, UserId};
@@ -97,6 +98,37 @@ pub enum ServerFrame {
         user: UserId,
         name: String,
     },
+    /// A step of a call in `chat`, taken by `by` (from any of their
+    /// devices): to every device of both people, so a callee's other
+    /// devices ring, and stop when one of them answers.
+    Call {
+        chat: ChatId,
+        call: CallId,
+        by: UserId,
+        #[serde(flatten)]
+        step: CallStep,
+    },
+    /// A `Call` step was taken (or had been: a step sent again changes
+    /// nothing and is answered the same).
+    CallOk {
+        call: CallId,
+    },
+    /// The call is over, for every device of both people: how it ended
+    /// and how long it lasted if it was answered. Its `Content::Call`
+    /// event follows in the chat.
+    CallEnded {
+        chat: ChatId,
+        call: CallId,
+        end: CallEnd,
+        #[serde(default)]
+        duration_ms: u32,
+    },
+    /// Media negotiation from the other leg of a call.
+    Signal {
+        call: CallId,
+        from: LegId,
+        signal: Signal,
+    },
     /// A request failed. `id` names the `Send` it answers, if any.
     Error {
         code: ErrorCode,
@@ -104,6 +136,9 @@ pub enum ServerFrame {
         id: Option<ClientMsgId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         chat: Option<ChatId>,
+        /// The call a refused `Call` or `Signal` was about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<CallId>,
         /// With `slow_down`: wait this long before sending the frame again.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u64>,
@@ -125,6 +160,7 @@ impl ServerFrame {
             code,
             id: None,
             chat: None,
+            call: None,
             retry_after_ms: None,
         }
     }

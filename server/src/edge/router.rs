@@ -97,6 +97,7 @@ pub fn app(state: AppState, static_dir: &Path, https: bool) -> Router {
         .merge(routes::moderation::routes())
         .merge(routes::messaging::routes())
         .merge(routes::presence::routes())
+        .merge(routes::calls::routes())
         .merge(routes::prefs::routes())
         .route("/ws", get(websocket))
         .route("/api", any(unknown_api))

@@ -1,8 +1,10 @@
 //! Each capability in a room of its own: its service, and (as it needs)
 //! its routes and frames. Features depend on each other one way only:
-//! accounts ← chats ← messaging ← media, and chats ← {moderation, prefs}.
+//! accounts ← chats ← messaging ← media, and chats ← {moderation, prefs,
+//! calls}.
 
 pub mod accounts;
+pub mod calls;
 pub mod chats;
 pub mod media;
 pub mod messaging;
@@ -18,6 +20,7 @@ use crate::kernel::Kernel;
 pub struct Features {
     pub kernel: Arc<Kernel>,
     pub accounts: accounts::Accounts,
+    pub calls: calls::Calls,
     pub chats: chats::Chats,
     pub moderation: moderation::Moderation,
     pub messaging: messaging::Messaging,
@@ -28,8 +31,8 @@ pub struct Features {
 
 impl Features {
     /// Every feature; `upload_quota` is the most bytes one user's files
-    /// may take.
-    pub fn new(kernel: Arc<Kernel>, upload_quota: u64) -> Features {
+    /// may take; `turn` the relay calls may use, if any.
+    pub fn new(kernel: Arc<Kernel>, upload_quota: u64, turn: Option<calls::Turn>) -> Features {
         let accounts = accounts::Accounts::new(Arc::clone(&kernel));
         let chats = chats::Chats::new(Arc::clone(&kernel), accounts.clone());
         Features {
@@ -38,6 +41,7 @@ impl Features {
             media: media::Media::new(Arc::clone(&kernel), upload_quota),
             presence: presence::Presence::new(Arc::clone(&kernel)),
             prefs: prefs::Prefs::new(Arc::clone(&kernel)),
+            calls: calls::Calls::new(Arc::clone(&kernel), turn),
             accounts,
             chats,
             kernel,

@@ -28,6 +28,7 @@ impl From<StoreError> for ErrorCode {
             StoreError::Blocked => ErrorCode::Blocked,
             StoreError::TooBroad => ErrorCode::TooBroad,
             StoreError::QuotaExceeded => ErrorCode::QuotaExceeded,
+            StoreError::InCall => ErrorCode::InCall,
             other => {
                 tracing::error!(error = %other, "store");
                 ErrorCode::Internal

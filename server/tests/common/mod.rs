@@ -67,6 +67,8 @@ pub fn config(data: &Path) -> Config {
         // Tests fill chats fast; tests/abuse.rs checks the limit itself.
         sends_per_second: 100_000,
         upload_quota: 20 * 1024 * 1024 * 1024,
+        turn_urls: vec![],
+        turn_secret: None,
         clock: Clock::default(),
     }
 }

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use courier_protocol::{Content, Message, Seq, UserId};
 
-use crate::i18n::t;
+use crate::i18n::{self, t};
 use crate::state::Marks;
 use crate::store::{ChatPage, Kept, OutState};
 
@@ -120,6 +120,7 @@ fn reactor_name(k: &Kept, who: UserId) -> String {
 fn shown_text(m: &Message) -> String {
     match &m.content {
         Some(Content::Unsupported) => t("message-unsupported"),
+        Some(call @ Content::Call { .. }) => i18n::content_gist(call),
         _ => m.text().to_string(),
     }
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::account;
-use crate::i18n::{t, t_with};
+use crate::i18n::{self, t, t_with};
 use crate::ui::outgoing::uploading_item;
 use crate::ui::placeholder;
 
@@ -29,11 +29,6 @@ pub fn size_text(bytes: f64) -> String {
     } else {
         format!("{} KB", (bytes / 1024.0).ceil())
     }
-}
-
-fn seconds(ms: u32) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// One photo, video, audio track or file; a photo opens the viewer at
@@ -148,7 +143,7 @@ pub fn media_view(content: &Content, uploads: &[String]) -> Option<AnyView> {
             }
             .into_any()
         }
-        Content::Text { .. } | Content::Unsupported => return None,
+        Content::Text { .. } | Content::Call { .. } | Content::Unsupported => return None,
     })
 }
 
@@ -250,7 +245,7 @@ fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoVi
         }
     };
     view! {
-        <div class="voice" role="group" aria-label=t_with("voice-message", &[("duration", seconds(duration_ms).into())])>
+        <div class="voice" role="group" aria-label=t_with("voice-message", &[("duration", i18n::clock(duration_ms).into())])>
             <button type="button" class="icon play"
                 aria-label=move || if playing.get() { t("voice-pause") } else { t("voice-play") }
                 on:click=toggle>
@@ -259,7 +254,7 @@ fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoVi
             <div class="wave" role="slider" tabindex="0" aria-label=t("voice-position")
                 aria-valuemin="0" aria-valuemax=total_s.round()
                 aria-valuenow=move || at_s.get().round()
-                aria-valuetext=move || format!("{} / {}", seconds((at_s.get() * 1000.0) as u32), seconds(duration_ms))
+                aria-valuetext=move || format!("{} / {}", i18n::clock((at_s.get() * 1000.0) as u32), i18n::clock(duration_ms))
                 on:click=move |ev: leptos::ev::MouseEvent| {
                     use wasm_bindgen::JsCast;
                     let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
@@ -285,7 +280,7 @@ fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoVi
                     view! { <span class:played=played style=height></span> }
                 }).collect_view()}
             </div>
-            <time>{move || seconds(((if playing.get() || at_s.get() > 0.0 { at_s.get() } else { total_s }) * 1000.0) as u32)}</time>
+            <time>{move || i18n::clock(((if playing.get() || at_s.get() > 0.0 { at_s.get() } else { total_s }) * 1000.0) as u32)}</time>
             <button type="button" class="speed" aria-label=t("voice-speed")
                 on:click=move |_| {
                     speed.update(|s| *s = (*s + 1) % SPEEDS.len());

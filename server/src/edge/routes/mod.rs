@@ -1,6 +1,7 @@
 //! Each capability's HTTP endpoints, merged by the router.
 
 pub mod accounts;
+pub mod calls;
 pub mod chats;
 pub mod media;
 pub mod messaging;

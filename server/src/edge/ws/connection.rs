@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::Message as WsMessage;
 use courier_protocol::budget;
 use courier_protocol::limits::MAX_EVENTS_PER_FRAME;
-use courier_protocol::{ChatId, Cursor, ErrorCode, Message, Seq, ServerFrame, UserInfo};
+use courier_protocol::{CallId, ChatId, Cursor, ErrorCode, Message, Seq, ServerFrame, UserInfo};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::timeout;
@@ -70,6 +70,7 @@ impl Connection {
                     code: ErrorCode::SlowDown,
                     id: Some(id.clone()),
                     chat: Some(chat),
+                    call: None,
                     retry_after_ms: Some(
                         u64::try_from(wait.as_millis())
                             .unwrap_or(u64::MAX)
@@ -138,9 +139,34 @@ impl Connection {
             code,
             id,
             chat,
+            call: None,
             retry_after_ms: None,
         })
         .await
+    }
+
+    /// Answers a call's step or signal: `CallOk`, or an error naming the
+    /// call (a signal that went on is not answered).
+    pub(super) async fn call_answer(
+        &self,
+        call: CallId,
+        done: Result<(), ErrorCode>,
+        ack: bool,
+    ) -> bool {
+        match done {
+            Ok(()) if ack => self.reply(&ServerFrame::CallOk { call }).await,
+            Ok(()) => true,
+            Err(code) => {
+                self.reply(&ServerFrame::Error {
+                    code,
+                    id: None,
+                    chat: None,
+                    call: Some(call),
+                    retry_after_ms: None,
+                })
+                .await
+            }
+        }
     }
 
     /// Sends every chat's events after the client's cursor. A chat the

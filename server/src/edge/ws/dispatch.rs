@@ -31,6 +31,8 @@ impl Connection {
             ClientFrame::Read { .. }
             | ClientFrame::Received { .. }
             | ClientFrame::Typing { .. }
+            | ClientFrame::Call { .. }
+            | ClientFrame::Signal { .. }
             | ClientFrame::Ping
             | ClientFrame::Hello { .. } => {
                 self.pace_cheap().await;
@@ -142,6 +144,18 @@ impl Connection {
                     Ok(()) => true,
                     Err(code) => self.error(code, None, Some(chat)).await,
                 }
+            }
+            ClientFrame::Call { chat, call, step } => {
+                let done = self.features.calls.step(&self.me, chat, &call, step).await;
+                self.call_answer(call, done, true).await
+            }
+            ClientFrame::Signal { call, leg, signal } => {
+                let done = self
+                    .features
+                    .calls
+                    .signal(&self.me, &call, &leg, signal)
+                    .await;
+                self.call_answer(call, done, false).await
             }
             ClientFrame::Ping => self.reply(&ServerFrame::Pong).await,
             ClientFrame::Hello { .. } => self.error(ErrorCode::HelloRequired, None, None).await,

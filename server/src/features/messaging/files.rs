@@ -35,7 +35,7 @@ impl Messaging {
             Content::RoundVideo { file, .. } => {
                 self.sendable_as(me, file, MediaKind::Video).await?;
             }
-            Content::Text { .. } | Content::Unsupported => {}
+            Content::Text { .. } | Content::Call { .. } | Content::Unsupported => {}
         }
         Ok(content)
     }

@@ -2,7 +2,7 @@
 //! by (queue, key), claimed by a lease.
 
 use async_trait::async_trait;
-use courier_protocol::{ChatId, ClientMsgId, Seq, UserId};
+use courier_protocol::{CallId, ChatId, ClientMsgId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
@@ -40,6 +40,36 @@ impl Job for Expiry {
     const QUEUE: &'static str = "expire";
     fn key(&self) -> String {
         format!("{}:{}", self.chat.0, self.seq.0)
+    }
+}
+
+/// A call's ringing running out: enqueued with the call, due
+/// `limits::RING_MS` after; a call answered or over by then is left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RingOut {
+    pub call: CallId,
+}
+
+impl Job for RingOut {
+    const QUEUE: &'static str = "ring_out";
+    fn key(&self) -> String {
+        self.call.0.clone()
+    }
+}
+
+/// A look at whether both legs of an answered call are still there:
+/// enqueued when it is answered, then again after each look (`round`)
+/// while it goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegCheck {
+    pub call: CallId,
+    pub round: u32,
+}
+
+impl Job for LegCheck {
+    const QUEUE: &'static str = "leg_check";
+    fn key(&self) -> String {
+        format!("{}:{}", self.call.0, self.round)
     }
 }
 

@@ -7,6 +7,7 @@
 //! `tests/store_conformance.rs` checks both.
 
 mod accounts;
+mod calls;
 mod chats;
 mod cursors;
 mod group_commit;
@@ -28,9 +29,10 @@ use courier_protocol::policy::Standing;
 use std::panic::Location;
 
 pub use accounts::{AccountStore, Lookup, NewUser, SessionRow};
+pub use calls::{CallRow, CallStore, NewCall, Rang};
 pub use chats::{ChatStore, InviteTarget, NewChat, Redeemed};
 pub use cursors::{CursorStore, ReadMoved};
-pub use jobs::{Due, Expiry};
+pub use jobs::{Due, Expiry, LegCheck, RingOut};
 pub use media::{FileCheck, MediaStore, NewUpload, Part, StoredFile};
 pub use messages::{Appended, MessageStore, Post, Search};
 pub use moderation::ModerationStore;
@@ -75,6 +77,9 @@ pub enum StoreError {
     /// One of the two people of a 1:1 blocked the other.
     #[error("blocked")]
     Blocked,
+    /// The caller is in another call.
+    #[error("in another call")]
+    InCall,
     /// The user's files would pass their storage quota.
     #[error("storage quota exceeded")]
     QuotaExceeded,
@@ -166,6 +171,7 @@ pub trait Store:
     + PresenceStore
     + PrefStore
     + MediaStore
+    + CallStore
     + JobStore
 {
 }
@@ -180,6 +186,7 @@ impl<S> Store for S where
         + PresenceStore
         + PrefStore
         + MediaStore
+        + CallStore
         + JobStore
 {
 }

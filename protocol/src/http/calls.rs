@@ -1,0 +1,27 @@
+//! What a call's legs need besides the socket: the ICE servers to reach
+//! each other through.
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::endpoint::{Endpoint, Method};
+
+/// One STUN or TURN server, as `RTCIceServer` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    /// For TURN: a name that carries when it stops being valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// `GET /api/calls/ice`: the servers a leg may use, with TURN credentials
+/// made for the caller that stay valid `limits::TURN_TTL_S`. Empty when
+/// the server has no TURN relay configured: legs then connect directly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServers {
+    pub servers: Vec<IceServer>,
+}
+
+pub const ICE_SERVERS: Endpoint<(), IceServers> = Endpoint::new(Method::Get, "/api/calls/ice");
