@@ -70,6 +70,8 @@ if $want_test; then
   command -v WebKitWebDriver >/dev/null || pkgs+=(webkit2gtk-driver)
   command -v xvfb-run >/dev/null || pkgs+=(xvfb)
   command -v xauth >/dev/null || pkgs+=(xauth)
+  # Calls through a TURN relay are tested against Debian's coturn.
+  command -v turnserver >/dev/null || pkgs+=(coturn)
   # The cluster tests put three nodes behind a real load balancer.
   command -v nginx >/dev/null || pkgs+=(nginx-light)
   # The migration e2e test loads a version-1 database dump.

@@ -14,6 +14,8 @@
 //!   writes every frame it receives into the store, drains the outbox after
 //!   `Welcome`, pings, reconnects with backoff, and updates the app when the
 //!   server has moved on. It reports through a callback, not the UI.
+//! - [`rtc`]: calls: the one this tab is in, its steps sent until acked,
+//!   its media negotiated peer to peer, its statistics.
 //! - [`state`]: the small context every component reaches, the account's
 //!   session lifecycle in this tab, its other tabs, notifications, and the
 //!   routing of what the session reports.
@@ -34,6 +36,7 @@ pub mod api;
 mod base64;
 pub mod i18n;
 pub mod net;
+pub mod rtc;
 pub mod state;
 pub mod store;
 pub mod ui;

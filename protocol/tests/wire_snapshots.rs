@@ -550,6 +550,7 @@ fn api_bodies() {
                 username: Some("1790043200:2".into()),
                 credential: Some("DWX3FI7DiPIpadEYQAZsnZBAagI=".into()),
             }],
+            relay_only: false,
         }
     );
     insta::assert_json_snapshot!(

@@ -113,6 +113,10 @@ pub struct Config {
     /// rather than the flag, which `ps` shows).
     #[arg(long, env = "COURIER_TURN_SECRET", hide_env_values = true)]
     pub turn_secret: Option<Secret>,
+    /// Calls' media must go through the TURN relay, never directly, so
+    /// the two people never learn each other's address.
+    #[arg(long, env = "COURIER_TURN_RELAY_ONLY")]
+    pub turn_relay_only: bool,
     /// The server's time: the wall clock, unless a test moves it.
     #[arg(skip)]
     pub clock: Clock,
@@ -221,6 +225,7 @@ pub async fn router(
         (Some(secret), false) => Some(Turn {
             urls: config.turn_urls.clone(),
             secret: secret.0.clone(),
+            relay_only: config.turn_relay_only,
         }),
         _ => None,
     };

@@ -455,6 +455,7 @@ async fn turn_credentials_are_issued_per_user_when_a_relay_is_configured() {
     let server = start_with(|config| {
         config.turn_urls = vec!["turn:127.0.0.1:3478".into()];
         config.turn_secret = Some("north".to_string().into());
+        config.turn_relay_only = true;
     })
     .await;
     let ann = sign_up(&server.base, "ann").await;
@@ -463,6 +464,7 @@ async fn turn_credentials_are_issued_per_user_when_a_relay_is_configured() {
         panic!("one relay: {ice:?}");
     };
     assert_eq!(turn.urls, ["turn:127.0.0.1:3478"]);
+    assert!(ice.relay_only);
     let username = turn.username.clone().unwrap_or_default();
     let (expires, user) = username.split_once(':').unwrap();
     assert_eq!(user, ann.me.id.0.to_string());

@@ -5,6 +5,7 @@
 //! writes into the store itself, so components never do.
 
 pub mod accounts;
+pub mod calls;
 pub mod chats;
 pub mod devices;
 pub mod messaging;

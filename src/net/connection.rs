@@ -19,7 +19,7 @@ use gloo_timers::future::TimeoutFuture;
 
 use super::this_device;
 use super::update::update_app;
-use super::{Event, Observer, Status, Wake, now_ms};
+use super::{CallNews, Event, Observer, Status, Wake, now_ms};
 use crate::account;
 use crate::api::{ApiFail, ask};
 use crate::store::{OutState, OutboxEntry, Store};
@@ -409,13 +409,38 @@ impl Conn<'_> {
             ServerFrame::Typing { chat, user, name } => {
                 (self.notify)(Event::Typing(chat, user, name));
             }
-            // Calls are answered by the calls screen, which comes next.
-            ServerFrame::Call { .. }
-            | ServerFrame::CallOk { .. }
-            | ServerFrame::CallEnded { .. }
-            | ServerFrame::Signal { .. }
-            | ServerFrame::Error { .. }
-            | ServerFrame::Pong => {}
+            ServerFrame::Call {
+                chat,
+                call,
+                by,
+                step,
+            } => (self.notify)(Event::Call(CallNews::Step {
+                chat,
+                call,
+                by,
+                step,
+            })),
+            ServerFrame::CallOk { call } => (self.notify)(Event::Call(CallNews::Ok(call))),
+            ServerFrame::CallEnded {
+                chat,
+                call,
+                end,
+                duration_ms,
+            } => (self.notify)(Event::Call(CallNews::Ended {
+                chat,
+                call,
+                end,
+                duration_ms,
+            })),
+            ServerFrame::Signal { call, from, signal } => {
+                (self.notify)(Event::Call(CallNews::Signal { call, from, signal }));
+            }
+            ServerFrame::Error {
+                code,
+                call: Some(call),
+                ..
+            } => (self.notify)(Event::Call(CallNews::Refused(call, code))),
+            ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
     }
 

@@ -12,7 +12,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use courier_protocol::model::message::ViewCount;
-use courier_protocol::{Act, ChatId, ClientFrame, ClientMsgId, Content, Seq, UserId, UserInfo};
+use courier_protocol::{
+    Act, CallEnd, CallId, CallStep, ChatId, ClientFrame, ClientMsgId, Content, ErrorCode, LegId,
+    Seq, Signal, UserId, UserInfo,
+};
 use futures::channel::mpsc;
 
 use crate::store::{OutState, OutboxEntry, Store};
@@ -49,6 +52,36 @@ pub enum Event {
     Arrived(ChatId, Vec<courier_protocol::Message>),
     /// A member (id, name) is typing.
     Typing(ChatId, UserId, String),
+    /// News of a call, for the calls layer (`rtc`).
+    Call(CallNews),
+}
+
+/// What the server says of a call.
+#[derive(Debug, Clone)]
+pub enum CallNews {
+    /// A step taken by `by`, on one of their devices.
+    Step {
+        chat: ChatId,
+        call: CallId,
+        by: UserId,
+        step: CallStep,
+    },
+    /// A step of ours was taken.
+    Ok(CallId),
+    /// A step or signal of ours was refused.
+    Refused(CallId, ErrorCode),
+    Ended {
+        chat: ChatId,
+        call: CallId,
+        end: CallEnd,
+        duration_ms: u32,
+    },
+    /// Media negotiation from the other leg.
+    Signal {
+        call: CallId,
+        from: LegId,
+        signal: Signal,
+    },
 }
 
 /// What the UI hands the connection.
@@ -221,6 +254,12 @@ impl Session {
         let _ = self
             .wake
             .unbounded_send(Wake::Frame(ClientFrame::History { chat, before }));
+    }
+
+    /// Sends a call's step or signal on a live connection (dropped while
+    /// offline: the calls layer sends a step again until it is acked).
+    pub fn call_frame(&self, frame: ClientFrame) {
+        let _ = self.wake.unbounded_send(Wake::Frame(frame));
     }
 
     /// Asks for the view counts of channel posts; they come as `Event::Views`.

@@ -1,10 +1,12 @@
 //! Routing what the socket session reports into the context's signals.
 
-use courier_protocol::{ChatId, Seq, UserId};
+use courier_protocol::{CallStep, ChatId, Seq, UserId};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::account;
-use crate::net::Event;
+use crate::net::{CallNews, Event, Status};
+use crate::rtc;
 
 use super::{Ctx, Marks, notify};
 
@@ -24,8 +26,13 @@ impl Ctx {
         }
         match event {
             Event::Status(s) => {
+                let back = s == Status::Online && self.status.get_untracked() != Status::Online;
                 self.status.try_set(s);
+                if back && let Some(phone) = self.phone() {
+                    rtc::reconnected(&phone);
+                }
             }
+            Event::Call(news) => self.call_news(news),
             Event::Changed => self.changed(),
             Event::Views(chat, counts) => {
                 self.views
@@ -78,6 +85,31 @@ impl Ctx {
                 self.drafts.try_update(|d| *d += 1);
                 self.changed();
             }
+        }
+    }
+
+    /// Hands a call's news to the calls layer; a call ringing here is named
+    /// by its chat as the list shows it.
+    fn call_news(self, news: CallNews) {
+        let Some(phone) = self.phone() else {
+            return;
+        };
+        let ringing = match &news {
+            CallNews::Step {
+                chat,
+                by,
+                step: CallStep::Invite { .. },
+                ..
+            } if *by != phone.me => Some(*chat),
+            _ => None,
+        };
+        rtc::hear(&phone, news);
+        if let (Some(chat), Some(store)) = (ringing, self.store()) {
+            spawn_local(async move {
+                if let Ok(Some(summary)) = store.chat(chat).await {
+                    rtc::name_peer(&phone, chat, summary.title);
+                }
+            });
         }
     }
 

@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::net::{Session, Status};
+use crate::rtc::{CallSignals, Phone};
 use crate::store::Store;
 
 use tabs::Tabs;
@@ -74,6 +75,8 @@ pub struct Ctx {
     pub join: RwSignal<Option<String>>,
     /// Signing in to one more account, beside those signed in here.
     pub adding: RwSignal<bool>,
+    /// The call this tab is in, as its screen shows it.
+    pub call: CallSignals,
     store: StoredValue<Option<Store>, LocalStorage>,
     tabs: StoredValue<Option<Tabs>, LocalStorage>,
     session: StoredValue<Option<Session>, LocalStorage>,
@@ -85,6 +88,15 @@ impl Ctx {
 
     pub fn session(&self) -> Option<Session> {
         self.session.get_value()
+    }
+
+    /// What the calls layer needs, while someone is signed in.
+    pub fn phone(&self) -> Option<Phone> {
+        Some(Phone {
+            session: self.session()?,
+            me: self.me.get_untracked()?.id,
+            signals: self.call,
+        })
     }
 
     /// The store changed here: re-read it, and tell this user's other tabs.
@@ -136,6 +148,7 @@ pub fn new_ctx() -> Ctx {
         drafts: RwSignal::new(0),
         join: RwSignal::new(None),
         adding: RwSignal::new(false),
+        call: CallSignals::new(),
         store: StoredValue::new_local(None),
         tabs: StoredValue::new_local(None),
         session: StoredValue::new_local(None),

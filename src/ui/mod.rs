@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod call;
 mod chat;
 mod chats;
 mod devices;
@@ -188,6 +189,7 @@ fn Shell() -> impl IntoView {
                     None => view! { <main class="pane empty"><p>{t("select-chat")}</p></main> }.into_any(),
                 }}
             </div>
+            <call::CallScreen />
         </div>
     }
 }

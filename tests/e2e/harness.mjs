@@ -2,6 +2,7 @@
 // (Debian's Chromium and Firefox ESR through playwright-core), and a small
 // language of acts and checks on what a person sees.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,8 @@ export async function launch(name) {
         'media.navigator.streams.fake': true,
         'media.navigator.permission.disabled': true,
         'media.autoplay.default': 0,
+        // TURN and ICE over loopback (the tests' coturn listens there).
+        'media.peerconnection.ice.loopback': true,
       },
     });
   }
@@ -127,6 +130,49 @@ export class Server {
   async dispose() {
     await this.stop();
     rmSync(this.data, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Debian's coturn on a free port, sharing a secret with Courier (TURN's
+ * REST credentials): calls relayed through it, on loopback.
+ */
+export class Turn {
+  constructor() {
+    this.secret = randomBytes(16).toString('hex');
+    this.dir = mkdtempSync(join(tmpdir(), 'courier-turn-'));
+  }
+
+  async start() {
+    this.port = await freePort();
+    const relayPorts = 40000 + (this.port % 20000);
+    this.proc = spawn('turnserver', ['-n', '--no-cli', '--no-tls', '--no-dtls',
+      '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${this.port}`,
+      '--use-auth-secret', `--static-auth-secret=${this.secret}`, '--realm=courier.test',
+      // Both browsers are on this machine: their relayed peers are loopback.
+      '--allow-loopback-peers', `--min-port=${relayPorts}`, `--max-port=${relayPorts + 200}`,
+      '--log-file=stdout', `--pidfile=${join(this.dir, 'turn.pid')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`turnserver did not start: ${out}`)), 10000);
+      this.proc.stdout.on('data', (d) => {
+        out += d;
+        if (process.env.E2E_TURN_LOG) process.stderr.write(d);
+        if (/Total General servers/.test(out)) { clearTimeout(timer); resolve(); }
+      });
+      this.proc.on('exit', (code) => reject(new Error(`turnserver exited ${code}: ${out}`)));
+    });
+    return this;
+  }
+
+  /** The server's flags for calls relayed through this TURN server only. */
+  serverArgs() {
+    return ['--turn-url', `turn:127.0.0.1:${this.port}?transport=udp`, '--turn-secret', this.secret, '--turn-relay-only'];
+  }
+
+  async dispose() {
+    this.proc?.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -22,6 +22,11 @@ pub struct IceServer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IceServers {
     pub servers: Vec<IceServer>,
+    /// Media must go through the relay (`iceTransportPolicy: "relay"`):
+    /// the server is run so (`--turn-relay-only`), so that the two people
+    /// never learn each other's address.
+    #[serde(default)]
+    pub relay_only: bool,
 }
 
 pub const ICE_SERVERS: Endpoint<(), IceServers> = Endpoint::new(Method::Get, "/api/calls/ice");

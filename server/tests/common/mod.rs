@@ -69,6 +69,7 @@ pub fn config(data: &Path) -> Config {
         upload_quota: 20 * 1024 * 1024 * 1024,
         turn_urls: vec![],
         turn_secret: None,
+        turn_relay_only: false,
         clock: Clock::default(),
     }
 }

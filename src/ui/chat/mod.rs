@@ -22,6 +22,7 @@ use super::{days_ago, hhmm, members_label, short_date};
 use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net::Status;
+use crate::rtc;
 use crate::state::Marks;
 use crate::state::ctx;
 use crate::store::{ChatPage, WINDOW, Window};
@@ -133,6 +134,22 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     let title = move || chat.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default());
     let subtitle = move || chat.with(|c| c.as_ref().map(subtitle_of).unwrap_or_default());
     // A channel's subscribers do not see each other.
+    // Either person of a 1:1 may call the other (group calls come later),
+    // in a browser that can.
+    let can_call = rtc::supported();
+    let may_call = move || {
+        can_call
+            && chat.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| policy::may_call(&Standing::of(c)) && c.member_count > 1)
+            })
+    };
+    let in_call = move || ctx.call.view.with(Option::is_some);
+    let start_call = move |video: bool| {
+        if let Some(phone) = ctx.phone() {
+            rtc::call(phone, id, title(), video);
+        }
+    };
     let may_list = move || {
         chat.with(|c| {
             c.as_ref()
@@ -343,6 +360,22 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     <h2 dir="auto">{title}</h2>
                     <span class="muted" class:typing=move || typing().is_some() aria-live="polite">{status_line}</span>
                 </div>
+                <Show when=may_call>
+                    <button
+                        class="icon"
+                        aria-label=t("call-voice-start")
+                        title=t("call-voice-start")
+                        disabled=in_call
+                        on:click=move |_| start_call(false)
+                    ><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><path d="M6.6 3.5 9 8.2 7.4 9.8a12 12 0 0 0 6.8 6.8l1.6-1.6 4.7 2.4-1 3.1A2 2 0 0 1 17.6 22 15.6 15.6 0 0 1 2 6.4a2 2 0 0 1 1.5-1.9z"/></svg></button>
+                    <button
+                        class="icon"
+                        aria-label=t("call-video-start")
+                        title=t("call-video-start")
+                        disabled=in_call
+                        on:click=move |_| start_call(true)
+                    ><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><rect x="2.5" y="6" width="13" height="12" rx="2"/><path d="m15.5 10.5 6-3.5v10l-6-3.5z"/></svg></button>
+                </Show>
                 <button
                     class="icon"
                     aria-label=t("search-in-chat")

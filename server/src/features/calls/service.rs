@@ -205,6 +205,7 @@ impl Calls {
                 .iter()
                 .map(|turn| turn.server_for(me.id, expires_s))
                 .collect(),
+            relay_only: self.turn.as_ref().is_some_and(|turn| turn.relay_only),
         }
     }
 

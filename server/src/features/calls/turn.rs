@@ -15,6 +15,8 @@ use sha1::Sha1;
 pub struct Turn {
     pub urls: Vec<String>,
     pub secret: String,
+    /// Calls' media must go through the relay.
+    pub relay_only: bool,
 }
 
 impl Turn {
@@ -42,6 +44,7 @@ mod tests {
         let turn = Turn {
             urls: vec!["turn:127.0.0.1:3478".into()],
             secret: "north".into(),
+            relay_only: false,
         };
         let server = turn.server_for(UserId(42), 1_700_000_000);
         assert_eq!(server.username.as_deref(), Some("1700000000:42"));

@@ -1,0 +1,190 @@
+// 1:1 calls between engines, with the browsers' fake camera and
+// microphone: a video call each way between Chromium and Firefox, with
+// frames decoded and sound arriving on both sides as the call's own
+// statistics (getStats, in "Call info") show them; crossing calls ending in
+// one; the callee's second tab going quiet when the first answers.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BROWSERS, Person, Server, Turn, launch, uniqueName } from './harness.mjs';
+import { expect } from './expect.mjs';
+
+const pairs = BROWSERS.length > 1 ? [[BROWSERS[0], BROWSERS[1]], [BROWSERS[1], BROWSERS[0]]] : [];
+
+const callScreen = (p) => p.page.getByRole('dialog', { name: 'Call' });
+const status = (p) => callScreen(p).getByRole('status').textContent();
+/** The figure beside `label` in "Call info". */
+const figure = (p, label) => callScreen(p).locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').textContent();
+
+/** Waits for media to flow (the timer runs), then for frames and sound per getStats. */
+async function flowing(p, video) {
+  await expect(() => status(p), (s) => /^\d+:\d\d$/.test(s ?? ''), 'the call timer runs', 30000);
+  await callScreen(p).getByRole('button', { name: 'Call info' }).click();
+  if (video) {
+    await expect(async () => Number(await figure(p, 'Video frames decoded')), (n) => n > 10, 'video frames decoded', 20000);
+  }
+  await expect(async () => Number(await figure(p, 'Audio energy received')), (n) => n > 0, 'sound arrives', 20000);
+  return {
+    frames: Number(await figure(p, 'Video frames decoded')),
+    energy: Number(await figure(p, 'Audio energy received')),
+    codecs: await figure(p, 'Codecs'),
+    path: await figure(p, 'Connection'),
+  };
+}
+
+describe('calls between engines', () => {
+  let server;
+  let browsers = {};
+  let people = [];
+  before(async () => {
+    server = await new Server().start();
+  });
+  /** The last test's pages and browsers closed. */
+  async function closeAll() {
+    for (const p of people) await p.close().catch(() => {});
+    for (const b of Object.values(browsers)) await b.close().catch(() => {});
+    [people, browsers] = [[], {}];
+  }
+  after(async () => {
+    await closeAll();
+    await server?.dispose();
+  });
+
+  /**
+   * Two people with a 1:1 chat, the caller's open, each in a browser of
+   * the engine named. Each test has browsers of its own: in one Chromium,
+   * a camera opened in a new context after another test's call gets no
+   * frames from the fake device (a plain getUserMedia there hangs too).
+   */
+  async function pair(callerIn, calleeIn) {
+    await closeAll();
+    for (const name of new Set([callerIn, calleeIn])) browsers[name] = await launch(name);
+    const caller = await Person.open(browsers[callerIn], server);
+    const callee = await Person.open(browsers[calleeIn], server);
+    people.push(caller, callee);
+    const names = [uniqueName('ann'), uniqueName('bob')];
+    await callee.signUp(names[1]);
+    await caller.signUp(names[0]);
+    await caller.startDirect(names[1]);
+    return { caller, callee, names };
+  }
+
+  for (const [from, to] of pairs) {
+    test(`a video call from ${from} to ${to}: both see and hear the other, and it stays in the chat`, async () => {
+      const { caller, callee, names } = await pair(from, to);
+      await caller.page.getByRole('button', { name: 'Video call' }).click();
+      await expect(() => status(caller), (s) => s === 'Calling…' || s === 'Ringing…', 'calling');
+      await expect(() => status(callee), 'Incoming video call', 'it rings there', 15000);
+      await expect(() => callScreen(callee).getByRole('heading').textContent(), names[0], 'the caller named');
+      await expect(() => status(caller), 'Ringing…', 'the caller hears it ring');
+      // Answered by keyboard: the answer button has focus.
+      await callee.page.keyboard.press('Enter');
+      const [mine, theirs] = await Promise.all([flowing(caller, true), flowing(callee, true)]).catch(async (e) => {
+        for (const p of [caller, callee]) console.log('# info', await callScreen(p).locator('.call-info').textContent().catch(() => '-'));
+        throw e;
+      });
+      console.log(`# ${from}→${to} getStats: caller ${JSON.stringify(mine)}, callee ${JSON.stringify(theirs)}`);
+      assert.match(mine.codecs, /video\//, 'a video codec received');
+      await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
+      await expect(() => status(callee), 'Call ended', 'ended on the other side');
+      await expect(() => callScreen(callee).count(), 0, 'the screen closes', 10000);
+      // The call stays in the chat as an event both see.
+      await callee.openChat(names[0]);
+      await expect(() => callee.messages().last().textContent(), (t) => /Video call, 0:\d\d/.test(t ?? ''), 'the call in the chat');
+      await expect(() => caller.messages().last().textContent(), (t) => /Video call, 0:\d\d/.test(t ?? ''), 'the call in the chat');
+    });
+  }
+
+  for (const name of BROWSERS) {
+    test(`in ${name} calls that cross end in one call, and a declined call says so`, async () => {
+      const { caller, callee, names } = await pair(name, name);
+      await callee.openChat(names[0]);
+      // Both call at once.
+      await Promise.all([
+        caller.page.getByRole('button', { name: 'Voice call' }).click(),
+        callee.page.getByRole('button', { name: 'Voice call' }).click(),
+      ]);
+      await Promise.all([flowing(caller, false), flowing(callee, false)]);
+      await callScreen(callee).getByRole('button', { name: 'Hang up' }).click();
+      await expect(() => callScreen(caller).count(), 0, 'over for both', 15000);
+      await expect(() => caller.messages().filter({ hasText: 'Call,' }).count(), 1, 'one call in the chat');
+
+      await caller.page.getByRole('button', { name: 'Voice call' }).click();
+      await expect(() => status(callee), 'Incoming call', 'it rings', 15000);
+      await callScreen(callee).getByRole('button', { name: 'Decline' }).click();
+      await expect(() => status(caller), 'Declined call', 'the caller is told');
+      await expect(() => callee.messages().last().textContent(), (t) => t?.includes('Declined call'), 'in the chat');
+    });
+  }
+
+  test('a call goes on when the socket reconnects mid-call (the server restarts)', async () => {
+    const [from, to] = pairs[0] ?? [BROWSERS[0], BROWSERS[0]];
+    const { caller, callee } = await pair(from, to);
+    await caller.page.getByRole('button', { name: 'Video call' }).click();
+    await expect(() => status(callee), 'Incoming video call', 'it rings', 15000);
+    await callScreen(callee).getByRole('button', { name: 'Answer' }).click();
+    const before = await Promise.all([flowing(caller, true), flowing(callee, true)]);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 2000));
+    await server.start();
+    for (const p of [caller, callee]) await p.waitOnline();
+    // Media kept flowing, and flows on after the ICE restart.
+    for (const [i, p] of [caller, callee].entries()) {
+      await expect(async () => Number(await figure(p, 'Video frames decoded')), (n) => n > before[i].frames + 30, 'frames still decoded', 20000);
+    }
+    assert.match(await status(caller), /^\d+:\d\d$/, 'still in the call');
+    await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
+    await expect(() => callScreen(callee).count(), 0, 'over', 15000);
+  });
+
+  test('the callee\'s second tab stops ringing when the first answers', async () => {
+    const name = BROWSERS[0];
+    const { caller, callee, names } = await pair(name, name);
+    const second = await Person.open(browsers[name], server);
+    people.push(second);
+    await second.signIn(names[1]);
+    await caller.page.getByRole('button', { name: 'Voice call' }).click();
+    await expect(() => status(callee), 'Incoming call', 'rings on the first', 15000);
+    await expect(() => status(second), 'Incoming call', 'rings on the second', 15000);
+    await callScreen(callee).getByRole('button', { name: 'Answer' }).click();
+    await expect(() => callScreen(second).count(), 0, 'the second stops ringing', 10000);
+    await flowing(caller, false);
+    await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
+    await expect(() => callScreen(callee).count(), 0, 'over', 15000);
+  });
+});
+
+describe('calls through a TURN relay only', () => {
+  const browsers = {};
+  let server;
+  let turn;
+  const people = [];
+  before(async () => {
+    for (const name of BROWSERS) browsers[name] = await launch(name);
+    turn = await new Turn().start();
+    server = await new Server({ args: turn.serverArgs() }).start();
+  });
+  after(async () => {
+    for (const p of people) await p.close().catch(() => {});
+    for (const b of Object.values(browsers)) await b.close();
+    await server?.dispose();
+    await turn?.dispose();
+  });
+
+  test('a video call between engines goes through coturn', async () => {
+    const [from, to] = pairs[0] ?? [BROWSERS[0], BROWSERS[0]];
+    const caller = await Person.open(browsers[from], server);
+    const callee = await Person.open(browsers[to], server);
+    people.push(caller, callee);
+    const names = [uniqueName('ann'), uniqueName('bob')];
+    await callee.signUp(names[1]);
+    await caller.signUp(names[0]);
+    await caller.startDirect(names[1]);
+    await caller.page.getByRole('button', { name: 'Video call' }).click();
+    await expect(() => status(callee), 'Incoming video call', 'it rings', 15000);
+    await callScreen(callee).getByRole('button', { name: 'Answer' }).click();
+    const stats = await Promise.all([flowing(caller, true), flowing(callee, true)]);
+    console.log(`# relayed getStats: ${JSON.stringify(stats)}`);
+    for (const s of stats) assert.equal(s.path, 'relay', 'the path is the relay');
+    await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
+  });
+});
