@@ -448,3 +448,4 @@ call-info-jitter = تأخير مخزن الارتعاش
 call-info-path = الاتصال
 call-info-frames = إطارات الفيديو المفكوكة
 call-info-energy = طاقة الصوت المستلم
+call-minimise = تصغير

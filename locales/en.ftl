@@ -406,3 +406,4 @@ call-info-jitter = Jitter buffer delay
 call-info-path = Connection
 call-info-frames = Video frames decoded
 call-info-energy = Audio energy received
+call-minimise = Minimise

@@ -411,3 +411,4 @@ call-info-jitter = Délai du tampon de gigue
 call-info-path = Connexion
 call-info-frames = Images vidéo décodées
 call-info-energy = Énergie audio reçue
+call-minimise = Réduire

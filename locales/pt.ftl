@@ -411,3 +411,4 @@ call-info-jitter = Atraso do buffer de jitter
 call-info-path = Conexão
 call-info-frames = Quadros de vídeo decodificados
 call-info-energy = Energia de áudio recebida
+call-minimise = Minimizar

@@ -429,3 +429,4 @@ call-info-jitter = Задержка джиттер-буфера
 call-info-path = Соединение
 call-info-frames = Декодировано кадров
 call-info-energy = Энергия принятого звука
+call-minimise = Свернуть

@@ -74,6 +74,9 @@ fn CallPanel() -> impl IntoView {
         )
     };
     let info = RwSignal::new(false);
+    // Minimised to a bar at the top, the call goes on (its media keeps
+    // playing) while the person uses the rest of the app.
+    let mini = RwSignal::new(false);
     let act = move |f: fn(rtc::Phone)| {
         move |_| {
             if let Some(phone) = ctx.phone() {
@@ -91,10 +94,11 @@ fn CallPanel() -> impl IntoView {
         }
     });
     view! {
-        <section class="call" class:video=video role="dialog" aria-label=t("call")>
+        <section class="call" class:video=video class:mini=move || mini.get() role=move || if mini.get() { "region" } else { "dialog" } aria-label=t("call")>
             <div class="call-stage">
                 <video class="remote" node_ref=remote autoplay playsinline aria-label=t("call-their-video")></video>
-                <Show when=video>
+                // Our own picture, once the camera is open.
+                <Show when=move || video() && s.local.with(Option::is_some)>
                     <video class="local" node_ref=local autoplay playsinline prop:muted=true aria-label=t("call-my-video")></video>
                 </Show>
                 <div class="call-who">
@@ -102,7 +106,7 @@ fn CallPanel() -> impl IntoView {
                     <p class="call-status" role="status">{status}</p>
                 </div>
             </div>
-            <Show when=move || info.get()>
+            <Show when=move || info.get() && !mini.get()>
                 <CallInfo stats=s.stats />
             </Show>
             <div class="call-controls">
@@ -112,19 +116,26 @@ fn CallPanel() -> impl IntoView {
                 </Show>
                 <Show when=going>
                     <button
+                        class="call-media"
                         aria-pressed=move || field(|v| v.muted).to_string()
                         on:click=act(rtc::toggle_mute)
                     >{t("call-mute")}</button>
                     <Show when=video>
                         <button
+                            class="call-media"
                             aria-pressed=move || field(|v| v.camera_off).to_string()
                             on:click=act(rtc::toggle_camera)
                         >{t("call-camera-off")}</button>
                     </Show>
                     <button
+                        class="call-more"
                         aria-expanded=move || info.get().to_string()
                         on:click=move |_| info.update(|i| *i = !*i)
                     >{t("call-info")}</button>
+                    <button
+                        aria-pressed=move || mini.get().to_string()
+                        on:click=move |_| mini.update(|m| *m = !*m)
+                    >{t("call-minimise")}</button>
                     <button class="call-end" on:click=act(rtc::hang_up)>{t("call-hang-up")}</button>
                 </Show>
             </div>

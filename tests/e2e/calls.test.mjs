@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS, Person, Server, Turn, launch, uniqueName } from './harness.mjs';
+import { auditThemes } from './axe.mjs';
 import { expect } from './expect.mjs';
 
 const pairs = BROWSERS.length > 1 ? [[BROWSERS[0], BROWSERS[1]], [BROWSERS[1], BROWSERS[0]]] : [];
@@ -76,6 +77,7 @@ describe('calls between engines', () => {
       await expect(() => status(callee), 'Incoming video call', 'it rings there', 15000);
       await expect(() => callScreen(callee).getByRole('heading').textContent(), names[0], 'the caller named');
       await expect(() => status(caller), 'Ringing…', 'the caller hears it ring');
+      await auditThemes(callee.page, `an incoming call in ${to}`);
       // Answered by keyboard: the answer button has focus.
       await callee.page.keyboard.press('Enter');
       const [mine, theirs] = await Promise.all([flowing(caller, true), flowing(callee, true)]).catch(async (e) => {
@@ -84,6 +86,9 @@ describe('calls between engines', () => {
       });
       console.log(`# ${from}→${to} getStats: caller ${JSON.stringify(mine)}, callee ${JSON.stringify(theirs)}`);
       assert.match(mine.codecs, /video\//, 'a video codec received');
+      await auditThemes(caller.page, `a call with its info in ${from}`);
+      await caller.page.setViewportSize({ width: 390, height: 844 });
+      await auditThemes(caller.page, `a call on a phone in ${from}`);
       await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
       await expect(() => status(callee), 'Call ended', 'ended on the other side');
       await expect(() => callScreen(callee).count(), 0, 'the screen closes', 10000);
@@ -132,6 +137,14 @@ describe('calls between engines', () => {
       await expect(async () => Number(await figure(p, 'Video frames decoded')), (n) => n > before[i].frames + 30, 'frames still decoded', 20000);
     }
     assert.match(await status(caller), /^\d+:\d\d$/, 'still in the call');
+    // Minimised, the call is a bar and the app is usable under it.
+    await callScreen(caller).getByRole('button', { name: 'Minimise' }).click();
+    const bar = caller.page.getByRole('region', { name: 'Call' });
+    await expect(() => bar.getByRole('status').textContent(), (s) => /^\d+:\d\d$/.test(s ?? ''), 'the bar keeps time');
+    await caller.page.getByRole('button', { name: 'Search in this chat' }).click();
+    await expect(() => caller.page.getByRole('searchbox', { name: 'Search in this chat' }).count(), 1, 'the chat under the bar works');
+    await bar.getByRole('button', { name: 'Minimise' }).click();
+    await expect(() => callScreen(caller).count(), 1, 'full screen again');
     await callScreen(caller).getByRole('button', { name: 'Hang up' }).click();
     await expect(() => callScreen(callee).count(), 0, 'over', 15000);
   });
