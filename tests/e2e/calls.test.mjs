@@ -32,6 +32,15 @@ async function flowing(p, video) {
   };
 }
 
+/** Signs both up and opens their 1:1 chat on the caller's side. */
+async function meet(caller, callee) {
+  const names = [uniqueName('ann'), uniqueName('bob')];
+  await callee.signUp(names[1]);
+  await caller.signUp(names[0]);
+  await caller.startDirect(names[1]);
+  return { caller, callee, names };
+}
+
 describe('calls between engines', () => {
   let server;
   let browsers = {};
@@ -62,11 +71,7 @@ describe('calls between engines', () => {
     const caller = await Person.open(browsers[callerIn], server);
     const callee = await Person.open(browsers[calleeIn], server);
     people.push(caller, callee);
-    const names = [uniqueName('ann'), uniqueName('bob')];
-    await callee.signUp(names[1]);
-    await caller.signUp(names[0]);
-    await caller.startDirect(names[1]);
-    return { caller, callee, names };
+    return meet(caller, callee);
   }
 
   for (const [from, to] of pairs) {
@@ -188,10 +193,7 @@ describe('calls through a TURN relay only', () => {
     const caller = await Person.open(browsers[from], server);
     const callee = await Person.open(browsers[to], server);
     people.push(caller, callee);
-    const names = [uniqueName('ann'), uniqueName('bob')];
-    await callee.signUp(names[1]);
-    await caller.signUp(names[0]);
-    await caller.startDirect(names[1]);
+    await meet(caller, callee);
     await caller.page.getByRole('button', { name: 'Video call' }).click();
     await expect(() => status(callee), 'Incoming video call', 'it rings', 15000);
     await callScreen(callee).getByRole('button', { name: 'Answer' }).click();

@@ -9,46 +9,42 @@ use crate::error::ErrorCode;
 use crate::limits::{MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, MAX_SIGNAL_NAME_BYTES};
 use crate::model::ids::client_made;
 
-/// A call, named by the caller's app before it rings, so that an invite
-/// sent again (a lost ack) rings one call. Same rules as a message's id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CallId(pub String);
+/// An id a client makes, with the rules of a message's id.
+macro_rules! client_made_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
 
-/// One tab taking part in a call: the caller's, and the one of the
-/// callee's devices that answered. Signals are from a leg, so a user's
-/// other tabs, which get them too, know they are not theirs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LegId(pub String);
+        impl $name {
+            pub fn validate(&self) -> Result<(), ErrorCode> {
+                if client_made(&self.0) {
+                    Ok(())
+                } else {
+                    Err(ErrorCode::BadClientId)
+                }
+            }
 
-impl CallId {
-    pub fn validate(&self) -> Result<(), ErrorCode> {
-        if client_made(&self.0) {
-            Ok(())
-        } else {
-            Err(ErrorCode::BadClientId)
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    };
 }
 
-impl LegId {
-    pub fn validate(&self) -> Result<(), ErrorCode> {
-        if client_made(&self.0) {
-            Ok(())
-        } else {
-            Err(ErrorCode::BadClientId)
-        }
-    }
+client_made_id!(
+    /// A call, named by the caller's app before it rings, so that an
+    /// invite sent again (a lost ack) rings one call.
+    CallId
+);
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+client_made_id!(
+    /// One tab taking part in a call: the caller's, and the one of the
+    /// callee's devices that answered. Signals are from a leg, so a user's
+    /// other tabs, which get them too, know they are not theirs.
+    LegId
+);
 
 /// A step of a call's control, as a client sends it and as the server
 /// passes it on to both people's devices (`{"step": "invite", …}`).
