@@ -409,7 +409,7 @@ fn MessageTools(
         tools.selected.set(None);
         let key = format!("s{}", target.0);
         tools.focused.set(Some(key.clone()));
-        request_animation_frame(move || focus_message(&key));
+        request_animation_frame(move || refocus_message(&key));
     };
     // A message that goes passes the list's tab stop to a neighbour.
     let gone = move || {
@@ -419,7 +419,7 @@ fn MessageTools(
             .and_then(|li| neighbour(&li)?.get_attribute("data-key"));
         if let Some(next) = next {
             tools.focused.set(Some(next.clone()));
-            request_animation_frame(move || focus_message(&next));
+            request_animation_frame(move || refocus_message(&next));
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -529,6 +529,22 @@ pub fn focus_message(key: &str) {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(el) = el {
         let _ = el.focus();
+    }
+}
+
+/// Gives focus back to a message once its menu has gone, unless focus has
+/// moved on meanwhile (Ctrl+F pressed before the next frame, say): only
+/// focus left on nothing, the page, or the removed menu is taken back.
+fn refocus_message(key: &str) {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| Some((d.active_element(), d.body()?)));
+    let lost = match active {
+        Some((Some(el), body)) => el.is_same_node(Some(&body)) || !el.is_connected(),
+        Some((None, _)) | None => true,
+    };
+    if lost {
+        focus_message(key);
     }
 }
 
