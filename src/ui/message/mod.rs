@@ -532,18 +532,16 @@ pub fn focus_message(key: &str) {
     }
 }
 
-/// Gives focus back to a message once its menu has gone, unless focus has
-/// moved on meanwhile (Ctrl+F pressed before the next frame, say): only
-/// focus left on nothing, the page, or the removed menu is taken back.
+/// Gives focus back to a message once its menu has gone, unless focus
+/// has moved on to a field meanwhile (Ctrl+F pressed before the next
+/// frame puts it in the chat's search): what the person types there must
+/// stay there.
 fn refocus_message(key: &str) {
-    let active = web_sys::window()
+    let typing = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| Some((d.active_element(), d.body()?)));
-    let lost = match active {
-        Some((Some(el), body)) => el.is_same_node(Some(&body)) || !el.is_connected(),
-        Some((None, _)) | None => true,
-    };
-    if lost {
+        .and_then(|d| d.active_element())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+    if !typing {
         focus_message(key);
     }
 }
