@@ -449,3 +449,26 @@ call-info-path = الاتصال
 call-info-frames = إطارات الفيديو المفكوكة
 call-info-energy = طاقة الصوت المستلم
 call-minimise = تصغير
+group-call = دردشة فيديو
+group-call-start = بدء دردشة فيديو
+group-call-join = انضمام
+group-call-join-label = الانضمام إلى دردشة الفيديو
+group-call-going = دردشة فيديو · { $n ->
+    [zero] لا مشاركين
+    [one] مشارك واحد
+    [two] مشاركان
+    [few] { $n } مشاركين
+    [many] { $n } مشاركًا
+   *[other] { $n } مشارك
+}
+group-call-joining = جارٍ الانضمام…
+group-call-leave = مغادرة
+group-call-camera = الكاميرا
+group-call-screen = مشاركة الشاشة
+group-call-hand = رفع اليد
+group-call-you = { $name } (أنت)
+group-call-muted = الميكروفون مكتوم
+group-call-hand-raised = يد مرفوعة
+group-call-speaking = يتحدث
+group-call-screen-of = شاشة { $name }
+group-call-people = المشاركون

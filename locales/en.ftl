@@ -407,3 +407,22 @@ call-info-path = Connection
 call-info-frames = Video frames decoded
 call-info-energy = Audio energy received
 call-minimise = Minimise
+group-call = Video chat
+group-call-start = Start video chat
+group-call-join = Join
+group-call-join-label = Join the video chat
+group-call-going = Video chat · { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
+group-call-joining = Joining…
+group-call-leave = Leave
+group-call-camera = Camera
+group-call-screen = Share screen
+group-call-hand = Raise hand
+group-call-you = { $name } (you)
+group-call-muted = muted
+group-call-hand-raised = hand raised
+group-call-speaking = speaking
+group-call-screen-of = Screen of { $name }
+group-call-people = Participants

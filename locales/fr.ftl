@@ -412,3 +412,22 @@ call-info-path = Connexion
 call-info-frames = Images vidéo décodées
 call-info-energy = Énergie audio reçue
 call-minimise = Réduire
+group-call = Chat vidéo
+group-call-start = Lancer un chat vidéo
+group-call-join = Rejoindre
+group-call-join-label = Rejoindre le chat vidéo
+group-call-going = Chat vidéo · { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
+group-call-joining = Connexion…
+group-call-leave = Quitter
+group-call-camera = Caméra
+group-call-screen = Partager l’écran
+group-call-hand = Lever la main
+group-call-you = { $name } (vous)
+group-call-muted = micro coupé
+group-call-hand-raised = main levée
+group-call-speaking = parle
+group-call-screen-of = Écran de { $name }
+group-call-people = Participants

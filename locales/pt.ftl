@@ -412,3 +412,22 @@ call-info-path = Conexão
 call-info-frames = Quadros de vídeo decodificados
 call-info-energy = Energia de áudio recebida
 call-minimise = Minimizar
+group-call = Chat de vídeo
+group-call-start = Iniciar chat de vídeo
+group-call-join = Entrar
+group-call-join-label = Entrar no chat de vídeo
+group-call-going = Chat de vídeo · { $n ->
+    [one] { $n } participante
+   *[other] { $n } participantes
+}
+group-call-joining = Entrando…
+group-call-leave = Sair
+group-call-camera = Câmera
+group-call-screen = Compartilhar tela
+group-call-hand = Levantar a mão
+group-call-you = { $name } (você)
+group-call-muted = sem som
+group-call-hand-raised = mão levantada
+group-call-speaking = falando
+group-call-screen-of = Tela de { $name }
+group-call-people = Participantes

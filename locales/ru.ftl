@@ -430,3 +430,24 @@ call-info-path = Соединение
 call-info-frames = Декодировано кадров
 call-info-energy = Энергия принятого звука
 call-minimise = Свернуть
+group-call = Видеочат
+group-call-start = Начать видеочат
+group-call-join = Войти
+group-call-join-label = Войти в видеочат
+group-call-going = Видеочат · { $n ->
+    [one] { $n } участник
+    [few] { $n } участника
+    [many] { $n } участников
+   *[other] { $n } участника
+}
+group-call-joining = Подключение…
+group-call-leave = Выйти
+group-call-camera = Камера
+group-call-screen = Показать экран
+group-call-hand = Поднять руку
+group-call-you = { $name } (вы)
+group-call-muted = микрофон выключен
+group-call-hand-raised = поднята рука
+group-call-speaking = говорит
+group-call-screen-of = Экран: { $name }
+group-call-people = Участники

@@ -18,12 +18,12 @@ fi
 # Habits first: formatted, and clippy clean (warnings are errors) for the
 # host crates and the app.
 cargo fmt --all --check
-cargo clippy -p courier-protocol -p courier-server -p courier-bench --all-targets -- -D warnings
+cargo clippy -p courier-protocol -p courier-server -p courier-sfu -p courier-bench --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p courier -- -D warnings
 # The app's pure logic (acts on a message, windows, the outbox, schema
 # steps) is tested on the host, with its tests linted there too.
 cargo clippy -p courier --tests -- -D warnings
-cargo nextest run -p courier-protocol -p courier-server -p courier-bench -p courier --no-fail-fast
+cargo nextest run -p courier-protocol -p courier-server -p courier-sfu -p courier-bench -p courier --no-fail-fast
 # The crash test's short form: 100 clients, 3 SIGKILLs, then the checker;
 # on one node (SQLite), then on three (PostgreSQL + NATS, random victims).
 cargo build --profile server -p courier-bench

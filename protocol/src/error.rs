@@ -126,6 +126,9 @@ pub enum ErrorCode {
     /// goes on (it rings on the sender's devices, and their app answers it).
     #[error("the other person is calling you")]
     CallCrossed,
+    /// The group's call has `limits::MAX_GROUP_CALL_PEOPLE` in it.
+    #[error("the call is full")]
+    CallFull,
     /// A fault on the server; details are in its log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -190,6 +193,7 @@ impl ErrorCode {
             ErrorCode::NoCall => ("no_call", 409, Never),
             ErrorCode::InCall => ("in_call", 409, Never),
             ErrorCode::CallCrossed => ("call_crossed", 409, Never),
+            ErrorCode::CallFull => ("call_full", 409, Never),
             ErrorCode::Internal => ("internal", 500, Later),
         }
     }
@@ -260,6 +264,7 @@ mod tests {
             ErrorCode::NoCall,
             ErrorCode::InCall,
             ErrorCode::CallCrossed,
+            ErrorCode::CallFull,
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

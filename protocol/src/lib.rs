@@ -8,6 +8,8 @@
 //!   client frame passes.
 //! - [`http`]: the bodies of the HTTP endpoints, one file per capability.
 //! - [`policy`]: who may do what in a chat and who sees what.
+//! - [`sfu`]: what a tab and the group calls' SFU say on their data
+//!   channel.
 //! - [`limits`] and [`budget`]: every bound on what a client may send and
 //!   on what the server sends.
 //! - [`error`]: stable error codes that the app translates, each with its
@@ -22,6 +24,7 @@ pub mod http;
 pub mod limits;
 pub mod model;
 pub mod policy;
+pub mod sfu;
 pub mod ws;
 
 pub use error::ErrorCode;
@@ -29,6 +32,7 @@ pub use model::act::Act;
 pub use model::call::{CallEnd, CallId, CallStep, LegId, Signal};
 pub use model::chat::{ChatKind, ChatSummary, Place};
 pub use model::content::Content;
+pub use model::group_call::{GroupCall, GroupStep, Participant, Showing};
 pub use model::ids::{ChatId, ClientMsgId, FileId, Seq, UserId};
 pub use model::media::{Attachment, MediaKind};
 pub use model::message::Message;

@@ -88,6 +88,9 @@ pub const RING_MS: i64 = 45_000;
 pub const LEG_ALIVE_MS: i64 = 10_000;
 /// How long a leg may stay silent before the server ends its call.
 pub const LEG_TIMEOUT_MS: i64 = 35_000;
+/// The most tabs in a group's call (Telegram's video chats: 30 with
+/// video).
+pub const MAX_GROUP_CALL_PEOPLE: usize = 30;
 /// Largest session description a call's leg sends: video with three
 /// simulcast layers and screen sharing fit in a few kilobytes.
 pub const MAX_SDP_BYTES: usize = 32 * 1024;

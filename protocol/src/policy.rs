@@ -75,6 +75,12 @@ pub fn may_call(who: &Standing) -> bool {
     who.kind == ChatKind::Direct
 }
 
+/// Whether a member may start or join their chat's group call: in a
+/// group, any member.
+pub fn may_join_group_call(who: &Standing) -> bool {
+    who.kind == ChatKind::Group
+}
+
 pub fn may_pin(who: &Standing) -> bool {
     who.rights.pin || who.kind == ChatKind::Direct
 }

@@ -269,6 +269,40 @@ fn client_frames() {
         }
     );
     insta::assert_json_snapshot!(
+        "group_join",
+        ClientFrame::GroupCall {
+            chat: ChatId(9),
+            step: GroupStep::Join {
+                leg: LegId("tab-4f2a".into()),
+                sdp: "v=0\r\n".into(),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "group_show",
+        ClientFrame::GroupCall {
+            chat: ChatId(9),
+            step: GroupStep::Show {
+                leg: LegId("tab-4f2a".into()),
+                state: Showing {
+                    muted: false,
+                    camera: true,
+                    screen: true,
+                    hand: true,
+                },
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
+        "group_leave",
+        ClientFrame::GroupCall {
+            chat: ChatId(9),
+            step: GroupStep::Leave {
+                leg: LegId("tab-4f2a".into()),
+            },
+        }
+    );
+    insta::assert_json_snapshot!(
         "received",
         ClientFrame::Received {
             chat: ChatId(7),
@@ -415,6 +449,43 @@ fn server_frames() {
             video: true,
             end: CallEnd::Missed,
             duration_ms: 0,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "group_call",
+        ServerFrame::GroupCall {
+            chat: ChatId(9),
+            call: Some(GroupCall {
+                id: CallId("g9-1790000000000".into()),
+                started_at: 1_790_000_000_000,
+                people: vec![Participant {
+                    user: UserId(2),
+                    name: "Alice".into(),
+                    leg: LegId("tab-4f2a".into()),
+                    peer: "2-tab-4f2a".into(),
+                    showing: Showing {
+                        muted: true,
+                        camera: true,
+                        screen: false,
+                        hand: false,
+                    },
+                }],
+            }),
+        }
+    );
+    insta::assert_json_snapshot!(
+        "group_call_ended",
+        ServerFrame::GroupCall {
+            chat: ChatId(9),
+            call: None,
+        }
+    );
+    insta::assert_json_snapshot!(
+        "group_answer",
+        ServerFrame::GroupAnswer {
+            chat: ChatId(9),
+            leg: LegId("tab-4f2a".into()),
+            sdp: "v=0\r\n".into(),
         }
     );
     insta::assert_json_snapshot!("pong", ServerFrame::Pong);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::serve::ListenerExt;
+use courier_sfu::Sfu;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -117,6 +118,13 @@ pub struct Config {
     /// the two people never learn each other's address.
     #[arg(long, env = "COURIER_TURN_RELAY_ONLY")]
     pub turn_relay_only: bool,
+    /// The UDP address groups' calls' media comes to (the SFU's one port).
+    #[arg(long, env = "COURIER_SFU_UDP", default_value = "127.0.0.1:0")]
+    pub sfu_udp: SocketAddr,
+    /// The address browsers reach the SFU at, when `--sfu-udp` is not it
+    /// (a wildcard bind, or behind NAT); port 0 keeps the bound port.
+    #[arg(long, env = "COURIER_SFU_ADVERTISE")]
+    pub sfu_advertise: Option<SocketAddr>,
     /// The server's time: the wall clock, unless a test moves it.
     #[arg(skip)]
     pub clock: Clock,
@@ -150,6 +158,8 @@ pub enum StartError {
     Bus(#[from] crate::kernel::delivery::bus::BusError),
     #[error("listening on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
+    #[error("starting the SFU: {0}")]
+    Sfu(#[from] courier_sfu::SfuError),
 }
 
 /// How often a node of a cluster looks for events whose notice it missed.
@@ -229,7 +239,20 @@ pub async fn router(
         }),
         _ => None,
     };
-    let features = Arc::new(Features::new(Arc::new(kernel), config.upload_quota, turn));
+    let (sfu, mut sfu_events) = Sfu::start(config.sfu_udp, config.sfu_advertise)?;
+    tracing::info!(addr = %sfu.addr(), "SFU");
+    let features = Arc::new(Features::new(
+        Arc::new(kernel),
+        config.upload_quota,
+        turn,
+        Arc::new(sfu),
+    ));
+    let group_calls = features.group_calls.clone();
+    tokio::spawn(async move {
+        while let Some(event) = sfu_events.recv().await {
+            group_calls.heard(event).await;
+        }
+    });
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {

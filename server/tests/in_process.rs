@@ -232,6 +232,11 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         )),
         1 << 30,
         None,
+        Arc::new(
+            courier_sfu::Sfu::start("127.0.0.1:0".parse().unwrap(), None)
+                .unwrap()
+                .0,
+        ),
     ));
     let alice = features
         .accounts

@@ -440,6 +440,20 @@ impl Conn<'_> {
                 call: Some(call),
                 ..
             } => (self.notify)(Event::Call(CallNews::Refused(call, code))),
+            ServerFrame::GroupCall { chat, call } => {
+                (self.notify)(Event::Call(CallNews::Group { chat, call }));
+            }
+            ServerFrame::GroupAnswer { chat, leg, sdp } => {
+                (self.notify)(Event::Call(CallNews::GroupAnswer { chat, leg, sdp }));
+            }
+            // Refused with a chat and nothing else to name: a group call's step.
+            ServerFrame::Error {
+                code,
+                chat: Some(chat),
+                id: None,
+                call: None,
+                ..
+            } => (self.notify)(Event::Call(CallNews::GroupRefused(chat, code))),
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
     }

@@ -76,6 +76,19 @@ pub enum CallNews {
         end: CallEnd,
         duration_ms: u32,
     },
+    /// A group's call changed (`None`: it ended).
+    Group {
+        chat: ChatId,
+        call: Option<courier_protocol::GroupCall>,
+    },
+    /// The SFU's answer to this tab's join of a group's call.
+    GroupAnswer {
+        chat: ChatId,
+        leg: courier_protocol::LegId,
+        sdp: String,
+    },
+    /// A step of a group's call was refused.
+    GroupRefused(ChatId, ErrorCode),
     /// Media negotiation from the other leg.
     Signal {
         call: CallId,

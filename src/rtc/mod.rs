@@ -3,6 +3,7 @@
 //! peer to peer (`peer`), and what the call screen shows (`CallSignals`).
 //! The socket session hands it the server's news of calls (`hear`).
 
+pub mod group;
 mod peer;
 pub mod stats;
 
@@ -104,6 +105,7 @@ pub struct Phone {
     pub session: Session,
     pub me: UserId,
     pub signals: CallSignals,
+    pub group: group::GroupSignals,
 }
 
 /// The call this tab is in.
@@ -346,6 +348,9 @@ pub fn hear(phone: &Phone, news: CallNews) {
             }
         }
         CallNews::Refused(..) => {}
+        CallNews::Group { chat, call } => group::told_call(phone, chat, call),
+        CallNews::GroupAnswer { chat, leg, sdp } => group::answered(phone, chat, &leg, sdp),
+        CallNews::GroupRefused(chat, code) => group::refused(phone, chat, code),
         CallNews::Ended { call, end, .. } if is_live(&call) => finish(phone, end),
         CallNews::Ended { .. } => {}
         CallNews::Signal { call, from, signal } => {

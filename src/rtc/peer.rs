@@ -44,22 +44,7 @@ pub struct Peer {
 
 impl Peer {
     pub fn new(ice: &IceServers, polite: bool, hooks: Hooks) -> Result<Peer, JsValue> {
-        let config = RtcConfiguration::new();
-        let servers = Array::new();
-        for server in &ice.servers {
-            let s = Object::new();
-            let urls: Array = server.urls.iter().map(|u| JsValue::from_str(u)).collect();
-            Reflect::set(&s, &"urls".into(), &urls)?;
-            if let (Some(user), Some(pass)) = (&server.username, &server.credential) {
-                Reflect::set(&s, &"username".into(), &user.into())?;
-                Reflect::set(&s, &"credential".into(), &pass.into())?;
-            }
-            servers.push(&s);
-        }
-        config.set_ice_servers(&servers);
-        if ice.relay_only {
-            config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
-        }
+        let config = configuration(ice)?;
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
         let hooks = Rc::new(hooks);
         let making_offer = Rc::new(Cell::new(false));
@@ -239,9 +224,31 @@ impl Drop for Peer {
     }
 }
 
+/// A connection's configuration: the ICE servers the server gave (STUN,
+/// TURN with this user's credentials), relayed only if it says so.
+pub fn configuration(ice: &IceServers) -> Result<RtcConfiguration, JsValue> {
+    let config = RtcConfiguration::new();
+    let servers = Array::new();
+    for server in &ice.servers {
+        let s = Object::new();
+        let urls: Array = server.urls.iter().map(|u| JsValue::from_str(u)).collect();
+        Reflect::set(&s, &"urls".into(), &urls)?;
+        if let (Some(user), Some(pass)) = (&server.username, &server.credential) {
+            Reflect::set(&s, &"username".into(), &user.into())?;
+            Reflect::set(&s, &"credential".into(), &pass.into())?;
+        }
+        servers.push(&s);
+    }
+    config.set_ice_servers(&servers);
+    if ice.relay_only {
+        config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+    }
+    Ok(config)
+}
+
 /// `setLocalDescription()` with no argument: the browser makes the offer
 /// or answer the signalling state calls for.
-async fn set_local(pc: &RtcPeerConnection) -> Result<(), JsValue> {
+pub async fn set_local(pc: &RtcPeerConnection) -> Result<(), JsValue> {
     let set: Function = Reflect::get(pc, &"setLocalDescription".into())?.dyn_into()?;
     let promise: js_sys::Promise = set.call0(pc)?.dyn_into()?;
     JsFuture::from(promise).await.map(drop)

@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::net::{Session, Status};
+use crate::rtc::group::GroupSignals;
 use crate::rtc::{CallSignals, Phone};
 use crate::store::Store;
 
@@ -77,6 +78,8 @@ pub struct Ctx {
     pub adding: RwSignal<bool>,
     /// The call this tab is in, as its screen shows it.
     pub call: CallSignals,
+    /// Groups' calls, and the one this tab is in.
+    pub group: GroupSignals,
     store: StoredValue<Option<Store>, LocalStorage>,
     tabs: StoredValue<Option<Tabs>, LocalStorage>,
     session: StoredValue<Option<Session>, LocalStorage>,
@@ -96,6 +99,7 @@ impl Ctx {
             session: self.session()?,
             me: self.me.get_untracked()?.id,
             signals: self.call,
+            group: self.group,
         })
     }
 
@@ -149,6 +153,7 @@ pub fn new_ctx() -> Ctx {
         join: RwSignal::new(None),
         adding: RwSignal::new(false),
         call: CallSignals::new(),
+        group: GroupSignals::new(),
         store: StoredValue::new_local(None),
         tabs: StoredValue::new_local(None),
         session: StoredValue::new_local(None),

@@ -10,6 +10,7 @@ mod chat;
 mod chats;
 mod devices;
 mod folders;
+mod group_call;
 mod menu;
 mod message;
 mod new_chat;
@@ -190,6 +191,7 @@ fn Shell() -> impl IntoView {
                 }}
             </div>
             <call::CallScreen />
+            <group_call::GroupCallScreen />
         </div>
     }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::http::endpoint::{Endpoint, Method};
+use crate::model::group_call::GroupCall;
 
 /// One STUN or TURN server, as `RTCIceServer` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,3 +31,9 @@ pub struct IceServers {
 }
 
 pub const ICE_SERVERS: Endpoint<(), IceServers> = Endpoint::new(Method::Get, "/api/calls/ice");
+
+/// `GET /api/chats/{id}/call`: the group's call going on now, if any, for
+/// a member (what the chat's header offers to join); later changes come
+/// as `GroupCall` frames.
+pub const GROUP_CALL: Endpoint<(), Option<GroupCall>> =
+    Endpoint::new(Method::Get, "/api/chats/{id}/call");

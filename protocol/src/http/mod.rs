@@ -41,6 +41,7 @@ pub const ROUTES: &[Route] = &[
     accounts::UNBLOCK.route(),
     accounts::BLOCKED.route(),
     calls::ICE_SERVERS.route(),
+    calls::GROUP_CALL.route(),
     chats::INVITE_PREVIEW.route(),
     chats::JOIN_BY_INVITE.route(),
     chats::PUBLIC_PREVIEW.route(),

@@ -8,6 +8,7 @@ pub mod content;
 pub mod device;
 pub mod folder;
 pub mod format;
+pub mod group_call;
 pub mod ids;
 pub mod media;
 pub mod message;

@@ -10,6 +10,7 @@ use crate::limits::{MAX_CURSORS, MAX_FRAME_BYTES, MAX_VIEW_SEQS};
 use crate::model::act::Act;
 use crate::model::call::{CallId, CallStep, LegId, Signal};
 use crate::model::content::Content;
+use crate::model::group_call::GroupStep;
 use crate::model::ids::{ChatId, ClientMsgId, Seq};
 
 /// What a client sends.
@@ -90,6 +91,14 @@ pub enum ClientFrame {
         leg: LegId,
         signal: Signal,
     },
+    /// A step of this tab in the call of the group `chat`: joining is
+    /// answered by `GroupAnswer`, the rest by the group's `GroupCall`
+    /// frame; a refusal by an `Error` naming the chat.
+    GroupCall {
+        chat: ChatId,
+        #[serde(flatten)]
+        step: GroupStep,
+    },
     /// Answered by `Pong`; lets a client notice a dead connection.
     Ping,
 }
@@ -164,6 +173,7 @@ impl ClientFrame {
                 leg.validate()?;
                 signal.validate()
             }
+            ClientFrame::GroupCall { step, .. } => step.validate(),
             _ => Ok(()),
         }
     }

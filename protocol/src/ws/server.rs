@@ -6,6 +6,7 @@ use crate::error::ErrorCode;
 use crate::model::call::{CallEnd, CallId, CallStep, LegId, Signal};
 use crate::model::chat::{ChatSettings, ChatSummary};
 use crate::model::folder::Folder;
+use crate::model::group_call::GroupCall;
 use crate::model::ids::{ChatId, ClientMsgId, Seq, UserId};
 use crate::model::message::{Message, ViewCount};
 use crate::model::user::UserInfo;
@@ -128,6 +129,18 @@ pub enum ServerFrame {
         call: CallId,
         from: LegId,
         signal: Signal,
+    },
+    /// The call of the group `chat` changed (someone joined, left or
+    /// shows something else), to every member online; `None`: it ended.
+    GroupCall {
+        chat: ChatId,
+        call: Option<GroupCall>,
+    },
+    /// The SFU's answer to this tab's `join`.
+    GroupAnswer {
+        chat: ChatId,
+        leg: LegId,
+        sdp: String,
     },
     /// A request failed. `id` names the `Send` it answers, if any.
     Error {

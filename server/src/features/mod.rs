@@ -14,6 +14,8 @@ pub mod presence;
 
 use std::sync::Arc;
 
+use courier_sfu::Sfu;
+
 use crate::kernel::Kernel;
 
 /// Every feature, wired to one kernel.
@@ -21,6 +23,7 @@ pub struct Features {
     pub kernel: Arc<Kernel>,
     pub accounts: accounts::Accounts,
     pub calls: calls::Calls,
+    pub group_calls: calls::GroupCalls,
     pub chats: chats::Chats,
     pub moderation: moderation::Moderation,
     pub messaging: messaging::Messaging,
@@ -31,8 +34,14 @@ pub struct Features {
 
 impl Features {
     /// Every feature; `upload_quota` is the most bytes one user's files
-    /// may take; `turn` the relay calls may use, if any.
-    pub fn new(kernel: Arc<Kernel>, upload_quota: u64, turn: Option<calls::Turn>) -> Features {
+    /// may take; `turn` the relay calls may use, if any; `sfu` carries
+    /// groups' calls.
+    pub fn new(
+        kernel: Arc<Kernel>,
+        upload_quota: u64,
+        turn: Option<calls::Turn>,
+        sfu: Arc<Sfu>,
+    ) -> Features {
         let accounts = accounts::Accounts::new(Arc::clone(&kernel));
         let chats = chats::Chats::new(Arc::clone(&kernel), accounts.clone());
         Features {
@@ -42,6 +51,7 @@ impl Features {
             presence: presence::Presence::new(Arc::clone(&kernel)),
             prefs: prefs::Prefs::new(Arc::clone(&kernel)),
             calls: calls::Calls::new(Arc::clone(&kernel), turn),
+            group_calls: calls::GroupCalls::new(Arc::clone(&kernel), chats.clone(), sfu),
             accounts,
             chats,
             kernel,

@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::admin::{MembersPanel, SettingsPanel};
+use super::group_call::{self, GroupCallBar};
 use super::message::{Quote, Tools, quote_of, show_message};
 use super::search::Search;
 use super::{days_ago, hhmm, members_label, short_date};
@@ -144,7 +145,36 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     .is_some_and(|c| policy::may_call(&Standing::of(c)) && c.member_count > 1)
             })
     };
-    let in_call = move || ctx.call.view.with(Option::is_some);
+    let in_call =
+        move || ctx.call.view.with(Option::is_some) || ctx.group.view.with(Option::is_some);
+    // Any member of a group starts its video chat, or joins the one going on.
+    let may_group_call = move || {
+        can_call
+            && chat.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| policy::may_join_group_call(&Standing::of(c)))
+            })
+    };
+    let group_call_going = move || ctx.group.calls.with(|c| c.contains_key(&id));
+    // The call going on, on opening and after every reconnect (news of it
+    // comes by the socket after that).
+    Effect::new(move |_| {
+        if ctx.status.get() != Status::Online || !may_group_call() {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(call) = api::calls::group_call(id).await {
+                ctx.group.calls.try_update(|c| match call {
+                    Some(call) => {
+                        c.insert(id, call);
+                    }
+                    None => {
+                        c.remove(&id);
+                    }
+                });
+            }
+        });
+    });
     let start_call = move |video: bool| {
         if let Some(phone) = ctx.phone() {
             rtc::call(phone, id, title(), video);
@@ -376,6 +406,15 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                         on:click=move |_| start_call(true)
                     ><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><rect x="2.5" y="6" width="13" height="12" rx="2"/><path d="m15.5 10.5 6-3.5v10l-6-3.5z"/></svg></button>
                 </Show>
+                <Show when=move || may_group_call() && !group_call_going()>
+                    <button
+                        class="icon"
+                        aria-label=t("group-call-start")
+                        title=t("group-call-start")
+                        disabled=in_call
+                        on:click=move |_| group_call::join(id)
+                    ><svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><rect x="2.5" y="6" width="13" height="12" rx="2"/><path d="m15.5 10.5 6-3.5v10l-6-3.5z"/></svg></button>
+                </Show>
                 <button
                     class="icon"
                     aria-label=t("search-in-chat")
@@ -409,6 +448,7 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
                     </button>
                 </Show>
             </header>
+            <GroupCallBar chat=id />
             // A panel takes the chat as it was when opened, so saving its
             // settings does not rebuild it under the person's hands.
             {move || match (panel.get(), has_chat.get()) {

@@ -33,6 +33,7 @@ impl Connection {
             | ClientFrame::Typing { .. }
             | ClientFrame::Call { .. }
             | ClientFrame::Signal { .. }
+            | ClientFrame::GroupCall { .. }
             | ClientFrame::Ping
             | ClientFrame::Hello { .. } => {
                 self.pace_cheap().await;
@@ -156,6 +157,13 @@ impl Connection {
                     .signal(&self.me, &call, &leg, signal)
                     .await;
                 self.call_answer(call, done, false).await
+            }
+            ClientFrame::GroupCall { chat, step } => {
+                match self.features.group_calls.step(&self.me, chat, step).await {
+                    Ok(Some(answer)) => self.reply(&answer).await,
+                    Ok(None) => true,
+                    Err(code) => self.error(code, None, Some(chat)).await,
+                }
             }
             ClientFrame::Ping => self.reply(&ServerFrame::Pong).await,
             ClientFrame::Hello { .. } => self.error(ErrorCode::HelloRequired, None, None).await,

@@ -1,0 +1,255 @@
+//! Group calls over real sockets and the server's real SFU, with str0m
+//! participants standing in for browsers: members join and hear each
+//! other, everyone in the group sees who is in and what they show, the
+//! last one out ends the call and leaves its event in the chat; strangers,
+//! direct chats, bad offers and a full call are refused without touching
+//! the call going on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Person, Socket, sign_up, start_server};
+use courier_protocol::http::calls::GROUP_CALL;
+use courier_protocol::limits::{MAX_GROUP_CALL_PEOPLE, MAX_SDP_BYTES};
+use courier_protocol::{
+    ChatId, ClientFrame, Content, ErrorCode, GroupCall, GroupStep, LegId, ServerFrame, Showing,
+};
+use courier_sfu::Source;
+use courier_sfu::participant::Participant;
+
+fn leg(id: &str) -> LegId {
+    LegId(id.into())
+}
+
+fn join(chat: ChatId, tab: &str, sdp: String) -> ClientFrame {
+    ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Join { leg: leg(tab), sdp },
+    }
+}
+
+impl Socket {
+    /// Waits for the SFU's answer to `tab`'s join, or its refusal.
+    async fn group_answer(&mut self, chat: ChatId, tab: &str) -> Result<String, ErrorCode> {
+        loop {
+            match self.next().await {
+                ServerFrame::GroupAnswer { chat: c, leg, sdp } if c == chat && leg.0 == tab => {
+                    return Ok(sdp);
+                }
+                ServerFrame::Error {
+                    code,
+                    chat: Some(c),
+                    ..
+                } if c == chat => return Err(code),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits until `chat`'s call, as told, is one `wanted`.
+    async fn group_call_where(
+        &mut self,
+        chat: ChatId,
+        wanted: impl Fn(&Option<GroupCall>) -> bool,
+    ) -> Option<GroupCall> {
+        loop {
+            if let ServerFrame::GroupCall { chat: c, call } = self.next().await
+                && c == chat
+                && wanted(&call)
+            {
+                return call;
+            }
+        }
+    }
+}
+
+/// Joins `person`'s `tab` to `chat`'s call with a str0m participant.
+async fn join_with(socket: &mut Socket, chat: ChatId, tab: &str) -> Participant {
+    let (mut participant, offer) = Participant::new(false, true).unwrap();
+    socket.send(&join(chat, tab, offer)).await;
+    let answer = socket.group_answer(chat, tab).await.unwrap();
+    participant.answered(&answer).unwrap();
+    participant
+}
+
+async fn hear_each_other(a: &mut Participant, a_peer: &str, b: &mut Participant, b_peer: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while a.got(b_peer, Source::Microphone) < 10 || b.got(a_peer, Source::Microphone) < 10 {
+        assert!(Instant::now() < deadline, "no voices through the SFU");
+        a.turn().unwrap();
+        b.turn().unwrap();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+fn people(call: &Option<GroupCall>) -> usize {
+    call.as_ref().map_or(0, |c| c.people.len())
+}
+
+async fn group_of_two(base: &str) -> (Person, Person, ChatId) {
+    let ann = sign_up(base, "ann").await;
+    let bob = sign_up(base, "bob").await;
+    let group = ann.group("Choir").await;
+    bob.join(&group).await;
+    (ann, bob, group.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_join_hear_each_other_and_the_last_out_ends_it() {
+    let server = start_server().await;
+    let (ann, bob, chat) = group_of_two(&server.base).await;
+    let mut a = ann.connect(&[]).await;
+    let mut b = bob.connect(&[]).await;
+
+    let mut ann_tab = join_with(&mut a, chat, "a-tab").await;
+    let started = b.group_call_where(chat, |c| people(c) == 1).await.unwrap();
+    assert_eq!(started.people[0].user, ann.me.id);
+    assert_eq!(started.people[0].name, ann.me.name);
+
+    let mut bob_tab = join_with(&mut b, chat, "b-tab").await;
+    let both = a.group_call_where(chat, |c| people(c) == 2).await.unwrap();
+    assert_eq!(both.id, started.id, "a second member joins the same call");
+    let ann_peer = both.people[0].peer.clone();
+    let bob_peer = both.people[1].peer.clone();
+    hear_each_other(&mut ann_tab, &ann_peer, &mut bob_tab, &bob_peer).await;
+
+    let seen = bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap();
+    assert_eq!(people(&seen), 2);
+
+    let muted = Showing {
+        muted: true,
+        hand: true,
+        ..Showing::default()
+    };
+    b.send(&ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Show {
+            leg: leg("b-tab"),
+            state: muted,
+        },
+    })
+    .await;
+    let shown = a
+        .group_call_where(chat, |c| {
+            c.as_ref()
+                .is_some_and(|c| c.people.iter().any(|p| p.showing == muted))
+        })
+        .await
+        .unwrap();
+    assert_eq!(shown.people.len(), 2);
+
+    a.send(&ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Leave { leg: leg("a-tab") },
+    })
+    .await;
+    let left = b.group_call_where(chat, |c| people(c) == 1).await.unwrap();
+    assert_eq!(left.people[0].user, bob.me.id);
+    b.send(&ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Leave { leg: leg("b-tab") },
+    })
+    .await;
+    assert_eq!(a.group_call_where(chat, Option::is_none).await, None);
+    assert_eq!(bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap(), None);
+
+    // The call's event is in the chat, from who started it.
+    loop {
+        if let ServerFrame::Events { chat: c, messages } = b.next().await
+            && c == chat
+            && let Some(m) = messages
+                .iter()
+                .find(|m| matches!(m.content, Some(Content::Call { video: true, .. })))
+        {
+            assert_eq!(m.sender, ann.me.id);
+            break;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_direct_chats_bad_offers_and_a_full_call_are_refused() {
+    let server = start_server().await;
+    let (ann, bob, chat) = group_of_two(&server.base).await;
+    let eve = sign_up(&server.base, "eve").await;
+    let mut a = ann.connect(&[]).await;
+    let mut b = bob.connect(&[]).await;
+    let mut e = eve.connect(&[]).await;
+
+    let mut ann_tab = join_with(&mut a, chat, "a-tab").await;
+    let mut bob_tab = join_with(&mut b, chat, "b-tab").await;
+    let call = a.group_call_where(chat, |c| people(c) == 2).await.unwrap();
+    let (ann_peer, bob_peer) = (call.people[0].peer.clone(), call.people[1].peer.clone());
+
+    // Not a member: neither in the call nor told of it.
+    let (_, offer) = Participant::new(false, false).unwrap();
+    e.send(&join(chat, "e-tab", offer)).await;
+    assert_eq!(
+        e.group_answer(chat, "e-tab").await,
+        Err(ErrorCode::NotMember)
+    );
+    assert_eq!(
+        eve.call(&GROUP_CALL, &[&chat.0], &()).await,
+        Err((403, ErrorCode::NotMember))
+    );
+
+    // A direct chat has calls of its own, not group calls.
+    let direct = ann.direct("bob").await.id;
+    let (_, offer) = Participant::new(false, false).unwrap();
+    a.send(&join(direct, "a-tab", offer)).await;
+    assert_eq!(
+        a.group_answer(direct, "a-tab").await,
+        Err(ErrorCode::NotAllowed)
+    );
+
+    // Offers that are not SDP, or too long.
+    for sdp in ["hello", "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"] {
+        a.send(&join(chat, "a-tab-2", sdp.into())).await;
+        assert_eq!(
+            a.group_answer(chat, "a-tab-2").await,
+            Err(ErrorCode::BadFrame)
+        );
+    }
+    a.send_text(&format!(
+        r#"{{"type":"group_call","chat":{},"step":"join","leg":"a-tab-2","sdp":"{}"}}"#,
+        chat.0,
+        "v".repeat(MAX_SDP_BYTES + 1)
+    ))
+    .await;
+    assert_eq!(a.error().await.0, ErrorCode::BadFrame);
+
+    // Showing for a tab not in the call.
+    a.send(&ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Show {
+            leg: leg("nobody"),
+            state: Showing::default(),
+        },
+    })
+    .await;
+    assert_eq!(a.error().await.0, ErrorCode::NoCall);
+
+    // The call went on: the same two, still hearing each other.
+    let seen = bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap();
+    assert_eq!(people(&seen), 2);
+    hear_each_other(&mut ann_tab, &ann_peer, &mut bob_tab, &bob_peer).await;
+
+    // Full: ann's other tabs fill it to the limit.
+    for n in 2..MAX_GROUP_CALL_PEOPLE {
+        let (_, offer) = Participant::new(false, false).unwrap();
+        a.send(&join(chat, &format!("tab-{n}"), offer)).await;
+        a.group_answer(chat, &format!("tab-{n}")).await.unwrap();
+    }
+    let (_, offer) = Participant::new(false, false).unwrap();
+    b.send(&join(chat, "b-tab-2", offer)).await;
+    assert_eq!(
+        b.group_answer(chat, "b-tab-2").await,
+        Err(ErrorCode::CallFull)
+    );
+    // A tab already in may join again (a reconnect).
+    let (_, offer) = Participant::new(false, false).unwrap();
+    b.send(&join(chat, "b-tab", offer)).await;
+    assert!(b.group_answer(chat, "b-tab").await.is_ok());
+}
