@@ -10,6 +10,7 @@
 //!   memory per idle socket, fan-out to one big group, a slow consumer.
 //! - [`crash`]: clients sending through repeated SIGKILLs, and the checker
 //!   that proves ack = durable, exactly once, gap-free, same history.
+//! - [`sfu`]: group calls' media through the SFU beside a UDP relay.
 //! - [`report`]: the table printed and written to `bench/RESULTS.md`.
 
 pub mod album;
@@ -19,6 +20,7 @@ pub mod crash;
 pub mod media;
 pub mod report;
 pub mod scenario;
+pub mod sfu;
 pub mod target;
 
 use std::sync::OnceLock;

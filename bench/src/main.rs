@@ -70,6 +70,17 @@ enum Command {
         #[arg(long, default_value_t = 4096)]
         rss_mb: u64,
     },
+    /// Group calls' media: rooms of WebRTC participants through the SFU
+    /// beside a plain UDP relay of the same datagrams.
+    Sfu {
+        #[arg(long, default_value_t = 4)]
+        rooms: usize,
+        /// Participants in each room, each with a voice and a camera.
+        #[arg(long, default_value_t = 6)]
+        per_room: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
         #[arg(long, default_value_t = 3)]
@@ -94,6 +105,14 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", figures.table());
             let album = courier_bench::album::run().await?;
             println!("{}", album.table());
+        }
+        Command::Sfu {
+            rooms,
+            per_room,
+            seconds,
+        } => {
+            let figures = courier_bench::sfu::run(rooms, per_room, seconds).await?;
+            println!("{}", figures.table());
         }
         Command::Crash {
             kills,
