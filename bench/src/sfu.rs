@@ -203,13 +203,18 @@ impl Figures {
         format!(
             "| {rooms} rooms of {n}, {s} s | Courier's SFU | UDP relay | ratio |\n| --- | --- | --- | --- |\n\
              | frames delivered per second | {:.0} | {:.0} | {:.2} |\n\
-             | forwarding thread's CPU per 1,000 frames delivered, ms | {:.1} | {:.1} | {:.2} |\n",
+             | forwarding thread's CPU per 1,000 frames delivered, ms | {:.1} | {:.1} | {} |\n",
             self.sfu_frames_per_s,
             self.relay_frames_per_s,
             self.sfu_frames_per_s / self.relay_frames_per_s.max(1.0),
             self.sfu_cpu_ms_per_1k,
             self.relay_cpu_ms_per_1k,
-            self.sfu_cpu_ms_per_1k / self.relay_cpu_ms_per_1k.max(f64::EPSILON),
+            // The kernel counts CPU in 10 ms ticks: a relay under one tick has no ratio.
+            if self.relay_cpu_ms_per_1k > 0.0 {
+                format!("{:.1}", self.sfu_cpu_ms_per_1k / self.relay_cpu_ms_per_1k)
+            } else {
+                "–".into()
+            },
             rooms = self.rooms,
             n = self.per_room,
             s = self.seconds,

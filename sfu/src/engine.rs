@@ -72,8 +72,10 @@ impl Engine {
             let mut wake = Instant::now() + MAX_WAIT;
             let mut moved = Vec::new();
             for peer in &mut self.peers {
-                let at = peer.poll(&self.socket, &mut moved);
-                wake = wake.min(at);
+                let mut its = Vec::new();
+                wake = wake.min(peer.poll(&self.socket, &mut its));
+                // Peers are named within their room: a move is its room's.
+                moved.extend(its.into_iter().map(|m| (peer.room.clone(), m)));
             }
             if !moved.is_empty() {
                 self.pass_on(moved);
@@ -186,19 +188,17 @@ impl Engine {
         }
     }
 
-    fn pass_on(&mut self, moved: Vec<Moved>) {
+    fn pass_on(&mut self, moved: Vec<(RoomId, Moved)>) {
         let mut asks = Vec::new();
-        // Each move is from the peer at `from`; its room is that peer's.
-        for m in moved {
+        for (room, m) in moved {
             match m {
                 Moved::Added { from, mid } => {
-                    let Some(i) = self.peers.iter().position(|p| p.id == from) else {
+                    let Some(i) = self.position(&room, &from) else {
                         continue;
                     };
                     let Some(at) = self.peers[i].ins.iter().position(|t| t.mid == mid) else {
                         continue;
                     };
-                    let room = self.peers[i].room.clone();
                     let (before, rest) = self.peers.split_at_mut(i);
                     let (sender, after) = rest.split_at_mut(1);
                     let track = &sender[0].ins[at];
@@ -209,11 +209,10 @@ impl Engine {
                     }
                 }
                 Moved::Media { from, data } => {
-                    let Some(i) = self.peers.iter().position(|p| p.id == from) else {
+                    let Some(i) = self.position(&room, &from) else {
                         continue;
                     };
                     let audible = self.among_loudest(i, data.mid);
-                    let room = self.peers[i].room.clone();
                     let (before, rest) = self.peers.split_at_mut(i);
                     let (sender, after) = rest.split_at_mut(1);
                     let layers = sender[0]
@@ -223,20 +222,27 @@ impl Engine {
                         .map(|t| &t.layers);
                     for peer in before.iter_mut().chain(after.iter_mut()) {
                         if peer.room == room {
-                            asks.extend(peer.forward(&from, &data, layers, audible));
+                            asks.extend(
+                                peer.forward(&from, &data, layers, audible)
+                                    .map(|ask| (room.clone(), ask)),
+                            );
                         }
                     }
                 }
-                ask @ Moved::Keyframe { .. } => asks.push(ask),
+                ask @ Moved::Keyframe { .. } => asks.push((room, ask)),
             }
         }
-        for ask in asks {
+        for (room, ask) in asks {
             if let Moved::Keyframe { from, mid, rid } = ask
-                && let Some(peer) = self.peers.iter_mut().find(|p| p.id == from)
+                && let Some(i) = self.position(&room, &from)
             {
-                peer.ask_keyframe(mid, rid);
+                self.peers[i].ask_keyframe(mid, rid);
             }
         }
+    }
+
+    fn position(&self, room: &str, id: &str) -> Option<usize> {
+        self.peers.iter().position(|p| p.room == room && p.id == id)
     }
 
     /// Whether the voice of track `mid` of the peer at `i` is among its

@@ -208,3 +208,21 @@ async fn an_offer_that_is_not_sdp_is_refused_and_nothing_else_ends() {
         p[1].got("ann", Source::Microphone) > 10
     });
 }
+
+#[tokio::test]
+async fn rooms_may_use_the_same_names() {
+    let (sfu, _events) = start();
+    let mut ann = join(&sfu, "r1", "ann", true, true).await;
+    let mut bob = join(&sfu, "r1", "bob", true, false).await;
+    let mut ann2 = join(&sfu, "r2", "ann", true, true).await;
+    let mut bob2 = join(&sfu, "r2", "bob", true, false).await;
+    run_until(
+        &mut [&mut ann, &mut bob, &mut ann2, &mut bob2],
+        LIMIT,
+        "both rooms' media",
+        |p| {
+            p.iter()
+                .all(|p| p.frames.len() == 2 && p.frames.values().all(|n| *n > 10))
+        },
+    );
+}
