@@ -118,9 +118,10 @@ pub struct Config {
     /// the two people never learn each other's address.
     #[arg(long, env = "COURIER_TURN_RELAY_ONLY")]
     pub turn_relay_only: bool,
-    /// The UDP address groups' calls' media comes to (the SFU's one port).
-    #[arg(long, env = "COURIER_SFU_UDP", default_value = "127.0.0.1:0")]
-    pub sfu_udp: SocketAddr,
+    /// The UDP address groups' calls' media comes to (the SFU's one port);
+    /// by default this machine's address on its default route, any port.
+    #[arg(long, env = "COURIER_SFU_UDP")]
+    pub sfu_udp: Option<SocketAddr>,
     /// The address browsers reach the SFU at, when `--sfu-udp` is not it
     /// (a wildcard bind, or behind NAT); port 0 keeps the bound port.
     #[arg(long, env = "COURIER_SFU_ADVERTISE")]
@@ -239,7 +240,10 @@ pub async fn router(
         }),
         _ => None,
     };
-    let (sfu, mut sfu_events) = Sfu::start(config.sfu_udp, config.sfu_advertise)?;
+    let sfu_udp = config
+        .sfu_udp
+        .unwrap_or_else(|| SocketAddr::new(courier_sfu::routed_address(), 0));
+    let (sfu, mut sfu_events) = Sfu::start(sfu_udp, config.sfu_advertise)?;
     tracing::info!(addr = %sfu.addr(), "SFU");
     let features = Arc::new(Features::new(
         Arc::new(kernel),

@@ -253,3 +253,41 @@ async fn strangers_direct_chats_bad_offers_and_a_full_call_are_refused() {
     b.send(&join(chat, "b-tab", offer)).await;
     assert!(b.group_answer(chat, "b-tab").await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_removed_from_the_group_or_leaving_it_leaves_its_call() {
+    use courier_protocol::http::{LEAVE, MEMBER_ACTION, MemberAction};
+    let server = start_server().await;
+    let ann = sign_up(&server.base, "ann").await;
+    let bob = sign_up(&server.base, "bob").await;
+    let cy = sign_up(&server.base, "cyrus").await;
+    let group = ann.group("Choir").await;
+    bob.join(&group).await;
+    cy.join(&group).await;
+    let chat = group.id;
+    let mut a = ann.connect(&[]).await;
+    let mut b = bob.connect(&[]).await;
+    let mut c = cy.connect(&[]).await;
+    let _ann_tab = join_with(&mut a, chat, "a-tab").await;
+    let _bob_tab = join_with(&mut b, chat, "b-tab").await;
+    let _cy_tab = join_with(&mut c, chat, "c-tab").await;
+    a.group_call_where(chat, |c| people(c) == 3).await;
+
+    let () = ann
+        .call(
+            &MEMBER_ACTION,
+            &[&chat.0, &bob.me.id.0],
+            &MemberAction::Remove,
+        )
+        .await
+        .unwrap();
+    let call = a.group_call_where(chat, |c| people(c) == 2).await.unwrap();
+    assert!(
+        call.people.iter().all(|p| p.user != bob.me.id),
+        "bob is out"
+    );
+
+    let () = cy.call(&LEAVE, &[&chat.0], &()).await.unwrap();
+    let call = a.group_call_where(chat, |c| people(c) == 1).await.unwrap();
+    assert_eq!(call.people[0].user, ann.me.id, "only ann is left");
+}

@@ -16,7 +16,7 @@ mod layers;
 pub mod participant;
 mod peer;
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::mpsc;
 
 use tokio::sync::{mpsc as tokio_mpsc, oneshot};
@@ -59,6 +59,23 @@ pub(crate) enum Command {
         peer: PeerId,
     },
     Stop,
+}
+
+/// This machine's address on its default route (where a packet to the
+/// internet would leave from), or loopback if it has none: the SFU's
+/// address when none is given. Not loopback where there is a choice:
+/// Firefox never pairs its candidates with a loopback one, so a browser on
+/// the same machine could not reach an SFU there.
+pub fn routed_address() -> IpAddr {
+    // Connecting a UDP socket sends nothing: it only asks the routing
+    // table which address would be used (TEST-NET-3 stands for anywhere).
+    let routed = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
+        .and_then(|s| s.connect((Ipv4Addr::new(203, 0, 113, 1), 9)).map(|()| s))
+        .and_then(|s| s.local_addr());
+    match routed {
+        Ok(addr) if !addr.ip().is_unspecified() => addr.ip(),
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    }
 }
 
 /// The handle to the running SFU; dropping it stops the thread.

@@ -70,7 +70,7 @@ pub fn config(data: &Path) -> Config {
         turn_urls: vec![],
         turn_secret: None,
         turn_relay_only: false,
-        sfu_udp: "127.0.0.1:0".parse().unwrap(),
+        sfu_udp: Some("127.0.0.1:0".parse().unwrap()),
         sfu_advertise: None,
         clock: Clock::default(),
     }

@@ -89,6 +89,10 @@ async fn leave(
     UrlPath(id): UrlPath<i64>,
 ) -> ApiResult<StatusCode> {
     s.features.moderation.leave(&session.me, ChatId(id)).await?;
+    s.features
+        .group_calls
+        .drop_user(ChatId(id), session.me.id)
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,6 +109,14 @@ async fn member_action(
         .moderation
         .member_action(&session.me, ChatId(id), UserId(user), &body)
         .await?;
+    // One removed or banned leaves the group's call too (moderation and
+    // calls are rooms apart: the edge joins them).
+    if matches!(body, MemberAction::Remove | MemberAction::Ban) {
+        s.features
+            .group_calls
+            .drop_user(ChatId(id), UserId(user))
+            .await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -171,6 +171,23 @@ impl GroupCalls {
         }
     }
 
+    /// Takes every tab of `user` out of `chat`'s call (they left the
+    /// group or were removed from it).
+    pub async fn drop_user(&self, chat: ChatId, user: UserId) {
+        let peers: Vec<String> = self.lock().get(&chat).map_or_else(Vec::new, |going| {
+            going
+                .call
+                .people
+                .iter()
+                .filter(|p| p.user == user)
+                .map(|p| p.peer.clone())
+                .collect()
+        });
+        for peer in peers {
+            self.leave(chat, &peer).await;
+        }
+    }
+
     async fn leave(&self, chat: ChatId, peer: &str) {
         let (room, left) = {
             let mut calls = self.lock();
