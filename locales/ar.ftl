@@ -461,6 +461,14 @@ group-call-going = دردشة فيديو · { $n ->
     [many] { $n } مشاركًا
    *[other] { $n } مشارك
 }
+group-call-count = { $n ->
+    [zero] لا مشاركين
+    [one] مشارك واحد
+    [two] مشاركان
+    [few] { $n } مشاركين
+    [many] { $n } مشاركًا
+   *[other] { $n } مشارك
+}
 group-call-joining = جارٍ الانضمام…
 group-call-leave = مغادرة
 group-call-camera = الكاميرا

@@ -415,6 +415,10 @@ group-call-going = Video chat · { $n ->
     [one] { $n } participant
    *[other] { $n } participants
 }
+group-call-count = { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
 group-call-joining = Joining…
 group-call-leave = Leave
 group-call-camera = Camera

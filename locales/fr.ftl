@@ -420,6 +420,10 @@ group-call-going = Chat vidéo · { $n ->
     [one] { $n } participant
    *[other] { $n } participants
 }
+group-call-count = { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
 group-call-joining = Connexion…
 group-call-leave = Quitter
 group-call-camera = Caméra

@@ -420,6 +420,10 @@ group-call-going = Chat de vídeo · { $n ->
     [one] { $n } participante
    *[other] { $n } participantes
 }
+group-call-count = { $n ->
+    [one] { $n } participante
+   *[other] { $n } participantes
+}
 group-call-joining = Entrando…
 group-call-leave = Sair
 group-call-camera = Câmera

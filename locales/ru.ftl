@@ -440,6 +440,12 @@ group-call-going = Видеочат · { $n ->
     [many] { $n } участников
    *[other] { $n } участника
 }
+group-call-count = { $n ->
+    [one] { $n } участник
+    [few] { $n } участника
+    [many] { $n } участников
+   *[other] { $n } участника
+}
 group-call-joining = Подключение…
 group-call-leave = Выйти
 group-call-camera = Камера

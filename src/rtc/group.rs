@@ -24,7 +24,7 @@ use web_sys::{
 };
 
 use super::peer::{configuration, set_local};
-use super::{Failure, Phone, open_media, stop};
+use super::{Failure, Phone, open_media, open_screen, stop};
 use crate::api;
 use crate::net::new_client_id;
 
@@ -156,7 +156,7 @@ pub fn join(phone: Phone, chat: ChatId) {
         speaking: Vec::new(),
     }));
     spawn_local(async move {
-        let mic = open_media(false).await.ok();
+        let mic = open_media(true, false).await.ok();
         if mic.is_none() {
             update(&phone, |v| v.showing.muted = true);
         }
@@ -477,7 +477,7 @@ pub fn toggle_camera(phone: Phone) {
             phone.group.camera.set(None);
             return show(&phone, |s| s.camera = false);
         }
-        let Ok(stream) = open_camera().await else {
+        let Ok(stream) = open_media(false, true).await else {
             return;
         };
         let Some(track) = stream.get_video_tracks().get(0).dyn_into().ok() else {
@@ -625,28 +625,4 @@ fn close(phone: &Phone) {
     }
     s.camera.set(None);
     s.screen.set(None);
-}
-
-async fn open_camera() -> Result<MediaStream, JsValue> {
-    let devices = web_sys::window()
-        .ok_or(JsValue::NULL)?
-        .navigator()
-        .media_devices()?;
-    let constraints = web_sys::MediaStreamConstraints::new();
-    constraints.set_video(&JsValue::TRUE);
-    JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
-        .await?
-        .dyn_into()
-}
-
-async fn open_screen() -> Result<MediaStream, JsValue> {
-    let devices = web_sys::window()
-        .ok_or(JsValue::NULL)?
-        .navigator()
-        .media_devices()?;
-    let constraints = web_sys::DisplayMediaStreamConstraints::new();
-    constraints.set_video(&JsValue::TRUE);
-    JsFuture::from(devices.get_display_media_with_constraints(&constraints)?)
-        .await?
-        .dyn_into()
 }

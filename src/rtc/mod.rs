@@ -173,7 +173,7 @@ pub fn call(phone: Phone, chat: ChatId, peer: String, video: bool) {
     }));
     let (id, leg) = (CallId(new_client_id().0), LegId(new_client_id().0));
     spawn_local(async move {
-        let Ok(local) = open_media(video).await else {
+        let Ok(local) = open_media(true, video).await else {
             return fail(&phone, Failure::NoMedia);
         };
         let ice = api::calls::ice_servers().await.unwrap_or_default();
@@ -212,7 +212,7 @@ pub fn accept(phone: Phone) {
     with_live(|l| l.answered = true);
     update_view(&phone, |v| v.phase = Phase::Connecting);
     spawn_local(async move {
-        let Ok(local) = open_media(video).await else {
+        let Ok(local) = open_media(true, video).await else {
             return fail(&phone, Failure::NoMedia);
         };
         let ice = api::calls::ice_servers().await.unwrap_or_default();
@@ -610,16 +610,29 @@ fn stop(stream: &MediaStream) {
     }
 }
 
-/// The microphone, and the camera for a video call.
-async fn open_media(video: bool) -> Result<MediaStream, JsValue> {
-    let devices = web_sys::window()
+/// The browser's media devices.
+fn media_devices() -> Result<web_sys::MediaDevices, JsValue> {
+    web_sys::window()
         .ok_or(JsValue::NULL)?
         .navigator()
-        .media_devices()?;
+        .media_devices()
+}
+
+/// The microphone, the camera or both (the browser asks the first time).
+async fn open_media(audio: bool, video: bool) -> Result<MediaStream, JsValue> {
     let constraints = web_sys::MediaStreamConstraints::new();
-    constraints.set_audio(&JsValue::TRUE);
+    constraints.set_audio(&JsValue::from_bool(audio));
     constraints.set_video(&JsValue::from_bool(video));
-    JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
+    JsFuture::from(media_devices()?.get_user_media_with_constraints(&constraints)?)
+        .await?
+        .dyn_into()
+}
+
+/// A screen, a window or a tab to share (the browser asks which).
+async fn open_screen() -> Result<MediaStream, JsValue> {
+    let constraints = web_sys::DisplayMediaStreamConstraints::new();
+    constraints.set_video(&JsValue::TRUE);
+    JsFuture::from(media_devices()?.get_display_media_with_constraints(&constraints)?)
         .await?
         .dyn_into()
 }

@@ -104,10 +104,25 @@ fn GroupCallPanel() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Whether `peer` shows its camera or screen now.
+    let shown = move |peer: &str, source: Source| {
+        people.with(|p| {
+            p.iter().flatten().any(|x| {
+                x.peer == peer
+                    && match source {
+                        Source::Camera => x.showing.camera,
+                        Source::Screen => x.showing.screen,
+                        Source::Microphone => !x.showing.muted,
+                    }
+            })
+        })
+    };
+    // A screen's track is there from the start, sharing or not: it shows
+    // only while its sender says it shares.
     let screens = Memo::new(move |_| {
         s.feeds.with(|f| {
             f.iter()
-                .filter(|x| x.source == Source::Screen)
+                .filter(|x| x.source == Source::Screen && shown(&x.peer, Source::Screen))
                 .map(|x| x.peer.clone())
                 .collect::<Vec<_>>()
         })
@@ -122,7 +137,9 @@ fn GroupCallPanel() -> impl IntoView {
                 .map(|x| Tile {
                     peer: x.peer.clone(),
                     source: x.source,
-                    size: if x.source == Source::Screen || Some(&x.peer) == speaker.as_ref() {
+                    size: if !shown(&x.peer, x.source) {
+                        Size::Hidden
+                    } else if x.source == Source::Screen || Some(&x.peer) == speaker.as_ref() {
                         Size::Large
                     } else {
                         Size::Small
@@ -136,7 +153,7 @@ fn GroupCallPanel() -> impl IntoView {
         Some(GroupPhase::Joining) => t("group-call-joining"),
         Some(GroupPhase::Connected) => {
             let n = people.with(|p| p.as_ref().map_or(0, Vec::len));
-            t_with("group-call-going", &[("n", n.into())])
+            t_with("group-call-count", &[("n", n.into())])
         }
         Some(GroupPhase::Failed(Failure::NoMedia)) => t("call-no-media"),
         Some(GroupPhase::Failed(Failure::Refused(Some(code)))) => i18n::error_text(code),
@@ -168,7 +185,8 @@ fn GroupCallPanel() -> impl IntoView {
     };
     view! {
         <section class="call group-call video" class:mini=move || mini.get() role=move || if mini.get() { "region" } else { "dialog" } aria-label=t("group-call")>
-            <div class="call-stage group-stage">
+            // On a phone the stage scrolls: focusable, so a keyboard scrolls it.
+            <div class="call-stage group-stage" tabindex="0" role="group" aria-label=t("group-call-people")>
                 <div class="call-who">
                     <h2>{t("group-call")}</h2>
                     <p class="call-status" role="status">{status}</p>
@@ -217,10 +235,18 @@ fn GroupCallPanel() -> impl IntoView {
                                         (true, Some(_)) => view! { <FeedVideo stream=camera mine=is_me /> }.into_any(),
                                         _ => view! { <span class="group-initial" aria-hidden="true">{initial.clone()}</span> }.into_any(),
                                     }}
-                                    <span class="group-name" dir="auto">{name}</span>
+                                    <span class="group-name"><bdi>{name}</bdi></span>
                                     <span class="group-marks">
-                                        {muted.then(|| view! { <span class="group-muted" role="img" aria-label=t("group-call-muted")>"🔇"</span> })}
-                                        {hand.then(|| view! { <span class="group-hand" role="img" aria-label=t("group-call-hand-raised")>"✋"</span> })}
+                                        {muted.then(|| view! {
+                                            <span class="group-muted" role="img" aria-label=t("group-call-muted")>
+                                                <svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3a3 3 0 0 1 3 3v5a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zM5 11a7 7 0 0 0 14 0M12 18v3M3 3l18 18"/></svg>
+                                            </span>
+                                        })}
+                                        {hand.then(|| view! {
+                                            <span class="group-hand" role="img" aria-label=t("group-call-hand-raised")>
+                                                <svg class="glyph" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 13V5a1.5 1.5 0 0 1 3 0v6M11 11V3.5a1.5 1.5 0 0 1 3 0V11M14 11V5a1.5 1.5 0 0 1 3 0v8a7 7 0 0 1-7 7h-.5A5.5 5.5 0 0 1 5 16.5L3.5 13a1.5 1.5 0 0 1 2.6-1.4L8 14"/></svg>
+                                            </span>
+                                        })}
                                         <span class="visually-hidden">{move || talking.get().then(|| t("group-call-speaking"))}</span>
                                     </span>
                                 </li>

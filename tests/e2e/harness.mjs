@@ -59,7 +59,8 @@ export async function launch(name) {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
         // A fake camera and microphone, allowed without asking.
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        // The fake screen: getDisplayMedia shares a 1280×720 "monitor".
+        '--use-fake-device-for-media-stream=display-media-type=monitor', '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required'],
     });
   }
