@@ -155,10 +155,17 @@ pub fn join(phone: Phone, chat: ChatId) {
         showing: Showing::default(),
         speaking: Vec::new(),
     }));
+    start(phone, chat, leg);
+}
+
+/// Opens the microphone, connects to the SFU and sends the join.
+fn start(phone: Phone, chat: ChatId, leg: LegId) {
     spawn_local(async move {
         let mic = open_media(true, false).await.ok();
-        if mic.is_none() {
-            update(&phone, |v| v.showing.muted = true);
+        match &mic {
+            None => update(&phone, |v| v.showing.muted = true),
+            // Muted before a rejoin stays muted.
+            Some(mic) => enable(mic, !showing(&phone).muted),
         }
         let ice = api::calls::ice_servers().await.unwrap_or_default();
         match connect(&phone, chat, mic, &ice).await {
@@ -172,6 +179,64 @@ pub fn join(phone: Phone, chat: ChatId) {
                 leptos::logging::warn!("group call: {e:?}");
                 failed(&phone, Failure::NoMedia);
             }
+        }
+    });
+}
+
+/// The most times in a row a tab joins again after its connection to the
+/// SFU failed, before it gives up.
+const REJOINS: u32 = 3;
+
+thread_local! {
+    static REJOINED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Joins the same call again with a new connection, keeping what this tab
+/// showed (a shared screen ends: sharing again needs the person's click).
+fn rejoin(phone: &Phone) {
+    let Some((chat, leg)) = phone
+        .group
+        .view
+        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
+    else {
+        return;
+    };
+    JOINED.with(|j| j.borrow_mut().take());
+    let s = phone.group;
+    s.feeds.set(Vec::new());
+    if let Some(screen) = s.screen.get_untracked() {
+        stop(&screen);
+    }
+    s.screen.set(None);
+    update(phone, |v| {
+        v.phase = GroupPhase::Joining;
+        v.showing.screen = false;
+        v.speaking.clear();
+    });
+    start(phone.clone(), chat, leg);
+}
+
+/// The socket is back: if the server no longer counts this tab in its
+/// call (it restarted, and its SFU with it), join again.
+pub fn reconnected(phone: &Phone) {
+    let Some((chat, leg)) = phone
+        .group
+        .view
+        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
+    else {
+        return;
+    };
+    let phone = phone.clone();
+    spawn_local(async move {
+        let Ok(call) = api::calls::group_call(chat).await else {
+            return;
+        };
+        let in_it = call
+            .as_ref()
+            .is_some_and(|c| c.people.iter().any(|p| p.leg == leg));
+        told_call(&phone, chat, call);
+        if !in_it {
+            rejoin(&phone);
         }
     });
 }
@@ -256,7 +321,13 @@ async fn connect(
                 .and_then(|s| s.as_string())
                 .unwrap_or_default();
             match state.as_str() {
-                "connected" => update(&phone, |v| v.phase = GroupPhase::Connected),
+                "connected" => {
+                    REJOINED.with(|r| r.set(0));
+                    update(&phone, |v| v.phase = GroupPhase::Connected);
+                }
+                "failed" if REJOINED.with(|r| r.replace(r.get() + 1)) < REJOINS => {
+                    rejoin(&phone);
+                }
                 "failed" => failed(&phone, Failure::Refused(None)),
                 _ => {}
             }
@@ -335,7 +406,16 @@ pub fn answered(phone: &Phone, chat: ChatId, leg: &LegId, sdp: String) {
         answer.set_sdp(&sdp);
         if let Err(e) = JsFuture::from(pc.set_remote_description(&answer)).await {
             leptos::logging::warn!("group call answer: {e:?}");
-            failed(&phone, Failure::Refused(None));
+            return failed(&phone, Failure::Refused(None));
+        }
+        // The server counts a join as showing nothing: after a rejoin (or
+        // a join without a microphone) say what this tab shows.
+        let mut shown = showing(&phone);
+        if shown.camera {
+            shown.camera = camera_on(&phone).await;
+        }
+        if shown != Showing::default() {
+            show(&phone, |s| *s = shown);
         }
     });
 }
@@ -448,11 +528,7 @@ pub fn toggle_mute(phone: Phone) {
     let muted = !showing(&phone).muted;
     let has_mic = with_joined(|j| {
         j.mic.as_ref().is_some_and(|mic| {
-            for track in mic.get_audio_tracks() {
-                if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                    track.set_enabled(!muted);
-                }
-            }
+            enable(mic, !muted);
             true
         })
     });
@@ -477,22 +553,39 @@ pub fn toggle_camera(phone: Phone) {
             phone.group.camera.set(None);
             return show(&phone, |s| s.camera = false);
         }
-        let Ok(stream) = open_media(false, true).await else {
-            return;
-        };
-        let Some(track) = stream.get_video_tracks().get(0).dyn_into().ok() else {
-            return;
-        };
-        if JsFuture::from(sender.replace_track(Some(&track)))
-            .await
-            .is_ok()
-        {
-            phone.group.camera.set(Some(stream));
+        if camera_on(&phone).await {
             show(&phone, |s| s.camera = true);
-        } else {
-            stop(&stream);
         }
     });
+}
+
+/// Opens the camera and sends it (an open one is sent again, as after a
+/// rejoin); whether it is on.
+async fn camera_on(phone: &Phone) -> bool {
+    let Some(sender) = with_joined(|j| j.camera.sender()) else {
+        return false;
+    };
+    let stream = match phone.group.camera.get_untracked() {
+        Some(open) if open.active() => open,
+        _ => match open_media(false, true).await {
+            Ok(stream) => stream,
+            Err(_) => return false,
+        },
+    };
+    let Some(track) = stream.get_video_tracks().get(0).dyn_into().ok() else {
+        return false;
+    };
+    if JsFuture::from(sender.replace_track(Some(&track)))
+        .await
+        .is_ok()
+    {
+        phone.group.camera.set(Some(stream));
+        true
+    } else {
+        stop(&stream);
+        phone.group.camera.set(None);
+        false
+    }
 }
 
 /// Shares a screen, a window or a tab (the browser asks which), or stops.
@@ -551,6 +644,15 @@ async fn stop_screen(phone: &Phone, sender: &web_sys::RtcRtpSender) {
 pub fn toggle_hand(phone: Phone) {
     let hand = !showing(&phone).hand;
     show(&phone, |s| s.hand = hand);
+}
+
+/// Turns a microphone's sound on or off (its light stays on).
+fn enable(mic: &MediaStream, on: bool) {
+    for track in mic.get_audio_tracks() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.set_enabled(on);
+        }
+    }
 }
 
 fn showing(phone: &Phone) -> Showing {

@@ -272,6 +272,7 @@ pub fn toggle_camera(phone: Phone) {
 /// The socket is back: steps go again, and media finds its path again
 /// (the network may have changed under it).
 pub fn reconnected(phone: &Phone) {
+    group::reconnected(phone);
     let resend = with_live(|l| {
         if let Some(peer) = &l.peer {
             peer.restart_ice();

@@ -2,7 +2,8 @@
 // fake cameras and microphones: three members (across Chromium and
 // Firefox) each get the others' voices and cameras, a shared screen
 // reaches the others, a raised hand and a muted microphone show on every
-// screen, and the call stays in the chat when the last one leaves.
+// screen, and the call stays in the chat when the last one leaves; after
+// the server restarts mid-call, its members are back in it by themselves.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS, Person, Server, launch, uniqueName } from './harness.mjs';
@@ -18,18 +19,23 @@ const status = (p) => callScreen(p).getByRole('status').textContent();
 const tile = (p, name) => callScreen(p).getByRole('list', { name: 'Participants' }).getByRole('listitem').filter({ hasText: name });
 
 /** How far each of the page's media elements matching `selector` has
- * played, and the video's size: what a person sees moving. */
+ * played (for a video, the frames it has shown), and the video's size:
+ * what a person sees moving. */
 const playing = (p, selector) => p.page.evaluate((selector) => [...document.querySelectorAll(selector)]
-  .map((m) => ({ time: m.currentTime, width: m.videoWidth ?? 0 })), selector);
+  .map((m) => ({
+    // Firefox counts a stream's frames only in its own mozPaintedFrames.
+    played: m instanceof HTMLVideoElement ? m.getVideoPlaybackQuality().totalVideoFrames || (m.mozPaintedFrames ?? 0) : m.currentTime,
+    width: m.videoWidth ?? 0,
+  })), selector);
 
 /** Waits until `count` elements matching `selector` play on: a size if
- * video, and time that moves on between two looks. */
+ * video, and frames or time that move on between two looks. */
 async function flows(p, selector, count, what) {
   const first = await expect(() => playing(p, selector),
-    (ms) => ms.length === count && ms.every((m) => m.time > 0 && (!selector.includes('video') || m.width > 0)),
+    (ms) => ms.length === count && ms.every((m) => m.played > 0 && (!selector.includes('video') || m.width > 0)),
     `${what} in ${p.engine}`, 30000);
   await expect(() => playing(p, selector),
-    (ms) => ms.length === count && ms.every((m, i) => m.time > first[i].time),
+    (ms) => ms.length === count && ms.every((m, i) => m.played > first[i].played + 5 * Number(selector.includes('video'))),
     `${what} moving on in ${p.engine}`, 15000);
   return first.map((m) => m.width);
 }
@@ -118,5 +124,40 @@ describe('a group video chat through the SFU', () => {
       await expect(() => p.messages().last().textContent(), (t) => /Video call, \d+:\d\d/.test(t ?? ''), `the call in the chat in ${p.engine}`);
       assert.deepEqual(p.errors, [], `no errors in ${p.engine}`);
     }
+  });
+  test('after the server restarts, the call\'s members join it again by themselves, cameras on', async () => {
+    const names = ['ann', 'bob'].map(uniqueName);
+    const two = [];
+    for (const engine of engines.slice(0, 2)) {
+      const p = await Person.open(browsers[engine], server);
+      p.engine = engine;
+      people.push(p);
+      two.push(p);
+    }
+    const [ann, bob] = two;
+    for (const [i, p] of two.entries()) await p.signUp(names[i]);
+    const group = uniqueName('Night shift');
+    await ann.createGroup(group, [names[1]]);
+    await ann.page.getByRole('button', { name: 'Start video chat' }).click();
+    await expect(() => status(ann), '1 participant', 'ann in the call', 20000);
+    await bob.openChat(group);
+    await bob.page.getByRole('region', { name: 'Video chat' }).getByRole('button', { name: 'Join the video chat' }).click();
+    for (const p of two) await expect(() => status(p), '2 participants', `both in the call in ${p.engine}`, 20000);
+    for (const p of two) await callScreen(p).getByRole('button', { name: 'Camera' }).click();
+    await callScreen(bob).getByRole('button', { name: 'Mute' }).click();
+    for (const p of two) await flows(p, '.group-tile video:not(.mine)', 1, 'the other\'s camera');
+
+    // The server (and its SFU, and the call it held) goes away and comes back.
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await server.start();
+    for (const p of two) {
+      await p.waitOnline();
+      await expect(() => status(p), '2 participants', `back in the call in ${p.engine}`, 30000);
+    }
+    for (const p of two) await flows(p, '.group-tile video:not(.mine)', 1, 'the other\'s camera again');
+    await expect(() => tile(ann, names[1]).getByRole('img', { name: 'muted' }).count(), 1, 'bob still muted');
+    for (const p of two) await callScreen(p).getByRole('button', { name: 'Leave' }).click();
+    for (const p of two) assert.deepEqual(p.errors, [], `no errors in ${p.engine}`);
   });
 });
