@@ -184,7 +184,7 @@ async fn patch(id: &FileId, at: f64, chunk: web_sys::Blob) -> Result<f64, ApiFai
 }
 
 /// Ends an upload on the server (its bytes are removed).
-async fn terminate(id: &FileId) {
+pub async fn terminate(id: &FileId) {
     let _ = tus(Request::delete(&upload_path(id))).send().await;
 }
 

@@ -72,6 +72,9 @@ eachBrowser((person) => {
     await keys.type('Yes!');
     await keys.press('Enter');
     await expect(() => ben.messages().last().locator('.quote-text').textContent(), 'Lunch at noon?', 'Ben sees the reply quoted');
+    // Only a message the server took can be edited: Ana's page may hear
+    // back after Ben got it.
+    await expect(() => ana.messages().last().locator('.state:is(.sent, .delivered, .read)').count(), 1, 'the reply is sent');
 
     // Up in the empty composer edits the last own message; Escape leaves.
     await keys.press('ArrowUp');

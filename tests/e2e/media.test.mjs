@@ -463,13 +463,18 @@ eachBrowser((person) => {
     await bob.signUp(b);
     await alice.createGroup('Elsewhere');
     await alice.startDirect(b);
-    await attach(alice, [bigFile('left-behind.bin', 60 * MB)]);
-    const line = tray(alice, 'left-behind.bin');
-    await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'uploading');
-    const upload = await alice.page.evaluate(() => Object.entries(localStorage).find(([k]) => k.includes('left-behind.bin'))?.[1].split(' ')[0]);
+    const uploads = [];
+    alice.page.on('response', (r) => {
+      if (r.request().method() === 'POST' && r.url().endsWith('/api/uploads')) uploads.push(r.headers().location.split('/').pop());
+    });
+    // One still on its way and one already up: neither is sent, so both go.
+    await attach(alice, [bigFile('left-behind.bin', 60 * MB), bigFile('left-done.bin', MB / 4)]);
+    await expect(() => tray(alice, 'left-behind.bin').locator('progress').evaluate((p) => p.value), (v) => v > 0, 'uploading');
+    await expect(() => tray(alice, 'left-done.bin').getByRole('status').textContent(), 'Uploaded', 'the small one is up');
+    assert.equal(uploads.length, 2, 'two uploads made');
     await alice.openChat('Elsewhere');
-    const status = () => alice.page.evaluate((id) => fetch(`/api/uploads/${id}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } }).then((r) => r.status), upload);
-    await expect(status, 404, 'the upload is ended on the server');
+    const status = (id) => alice.page.evaluate((id) => fetch(`/api/uploads/${id}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } }).then((r) => r.status), id);
+    await expect(() => Promise.all(uploads.map(status)), (s) => s.every((code) => code === 404), 'both uploads are ended on the server');
     await alice.openChat(b);
     assert.equal(await alice.page.locator('.attachments').count(), 0, 'nothing left in the tray');
   });

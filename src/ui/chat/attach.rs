@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::t;
-use crate::net::upload::{self, Control, Interrupted};
+use crate::net::upload::{self, Interrupted};
 use crate::state::ctx;
 use crate::ui::outgoing::{self, Pending, UploadControls};
 
@@ -59,7 +59,7 @@ impl Attached {
     /// lets their bytes go.
     pub fn discard(self) {
         for item in self.take() {
-            item.control.set(Control::Cancel);
+            item.cancel();
             outgoing::forget(&item.key);
         }
     }
@@ -72,7 +72,7 @@ impl Attached {
             if !outgoing::shown(&item.source) {
                 return item;
             }
-            item.control.set(Control::Cancel);
+            item.cancel();
             outgoing::forget(&item.key);
             outgoing::start(item.source, self.chat, as_files, None)
         });

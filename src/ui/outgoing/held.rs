@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use super::{Pending, forget, live, memory_of, start};
 use crate::i18n::t;
 use crate::net::Session;
-use crate::net::upload::{self, Control, Stopped};
+use crate::net::upload::{self, Stopped};
 use crate::state::ctx;
 use crate::store::{OutState, OutboxEntry};
 
@@ -202,7 +202,7 @@ async fn delete(session: &Session, entry: &OutboxEntry) {
     let _ = session.withdraw(&entry.id).await;
     for key in &entry.uploads {
         match live(key) {
-            Some(item) => item.control.set(Control::Cancel),
+            Some(item) => item.cancel(),
             None => upload::abandon(memory_of(key)).await,
         }
         forget(key);

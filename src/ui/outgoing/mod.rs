@@ -48,6 +48,16 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// Stops its upload. One already up is ended on the server too, since
+    /// no message will carry it.
+    pub fn cancel(&self) {
+        self.control.set(Control::Cancel);
+        if let Some(Ok(up)) = self.done.get_untracked() {
+            self.done.set(Some(Err(Stopped::Cancelled)));
+            spawn_local(async move { end_on_server(&up.file, up.thumb.as_ref()).await });
+        }
+    }
+
     /// What a held message shows of it until it is up.
     fn placeholder(&self) -> Attachment {
         Attachment {
@@ -90,6 +100,14 @@ pub fn live(key: &str) -> Option<Pending> {
 /// Where the upload named `key` is remembered.
 pub fn memory_of(key: &str) -> &str {
     key.rsplit_once('#').map_or(key, |(memory, _)| memory)
+}
+
+/// Ends a file's upload and its thumbnail's on the server: their bytes go.
+async fn end_on_server(file: &FileId, thumb: Option<&FileId>) {
+    upload::terminate(file).await;
+    if let Some(thumb) = thumb {
+        upload::terminate(thumb).await;
+    }
 }
 
 /// Lets go of an upload: its local preview is freed.
@@ -196,7 +214,10 @@ pub fn start(file: web_sys::File, chat: ChatId, as_file: bool, named: Option<&st
         };
         // Cancelled while its thumbnail went: it does not go.
         let uploaded = match uploaded {
-            Ok(_) if item.control.get_untracked() == Control::Cancel => Err(Stopped::Cancelled),
+            Ok(file) if item.control.get_untracked() == Control::Cancel => {
+                end_on_server(&file, thumb.as_ref()).await;
+                Err(Stopped::Cancelled)
+            }
             uploaded => uploaded,
         };
         let attachment = uploaded.map(|file: FileId| Attachment {

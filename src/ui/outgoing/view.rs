@@ -17,6 +17,7 @@ pub fn UploadControls(
     item: Pending,
     #[prop(optional)] cancelled: Option<Callback<()>>,
 ) -> impl IntoView {
+    let stop = item.clone();
     let Pending {
         name,
         size,
@@ -47,7 +48,7 @@ pub fn UploadControls(
         let control = control.clone();
         move || control.get() == Control::Pause
     };
-    let (toggle, cancel) = (control.clone(), control);
+    let toggle = control;
     view! {
         <progress max=move || size.get() value=move || sent.get() aria-label=name></progress>
         <span class="muted" role="status">{state}</span>
@@ -67,7 +68,7 @@ pub fn UploadControls(
         </Show>
         <button type="button" class="icon" aria-label=t("upload-cancel")
             on:click=move |_| {
-                cancel.set(Control::Cancel);
+                stop.cancel();
                 if let Some(cancelled) = cancelled {
                     cancelled.run(());
                 }
