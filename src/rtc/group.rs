@@ -23,7 +23,9 @@ use web_sys::{
     RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use super::peer::{configuration, set_local};
+use super::devices::Kind;
+use super::peer::{configuration, connection_state, set_local};
+use super::stats::Stats;
 use super::{Failure, Phone, open_media, open_screen, stop};
 use crate::api;
 use crate::net::new_client_id;
@@ -59,6 +61,8 @@ pub struct GroupView {
     pub showing: Showing,
     /// The peers speaking now.
     pub speaking: Vec<String>,
+    /// The last try to share a screen failed (refused, or no screen).
+    pub share_failed: bool,
 }
 
 /// One of the others' tracks, as it plays here.
@@ -79,6 +83,8 @@ pub struct GroupSignals {
     /// This tab's camera and shared screen, to show it what it sends.
     pub camera: RwSignal<Option<MediaStream>, LocalStorage>,
     pub screen: RwSignal<Option<MediaStream>, LocalStorage>,
+    /// What `getStats` says of this tab's connection to the SFU.
+    pub stats: RwSignal<Option<Stats>>,
 }
 
 impl GroupSignals {
@@ -89,6 +95,7 @@ impl GroupSignals {
             feeds: RwSignal::new_local(Vec::new()),
             camera: RwSignal::new_local(None),
             screen: RwSignal::new_local(None),
+            stats: RwSignal::new(None),
         }
     }
 }
@@ -105,6 +112,7 @@ struct Joined {
     pc: RtcPeerConnection,
     channel: RtcDataChannel,
     mic: Option<MediaStream>,
+    voice: RtcRtpTransceiver,
     camera: RtcRtpTransceiver,
     screen: RtcRtpTransceiver,
     /// Whose each track the SFU sends is, by mid.
@@ -112,10 +120,15 @@ struct Joined {
     /// The sizes last told to the SFU (told again once its channel opens).
     sizes: Vec<Tile>,
     _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// Reads the statistics once a second.
+    stats_timer: Option<IntervalHandle>,
 }
 
 impl Drop for Joined {
     fn drop(&mut self) {
+        if let Some(timer) = self.stats_timer.take() {
+            timer.clear();
+        }
         self.pc.set_ontrack(None);
         self.pc.set_onconnectionstatechange(None);
         self.channel.set_onmessage(None);
@@ -154,6 +167,7 @@ pub fn join(phone: Phone, chat: ChatId) {
         phase: GroupPhase::Joining,
         showing: Showing::default(),
         speaking: Vec::new(),
+        share_failed: false,
     }));
     start(phone, chat, leg);
 }
@@ -194,11 +208,7 @@ thread_local! {
 /// Joins the same call again with a new connection, keeping what this tab
 /// showed (a shared screen ends: sharing again needs the person's click).
 fn rejoin(phone: &Phone) {
-    let Some((chat, leg)) = phone
-        .group
-        .view
-        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
-    else {
+    let Some((chat, leg)) = in_call(phone) else {
         return;
     };
     JOINED.with(|j| j.borrow_mut().take());
@@ -219,11 +229,7 @@ fn rejoin(phone: &Phone) {
 /// The socket is back: if the server no longer counts this tab in its
 /// call (it restarted, and its SFU with it), join again.
 pub fn reconnected(phone: &Phone) {
-    let Some((chat, leg)) = phone
-        .group
-        .view
-        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
-    else {
+    let Some((chat, leg)) = in_call(phone) else {
         return;
     };
     let phone = phone.clone();
@@ -258,19 +264,17 @@ async fn connect(
         init
     };
     let voice = sending();
-    match mic
+    let voice = match mic
         .as_ref()
         .and_then(|m| m.get_audio_tracks().get(0).dyn_into().ok())
     {
         Some(track) => {
             let streams = Array::of1(mic.as_ref().ok_or(JsValue::NULL)?);
             voice.set_streams(&streams);
-            pc.add_transceiver_with_media_stream_track_and_init(&track, &voice);
+            pc.add_transceiver_with_media_stream_track_and_init(&track, &voice)
         }
-        None => {
-            pc.add_transceiver_with_str_and_init("audio", &voice);
-        }
-    }
+        None => pc.add_transceiver_with_str_and_init("audio", &voice),
+    };
     let camera_init = sending();
     let layers = Array::new();
     for (rid, scale, bitrate) in LAYERS {
@@ -315,22 +319,16 @@ async fn connect(
 
     let on_state = {
         let (phone, pc) = (phone.clone(), pc.clone());
-        Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            let state = js_sys::Reflect::get(&pc, &"connectionState".into())
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default();
-            match state.as_str() {
-                "connected" => {
-                    REJOINED.with(|r| r.set(0));
-                    update(&phone, |v| v.phase = GroupPhase::Connected);
-                }
-                "failed" if REJOINED.with(|r| r.replace(r.get() + 1)) < REJOINS => {
-                    rejoin(&phone);
-                }
-                "failed" => failed(&phone, Failure::Refused(None)),
-                _ => {}
+        Closure::<dyn FnMut(JsValue)>::new(move |_| match connection_state(&pc).as_str() {
+            "connected" => {
+                REJOINED.with(|r| r.set(0));
+                update(&phone, |v| v.phase = GroupPhase::Connected);
             }
+            "failed" if REJOINED.with(|r| r.replace(r.get() + 1)) < REJOINS => {
+                rejoin(&phone);
+            }
+            "failed" => failed(&phone, Failure::Refused(None)),
+            _ => {}
         })
     };
     pc.set_onconnectionstatechange(Some(on_state.as_ref().unchecked_ref()));
@@ -366,11 +364,13 @@ async fn connect(
             pc: pc.clone(),
             channel,
             mic,
+            voice,
             camera,
             screen,
             tracks: HashMap::new(),
             sizes: Vec::new(),
             _handlers: handlers,
+            stats_timer: watch_stats(&pc, phone.group.stats),
         });
     });
     set_local(&pc).await?;
@@ -378,6 +378,21 @@ async fn connect(
     pc.local_description()
         .map(|d| d.sdp())
         .ok_or_else(|| JsValue::from_str("no offer"))
+}
+
+/// Reads `pc`'s statistics into `stats` once a second.
+fn watch_stats(pc: &RtcPeerConnection, stats: RwSignal<Option<Stats>>) -> Option<IntervalHandle> {
+    let pc = pc.clone();
+    let read = move || {
+        let pc = pc.clone();
+        spawn_local(async move {
+            let last = stats.get_untracked().unwrap_or_default();
+            if let Ok(now) = super::stats::read(&pc, &last).await {
+                stats.try_set(Some(now));
+            }
+        });
+    };
+    set_interval_with_handle(read, Duration::from_secs(1)).ok()
 }
 
 /// Waits until the connection's candidates are all in its offer, or
@@ -510,11 +525,7 @@ fn say(message: &FromPeer) {
 
 /// Leaves the call.
 pub fn leave(phone: Phone) {
-    let Some((chat, leg)) = phone
-        .group
-        .view
-        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
-    else {
+    let Some((chat, leg)) = in_call(&phone) else {
         return;
     };
     let step = GroupStep::Leave { leg };
@@ -588,18 +599,61 @@ async fn camera_on(phone: &Phone) -> bool {
     }
 }
 
+/// Sends the chosen microphone, or the chosen camera if the camera is
+/// on, in place of the one sent.
+pub(super) async fn switch(phone: &Phone, kind: Kind) {
+    match kind {
+        Kind::Microphone => {
+            let Some(sender) = with_joined(|j| j.voice.sender()) else {
+                return;
+            };
+            let Ok(mic) = open_media(true, false).await else {
+                return;
+            };
+            // One who joined without a microphone is muted: it stays so.
+            enable(&mic, !showing(phone).muted);
+            let sent = match mic.get_audio_tracks().get(0).dyn_into::<MediaStreamTrack>() {
+                Ok(track) => JsFuture::from(sender.replace_track(Some(&track)))
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            };
+            if !sent {
+                return stop(&mic);
+            }
+            if let Some(Some(old)) = with_joined(|j| j.mic.replace(mic)) {
+                stop(&old);
+            }
+        }
+        Kind::Camera if showing(phone).camera => {
+            if let Some(old) = phone.group.camera.get_untracked() {
+                stop(&old);
+            }
+            if !camera_on(phone).await {
+                phone.group.camera.set(None);
+                show(phone, |s| s.camera = false);
+            }
+        }
+        Kind::Camera | Kind::Speaker => {}
+    }
+}
+
 /// Shares a screen, a window or a tab (the browser asks which), or stops.
 pub fn toggle_screen(phone: Phone) {
     let on = !showing(&phone).screen;
     let Some(sender) = with_joined(|j| j.screen.sender()) else {
         return;
     };
+    update(&phone, |v| v.share_failed = false);
     spawn_local(async move {
         if !on {
             return stop_screen(&phone, &sender).await;
         }
-        let Ok(stream) = open_screen().await else {
-            return;
+        let stream = match open_screen().await {
+            Ok(stream) => stream,
+            // The person said no in the browser's picker: nothing to say.
+            Err(e) if error_name(&e) == "NotAllowedError" => return,
+            Err(_) => return update(&phone, |v| v.share_failed = true),
         };
         let Some(track) = stream
             .get_video_tracks()
@@ -627,8 +681,17 @@ pub fn toggle_screen(phone: Phone) {
             show(&phone, |s| s.screen = true);
         } else {
             stop(&stream);
+            update(&phone, |v| v.share_failed = true);
         }
     });
+}
+
+/// A DOMException's name ("NotAllowedError", "NotFoundError").
+fn error_name(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default()
 }
 
 async fn stop_screen(phone: &Phone, sender: &web_sys::RtcRtpSender) {
@@ -666,17 +729,24 @@ fn showing(phone: &Phone) -> Showing {
 /// Changes what this tab shows, and tells the group.
 fn show(phone: &Phone, f: impl FnOnce(&mut Showing)) {
     update(phone, |v| f(&mut v.showing));
-    let Some((chat, leg, state)) = phone
-        .group
-        .view
-        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone(), v.showing)))
-    else {
+    let Some((chat, leg)) = in_call(phone) else {
         return;
     };
-    let step = GroupStep::Show { leg, state };
+    let step = GroupStep::Show {
+        leg,
+        state: showing(phone),
+    };
     phone
         .session
         .call_frame(ClientFrame::GroupCall { chat, step });
+}
+
+/// The call and leg this tab is in, if any.
+fn in_call(phone: &Phone) -> Option<(ChatId, LegId)> {
+    phone
+        .group
+        .view
+        .with_untracked(|v| v.as_ref().map(|v| (v.chat, v.leg.clone())))
 }
 
 fn update(phone: &Phone, f: impl FnOnce(&mut GroupView)) {
@@ -688,14 +758,7 @@ fn update(phone: &Phone, f: impl FnOnce(&mut GroupView)) {
 }
 
 fn failed(phone: &Phone, why: Failure) {
-    let chat = with_joined(|j| j.chat);
-    if let (Some(chat), Some(leg)) = (
-        chat,
-        phone
-            .group
-            .view
-            .with_untracked(|v| v.as_ref().map(|v| v.leg.clone())),
-    ) {
+    if let (Some(_), Some((chat, leg))) = (with_joined(|j| j.chat), in_call(phone)) {
         let step = GroupStep::Leave { leg };
         phone
             .session
@@ -727,4 +790,5 @@ fn close(phone: &Phone) {
     }
     s.camera.set(None);
     s.screen.set(None);
+    s.stats.set(None);
 }

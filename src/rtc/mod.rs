@@ -3,6 +3,7 @@
 //! peer to peer (`peer`), and what the call screen shows (`CallSignals`).
 //! The socket session hands it the server's news of calls (`hear`).
 
+pub mod devices;
 pub mod group;
 mod peer;
 pub mod stats;
@@ -22,6 +23,7 @@ use web_sys::MediaStream;
 
 use crate::api;
 use crate::net::{CallNews, Session, new_client_id};
+use devices::Kind;
 use peer::{Hooks, Peer};
 use stats::Stats;
 
@@ -269,12 +271,81 @@ pub fn toggle_camera(phone: Phone) {
     update_view(&phone, |v| v.camera_off = off);
 }
 
+/// Uses another microphone or camera from now on, in the call this tab is
+/// in (if it sends that kind) and in the next, or another speaker (which
+/// the call screen plays on).
+pub fn switch_device(phone: Phone, kind: Kind, id: String) {
+    devices::choose(kind, &id);
+    if kind == Kind::Speaker {
+        return;
+    }
+    spawn_local(async move {
+        if phone.group.view.with_untracked(Option::is_some) {
+            group::switch(&phone, kind).await;
+        } else {
+            switch(kind).await;
+        }
+    });
+}
+
+/// Puts the chosen device's track in place of the one the 1:1 call sends
+/// of its kind, on or off as that one was.
+async fn switch(kind: Kind) {
+    let Some((Some(local), peer)) = with_live(|l| (l.local.clone(), l.peer.clone())) else {
+        return;
+    };
+    let old = tracks_of(&local, kind);
+    let Some(was) = old.first() else {
+        return;
+    };
+    let Some(track) = open_track(kind).await else {
+        return;
+    };
+    track.set_enabled(was.enabled());
+    if let Some(peer) = peer {
+        for sender in peer.connection().get_senders() {
+            let Ok(sender) = sender.dyn_into::<web_sys::RtcRtpSender>() else {
+                continue;
+            };
+            if sender.track().is_some_and(|t| t.kind() == track.kind()) {
+                let _ = JsFuture::from(sender.replace_track(Some(&track))).await;
+            }
+        }
+    }
+    for gone in &old {
+        local.remove_track(gone);
+        gone.stop();
+    }
+    local.add_track(&track);
+}
+
+/// The tracks of `kind` (a microphone's or a camera's) in `stream`.
+fn tracks_of(stream: &MediaStream, kind: Kind) -> Vec<web_sys::MediaStreamTrack> {
+    let tracks = if kind == Kind::Camera {
+        stream.get_video_tracks()
+    } else {
+        stream.get_audio_tracks()
+    };
+    tracks.iter().filter_map(|t| t.dyn_into().ok()).collect()
+}
+
+/// Opens the chosen microphone or camera: its track.
+async fn open_track(kind: Kind) -> Option<web_sys::MediaStreamTrack> {
+    let camera = kind == Kind::Camera;
+    let stream = open_media(!camera, camera).await.ok()?;
+    tracks_of(&stream, kind).into_iter().next()
+}
+
 /// The socket is back: steps go again, and media finds its path again
-/// (the network may have changed under it).
+/// (the network may have changed under it). The caller restarts ICE, the
+/// callee only if its path is down: both at once would make offers that
+/// cross, and a rollback leaves media unsent in some engines.
 pub fn reconnected(phone: &Phone) {
     group::reconnected(phone);
     let resend = with_live(|l| {
-        if let Some(peer) = &l.peer {
+        if let Some(peer) = &l.peer
+            && (l.caller || !peer.connected())
+        {
             peer.restart_ice();
         }
         (l.pending.as_ref().map(|(s, _)| s.clone()), l.answered)
@@ -622,8 +693,8 @@ fn media_devices() -> Result<web_sys::MediaDevices, JsValue> {
 /// The microphone, the camera or both (the browser asks the first time).
 async fn open_media(audio: bool, video: bool) -> Result<MediaStream, JsValue> {
     let constraints = web_sys::MediaStreamConstraints::new();
-    constraints.set_audio(&JsValue::from_bool(audio));
-    constraints.set_video(&JsValue::from_bool(video));
+    constraints.set_audio(&devices::constraint(Kind::Microphone, audio));
+    constraints.set_video(&devices::constraint(Kind::Camera, video));
     JsFuture::from(media_devices()?.get_user_media_with_constraints(&constraints)?)
         .await?
         .dyn_into()

@@ -103,11 +103,7 @@ impl Peer {
 
         let (pc2, h) = (pc.clone(), Rc::clone(&hooks));
         let state = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            let state = Reflect::get(&pc2, &"connectionState".into())
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default();
-            (h.state)(state);
+            (h.state)(connection_state(&pc2));
         });
         pc.set_onconnectionstatechange(Some(state.as_ref().unchecked_ref()));
         handlers.push(state);
@@ -208,6 +204,11 @@ impl Peer {
         }
     }
 
+    /// Whether media has a working path now.
+    pub fn connected(&self) -> bool {
+        connection_state(&self.pc) == "connected"
+    }
+
     /// The connection, for its statistics.
     pub fn connection(&self) -> &RtcPeerConnection {
         &self.pc
@@ -261,4 +262,12 @@ fn local_signal(pc: &RtcPeerConnection) -> Option<Signal> {
         offer: desc.type_() == RtcSdpType::Offer,
         sdp: desc.sdp(),
     })
+}
+
+/// A connection's `connectionState` (`connected`, `failed`, …).
+pub fn connection_state(pc: &RtcPeerConnection) -> String {
+    Reflect::get(pc, &"connectionState".into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }

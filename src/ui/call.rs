@@ -1,7 +1,8 @@
 //! The call screen, over whatever else shows: a call ringing here (with
 //! answer and decline), ours ringing there, and the call itself (the other
-//! person's video, ours small, a timer, microphone, camera, the call's
-//! statistics and hanging up). Closes a moment after the call ends.
+//! person's video, ours small, a timer, microphone, camera, the devices
+//! used, the call's statistics and hanging up). Closes a moment after the
+//! call ends.
 
 use courier_protocol::CallEnd;
 use leptos::html::Video;
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 use crate::i18n::{self, t};
 use crate::rtc::{self, Failure, Phase, stats::Stats};
 use crate::state::ctx;
+use crate::ui::call_devices::DevicePickers;
 
 #[component]
 pub fn CallScreen() -> impl IntoView {
@@ -34,6 +36,7 @@ fn CallPanel() -> impl IntoView {
         let stream = s.remote.get();
         if let Some(v) = remote.get() {
             v.set_src_object(stream.as_ref());
+            rtc::devices::play_on_speaker(&v);
         }
     });
     Effect::new(move |_| {
@@ -74,6 +77,7 @@ fn CallPanel() -> impl IntoView {
         )
     };
     let info = RwSignal::new(false);
+    let devices = RwSignal::new(false);
     // Minimised to a bar at the top, the call goes on (its media keeps
     // playing) while the person uses the rest of the app.
     let mini = RwSignal::new(false);
@@ -109,6 +113,9 @@ fn CallPanel() -> impl IntoView {
             <Show when=move || info.get() && !mini.get()>
                 <CallInfo stats=s.stats />
             </Show>
+            <Show when=move || devices.get() && !mini.get()>
+                <DevicePickers video=Signal::derive(video) />
+            </Show>
             <div class="call-controls">
                 <Show when=ringing_here>
                     <button class="call-accept" node_ref=answer on:click=act(rtc::accept)>{t("call-accept")}</button>
@@ -129,6 +136,11 @@ fn CallPanel() -> impl IntoView {
                     </Show>
                     <button
                         class="call-more"
+                        aria-expanded=move || devices.get().to_string()
+                        on:click=move |_| devices.update(|d| *d = !*d)
+                    >{t("call-devices")}</button>
+                    <button
+                        class="call-more"
                         aria-expanded=move || info.get().to_string()
                         on:click=move |_| info.update(|i| *i = !*i)
                     >{t("call-info")}</button>
@@ -145,11 +157,12 @@ fn CallPanel() -> impl IntoView {
 
 /// What `getStats` says, for "the sound stutters".
 #[component]
-fn CallInfo(stats: RwSignal<Option<Stats>>) -> impl IntoView {
+pub(super) fn CallInfo(stats: RwSignal<Option<Stats>>) -> impl IntoView {
     let row = move |label: &'static str, value: Box<dyn Fn(&Stats) -> String + Send + Sync>| {
         view! {
             <dt>{t(label)}</dt>
-            <dd>{move || stats.with(|s| s.as_ref().map(&value).unwrap_or_else(|| "–".into()))}</dd>
+            // Figures and units read left to right in Arabic too.
+            <dd><bdi>{move || stats.with(|s| s.as_ref().map(&value).unwrap_or_else(|| "–".into()))}</bdi></dd>
         }
     };
     view! {

@@ -2,7 +2,8 @@
 //! and joins it, and the call's screen over the app: a shared screen
 //! large, everyone's tile (camera or initial, name, muted, raised hand, a
 //! ring while they speak), the voices playing, and the controls:
-//! microphone, camera, screen, hand, minimise and leave.
+//! microphone, camera, screen, hand, the devices used, the call's
+//! statistics, minimise and leave.
 
 use courier_protocol::sfu::{Size, Source, Tile};
 use courier_protocol::{ChatId, Participant};
@@ -14,6 +15,8 @@ use crate::i18n::{self, t, t_with};
 use crate::rtc::group::{self, GroupPhase};
 use crate::rtc::{self, Failure};
 use crate::state::ctx;
+use crate::ui::call::CallInfo;
+use crate::ui::call_devices::DevicePickers;
 
 /// Under a group's header while its call goes on and this tab is not in
 /// it: how many are in, and joining.
@@ -166,6 +169,8 @@ fn GroupCallPanel() -> impl IntoView {
         )
     };
     let mini = RwSignal::new(false);
+    let (info, devices) = (RwSignal::new(false), RwSignal::new(false));
+    let share_failed = move || s.view.with(|v| v.as_ref().is_some_and(|v| v.share_failed));
     let act = move |f: fn(rtc::Phone)| {
         move |_| {
             if let Some(phone) = ctx.phone() {
@@ -190,6 +195,9 @@ fn GroupCallPanel() -> impl IntoView {
                 <div class="call-who">
                     <h2>{t("group-call")}</h2>
                     <p class="call-status" role="status">{status}</p>
+                    <Show when=share_failed>
+                        <p class="call-status" role="alert">{t("group-call-share-failed")}</p>
+                    </Show>
                 </div>
                 <For each=move || screens.get() key=Clone::clone let:peer>
                     <figure class="group-screen">
@@ -259,6 +267,12 @@ fn GroupCallPanel() -> impl IntoView {
                     <FeedAudio stream=Signal::derive(stream_of(peer, Source::Microphone)) />
                 </For>
             </div>
+            <Show when=move || info.get() && !mini.get()>
+                <CallInfo stats=s.stats />
+            </Show>
+            <Show when=move || devices.get() && !mini.get()>
+                <DevicePickers video=true />
+            </Show>
             <div class="call-controls">
                 <Show when=going>
                     <button class="call-media" aria-pressed=move || showing().muted.to_string() on:click=act(group::toggle_mute)>{t("call-mute")}</button>
@@ -267,6 +281,8 @@ fn GroupCallPanel() -> impl IntoView {
                         <button class="call-media" aria-pressed=move || showing().screen.to_string() on:click=act(group::toggle_screen)>{t("group-call-screen")}</button>
                     })}
                     <button class="call-media" aria-pressed=move || showing().hand.to_string() on:click=act(group::toggle_hand)>{t("group-call-hand")}</button>
+                    <button class="call-more" aria-expanded=move || devices.get().to_string() on:click=move |_| devices.update(|d| *d = !*d)>{t("call-devices")}</button>
+                    <button class="call-more" aria-expanded=move || info.get().to_string() on:click=move |_| info.update(|i| *i = !*i)>{t("call-info")}</button>
                     <button aria-pressed=move || mini.get().to_string() on:click=move |_| mini.update(|m| *m = !*m)>{t("call-minimise")}</button>
                 </Show>
                 <button class="call-end" on:click=act(group::leave)>{t("group-call-leave")}</button>
@@ -303,6 +319,7 @@ fn FeedAudio(stream: Signal<Option<MediaStream>>) -> impl IntoView {
         let stream = stream.get();
         if let Some(a) = audio.get() {
             a.set_src_object(stream.as_ref());
+            rtc::devices::play_on_speaker(&a);
         }
     });
     view! { <audio node_ref=audio autoplay></audio> }

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod call;
+mod call_devices;
 mod chat;
 mod chats;
 mod devices;

@@ -99,6 +99,20 @@ describe('a group video chat through the SFU', () => {
       }
     }
 
+    // Headless Firefox has no screen to share: its member is told so.
+    const screenless = people.find((p) => p.engine === 'firefox');
+    if (screenless) {
+      await callScreen(screenless).getByRole('button', { name: 'Share screen' }).click();
+      await expect(() => callScreen(screenless).getByRole('alert').textContent(), 'The screen could not be shared', `a failed share said in ${screenless.engine}`);
+    }
+
+    // The call's statistics and devices, as in a 1:1 call.
+    await callScreen(ann).getByRole('button', { name: 'Call info' }).click();
+    const frames = () => callScreen(ann).locator('dt', { hasText: 'Video frames decoded' }).locator('xpath=following-sibling::dd[1]').textContent();
+    await expect(async () => Number(await frames()), (n) => n > 10, 'frames decoded, per getStats', 20000);
+    await callScreen(ann).getByRole('button', { name: 'Devices' }).click();
+    await expect(() => callScreen(ann).getByRole('combobox', { name: 'Microphone' }).locator('option').count(), (n) => n > 0, 'the microphones listed');
+
     // Bob raises his hand, Cy mutes: everyone sees both.
     await callScreen(bob).getByRole('button', { name: 'Raise hand' }).click();
     await callScreen(cy).getByRole('button', { name: 'Mute' }).click();
