@@ -1,7 +1,7 @@
 //! What `getStats` says of a call, in the few figures that explain "the
 //! audio stutters": codecs, incoming bitrate, packets lost, the jitter
 //! buffer's delay, the path taken, and whether video frames and sound
-//! arrive at all.
+//! arrive at all; and from them the connection's quality, as a mark.
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::JsCast;
@@ -24,9 +24,41 @@ pub struct Stats {
     pub frames_decoded: u64,
     /// Sum of the received audio's energy: it grows while sound arrives.
     pub audio_energy: f64,
-    /// Total bytes received and when (ms), for the next bitrate.
+    /// How the connection does since the last reading; `None` on the
+    /// first, or when nothing arrived.
+    pub quality: Option<Quality>,
+    /// Total bytes and packets received and when (ms), for the next
+    /// bitrate and loss.
     bytes_in: f64,
+    packets_in: f64,
     at: f64,
+}
+
+/// The connection's quality as the call screen marks it, from what the
+/// people in a call notice: sound breaking up (packets lost) or lagging
+/// (a deep jitter buffer). A connection that failed shows as
+/// "Connecting…" instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    Good,
+    Fair,
+    Poor,
+}
+
+impl Quality {
+    /// From the share of packets lost (0–1) since the last reading and
+    /// the jitter buffer's delay. Thresholds as voice over IP takes them:
+    /// a few percent lost is heard, ten is hard to follow; past 150 ms of
+    /// buffer, people talk over each other.
+    pub fn of(lost: f64, jitter_ms: u32) -> Quality {
+        if lost >= 0.10 || jitter_ms >= 300 {
+            Quality::Poor
+        } else if lost >= 0.02 || jitter_ms >= 150 {
+            Quality::Fair
+        } else {
+            Quality::Good
+        }
+    }
 }
 
 fn num(o: &JsValue, key: &str) -> Option<f64> {
@@ -61,6 +93,7 @@ pub async fn read(pc: &RtcPeerConnection, last: &Stats) -> Result<Stats, JsValue
             Some("inbound-rtp") => {
                 stats.bytes_in += num(s, "bytesReceived").unwrap_or(0.0);
                 stats.packets_lost += num(s, "packetsLost").unwrap_or(0.0) as i64;
+                stats.packets_in += num(s, "packetsReceived").unwrap_or(0.0);
                 stats.frames_decoded += num(s, "framesDecoded").unwrap_or(0.0) as u64;
                 if text(s, "kind").as_deref() == Some("audio") {
                     stats.audio_energy += num(s, "totalAudioEnergy").unwrap_or(0.0);
@@ -100,6 +133,26 @@ pub async fn read(pc: &RtcPeerConnection, last: &Stats) -> Result<Stats, JsValue
     if last.at > 0.0 && stats.at > last.at {
         let bits = (stats.bytes_in - last.bytes_in).max(0.0) * 8.0;
         stats.kbps_in = (bits / (stats.at - last.at)) as u32;
+        let lost = (stats.packets_lost - last.packets_lost).max(0) as f64;
+        let got = (stats.packets_in - last.packets_in).max(0.0);
+        // Nothing came (alone in a group call): nothing to judge by.
+        stats.quality =
+            (lost + got > 0.0).then(|| Quality::of(lost / (lost + got), stats.jitter_ms));
     }
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quality;
+
+    #[test]
+    fn quality_follows_loss_and_delay() {
+        assert_eq!(Quality::of(0.0, 40), Quality::Good);
+        assert_eq!(Quality::of(0.019, 149), Quality::Good);
+        assert_eq!(Quality::of(0.02, 40), Quality::Fair);
+        assert_eq!(Quality::of(0.0, 150), Quality::Fair);
+        assert_eq!(Quality::of(0.10, 40), Quality::Poor);
+        assert_eq!(Quality::of(0.0, 300), Quality::Poor);
+    }
 }

@@ -9,7 +9,8 @@ use leptos::html::Video;
 use leptos::prelude::*;
 
 use crate::i18n::{self, t};
-use crate::rtc::{self, Failure, Phase, stats::Stats};
+use crate::rtc::stats::{Quality, Stats};
+use crate::rtc::{self, Failure, Phase};
 use crate::state::ctx;
 use crate::ui::call_devices::DevicePickers;
 
@@ -108,6 +109,7 @@ fn CallPanel() -> impl IntoView {
                 <div class="call-who">
                     <h2 dir="auto">{peer}</h2>
                     <p class="call-status" role="status">{status}</p>
+                    <QualityMark stats=s.stats />
                 </div>
             </div>
             <Show when=move || info.get() && !mini.get()>
@@ -152,6 +154,32 @@ fn CallPanel() -> impl IntoView {
                 </Show>
             </div>
         </section>
+    }
+}
+
+/// The connection's quality: three bars, as many lit as it is good, and
+/// named for a screen reader. Nothing until there is something to judge.
+#[component]
+pub(super) fn QualityMark(stats: RwSignal<Option<Stats>>) -> impl IntoView {
+    let quality = Memo::new(move |_| stats.with(|s| s.as_ref().and_then(|s| s.quality)));
+    move || {
+        quality.get().map(|q| {
+            let (lit, class, key) = match q {
+                Quality::Good => (3, "good", "call-quality-good"),
+                Quality::Fair => (2, "fair", "call-quality-fair"),
+                Quality::Poor => (1, "poor", "call-quality-poor"),
+            };
+            let bars = (0..3)
+                .map(|i| {
+                    view! { <rect x=i * 6 y=8 - i * 4 width=4 height=4 + i * 4 rx=1 class:lit=i < lit /> }
+                })
+                .collect_view();
+            view! {
+                <span class=format!("call-quality {class}") role="img" aria-label=t(key) title=t(key)>
+                    <svg viewBox="0 0 16 12" aria-hidden="true">{bars}</svg>
+                </span>
+            }
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use crate::i18n::{self, t, t_with};
 use crate::rtc::group::{self, GroupPhase};
 use crate::rtc::{self, Failure};
 use crate::state::ctx;
-use crate::ui::call::CallInfo;
+use crate::ui::call::{CallInfo, QualityMark};
 use crate::ui::call_devices::DevicePickers;
 
 /// Under a group's header while its call goes on and this tab is not in
@@ -195,6 +195,7 @@ fn GroupCallPanel() -> impl IntoView {
                 <div class="call-who">
                     <h2>{t("group-call")}</h2>
                     <p class="call-status" role="status">{status}</p>
+                    <QualityMark stats=s.stats />
                     <Show when=share_failed>
                         <p class="call-status" role="alert">{t("group-call-share-failed")}</p>
                     </Show>

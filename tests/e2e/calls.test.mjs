@@ -24,7 +24,10 @@ async function flowing(p, video) {
     await expect(async () => Number(await figure(p, 'Video frames decoded')), (n) => n > 10, 'video frames decoded', 20000);
   }
   await expect(async () => Number(await figure(p, 'Audio energy received')), (n) => n > 0, 'sound arrives', 20000);
+  const mark = callScreen(p).locator('.call-who').getByRole('img');
+  const quality = await expect(() => mark.getAttribute('aria-label'), (l) => /^Connection: (good|fair|poor)$/.test(l ?? ''), 'the connection\'s quality marked');
   return {
+    quality,
     frames: Number(await figure(p, 'Video frames decoded')),
     energy: Number(await figure(p, 'Audio energy received')),
     codecs: await figure(p, 'Codecs'),

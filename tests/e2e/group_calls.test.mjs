@@ -110,6 +110,8 @@ describe('a group video chat through the SFU', () => {
     await callScreen(ann).getByRole('button', { name: 'Call info' }).click();
     const frames = () => callScreen(ann).locator('dt', { hasText: 'Video frames decoded' }).locator('xpath=following-sibling::dd[1]').textContent();
     await expect(async () => Number(await frames()), (n) => n > 10, 'frames decoded, per getStats', 20000);
+    const quality = await callScreen(ann).locator('.call-who').getByRole('img').getAttribute('aria-label');
+    assert.match(quality ?? '', /^Connection: (good|fair|poor)$/, 'the connection\'s quality marked');
     await callScreen(ann).getByRole('button', { name: 'Devices' }).click();
     await expect(() => callScreen(ann).getByRole('combobox', { name: 'Microphone' }).locator('option').count(), (n) => n > 0, 'the microphones listed');
 
