@@ -78,6 +78,20 @@ async function attach(p, paths) {
   await p.page.locator('input.picker').setInputFiles(paths);
 }
 
+/**
+ * Attaches with each chunk of an upload held back 100 ms, for a test
+ * that pauses an upload midway: at full speed here a 60 MB upload may
+ * end before the click on "Pause" lands.
+ */
+async function attachSlowly(p, paths) {
+  await p.page.route(/\/api\/uploads\/[^/]+$/, async (route) => {
+    if (route.request().method() === 'PATCH') await new Promise((r) => setTimeout(r, 100));
+    // The server may be down (a test stops it): the request fails as it would.
+    await route.continue().catch(() => {});
+  });
+  await attach(p, paths);
+}
+
 /** The sizes of the blobs a file's bytes are kept in on the server's
  * disk: `<data>/blobs/files/<id>/<start>-<nonce>` (server/src/kernel/blob.rs,
  * features/media/service.rs). */
@@ -264,7 +278,7 @@ eachBrowser((person) => {
     await bob.signUp(b);
     await alice.startDirect(b);
     const path = bigFile('long-take.bin', 60 * MB);
-    await attach(alice, [path]);
+    await attachSlowly(alice, [path]);
     const line = tray(alice, 'long-take.bin');
     await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
     await line.getByRole('button', { name: 'Pause upload' }).click();
@@ -296,7 +310,7 @@ eachBrowser((person) => {
     await alice.signUp(a);
     await bob.signUp(b);
     await alice.startDirect(b);
-    await attach(alice, [bigFile('survivor.bin', 60 * MB)]);
+    await attachSlowly(alice, [bigFile('survivor.bin', 60 * MB)]);
     const line = tray(alice, 'survivor.bin');
     await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
     await line.getByRole('button', { name: 'Pause upload' }).click();
@@ -325,7 +339,7 @@ eachBrowser((person) => {
     await alice.send('hello');
     await bob.openChat(a);
     await bob.waitTexts(['hello']);
-    await attach(alice, [bigFile('held.bin', 60 * MB)]);
+    await attachSlowly(alice, [bigFile('held.bin', 60 * MB)]);
     const line = tray(alice, 'held.bin');
     await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'uploading');
     await line.getByRole('button', { name: 'Pause upload' }).click();
@@ -351,7 +365,7 @@ eachBrowser((person) => {
     await bob.signUp(b);
     await alice.startDirect(b);
     const path = bigFile('after-reload.bin', 60 * MB);
-    await attach(alice, [path]);
+    await attachSlowly(alice, [path]);
     const line = tray(alice, 'after-reload.bin');
     await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 4 * MB, 'some sent');
     await line.getByRole('button', { name: 'Pause upload' }).click();
@@ -384,7 +398,7 @@ eachBrowser((person) => {
     await alice.signUp(a);
     await bob.signUp(b);
     await alice.startDirect(b);
-    await attach(alice, [bigFile('given-up.bin', 60 * MB)]);
+    await attachSlowly(alice, [bigFile('given-up.bin', 60 * MB)]);
     const line = tray(alice, 'given-up.bin');
     await expect(() => line.locator('progress').evaluate((p) => p.value), (v) => v > 0, 'some sent');
     await line.getByRole('button', { name: 'Pause upload' }).click();
