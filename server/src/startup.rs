@@ -22,6 +22,7 @@ use crate::kernel::db::{PgStore, SqliteStore, Store};
 use crate::kernel::delivery::Delivery;
 use crate::kernel::delivery::bus::{Bus, LocalBus, NatsBus};
 use crate::kernel::delivery::hub::Hub;
+use crate::kernel::delivery::placement::Placement;
 use crate::kernel::throttle::Buckets;
 
 /// Courier's server: serves the app, its API and its WebSocket.
@@ -157,6 +158,8 @@ pub enum StartError {
     Blobs(#[from] crate::kernel::blob::BlobError),
     #[error("bus: {0}")]
     Bus(#[from] crate::kernel::delivery::bus::BusError),
+    #[error("placement: {0}")]
+    Placement(#[from] crate::kernel::delivery::placement::PlacementError),
     #[error("listening on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("starting the SFU: {0}")]
@@ -221,15 +224,16 @@ pub async fn router(
         None => Arc::new(SqliteStore::open(&config.data).await?),
     };
     let hub = Arc::new(Hub::default());
-    let (bus, subscriber): (Arc<dyn Bus>, _) = match &config.nats {
-        None => (Arc::new(LocalBus), None),
+    let (bus, subscriber, placement): (Arc<dyn Bus>, _, _) = match &config.nats {
+        None => (Arc::new(LocalBus), None, None),
         Some(url) => {
             let (bus, subscriber) = NatsBus::connect(url, &config.nats_subject).await?;
             let node = bus.node();
-            (Arc::new(bus), Some((node, subscriber)))
+            let placement = Placement::open(bus.client(), &config.nats_subject, node).await?;
+            (Arc::new(bus), Some((node, subscriber)), Some(placement))
         }
     };
-    let delivery = Delivery::new(Arc::clone(&store), hub, bus);
+    let delivery = Delivery::new(Arc::clone(&store), hub, bus, placement);
     let blobs = open_blobs(config).await?;
     let kernel = Kernel::new(store, delivery, blobs, config.clock.clone());
     let turn = match (&config.turn_secret, config.turn_urls.is_empty()) {
@@ -257,6 +261,7 @@ pub async fn router(
             group_calls.heard(event).await;
         }
     });
+    tokio::spawn(features.group_calls.clone().serve(shutdown.clone()));
     if let Some((node, subscriber)) = subscriber {
         let relaying = Arc::clone(&features.kernel);
         tokio::spawn(NatsBus::listen(node, subscriber, move |notice| {

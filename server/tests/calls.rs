@@ -136,20 +136,6 @@ impl Socket {
         }
     }
 
-    /// Waits for the call event posted in `chat`.
-    async fn call_event(&mut self, chat: ChatId) -> (UserId, Content) {
-        loop {
-            if let ServerFrame::Events { chat: c, messages } = self.next().await
-                && c == chat
-                && let Some(m) = messages
-                    .into_iter()
-                    .find(|m| matches!(m.content, Some(Content::Call { .. })))
-            {
-                return (m.sender, m.content.unwrap_or(Content::Unsupported));
-            }
-        }
-    }
-
     /// Whether a signal arrives within `wait`.
     async fn signal_within(&mut self, wait: Duration) -> Option<LegId> {
         let until = tokio::time::Instant::now() + wait;

@@ -1,13 +1,17 @@
 //! Two nodes sharing one PostgreSQL database and the local NATS: people on
 //! different nodes chat live, sequences stay gap-free when both nodes
 //! write to one chat at once, and a node that hears no notice at all
-//! still catches up from the store.
+//! still catches up from the store; a group's call lives on one node and
+//! is joined, seen and left from any, and starts again elsewhere when its
+//! node is gone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use common::group_call::{hear_each_other, join_with, leg, people};
 use common::*;
-use courier_protocol::Seq;
+use courier_protocol::http::calls::GROUP_CALL;
+use courier_protocol::{ClientFrame, GroupStep, Seq, Showing};
 use courier_server::startup::Running;
 use tokio_util::sync::CancellationToken;
 
@@ -297,6 +301,114 @@ async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
         _ => None,
     });
     assert_eq!(seen, Some((chat.id, "half a thought".to_owned())));
+    shutdown.cancel();
+    database.drop_now().await;
+}
+
+/// A group's call started on node A is joined from node B: B asks A,
+/// whose SFU carries both, so they hear each other; both nodes' sockets
+/// are told who is in and what they show; a step and a look from B reach
+/// the call on A; the last one out ends it with one event in the chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_call_lives_on_one_node_and_is_joined_from_any() {
+    let (database, shutdown, a, b) = two_nodes("group-call").await;
+    let ann = sign_up(&a, "ann").await;
+    let bob = sign_up(&b, "bob").await;
+    let group = ann.group("Choir").await;
+    bob.join(&group).await;
+    let chat = group.id;
+    let mut on_a = ann.connect(&[]).await;
+    let mut on_b = bob.connect(&[]).await;
+
+    let mut ann_tab = join_with(&mut on_a, chat, "a-tab").await;
+    let started = on_b.group_call_where(chat, |c| people(c) == 1).await;
+    let mut bob_tab = join_with(&mut on_b, chat, "b-tab").await;
+    let both = on_a
+        .group_call_where(chat, |c| people(c) == 2)
+        .await
+        .unwrap();
+    assert_eq!(both.id, started.unwrap().id, "one call, not one per node");
+    let (ann_peer, bob_peer) = (both.people[0].peer.clone(), both.people[1].peer.clone());
+    hear_each_other(&mut ann_tab, &ann_peer, &mut bob_tab, &bob_peer).await;
+    let seen_from_b = bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap();
+    assert_eq!(
+        people(&seen_from_b),
+        2,
+        "node B reads the call node A holds"
+    );
+
+    let hand = Showing {
+        hand: true,
+        ..Showing::default()
+    };
+    on_b.send(&ClientFrame::GroupCall {
+        chat,
+        step: GroupStep::Show {
+            leg: leg("b-tab"),
+            state: hand,
+        },
+    })
+    .await;
+    on_a.group_call_where(chat, |c| {
+        c.as_ref()
+            .is_some_and(|c| c.people.iter().any(|p| p.showing == hand))
+    })
+    .await;
+
+    for (socket, tab) in [(&mut on_b, "b-tab"), (&mut on_a, "a-tab")] {
+        socket
+            .send(&ClientFrame::GroupCall {
+                chat,
+                step: GroupStep::Leave { leg: leg(tab) },
+            })
+            .await;
+    }
+    assert_eq!(on_b.group_call_where(chat, Option::is_none).await, None);
+    assert_eq!(on_b.call_event(chat).await.0, ann.me.id);
+    // Ended: a new call may start on either node.
+    assert_eq!(bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap(), None);
+
+    shutdown.cancel();
+    database.drop_now().await;
+}
+
+/// The node holding a group's call dies (its process killed): the next
+/// join, through another node, starts the call again there (its people
+/// rejoin; their media went with the node).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_call_whose_node_dies_starts_again_on_another() {
+    let database = TestDatabase::create().await;
+    let subject = format!("courier.test.call-gone.{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = ["--postgres", &database.url, "--nats", NATS];
+    let mut a = spawn_binary_with(
+        dir.path(),
+        &[&cluster[..], &["--nats-subject", &subject]].concat(),
+        &[],
+    )
+    .await;
+    let shutdown = CancellationToken::new();
+    let b = node(&database, &subject, &shutdown).await;
+    let ann = sign_up(&a.base, "ann").await;
+    let bob = sign_up(&b, "bob").await;
+    let group = ann.group("Choir").await;
+    bob.join(&group).await;
+    let chat = group.id;
+    let mut on_a = ann.connect(&[]).await;
+    let mut on_b = bob.connect(&[]).await;
+    let _ann_tab = join_with(&mut on_a, chat, "a-tab").await;
+    on_b.group_call_where(chat, |c| people(c) == 1).await;
+
+    a.child.kill().await.unwrap();
+    let _bob_tab = join_with(&mut on_b, chat, "b-tab").await;
+    let only_bob = |c: &Option<courier_protocol::GroupCall>| {
+        c.as_ref()
+            .is_some_and(|c| c.people.iter().map(|p| p.user).eq([bob.me.id]))
+    };
+    // (What bob's socket was told may come before the answer: ask.)
+    let seen = bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap();
+    assert!(only_bob(&seen), "{seen:?}");
+
     shutdown.cancel();
     database.drop_now().await;
 }

@@ -8,85 +8,12 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{Person, Socket, sign_up, start_server};
+use common::group_call::{hear_each_other, join, join_with, leg, people};
+use common::{Person, sign_up, start_server};
 use courier_protocol::http::calls::GROUP_CALL;
 use courier_protocol::limits::{MAX_GROUP_CALL_PEOPLE, MAX_SDP_BYTES};
-use courier_protocol::{
-    ChatId, ClientFrame, Content, ErrorCode, GroupCall, GroupStep, LegId, ServerFrame, Showing,
-};
-use courier_sfu::Source;
+use courier_protocol::{ChatId, ClientFrame, Content, ErrorCode, GroupStep, Showing};
 use courier_sfu::participant::Participant;
-
-fn leg(id: &str) -> LegId {
-    LegId(id.into())
-}
-
-fn join(chat: ChatId, tab: &str, sdp: String) -> ClientFrame {
-    ClientFrame::GroupCall {
-        chat,
-        step: GroupStep::Join { leg: leg(tab), sdp },
-    }
-}
-
-impl Socket {
-    /// Waits for the SFU's answer to `tab`'s join, or its refusal.
-    async fn group_answer(&mut self, chat: ChatId, tab: &str) -> Result<String, ErrorCode> {
-        loop {
-            match self.next().await {
-                ServerFrame::GroupAnswer { chat: c, leg, sdp } if c == chat && leg.0 == tab => {
-                    return Ok(sdp);
-                }
-                ServerFrame::Error {
-                    code,
-                    chat: Some(c),
-                    ..
-                } if c == chat => return Err(code),
-                _ => {}
-            }
-        }
-    }
-
-    /// Waits until `chat`'s call, as told, is one `wanted`.
-    async fn group_call_where(
-        &mut self,
-        chat: ChatId,
-        wanted: impl Fn(&Option<GroupCall>) -> bool,
-    ) -> Option<GroupCall> {
-        loop {
-            if let ServerFrame::GroupCall { chat: c, call } = self.next().await
-                && c == chat
-                && wanted(&call)
-            {
-                return call;
-            }
-        }
-    }
-}
-
-/// Joins `person`'s `tab` to `chat`'s call with a str0m participant.
-async fn join_with(socket: &mut Socket, chat: ChatId, tab: &str) -> Participant {
-    let (mut participant, offer) = Participant::new(false, true).unwrap();
-    socket.send(&join(chat, tab, offer)).await;
-    let answer = socket.group_answer(chat, tab).await.unwrap();
-    participant.answered(&answer).unwrap();
-    participant
-}
-
-async fn hear_each_other(a: &mut Participant, a_peer: &str, b: &mut Participant, b_peer: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while a.got(b_peer, Source::Microphone) < 10 || b.got(a_peer, Source::Microphone) < 10 {
-        assert!(Instant::now() < deadline, "no voices through the SFU");
-        a.turn().unwrap();
-        b.turn().unwrap();
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
-
-fn people(call: &Option<GroupCall>) -> usize {
-    call.as_ref().map_or(0, |c| c.people.len())
-}
 
 async fn group_of_two(base: &str) -> (Person, Person, ChatId) {
     let ann = sign_up(base, "ann").await;
@@ -156,17 +83,9 @@ async fn members_join_hear_each_other_and_the_last_out_ends_it() {
     assert_eq!(bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap(), None);
 
     // The call's event is in the chat, from who started it.
-    loop {
-        if let ServerFrame::Events { chat: c, messages } = b.next().await
-            && c == chat
-            && let Some(m) = messages
-                .iter()
-                .find(|m| matches!(m.content, Some(Content::Call { video: true, .. })))
-        {
-            assert_eq!(m.sender, ann.me.id);
-            break;
-        }
-    }
+    let (sender, event) = b.call_event(chat).await;
+    assert!(matches!(event, Content::Call { video: true, .. }));
+    assert_eq!(sender, ann.me.id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -222,6 +222,7 @@ async fn a_connection_serves_any_socket_from_hello_to_sent() {
         Arc::clone(&store),
         Arc::new(Hub::default()),
         Arc::new(LocalBus),
+        None,
     );
     let features = Arc::new(Features::new(
         Arc::new(Kernel::new(

@@ -2,6 +2,7 @@
 //! their sockets, send and expect frames.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod group_call;
 pub mod s3;
 pub mod tus;
 
@@ -392,6 +393,20 @@ impl Socket {
     }
 
     /// Waits for the ack of `id`, skipping other frames.
+    /// Waits for the call event posted in `chat`.
+    pub async fn call_event(&mut self, chat: ChatId) -> (courier_protocol::UserId, Content) {
+        loop {
+            if let ServerFrame::Events { chat: c, messages } = self.next().await
+                && c == chat
+                && let Some(m) = messages
+                    .into_iter()
+                    .find(|m| matches!(m.content, Some(Content::Call { .. })))
+            {
+                return (m.sender, m.content.unwrap_or(Content::Unsupported));
+            }
+        }
+    }
+
     pub async fn sent(&mut self, id: &str) -> Message {
         loop {
             match self.next().await {

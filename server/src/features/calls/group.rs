@@ -1,8 +1,9 @@
-//! A group's call: who is in it (held by this node, whose SFU carries
-//! its media), joining through the SFU, what each one shows, and its end
-//! when the last one leaves, posted in the chat. Every step checks the
-//! caller's membership through `policy`, and every change is told to the
-//! group's sockets.
+//! A group's call: who is in it (held by one node, whose SFU carries its
+//! media; in a cluster, the other nodes ask that node through NATS),
+//! joining through the SFU, what each one shows, and its end when the
+//! last one leaves, posted in the chat. Every step checks the caller's
+//! membership through `policy`, and every change is told to the group's
+//! sockets on every node.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,10 +14,13 @@ use courier_protocol::{
     Participant, ServerFrame, Showing, UserId, UserInfo, policy,
 };
 use courier_sfu::{Sfu, SfuEvent};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 use crate::features::chats::Chats;
 use crate::kernel::Kernel;
 use crate::kernel::db::Post;
+use crate::kernel::delivery::placement::{Gone, PlacementError};
 use crate::kernel::error::Result;
 
 #[derive(Clone)]
@@ -45,8 +49,11 @@ impl GroupCalls {
 
     /// The call going on in `chat`, for a member.
     pub async fn current(&self, me: &UserInfo, chat: ChatId) -> Result<Option<GroupCall>> {
-        self.chats.check_member(me.id, chat).await?;
-        Ok(self.lock().get(&chat).map(|going| going.call.clone()))
+        let me = me.clone();
+        match self.at_holder(Asked::Current { me, chat }).await? {
+            Answer::Call(call) => Ok(call),
+            _ => Err(ErrorCode::Internal),
+        }
     }
 
     /// Takes `me`'s step in `chat`'s call: a join gives the SFU's answer.
@@ -57,6 +64,124 @@ impl GroupCalls {
         step: GroupStep,
     ) -> Result<Option<ServerFrame>> {
         step.validate()?;
+        let me = me.clone();
+        match self.at_holder(Asked::Step { me, chat, step }).await? {
+            Answer::Frame(frame) => Ok(frame.map(|f| *f)),
+            _ => Err(ErrorCode::Internal),
+        }
+    }
+
+    /// Takes every tab of `user` out of `chat`'s call (they left the
+    /// group or were removed from it).
+    pub async fn drop_user(&self, chat: ChatId, user: UserId) {
+        if let Err(code) = self.at_holder(Asked::DropUser { chat, user }).await {
+            tracing::warn!(?code, chat = chat.0, "taking one out of a group's call");
+        }
+    }
+
+    /// Answers the questions other nodes ask about the calls this node
+    /// holds, until `shutdown`. Nothing to do on a single node.
+    pub async fn serve(self, shutdown: CancellationToken) {
+        let Some(placement) = self.k.delivery.placement() else {
+            return;
+        };
+        let calls = self.clone();
+        let served = placement
+            .serve(ASKED, shutdown, move |question| {
+                let calls = calls.clone();
+                async move {
+                    let answer = match serde_json::from_slice::<Asked>(&question) {
+                        Ok(asked) => calls.here(asked).await,
+                        Err(_) => Err(ErrorCode::BadFrame),
+                    };
+                    serde_json::to_vec(&answer).unwrap_or_default()
+                }
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "serving group calls to other nodes");
+        }
+    }
+
+    /// Does `asked` where `chat`'s call is held: on this node, or on the
+    /// node whose SFU carries it. A join with no call going on starts it
+    /// here; a join whose node is gone starts it again here (its people's
+    /// media went with that node: they join again).
+    async fn at_holder(&self, asked: Asked) -> Result<Answer> {
+        let Some(placement) = self.k.delivery.placement() else {
+            return self.here(asked).await;
+        };
+        let key = held_as(asked.chat());
+        let starts = match &asked {
+            Asked::Step {
+                me,
+                chat,
+                step: GroupStep::Join { .. },
+            } => {
+                // Only one who may join places a call on a node.
+                self.may_join(me, *chat).await?;
+                true
+            }
+            _ => false,
+        };
+        let mut holder = if starts {
+            placement.claim(&key).await.map(Some)
+        } else {
+            placement.holder(&key).await
+        }
+        .map_err(placement_fault)?;
+        // A holder gone, then (rarely) the one that took over gone too.
+        for _ in 0..2 {
+            let Some(held) = holder.filter(|h| h.node != placement.node()) else {
+                return self.here(asked).await;
+            };
+            let question = serde_json::to_vec(&asked).map_err(|_| ErrorCode::Internal)?;
+            match placement.ask(held, ASKED, question).await {
+                Ok(answer) => {
+                    return serde_json::from_slice::<Result<Answer>>(&answer)
+                        .unwrap_or(Err(ErrorCode::Internal));
+                }
+                Err(Gone) if starts => {
+                    holder = Some(
+                        placement
+                            .take_over(&key, held)
+                            .await
+                            .map_err(placement_fault)?,
+                    );
+                }
+                // Its call went with it.
+                Err(Gone) => holder = None,
+            }
+        }
+        Err(ErrorCode::Internal)
+    }
+
+    /// Does `asked` on this node, which holds the call (or nobody does).
+    async fn here(&self, asked: Asked) -> Result<Answer> {
+        match asked {
+            Asked::Current { me, chat } => {
+                self.chats.check_member(me.id, chat).await?;
+                Ok(Answer::Call(
+                    self.lock().get(&chat).map(|going| going.call.clone()),
+                ))
+            }
+            Asked::Step { me, chat, step } => self
+                .step_here(&me, chat, step)
+                .await
+                .map(|frame| Answer::Frame(frame.map(Box::new))),
+            Asked::DropUser { chat, user } => {
+                self.drop_user_here(chat, user).await;
+                Ok(Answer::Done)
+            }
+        }
+    }
+
+    async fn step_here(
+        &self,
+        me: &UserInfo,
+        chat: ChatId,
+        step: GroupStep,
+    ) -> Result<Option<ServerFrame>> {
         match step {
             GroupStep::Join { leg, sdp } => self.join(me, chat, leg, &sdp).await.map(Some),
             GroupStep::Show { leg, state } => {
@@ -93,10 +218,7 @@ impl GroupCalls {
         leg: LegId,
         sdp: &str,
     ) -> Result<ServerFrame> {
-        let standing = self.chats.check_member(me.id, chat).await?;
-        if !policy::may_join_group_call(&standing) {
-            return Err(ErrorCode::NotAllowed);
-        }
+        self.may_join(me, chat).await?;
         let peer = peer_name(me.id, &leg);
         let now = self.k.now_ms();
         let room = {
@@ -155,6 +277,15 @@ impl GroupCalls {
         })
     }
 
+    async fn may_join(&self, me: &UserInfo, chat: ChatId) -> Result<()> {
+        let standing = self.chats.check_member(me.id, chat).await?;
+        if policy::may_join_group_call(&standing) {
+            Ok(())
+        } else {
+            Err(ErrorCode::NotAllowed)
+        }
+    }
+
     /// What the SFU noticed: a tab whose media stopped leaves.
     pub async fn heard(&self, event: SfuEvent) {
         match event {
@@ -171,9 +302,7 @@ impl GroupCalls {
         }
     }
 
-    /// Takes every tab of `user` out of `chat`'s call (they left the
-    /// group or were removed from it).
-    pub async fn drop_user(&self, chat: ChatId, user: UserId) {
+    async fn drop_user_here(&self, chat: ChatId, user: UserId) {
         let peers: Vec<String> = self.lock().get(&chat).map_or_else(Vec::new, |going| {
             going
                 .call
@@ -216,6 +345,11 @@ impl GroupCalls {
         };
         match ended {
             Some(ended) => {
+                if let Some(placement) = self.k.delivery.placement()
+                    && let Err(e) = placement.release(&held_as(chat)).await
+                {
+                    tracing::warn!(error = %e, chat = chat.0, "letting go of an ended call");
+                }
                 self.tell(chat, None).await;
                 self.post_end(chat, ended).await;
             }
@@ -256,6 +390,55 @@ impl GroupCalls {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The topic of questions about group calls between nodes.
+const ASKED: &str = "group-call";
+
+/// What a node asks the node holding a group's call.
+#[derive(Debug, Serialize, Deserialize)]
+enum Asked {
+    Current {
+        me: UserInfo,
+        chat: ChatId,
+    },
+    Step {
+        me: UserInfo,
+        chat: ChatId,
+        step: GroupStep,
+    },
+    DropUser {
+        chat: ChatId,
+        user: UserId,
+    },
+}
+
+impl Asked {
+    fn chat(&self) -> ChatId {
+        match self {
+            Asked::Current { chat, .. }
+            | Asked::Step { chat, .. }
+            | Asked::DropUser { chat, .. } => *chat,
+        }
+    }
+}
+
+/// What the holder answers, by question.
+#[derive(Debug, Serialize, Deserialize)]
+enum Answer {
+    Call(Option<GroupCall>),
+    Frame(Option<Box<ServerFrame>>),
+    Done,
+}
+
+/// The key under which a group's call is held in the cluster.
+fn held_as(chat: ChatId) -> String {
+    format!("group-call.{}", chat.0)
+}
+
+fn placement_fault(e: PlacementError) -> ErrorCode {
+    tracing::warn!(error = %e, "the cluster's placement");
+    ErrorCode::Internal
 }
 
 /// The SFU's name for a user's leg: a user names only their own legs.

@@ -122,6 +122,11 @@ impl NatsBus {
     pub fn node(&self) -> u64 {
         self.node
     }
+
+    /// The connection, for the cluster's other uses of NATS.
+    pub fn client(&self) -> async_nats::Client {
+        self.client.clone()
+    }
 }
 
 #[async_trait]

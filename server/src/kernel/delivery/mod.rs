@@ -5,6 +5,7 @@
 
 pub mod bus;
 pub mod hub;
+pub mod placement;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,6 +19,7 @@ use super::error::Result;
 use super::{from_hex, to_hex};
 use bus::{Audience, Bus, Notice};
 use hub::Hub;
+use placement::Placement;
 
 /// Chats whose newest seq one sweep query reads.
 const SWEEP_PAGE: usize = 500;
@@ -26,23 +28,36 @@ pub struct Delivery {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
     bus: Arc<dyn Bus>,
+    /// Where work held by one node lives, in a cluster.
+    placement: Option<Placement>,
     /// Per chat, the newest seq this node has handed to its hub: where a
     /// relay from the bus reads on from.
     relayed: Mutex<HashMap<ChatId, Seq>>,
 }
 
 impl Delivery {
-    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, bus: Arc<dyn Bus>) -> Delivery {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        bus: Arc<dyn Bus>,
+        placement: Option<Placement>,
+    ) -> Delivery {
         Delivery {
             store,
             hub,
             bus,
+            placement,
             relayed: Mutex::default(),
         }
     }
 
     pub fn hub(&self) -> &Arc<Hub> {
         &self.hub
+    }
+
+    /// The cluster's placement; none on a single node, which holds all.
+    pub fn placement(&self) -> Option<&Placement> {
+        self.placement.as_ref()
     }
 
     fn relayed(&self) -> MutexGuard<'_, HashMap<ChatId, Seq>> {
