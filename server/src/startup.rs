@@ -294,6 +294,11 @@ pub async fn router(
         let calls = calls.clone();
         async move { calls.run_timers().await }
     }));
+    let group_calls = features.group_calls.clone();
+    tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
+        let group_calls = group_calls.clone();
+        async move { group_calls.run_timers().await }
+    }));
     let media = features.media.clone();
     tokio::spawn(every(TIMERS_EVERY, shutdown.clone(), move || {
         let media = media.clone();

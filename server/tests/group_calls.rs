@@ -9,10 +9,12 @@
 mod common;
 
 use common::group_call::{hear_each_other, join, join_with, leg, people};
-use common::{Person, sign_up, start_server};
+use std::time::Duration;
+
+use common::{Person, sign_up, start_in, start_server};
 use courier_protocol::http::calls::GROUP_CALL;
 use courier_protocol::limits::{MAX_GROUP_CALL_PEOPLE, MAX_SDP_BYTES};
-use courier_protocol::{ChatId, ClientFrame, Content, ErrorCode, GroupStep, Showing};
+use courier_protocol::{ChatId, ClientFrame, Content, ErrorCode, GroupStep, ServerFrame, Showing};
 use courier_sfu::participant::Participant;
 
 async fn group_of_two(base: &str) -> (Person, Person, ChatId) {
@@ -209,4 +211,38 @@ async fn one_removed_from_the_group_or_leaving_it_leaves_its_call() {
     let () = cy.call(&LEAVE, &[&chat.0], &()).await.unwrap();
     let call = a.group_call_where(chat, |c| people(c) == 1).await.unwrap();
     assert_eq!(call.people[0].user, ann.me.id, "only ann is left");
+}
+
+/// The server stops with a call going on and starts again on the same
+/// data: the call, lost with the SFU's state, is posted in the chat once
+/// its next look falls due, and only once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_lost_in_a_restart_still_leaves_its_event() {
+    let data = tempfile::tempdir().unwrap();
+    let kept = data.path().to_path_buf();
+    let server = start_in(tempfile::tempdir().unwrap(), |c| c.data = kept.clone()).await;
+    let (ann, bob, chat) = group_of_two(&server.base).await;
+    let mut a = ann.connect(&[]).await;
+    let _ann_tab = join_with(&mut a, chat, "a-tab").await;
+    server.shutdown.cancel();
+    drop(server);
+
+    let server = start_in(tempfile::tempdir().unwrap(), |c| c.data = kept.clone()).await;
+    let bob = Person {
+        base: server.base.clone(),
+        ..bob
+    };
+    let mut b = bob.connect(&[]).await;
+    server.clock.advance(Duration::from_secs(31));
+    let (sender, event) = b.call_event(chat).await;
+    assert_eq!(sender, ann.me.id);
+    assert!(matches!(event, Content::Call { video: true, .. }));
+    server.clock.advance(Duration::from_secs(31));
+    let later = b.drain(Duration::from_secs(3)).await;
+    assert!(
+        !later
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Events { .. })),
+        "posted once: {later:?}"
+    );
 }

@@ -22,6 +22,7 @@ use crate::kernel::Kernel;
 use crate::kernel::db::Post;
 use crate::kernel::delivery::placement::{Gone, PlacementError};
 use crate::kernel::error::Result;
+use crate::kernel::jobs::{Job, Outcome};
 
 #[derive(Clone)]
 pub struct GroupCalls {
@@ -173,6 +174,9 @@ impl GroupCalls {
                 self.drop_user_here(chat, user).await;
                 Ok(Answer::Done)
             }
+            Asked::Going { chat } => Ok(Answer::Going(
+                self.lock().get(&chat).map(|going| going.call.id.clone()),
+            )),
         }
     }
 
@@ -241,11 +245,11 @@ impl GroupCalls {
             Ok(answer) => answer,
             Err(e) => {
                 tracing::debug!(error = %e, chat = chat.0, "a group call's offer");
-                self.drop_if_empty(chat).await;
+                self.forget_if_empty(chat).await;
                 return Err(ErrorCode::BadFrame);
             }
         };
-        let changed = {
+        let (changed, first) = {
             let mut calls = self.lock();
             // The call may have ended while the SFU answered: start it again.
             let going = calls.entry(chat).or_insert_with(|| Going {
@@ -263,12 +267,24 @@ impl GroupCalls {
                 peer: peer.clone(),
                 showing: Showing::default(),
             };
+            let first = going.call.people.is_empty();
             match going.call.people.iter_mut().find(|p| p.peer == peer) {
                 Some(p) => p.showing = Showing::default(),
                 None => going.call.people.push(person),
             }
-            going.call.clone()
+            let look = first.then(|| CallLook {
+                chat,
+                call: going.call.id.clone(),
+                starter: going.starter,
+                started_at: going.call.started_at,
+                seen_at: going.call.started_at,
+                round: 0,
+            });
+            (going.call.clone(), look)
         };
+        if let Some(look) = first {
+            self.look_later(&look).await;
+        }
         self.tell(chat, Some(changed)).await;
         Ok(ServerFrame::GroupAnswer {
             chat,
@@ -345,31 +361,93 @@ impl GroupCalls {
         };
         match ended {
             Some(ended) => {
-                if let Some(placement) = self.k.delivery.placement()
-                    && let Err(e) = placement.release(&held_as(chat)).await
-                {
-                    tracing::warn!(error = %e, chat = chat.0, "letting go of an ended call");
-                }
+                self.release(chat).await;
                 self.tell(chat, None).await;
-                self.post_end(chat, ended).await;
+                let now = self.k.now_ms();
+                let lasted = now - ended.call.started_at;
+                self.post_event(chat, &ended.call.id, ended.starter, lasted, now)
+                    .await;
             }
             None => self.tell(chat, going).await,
         }
     }
 
-    /// A call's event in the chat, from whoever started it.
-    async fn post_end(&self, chat: ChatId, ended: Going) {
-        let now = self.k.now_ms();
+    /// Drops a call nobody got into (its first offer was bad): it leaves
+    /// no event.
+    async fn forget_if_empty(&self, chat: ChatId) {
+        let forgotten = {
+            let mut calls = self.lock();
+            let empty = calls.get(&chat).is_some_and(|g| g.call.people.is_empty());
+            empty.then(|| calls.remove(&chat)).flatten()
+        };
+        if forgotten.is_some() {
+            self.release(chat).await;
+        }
+    }
+
+    /// In a cluster, lets another node start `chat`'s next call.
+    async fn release(&self, chat: ChatId) {
+        if let Some(placement) = self.k.delivery.placement()
+            && let Err(e) = placement.release(&held_as(chat)).await
+        {
+            tracing::warn!(error = %e, chat = chat.0, "letting go of an ended call");
+        }
+    }
+
+    /// Looks at the calls that were going `LOOK_EVERY_MS` ago: one still
+    /// going is looked at again later; one lost with its node (a restart,
+    /// a crash) is posted in its chat as if hung up when last seen.
+    pub async fn run_timers(&self) {
+        self.k
+            .jobs
+            .run_due(LOOKS_A_RUN, |look: CallLook| self.look(look))
+            .await;
+    }
+
+    async fn look(&self, look: CallLook) -> Outcome {
+        let going = match self.at_holder(Asked::Going { chat: look.chat }).await {
+            Ok(Answer::Going(id)) => id.as_ref() == Some(&look.call),
+            Ok(_) => false,
+            Err(code) => return Outcome::Retry(format!("looking at a group call: {code:?}")),
+        };
+        if going {
+            let now = self.k.now_ms();
+            self.look_later(&CallLook {
+                seen_at: now,
+                round: look.round + 1,
+                ..look
+            })
+            .await;
+        } else {
+            // Ended as usual, its event is there already: this one is
+            // kept out (same client id).
+            let lasted = look.seen_at - look.started_at;
+            self.post_event(look.chat, &look.call, look.starter, lasted, look.seen_at)
+                .await;
+        }
+        Outcome::Done
+    }
+
+    async fn look_later(&self, look: &CallLook) {
+        let due = self.k.now_ms() + LOOK_EVERY_MS;
+        if let Err(e) = self.k.jobs.enqueue(look, due).await {
+            tracing::warn!(error = %e, chat = look.chat.0, "scheduling a look at a group call");
+        }
+    }
+
+    /// A call's event in the chat, from whoever started it. The call's id
+    /// is the event's client id: posted twice, kept once.
+    async fn post_event(&self, chat: ChatId, call: &CallId, starter: UserId, lasted: i64, at: i64) {
         let event = Content::Call {
             video: true,
             end: CallEnd::Hangup,
-            duration_ms: u32::try_from(now - ended.call.started_at).unwrap_or(u32::MAX),
+            duration_ms: u32::try_from(lasted.max(0)).unwrap_or(u32::MAX),
         };
-        let id = ClientMsgId(ended.call.id.0.clone());
+        let id = ClientMsgId(call.0.clone());
         match self
             .k
             .store
-            .append_message(chat, ended.starter, &id, Post::of(event), now)
+            .append_message(chat, starter, &id, Post::of(event), at)
             .await
         {
             Ok(appended) => self.k.delivery.fan_out(chat, &appended).await,
@@ -392,6 +470,31 @@ impl GroupCalls {
     }
 }
 
+/// How often a going call is looked at: a call lost with its node still
+/// leaves its event, its length known to within this.
+const LOOK_EVERY_MS: i64 = 30_000;
+/// Looks taken per run of the timers.
+const LOOKS_A_RUN: usize = 100;
+
+/// A look at a group's call, due `LOOK_EVERY_MS` after the last.
+#[derive(Debug, Serialize, Deserialize)]
+struct CallLook {
+    chat: ChatId,
+    call: CallId,
+    starter: UserId,
+    started_at: i64,
+    /// When it was last seen going.
+    seen_at: i64,
+    round: u32,
+}
+
+impl Job for CallLook {
+    const QUEUE: &'static str = "group_call_look";
+    fn key(&self) -> String {
+        format!("{}:{}", self.call.0, self.round)
+    }
+}
+
 /// The topic of questions about group calls between nodes.
 const ASKED: &str = "group-call";
 
@@ -411,6 +514,10 @@ enum Asked {
         chat: ChatId,
         user: UserId,
     },
+    /// Which call is going on (for the looks at calls).
+    Going {
+        chat: ChatId,
+    },
 }
 
 impl Asked {
@@ -418,7 +525,8 @@ impl Asked {
         match self {
             Asked::Current { chat, .. }
             | Asked::Step { chat, .. }
-            | Asked::DropUser { chat, .. } => *chat,
+            | Asked::DropUser { chat, .. }
+            | Asked::Going { chat } => *chat,
         }
     }
 }
@@ -428,6 +536,7 @@ impl Asked {
 enum Answer {
     Call(Option<GroupCall>),
     Frame(Option<Box<ServerFrame>>),
+    Going(Option<CallId>),
     Done,
 }
 
