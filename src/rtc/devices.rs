@@ -2,6 +2,8 @@
 //! has, and the person's choice, remembered in this browser for the next
 //! call. A chosen device that is gone falls back to the browser's default.
 
+use std::cell::RefCell;
+
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -34,16 +36,38 @@ impl Kind {
 }
 
 /// One device as the browser names it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Device {
     pub id: String,
     pub label: String,
 }
 
-/// The devices of `kind` this browser has. Their names show once the
-/// person let a call use the microphone or camera; before that, an empty
-/// name (the picker numbers them).
-pub async fn list(kind: Kind) -> Vec<Device> {
+/// The devices this browser has, by kind, asked of the browser once.
+/// Their names show once the person let a call use the microphone or
+/// camera; before that, an empty name (the picker numbers them).
+pub async fn list_all() -> Vec<(Kind, Vec<Device>)> {
+    let mut kinds = vec![Kind::Microphone, Kind::Camera];
+    if speakers_supported() {
+        kinds.push(Kind::Speaker);
+    }
+    let listed = enumerate().await;
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let devices = listed
+                .iter()
+                .filter(|d| d.kind() == kind.browsers() && !d.device_id().is_empty())
+                .map(|d| Device {
+                    id: d.device_id(),
+                    label: d.label(),
+                })
+                .collect();
+            (kind, devices)
+        })
+        .collect()
+}
+
+async fn enumerate() -> Vec<MediaDeviceInfo> {
     let Ok(devices) = super::media_devices() else {
         return Vec::new();
     };
@@ -56,12 +80,31 @@ pub async fn list(kind: Kind) -> Vec<Device> {
     js_sys::Array::from(&all)
         .iter()
         .filter_map(|d| d.dyn_into::<MediaDeviceInfo>().ok())
-        .filter(|d| d.kind() == kind.browsers() && !d.device_id().is_empty())
-        .map(|d| Device {
-            id: d.device_id(),
-            label: d.label(),
-        })
         .collect()
+}
+
+thread_local! {
+    /// The one listener for devices plugged in or out: only one panel of
+    /// pickers is open at a time.
+    static ON_CHANGE: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
+}
+
+/// Calls `changed` each time a device is plugged in or out, until
+/// [`unwatch`].
+pub fn watch(changed: impl FnMut() + 'static) {
+    let Ok(devices) = super::media_devices() else {
+        return;
+    };
+    let changed = Closure::<dyn FnMut()>::new(changed);
+    devices.set_ondevicechange(Some(changed.as_ref().unchecked_ref()));
+    ON_CHANGE.with(|c| c.replace(Some(changed)));
+}
+
+pub fn unwatch() {
+    if let Ok(devices) = super::media_devices() {
+        devices.set_ondevicechange(None);
+    }
+    ON_CHANGE.with(|c| c.take());
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -1,6 +1,6 @@
 //! A call's device pickers: the microphone, the camera (in a video call)
 //! and the speaker (where the browser can choose one), listed when the
-//! panel opens, so a headset plugged in meanwhile shows.
+//! panel opens and again when a device is plugged in or out.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,15 +17,14 @@ pub fn DevicePickers(
     video: Signal<bool>,
 ) -> impl IntoView {
     let listed = RwSignal::new(Vec::<(Kind, Vec<Device>)>::new());
-    spawn_local(async move {
-        let mut all = Vec::new();
-        for kind in [Kind::Microphone, Kind::Camera, Kind::Speaker] {
-            if kind != Kind::Speaker || rtc::devices::speakers_supported() {
-                all.push((kind, rtc::devices::list(kind).await));
-            }
-        }
-        listed.try_set(all);
-    });
+    let refresh = move || {
+        spawn_local(async move {
+            listed.try_set(rtc::devices::list_all().await);
+        });
+    };
+    refresh();
+    rtc::devices::watch(refresh);
+    on_cleanup(rtc::devices::unwatch);
     let shown = move || {
         listed
             .get()
@@ -35,7 +34,7 @@ pub fn DevicePickers(
     };
     view! {
         <div class="call-devices" role="group" aria-label=t("call-devices")>
-            <For each=shown key=|(kind, devices)| (*kind as u8, devices.len()) let:((kind, devices))>
+            <For each=shown key=|(kind, devices)| (*kind as u8, devices.clone()) let:((kind, devices))>
                 <Picker kind devices />
             </For>
         </div>

@@ -59,6 +59,43 @@ async function switchMicrophone(p, other, engine) {
   await expect(() => mic.inputValue(), last, 'the choice stays picked');
 }
 
+/**
+ * A headset plugged in mid-call shows in the open Microphone list at once.
+ * A headless browser cannot plug a device in: the page's device list gains
+ * one and the browser's own `devicechange` event fires, as when one comes.
+ */
+async function plugHeadset(p, engine) {
+  await p.page.evaluate(() => {
+    const devices = navigator.mediaDevices;
+    const listed = devices.enumerateDevices.bind(devices);
+    const headset = Object.create(MediaDeviceInfo.prototype, {
+      deviceId: { value: 'usb-headset' },
+      kind: { value: 'audioinput' },
+      label: { value: 'USB Headset' },
+      groupId: { value: 'usb' },
+    });
+    devices.enumerateDevices = async () => [...(await listed()), headset];
+    devices.dispatchEvent(new Event('devicechange'));
+  });
+  const mic = callScreen(p).getByRole('combobox', { name: 'Microphone' });
+  await expect(() => mic.locator('option').allTextContents(), (o) => o.includes('USB Headset'), `the headset listed in ${engine}`);
+}
+
+/**
+ * Picks the last speaker (Chromium's fake output has three; Firefox lists
+ * none, so it shows no picker): the call's sound plays on it.
+ */
+async function switchSpeaker(p, engine) {
+  const speaker = callScreen(p).getByRole('combobox', { name: 'Speaker' });
+  const named = await speaker.locator('option').allTextContents();
+  console.log(`# ${engine} speakers: ${JSON.stringify(named)}`);
+  if (named.length === 0) return;
+  const last = await speaker.locator('option').last().getAttribute('value');
+  await speaker.selectOption(last);
+  const sinks = () => p.page.evaluate(() => [...document.querySelectorAll('.call audio, .call video.remote')].map((e) => e.sinkId));
+  await expect(sinks, (ids) => ids.length > 0 && ids.every((id) => id === last), 'the call plays on the chosen speaker');
+}
+
 /** Signs both up and opens their 1:1 chat on the caller's side. */
 async function meet(caller, callee) {
   const names = [uniqueName('ann'), uniqueName('bob')];
@@ -119,6 +156,8 @@ describe('calls between engines', () => {
       console.log(`# ${from}→${to} getStats: caller ${JSON.stringify(mine)}, callee ${JSON.stringify(theirs)}`);
       assert.match(mine.codecs, /video\//, 'a video codec received');
       await switchMicrophone(caller, callee, from);
+      await plugHeadset(caller, from);
+      await switchSpeaker(caller, from);
       await auditThemes(caller.page, `a call with its info in ${from}`);
       await caller.page.setViewportSize({ width: 390, height: 844 });
       await auditThemes(caller.page, `a call on a phone in ${from}`);
