@@ -3,10 +3,11 @@
 // Firefox) each get the others' voices and cameras, a shared screen
 // reaches the others, a raised hand and a muted microphone show on every
 // screen, and the call stays in the chat when the last one leaves; after
-// the server restarts mid-call, its members are back in it by themselves.
+// the server restarts mid-call, its members are back in it by themselves;
+// in a cluster, members on two nodes are in one call, on one SFU.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, Person, Server, launch, uniqueName } from './harness.mjs';
+import { BROWSERS, Cluster, Person, Server, launch, uniqueName } from './harness.mjs';
 import { auditThemes } from './axe.mjs';
 import { expect } from './expect.mjs';
 
@@ -175,5 +176,45 @@ describe('a group video chat through the SFU', () => {
     await expect(() => tile(ann, names[1]).getByRole('img', { name: 'muted' }).count(), 1, 'bob still muted');
     for (const p of two) await callScreen(p).getByRole('button', { name: 'Leave' }).click();
     for (const p of two) assert.deepEqual(p.errors, [], `no errors in ${p.engine}`);
+  });
+
+  test('in a cluster, members whose pages are on two nodes are in one call and see each other', async () => {
+    const cluster = await new Cluster(2).start();
+    try {
+      const names = ['ann', 'bob'].map(uniqueName);
+      const two = [];
+      // Each page on a node of its own (not through nginx, which might put
+      // both on one).
+      for (const [i, engine] of engines.slice(0, 2).entries()) {
+        const p = await Person.open(browsers[engine], cluster.nodes[i]);
+        p.engine = engine;
+        people.push(p);
+        two.push(p);
+      }
+      const [ann, bob] = two;
+      for (const [i, p] of two.entries()) await p.signUp(names[i]);
+      const group = uniqueName('Two sites');
+      await ann.createGroup(group, [names[1]]);
+      await ann.page.getByRole('button', { name: 'Start video chat' }).click();
+      await expect(() => status(ann), '1 participant', 'ann in the call on the first node', 20000);
+      // Bob's node hears of the call from Ann's, and his join goes to it.
+      await bob.openChat(group);
+      const bar = bob.page.getByRole('region', { name: 'Video chat' });
+      await expect(() => bar.textContent(), (t) => t?.startsWith('Video chat · 1 participant'), 'the call shown on the second node');
+      await bar.getByRole('button', { name: 'Join the video chat' }).click();
+      for (const p of two) await expect(() => status(p), '2 participants', `one call of two in ${p.engine}`, 20000);
+      for (const p of two) await callScreen(p).getByRole('button', { name: 'Camera' }).click();
+      for (const p of two) {
+        await flows(p, '.group-tile video:not(.mine)', 1, 'the other\'s camera across nodes');
+        await flows(p, '.group-call audio', 1, 'the other\'s voice across nodes');
+      }
+      for (const p of two) await callScreen(p).getByRole('button', { name: 'Leave' }).click();
+      for (const p of two) {
+        await expect(() => p.messages().last().textContent(), (t) => /Video call, \d+:\d\d/.test(t ?? ''), `the call in the chat in ${p.engine}`);
+        assert.deepEqual(p.errors, [], `no errors in ${p.engine}`);
+      }
+    } finally {
+      await cluster.dispose();
+    }
   });
 });
