@@ -246,3 +246,28 @@ async fn a_call_lost_in_a_restart_still_leaves_its_event() {
         "posted once: {later:?}"
     );
 }
+
+/// A call whose first offer the SFU refuses never started: nobody is told
+/// of it and it leaves nothing in the chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_first_offer_starts_no_call() {
+    let server = start_server().await;
+    let (ann, bob, chat) = group_of_two(&server.base).await;
+    let mut a = ann.connect(&[]).await;
+    let mut b = bob.connect(&[]).await;
+    a.send(&join(chat, "a-tab", "hello".into())).await;
+    assert_eq!(
+        a.group_answer(chat, "a-tab").await,
+        Err(ErrorCode::BadFrame)
+    );
+    assert_eq!(bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap(), None);
+    server.clock.advance(Duration::from_secs(31));
+    let told = b.drain(Duration::from_secs(2)).await;
+    assert!(
+        !told.iter().any(|f| matches!(
+            f,
+            ServerFrame::Events { .. } | ServerFrame::GroupCall { .. }
+        )),
+        "{told:?}"
+    );
+}
