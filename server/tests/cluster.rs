@@ -305,6 +305,15 @@ async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
     database.drop_now().await;
 }
 
+/// Ann on node `a` and Bob on node `b`, in a group of hers.
+async fn choir(a: &str, b: &str) -> (Person, Person, courier_protocol::ChatId) {
+    let ann = sign_up(a, "ann").await;
+    let bob = sign_up(b, "bob").await;
+    let group = ann.group("Choir").await;
+    bob.join(&group).await;
+    (ann, bob, group.id)
+}
+
 /// A group's call started on node A is joined from node B: B asks A,
 /// whose SFU carries both, so they hear each other; both nodes' sockets
 /// are told who is in and what they show; a step and a look from B reach
@@ -312,11 +321,7 @@ async fn frames_addressed_to_a_chat_or_a_user_cross_nodes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_call_lives_on_one_node_and_is_joined_from_any() {
     let (database, shutdown, a, b) = two_nodes("group-call").await;
-    let ann = sign_up(&a, "ann").await;
-    let bob = sign_up(&b, "bob").await;
-    let group = ann.group("Choir").await;
-    bob.join(&group).await;
-    let chat = group.id;
+    let (ann, bob, chat) = choir(&a, &b).await;
     let mut on_a = ann.connect(&[]).await;
     let mut on_b = bob.connect(&[]).await;
 
@@ -389,11 +394,7 @@ async fn a_group_call_whose_node_dies_starts_again_on_another() {
     .await;
     let shutdown = CancellationToken::new();
     let b = node(&database, &subject, &shutdown).await;
-    let ann = sign_up(&a.base, "ann").await;
-    let bob = sign_up(&b, "bob").await;
-    let group = ann.group("Choir").await;
-    bob.join(&group).await;
-    let chat = group.id;
+    let (ann, bob, chat) = choir(&a.base, &b).await;
     let mut on_a = ann.connect(&[]).await;
     let mut on_b = bob.connect(&[]).await;
     let _ann_tab = join_with(&mut on_a, chat, "a-tab").await;

@@ -142,19 +142,26 @@ describe('a group video chat through the SFU', () => {
       assert.deepEqual(p.errors, [], `no errors in ${p.engine}`);
     }
   });
-  test('after the server restarts, the call\'s members join it again by themselves, cameras on', async () => {
+  /** Ann and Bob, in the first two engines, each on the server of
+   * `servers` at their place, in a group of Ann's named after `title`. */
+  async function twoInAGroup(servers, title) {
     const names = ['ann', 'bob'].map(uniqueName);
     const two = [];
-    for (const engine of engines.slice(0, 2)) {
-      const p = await Person.open(browsers[engine], server);
+    for (const [i, engine] of engines.slice(0, 2).entries()) {
+      const p = await Person.open(browsers[engine], servers[i]);
       p.engine = engine;
       people.push(p);
       two.push(p);
     }
-    const [ann, bob] = two;
     for (const [i, p] of two.entries()) await p.signUp(names[i]);
-    const group = uniqueName('Night shift');
-    await ann.createGroup(group, [names[1]]);
+    const group = uniqueName(title);
+    await two[0].createGroup(group, [names[1]]);
+    return { two, names, group };
+  }
+
+  test('after the server restarts, the call\'s members join it again by themselves, cameras on', async () => {
+    const { two, names, group } = await twoInAGroup([server, server], 'Night shift');
+    const [ann, bob] = two;
     await ann.page.getByRole('button', { name: 'Start video chat' }).click();
     await expect(() => status(ann), '1 participant', 'ann in the call', 20000);
     await bob.openChat(group);
@@ -181,20 +188,10 @@ describe('a group video chat through the SFU', () => {
   test('in a cluster, members whose pages are on two nodes are in one call and see each other', async () => {
     const cluster = await new Cluster(2).start();
     try {
-      const names = ['ann', 'bob'].map(uniqueName);
-      const two = [];
       // Each page on a node of its own (not through nginx, which might put
       // both on one).
-      for (const [i, engine] of engines.slice(0, 2).entries()) {
-        const p = await Person.open(browsers[engine], cluster.nodes[i]);
-        p.engine = engine;
-        people.push(p);
-        two.push(p);
-      }
+      const { two, group } = await twoInAGroup(cluster.nodes, 'Two sites');
       const [ann, bob] = two;
-      for (const [i, p] of two.entries()) await p.signUp(names[i]);
-      const group = uniqueName('Two sites');
-      await ann.createGroup(group, [names[1]]);
       await ann.page.getByRole('button', { name: 'Start video chat' }).click();
       await expect(() => status(ann), '1 participant', 'ann in the call on the first node', 20000);
       // Bob's node hears of the call from Ann's, and his join goes to it.
