@@ -88,6 +88,15 @@ async fn members_join_hear_each_other_and_the_last_out_ends_it() {
     let (sender, event) = b.call_event(chat).await;
     assert!(matches!(event, Content::Call { video: true, .. }));
     assert_eq!(sender, ann.me.id);
+    // The look at the call, later, finds it over and posts nothing more.
+    server.clock.advance(Duration::from_secs(31));
+    let later = b.drain(Duration::from_secs(2)).await;
+    assert!(
+        !later
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Events { .. })),
+        "posted once: {later:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

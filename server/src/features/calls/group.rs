@@ -450,7 +450,8 @@ impl GroupCalls {
             .append_message(chat, starter, &id, Post::of(event), at)
             .await
         {
-            Ok(appended) => self.k.delivery.fan_out(chat, &appended).await,
+            Ok(appended) if appended.fresh => self.k.delivery.fan_out(chat, &appended).await,
+            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, chat = chat.0, "posting a group call's event"),
         }
     }
