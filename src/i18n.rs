@@ -11,6 +11,7 @@
 //! untracked: the app's root view tracks the language signal and rebuilds
 //! the whole tree when it changes (see `ui::prefs`).
 
+use crate::case;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -311,20 +312,12 @@ pub fn say(fail: ApiFail) -> String {
 }
 
 fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    case::first_letter(text, case::upper)
 }
 
 /// The sentence with its first letter in lower case, to follow a colon.
 pub fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
+    case::first_letter(text, case::lower)
 }
 
 #[cfg(test)]

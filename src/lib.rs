@@ -34,6 +34,7 @@
 pub mod account;
 pub mod api;
 mod base64;
+mod case;
 pub mod i18n;
 pub mod net;
 pub mod rtc;

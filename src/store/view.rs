@@ -1,6 +1,7 @@
 //! What the open chat shows: a window of its messages, where a date lands,
 //! and local search.
 
+use crate::case;
 use courier_protocol::{Act, ChatId, ChatSummary, Seq};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::prelude::*;
@@ -192,7 +193,7 @@ impl Store {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Kept>> {
-        let query = query.to_lowercase();
+        let query = case::lower(query);
         let tx = self.tx(&[CHATS, MESSAGES, CURSORS], false)?;
         let chats: Vec<ChatId> = match chat {
             Some(chat) => vec![chat],
@@ -215,7 +216,7 @@ impl Store {
                 for kept in page.into_iter().rev() {
                     if in_chat < limit
                         && kept.shown()
-                        && kept.message.text().to_lowercase().contains(&query)
+                        && case::lower(kept.message.text()).contains(&query)
                     {
                         found.push(kept);
                         in_chat += 1;

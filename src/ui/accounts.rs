@@ -1,6 +1,7 @@
 //! The top bar's account menu: who is signed in here, switching between
 //! the accounts of this browser, and adding one more.
 
+use crate::case;
 use courier_protocol::http::Accounts;
 use courier_protocol::limits::ACCOUNTS_MAX;
 use leptos::ev::KeyboardEvent;
@@ -81,7 +82,7 @@ pub fn AccountMenu() -> impl IntoView {
                                         }
                                     }>
                                     <span class="avatar" aria-hidden="true">
-                                        {a.name.chars().next().map(|c| c.to_uppercase().to_string())}
+                                        {case::initial(&a.name)}
                                     </span>
                                     <span class="name" dir="auto">{a.name.clone()}</span>
                                     <span class="muted">{a.username.map(|u| format!("@{u}"))}</span>

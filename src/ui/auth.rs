@@ -1,6 +1,7 @@
 //! Who is using the app: sign in / sign up, joining by link, and a guest
 //! keeping their chats with a username and password.
 
+use crate::case;
 use courier_protocol::ChatKind;
 use courier_protocol::http::{
     Claim, GuestJoin, InvitePreview, JoinAnswer, JoinPending, Joined, Me, SignIn, SignUp,
@@ -62,7 +63,7 @@ fn AuthForm() -> impl IntoView {
         busy.set(true);
         error.set(None);
         let (username, password) = (
-            username.get_untracked().trim().to_lowercase(),
+            case::lower(username.get_untracked().trim()),
             password.get_untracked(),
         );
         let name = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
@@ -285,7 +286,7 @@ pub fn GuestBanner() -> impl IntoView {
         }
         busy.set(true);
         let claim = Claim {
-            username: username.get_untracked().trim().to_lowercase(),
+            username: case::lower(username.get_untracked().trim()),
             password: password.get_untracked(),
         };
         spawn_local(async move {

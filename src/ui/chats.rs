@@ -1,5 +1,6 @@
 //! The chat list, its folders, and the picker of where to forward.
 
+use crate::case;
 use std::collections::HashMap;
 
 use courier_protocol::model::folder::{Candidate, Folder};
@@ -158,7 +159,7 @@ fn row_body(row: ChatRow, me: Option<UserId>) -> impl IntoView {
     let (unread, mentioned, place) = (row.unread, row.mentioned, row.chat.place);
     view! {
         <span class="avatar" aria-hidden="true">
-            {row.chat.title.chars().next().map(|c| c.to_uppercase().to_string())}
+            {case::initial(&row.chat.title)}
         </span>
         <span class="title" dir="auto">{row.chat.title}</span>
         <span class="time">{time}</span>

@@ -4,6 +4,7 @@
 //! channels, and messages. Chats and messages come from the device first
 //! (so it works offline), then the server adds what this device lacks.
 
+use crate::case;
 use std::collections::{HashMap, HashSet};
 
 use courier_protocol::http::chats::{Directory, PersonHit, PublicChat};
@@ -264,14 +265,14 @@ fn Section(
 
 /// One's chats whose title or @handle holds `text`, ignoring case.
 fn matching(chats: &[ChatSummary], text: &str) -> Vec<ChatSummary> {
-    let text = text.trim_start_matches('@').to_lowercase();
+    let text = case::lower(text.trim_start_matches('@'));
     chats
         .iter()
         .filter(|c| {
-            c.title.to_lowercase().contains(&text)
+            case::lower(&c.title).contains(&text)
                 || c.handle
                     .as_ref()
-                    .is_some_and(|h| h.to_lowercase().contains(&text))
+                    .is_some_and(|h| case::lower(h).contains(&text))
         })
         .take(RESULTS)
         .cloned()
