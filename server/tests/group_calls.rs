@@ -11,7 +11,7 @@ mod common;
 use common::group_call::{hear_each_other, join, join_with, leg, people};
 use std::time::Duration;
 
-use common::{Person, sign_up, start_in, start_server};
+use common::{Person, Socket, TestServer, sign_up, start_in, start_server};
 use courier_protocol::http::calls::GROUP_CALL;
 use courier_protocol::limits::{MAX_GROUP_CALL_PEOPLE, MAX_SDP_BYTES};
 use courier_protocol::{ChatId, ClientFrame, Content, ErrorCode, GroupStep, ServerFrame, Showing};
@@ -23,6 +23,17 @@ async fn group_of_two(base: &str) -> (Person, Person, ChatId) {
     let group = ann.group("Choir").await;
     bob.join(&group).await;
     (ann, bob, group.id)
+}
+
+/// What `socket` is told within `wait` once the clock passes the next look
+/// at the calls going on (one every 30 s), which posts a lost call's event.
+async fn told_after_the_next_look(
+    server: &TestServer,
+    socket: &mut Socket,
+    wait: Duration,
+) -> Vec<ServerFrame> {
+    server.clock.advance(Duration::from_secs(31));
+    socket.drain(wait).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -89,8 +100,7 @@ async fn members_join_hear_each_other_and_the_last_out_ends_it() {
     assert!(matches!(event, Content::Call { video: true, .. }));
     assert_eq!(sender, ann.me.id);
     // The look at the call, later, finds it over and posts nothing more.
-    server.clock.advance(Duration::from_secs(31));
-    let later = b.drain(Duration::from_secs(2)).await;
+    let later = told_after_the_next_look(&server, &mut b, Duration::from_secs(2)).await;
     assert!(
         !later
             .iter()
@@ -246,8 +256,7 @@ async fn a_call_lost_in_a_restart_still_leaves_its_event() {
     let (sender, event) = b.call_event(chat).await;
     assert_eq!(sender, ann.me.id);
     assert!(matches!(event, Content::Call { video: true, .. }));
-    server.clock.advance(Duration::from_secs(31));
-    let later = b.drain(Duration::from_secs(3)).await;
+    let later = told_after_the_next_look(&server, &mut b, Duration::from_secs(3)).await;
     assert!(
         !later
             .iter()
@@ -270,8 +279,7 @@ async fn a_refused_first_offer_starts_no_call() {
         Err(ErrorCode::BadFrame)
     );
     assert_eq!(bob.call(&GROUP_CALL, &[&chat.0], &()).await.unwrap(), None);
-    server.clock.advance(Duration::from_secs(31));
-    let told = b.drain(Duration::from_secs(2)).await;
+    let told = told_after_the_next_look(&server, &mut b, Duration::from_secs(2)).await;
     assert!(
         !told.iter().any(|f| matches!(
             f,
