@@ -52,6 +52,10 @@ const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 /** The first load of a new visitor: each file the sign-in screen needs, its
  * size raw, as served (the server's on-the-fly compression) and as brotli
  * at its highest quality (what a precompressed deploy would send). */
+const unhashed = (path) => path.replace(/-[0-9a-f]{12,}/, '').replace(/\/app\/[0-9a-f]+\//, '/');
+const PART = /^(split|chunk)_.*\.wasm$/;
+const brotli11 = (bytes) => zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+
 async function firstLoad(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -64,7 +68,6 @@ async function firstLoad(browser, url) {
   await page.goto(url);
   await page.getByRole('button', { name: 'Create an account' }).waitFor();
   await context.close();
-  const q11 = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } };
   return files.filter((f) => f.url?.startsWith(url)).map((f) => {
     const path = new URL(f.url).pathname;
     let raw = 0;
@@ -72,7 +75,7 @@ async function firstLoad(browser, url) {
     try {
       const bytes = readFileSync(join(DIST, path === '/' ? 'index.html' : path));
       raw = bytes.length;
-      brotli = zlib.brotliCompressSync(bytes, q11).length;
+      brotli = brotli11(bytes);
     } catch { /* not a file of dist/ (an API call) */ }
     return { path, raw, served: f.served, brotli };
   });
@@ -90,11 +93,20 @@ try {
   const files = await firstLoad(browser, server.url);
   const sum = (key) => files.reduce((n, f) => n + f[key], 0);
   for (const f of files) {
-    // Named without Trunk's content hash, so each run's figure stands beside the last.
-    note(`first load: ${f.path.replace(/-[0-9a-f]{12,}/, '')}`, `${f.brotli.toLocaleString('en')} bytes brotli`, `${f.raw.toLocaleString('en')} raw, ${f.served.toLocaleString('en')} as served`);
+    // Named without the build's content hash, so each run's figure stands beside the last.
+    note(`first load: ${unhashed(f.path)}`, `${f.brotli.toLocaleString('en')} bytes brotli`, `${f.raw.toLocaleString('en')} raw, ${f.served.toLocaleString('en')} as served`);
   }
   note('first load: everything the sign-in screen needs', `${sum('brotli').toLocaleString('en')} bytes brotli`,
     `${sum('raw').toLocaleString('en')} raw, ${sum('served').toLocaleString('en')} as served; budget 256,000 brotli`);
+
+  // The parts loaded on first use (scripts/app.sh), which the sign-in
+  // screen does not fetch.
+  for (const dir of readdirSync(join(DIST, 'app'))) {
+    for (const name of readdirSync(join(DIST, 'app', dir)).filter((n) => PART.test(n))) {
+      const bytes = readFileSync(join(DIST, 'app', dir, name));
+      note(`part loaded on first use: ${name}`, `${brotli11(bytes).toLocaleString('en')} bytes brotli`, `${bytes.length.toLocaleString('en')} raw`);
+    }
+  }
 
   // The seeder talks to the server directly from a bare page (no app).
   const seeder = await browser.newContext();
@@ -139,7 +151,7 @@ try {
   // The app's wasm memory, for the memory figures; and when the chat list
   // is first painted, for the cold start.
   await reader.addInitScript(() => {
-    addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
+    addEventListener('courier-started', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
     const painted = () => {
       if (document.querySelector('nav[aria-label=Chats] li button')) window.__listPainted = performance.now();
       else requestAnimationFrame(painted);

@@ -7,6 +7,7 @@ sign-out = تسجيل الخروج
 sign-out-remove-data = تسجيل الخروج وحذف رسائل هذا الحساب من هذا المتصفح
 preferences = التفضيلات
 select-chat = اختر محادثة لبدء المراسلة
+part-not-loaded = تعذر تحميل هذا الجزء من Courier. تحقق من اتصالك وحاول مرة أخرى.
 connection = الاتصال
 conn-connecting = جارٍ الاتصال…
 conn-online = متصل

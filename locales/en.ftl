@@ -8,6 +8,7 @@ sign-out = Sign out
 sign-out-remove-data = Sign out and remove this account's messages from this browser
 preferences = Preferences
 select-chat = Select a chat to start messaging
+part-not-loaded = This part of Courier could not be loaded. Check your connection and try again.
 connection = Connection
 conn-connecting = Connecting…
 conn-online = Online

@@ -7,6 +7,7 @@ sign-out = Se déconnecter
 sign-out-remove-data = Se déconnecter et effacer les messages de ce compte de ce navigateur
 preferences = Préférences
 select-chat = Choisissez une discussion pour commencer
+part-not-loaded = Cette partie de Courier n’a pas pu être chargée. Vérifiez votre connexion et réessayez.
 connection = Connexion
 conn-connecting = Connexion…
 conn-online = En ligne

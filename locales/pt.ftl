@@ -7,6 +7,7 @@ sign-out = Sair
 sign-out-remove-data = Sair e apagar as mensagens desta conta deste navegador
 preferences = Preferências
 select-chat = Selecione uma conversa para começar
+part-not-loaded = Esta parte do Courier não pôde ser carregada. Verifique sua conexão e tente novamente.
 connection = Conexão
 conn-connecting = Conectando…
 conn-online = On-line

@@ -7,6 +7,7 @@ sign-out = Выйти
 sign-out-remove-data = Выйти и удалить сообщения этого аккаунта из браузера
 preferences = Настройки интерфейса
 select-chat = Выберите чат, чтобы начать переписку
+part-not-loaded = Не удалось загрузить эту часть Courier. Проверьте подключение и попробуйте снова.
 connection = Соединение
 conn-connecting = Подключение…
 conn-online = В сети

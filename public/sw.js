@@ -1,7 +1,9 @@
 // Courier's service worker: keeps the app shell so the app starts with the
 // server down, and recent media so they show offline. The shell's file names
-// carry content hashes (Trunk), so they are read from the served index.html
-// instead of being listed here.
+// carry content hashes (Trunk, scripts/app.sh), so they are read from the
+// served index.html instead of being listed here; so are the parts of the
+// app loaded on first use (<link rel="courier-part">), kept here so that
+// one first used offline still loads.
 const CACHE = "courier-shell-v1";
 // The app deletes it on signing out (store::remove_database).
 const MEDIA = "courier-media-v1";

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the app (Trunk, release, wasm-opt) into dist/, with brotli and gzip
+# Builds the app (Trunk and scripts/app.sh, release, wasm-opt) into dist/, with brotli and gzip
 # copies of its files (scripts/precompress.mjs), and the server into
 # target/server/courier-server. Assumes scripts/setup.sh has run.
 set -euo pipefail
@@ -11,5 +11,7 @@ cargo build --profile server -p courier-server
 
 node scripts/precompress.mjs dist
 
-wasm=$(ls dist/*.wasm)
-printf '[build] app wasm: %s bytes raw, %s bytes brotli\n' "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.br")"
+# The first load's wasm, then each part loaded on first use (scripts/app.sh).
+for wasm in dist/app/*/courier_bg.wasm dist/app/*/split_*.wasm dist/app/*/chunk_*.wasm; do
+  printf '[build] %s: %s bytes raw, %s bytes brotli\n' "$(basename "$wasm")" "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.br")"
+done

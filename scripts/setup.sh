@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+WASM_SPLIT_VERSION=0.2.4
 MOTO_VERSION=5.2.1
 # Where moto goes if python3 lacks it: a virtualenv of its own (Debian's
 # python3 refuses `pip install` outside one). server/tests/common/s3.rs
@@ -46,6 +47,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" 
   say "installing wasm-bindgen-cli $bindgen_version"
   # Not --locked: its lockfile wants a webpki-roots the registry lacks.
   cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+# Cuts the parts loaded on first use out of the app's wasm (scripts/app.sh).
+# It has no --version; cargo's list of installed packages says which.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm_split_cli_support $WASM_SPLIT_VERSION"
+  cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 npm_packages=("binaryen@$BINARYEN_VERSION")

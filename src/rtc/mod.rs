@@ -1,8 +1,10 @@
 //! Calls in this tab: the one call it takes part in (or rings for), its
 //! control steps sent until the server acks them, its media negotiated
 //! peer to peer (`peer`), and what the call screen shows (`CallSignals`).
-//! The socket session hands it the server's news of calls (`hear`).
+//! The socket session hands it the server's news of calls (`hear`), through
+//! the door to the calls part (`asked`).
 
+mod asked;
 pub mod devices;
 pub mod group;
 mod peer;
@@ -26,6 +28,8 @@ use crate::net::{CallNews, Session, new_client_id};
 use devices::Kind;
 use peer::{Hooks, Peer};
 use stats::Stats;
+
+pub use asked::{Ask, ask};
 
 /// Seconds between two sends of a step the server has not acked.
 const RESEND_EVERY_S: u32 = 3;
@@ -160,7 +164,7 @@ pub fn supported() -> bool {
 }
 
 /// Calls the other person of a 1:1 (`peer` is their name).
-pub fn call(phone: Phone, chat: ChatId, peer: String, video: bool) {
+fn call(phone: Phone, chat: ChatId, peer: String, video: bool) {
     if LIVE.with(|l| l.borrow().is_some()) {
         return;
     }
@@ -340,7 +344,7 @@ async fn open_track(kind: Kind) -> Option<web_sys::MediaStreamTrack> {
 /// (the network may have changed under it). The caller restarts ICE, the
 /// callee only if its path is down: both at once would make offers that
 /// cross, and a rollback leaves media unsent in some engines.
-pub fn reconnected(phone: &Phone) {
+fn reconnected(phone: &Phone) {
     group::reconnected(phone);
     let resend = with_live(|l| {
         if let Some(peer) = &l.peer
@@ -360,7 +364,7 @@ pub fn reconnected(phone: &Phone) {
 }
 
 /// Names the other person of the call of `chat` on its screen.
-pub fn name_peer(phone: &Phone, chat: ChatId, name: String) {
+fn name_peer(phone: &Phone, chat: ChatId, name: String) {
     update_view(phone, |v| {
         if v.chat == chat {
             v.peer = name;
@@ -369,7 +373,7 @@ pub fn name_peer(phone: &Phone, chat: ChatId, name: String) {
 }
 
 /// Takes the server's news of a call.
-pub fn hear(phone: &Phone, news: CallNews) {
+fn hear(phone: &Phone, news: CallNews) {
     match news {
         CallNews::Step {
             chat,

@@ -29,7 +29,7 @@ impl Ctx {
                 let back = s == Status::Online && self.status.get_untracked() != Status::Online;
                 self.status.try_set(s);
                 if back && let Some(phone) = self.phone() {
-                    rtc::reconnected(&phone);
+                    rtc::ask(phone, rtc::Ask::Reconnected);
                 }
             }
             Event::Call(news) => self.call_news(news),
@@ -103,11 +103,11 @@ impl Ctx {
             } if *by != phone.me => Some(*chat),
             _ => None,
         };
-        rtc::hear(&phone, news);
+        rtc::ask(phone.clone(), rtc::Ask::Hear(news));
         if let (Some(chat), Some(store)) = (ringing, self.store()) {
             spawn_local(async move {
                 if let Ok(Some(summary)) = store.chat(chat).await {
-                    rtc::name_peer(&phone, chat, summary.title);
+                    rtc::ask(phone, rtc::Ask::NamePeer(chat, summary.title));
                 }
             });
         }

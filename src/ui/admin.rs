@@ -9,6 +9,7 @@ use courier_protocol::{ChatId, ChatKind, ChatSummary, Member, Rights, Role, User
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use super::say;
 use crate::api::{self};
@@ -17,9 +18,21 @@ use crate::state::ctx;
 
 const PAGE: u32 = 50;
 
+/// The members panel, in the `admin` part with the chat's settings.
+#[wasm_split(admin, fallible)]
+pub fn members_panel(chat: ChatSummary) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <MembersPanel chat /> }.into_any())
+}
+
+/// The chat's settings panel (`admin` part).
+#[wasm_split(admin, fallible)]
+pub fn settings_panel(chat: ChatSummary) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <SettingsPanel chat /> }.into_any())
+}
+
 /// The members, a page at a time, with the actions the viewer may take.
 #[component]
-pub fn MembersPanel(chat: ChatSummary) -> impl IntoView {
+fn MembersPanel(chat: ChatSummary) -> impl IntoView {
     let id = chat.id;
     let (members, next, error) = (
         RwSignal::new(Vec::<Member>::new()),
@@ -152,7 +165,7 @@ fn join_link(code: &str) -> String {
 /// Settings (the `edit_info` right), invite links and join requests (the
 /// `invite` right).
 #[component]
-pub fn SettingsPanel(chat: ChatSummary) -> impl IntoView {
+fn SettingsPanel(chat: ChatSummary) -> impl IntoView {
     let rights = chat.rights;
     let id = chat.id;
     view! {

@@ -7,18 +7,27 @@
 use courier_protocol::CallEnd;
 use leptos::html::Video;
 use leptos::prelude::*;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::i18n::{self, t};
 use crate::rtc::stats::{Quality, Stats};
 use crate::rtc::{self, Failure, Phase};
 use crate::state::ctx;
 use crate::ui::call_devices::DevicePickers;
+use crate::ui::later::on_first_use;
 
 #[component]
 pub fn CallScreen() -> impl IntoView {
     let ctx = ctx();
     let open = Memo::new(move |_| ctx.call.view.with(Option::is_some));
-    move || open.get().then(|| view! { <CallPanel /> })
+    move || open.get().then(|| on_first_use(call_panel()))
+}
+
+/// The call panel, in the `calls` part: a tab that never calls never
+/// fetches it.
+#[wasm_split(calls, fallible)]
+fn call_panel() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <CallPanel /> }.into_any())
 }
 
 #[component]

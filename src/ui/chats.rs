@@ -8,7 +8,8 @@ use courier_protocol::{ChatId, ChatKind, ChatSummary, Place, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::folders::FolderEditor;
+use super::folders::folder_editor;
+use super::later::on_first_use;
 use super::when;
 use crate::i18n::{self, t, t_with, t_with_raw};
 use crate::state::ctx;
@@ -91,7 +92,7 @@ pub fn ChatList() -> impl IntoView {
             </button>
         </div>
         <Show when=move || editing.get()>
-            <FolderEditor folders=own.get_untracked() chats=rows.get_untracked() editing />
+            {move || on_first_use(folder_editor(own.get_untracked(), rows.get_untracked(), editing))}
         </Show>
         <nav aria-label=t("chats") class="chat-list">
             <Show when=move || rows.with(Vec::is_empty)>

@@ -7,6 +7,7 @@ use courier_protocol::model::folder::{self, Folder};
 use courier_protocol::{ChatId, ErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use super::say;
 use crate::api;
@@ -62,8 +63,18 @@ impl Rule {
     }
 }
 
+/// The folder editor, in the `folders` part.
+#[wasm_split(folders, fallible)]
+pub fn folder_editor(
+    folders: Vec<Folder>,
+    chats: Vec<ChatRow>,
+    editing: RwSignal<bool>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <FolderEditor folders chats editing /> }.into_any())
+}
+
 #[component]
-pub fn FolderEditor(
+fn FolderEditor(
     folders: Vec<Folder>,
     chats: Vec<ChatRow>,
     editing: RwSignal<bool>,

@@ -9,6 +9,7 @@ use courier_protocol::sfu::{Size, Source, Tile};
 use courier_protocol::{ChatId, Participant};
 use leptos::html::{Audio, Video};
 use leptos::prelude::*;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use web_sys::MediaStream;
 
 use crate::i18n::{self, t, t_with};
@@ -17,6 +18,7 @@ use crate::rtc::{self, Failure};
 use crate::state::ctx;
 use crate::ui::call::{CallInfo, QualityMark};
 use crate::ui::call_devices::DevicePickers;
+use crate::ui::later::on_first_use;
 
 /// Under a group's header while its call goes on and this tab is not in
 /// it: how many are in, and joining.
@@ -53,7 +55,7 @@ pub fn GroupCallBar(chat: ChatId) -> impl IntoView {
 /// Joins `chat`'s call (starting it if none goes on).
 pub fn join(chat: ChatId) {
     if let Some(phone) = ctx().phone() {
-        group::join(phone, chat);
+        rtc::ask(phone, rtc::Ask::Join(chat));
     }
 }
 
@@ -61,7 +63,13 @@ pub fn join(chat: ChatId) {
 pub fn GroupCallScreen() -> impl IntoView {
     let ctx = ctx();
     let open = Memo::new(move |_| ctx.group.view.with(Option::is_some));
-    move || open.get().then(|| view! { <GroupCallPanel /> })
+    move || open.get().then(|| on_first_use(group_call_panel()))
+}
+
+/// The group call's panel, in the `calls` part with the 1:1 call's.
+#[wasm_split(calls, fallible)]
+fn group_call_panel() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <GroupCallPanel /> }.into_any())
 }
 
 #[component]

@@ -12,6 +12,7 @@ mod chats;
 mod devices;
 mod folders;
 mod group_call;
+mod later;
 mod menu;
 mod message;
 mod new_chat;

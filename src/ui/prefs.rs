@@ -7,11 +7,13 @@ use courier_protocol::http::Privacy;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::account::local_storage;
 use crate::api;
 use crate::i18n::{self, Lang, t};
 use crate::state::notify;
+use crate::ui::later::on_first_use;
 
 const LANG_KEY: &str = "courier.lang";
 const THEME_KEY: &str = "courier.theme";
@@ -241,6 +243,19 @@ fn NotifyToggle() -> impl IntoView {
     }
 }
 
+/// The preferences but the language (which the sign-in screen shows too),
+/// in the `prefs` part.
+#[wasm_split(prefs, fallible)]
+fn prefs_rest() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! {
+        <ThemeSelect />
+        <PrivacyToggle />
+        <NotifyToggle />
+        <super::devices::DevicesBox />
+    }
+    .into_any())
+}
+
 /// The top bar's button and, while open, the panel under it.
 #[component]
 pub fn PrefsButton() -> impl IntoView {
@@ -272,10 +287,7 @@ pub fn PrefsButton() -> impl IntoView {
             <super::popover::Shade close=Callback::new(move |()| prefs.open.set(false)) />
             <div id="prefs" class="prefs" role="dialog" aria-label=t("preferences") on:keydown=close>
                 <LanguageSelect />
-                <ThemeSelect />
-                <PrivacyToggle />
-                <NotifyToggle />
-                <super::devices::DevicesBox />
+                {on_first_use(prefs_rest())}
                 <button type="button" class="link" on:click=move |_| prefs.open.set(false)>{t("close")}</button>
             </div>
         </Show>

@@ -96,6 +96,10 @@ async function switchSpeaker(p, engine) {
   await expect(sinks, (ids) => ids.length > 0 && ids.every((id) => id === last), 'the call plays on the chosen speaker');
 }
 
+/** The parts of the app loaded on first use (scripts/app.sh) that `p`'s page has fetched. */
+const partsFetched = (p) => p.page.evaluate(() => performance.getEntriesByType('resource')
+  .map((e) => new URL(e.name).pathname.split('/').pop()).filter((n) => /^(split|chunk)_.*\.wasm$/.test(n)));
+
 /** Signs both up and opens their 1:1 chat on the caller's side. */
 async function meet(caller, callee) {
   const names = [uniqueName('ann'), uniqueName('bob')];
@@ -141,9 +145,13 @@ describe('calls between engines', () => {
   for (const [from, to] of pairs) {
     test(`a video call from ${from} to ${to}: both see and hear the other, and it stays in the chat`, async () => {
       const { caller, callee, names } = await pair(from, to);
+      // The calls code is not in the first load: each page fetches it when
+      // a call first needs it.
+      for (const p of [caller, callee]) assert.deepEqual(await partsFetched(p), [], 'no calls code fetched before a call');
       await caller.page.getByRole('button', { name: 'Video call' }).click();
       await expect(() => status(caller), (s) => s === 'Calling…' || s === 'Ringing…', 'calling');
       await expect(() => status(callee), 'Incoming video call', 'it rings there', 15000);
+      for (const p of [caller, callee]) assert.ok((await partsFetched(p)).includes('split_calls.wasm'), 'the calls code fetched for the call');
       await expect(() => callScreen(callee).getByRole('heading').textContent(), names[0], 'the caller named');
       await expect(() => status(caller), 'Ringing…', 'the caller hears it ring');
       await auditThemes(callee.page, `an incoming call in ${to}`);

@@ -15,8 +15,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::admin::{MembersPanel, SettingsPanel};
+use super::admin::{members_panel, settings_panel};
 use super::group_call::{self, GroupCallBar};
+use super::later::on_first_use;
 use super::message::{Quote, Tools, quote_of, show_message};
 use super::search::Search;
 use super::{days_ago, hhmm, members_label, short_date};
@@ -177,7 +178,14 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
     });
     let start_call = move |video: bool| {
         if let Some(phone) = ctx.phone() {
-            rtc::call(phone, id, title(), video);
+            rtc::ask(
+                phone,
+                rtc::Ask::Call {
+                    chat: id,
+                    peer: title(),
+                    video,
+                },
+            );
         }
     };
     let may_list = move || {
@@ -452,8 +460,8 @@ pub fn ChatView(id: ChatId) -> impl IntoView {
             // A panel takes the chat as it was when opened, so saving its
             // settings does not rebuild it under the person's hands.
             {move || match (panel.get(), has_chat.get()) {
-                (Some(Panel::Members), true) => chat.get_untracked().map(|c| view! { <MembersPanel chat=c /> }.into_any()),
-                (Some(Panel::Settings), true) => chat.get_untracked().map(|c| view! { <SettingsPanel chat=c /> }.into_any()),
+                (Some(Panel::Members), true) => chat.get_untracked().map(|c| on_first_use(members_panel(c)).into_any()),
+                (Some(Panel::Settings), true) => chat.get_untracked().map(|c| on_first_use(settings_panel(c)).into_any()),
                 (Some(Panel::Search), _) => Some(view! { <div class="panel"><Search chat=id focus=true /></div> }.into_any()),
                 (Some(Panel::Options), true) => chat.get_untracked().map(|c| view! { <OptionsPanel chat=c /> }.into_any()),
                 _ => None,

@@ -1,0 +1,27 @@
+//! Parts of the app whose code is not in the first load: a function marked
+//! `#[wasm_split(<part>, …)]` is cut out of the wasm by the build
+//! (`scripts/app.sh`) into a file of its own, fetched the first time the
+//! function is called. What such a part shows goes through `on_first_use`.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_split_helpers::SplitLoaderError;
+
+use crate::i18n::t;
+
+/// Shows the view `load` makes once its code has arrived; nothing until
+/// then, and a clear line (the rest of the app going on) if it could not
+/// be fetched, say offline before the app was kept for offline use.
+pub fn on_first_use(
+    load: impl Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+) -> impl IntoView {
+    // Only ever polled on the page's one thread.
+    let load = SendWrapper::new(load);
+    Suspend::new(async move {
+        load.await.unwrap_or_else(|_| {
+            view! { <p class="error" role="alert">{t("part-not-loaded")}</p> }.into_any()
+        })
+    })
+}
