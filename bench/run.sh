@@ -4,7 +4,8 @@
 # (server figures) and bench/BROWSER.md (the app's, in headless Chromium).
 # Usage: bench/run.sh [suite flags…]   (bench/run.sh crash --kills 10 for the crash test alone;
 # bench/run.sh media [--mb 1024 --rss-mb 4096] for files beside a plain axum handler and ServeDir;
-# bench/run.sh sfu [--rooms 4 --per-room 6 --seconds 10] for group calls' media beside a UDP relay)
+# bench/run.sh sfu [--rooms 16 --per-room 6 --seconds 10] for the streams the SFU forwards within half
+# a core and the delay it adds, beside a UDP relay)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -10,7 +10,8 @@
 //!   memory per idle socket, fan-out to one big group, a slow consumer.
 //! - [`crash`]: clients sending through repeated SIGKILLs, and the checker
 //!   that proves ack = durable, exactly once, gap-free, same history.
-//! - [`sfu`]: group calls' media through the SFU beside a UDP relay.
+//! - [`sfu`]: group calls' media through the SFU, its capacity within half a
+//!   core and the delay it adds, beside a UDP relay.
 //! - [`report`]: the table printed and written to `bench/RESULTS.md`.
 
 pub mod album;

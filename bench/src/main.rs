@@ -70,16 +70,21 @@ enum Command {
         #[arg(long, default_value_t = 4096)]
         rss_mb: u64,
     },
-    /// Group calls' media: rooms of WebRTC participants through the SFU
-    /// beside a plain UDP relay of the same datagrams.
+    /// Group calls' media: rooms of WebRTC participants through the SFU,
+    /// one more at each step until its thread uses half a core, beside a
+    /// plain UDP relay of the same datagrams.
     Sfu {
-        #[arg(long, default_value_t = 4)]
+        /// The most rooms to step up to.
+        #[arg(long, default_value_t = 16)]
         rooms: usize,
-        /// Participants in each room, each with a voice and a camera.
+        /// Participants in each room, each with a voice and a simulcast camera.
         #[arg(long, default_value_t = 6)]
         per_room: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Where to write the table.
+        #[arg(long, default_value = "bench/SFU.md")]
+        results: PathBuf,
     },
     /// Clients send through repeated SIGKILLs; the checker proves nothing was lost.
     Crash {
@@ -110,9 +115,18 @@ async fn main() -> anyhow::Result<()> {
             rooms,
             per_room,
             seconds,
+            results,
         } => {
             let figures = courier_bench::sfu::run(rooms, per_room, seconds).await?;
-            println!("{}", figures.table());
+            let table = figures.table();
+            println!("{table}");
+            std::fs::write(
+                &results,
+                format!(
+                    "# Group calls' media: Courier's SFU beside a UDP relay\n\n\
+                     Written by `bench/run.sh sfu` (see `bench/src/sfu.rs` for what each figure is).\n\n{table}"
+                ),
+            )?;
         }
         Command::Crash {
             kills,

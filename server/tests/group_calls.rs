@@ -15,7 +15,7 @@ use common::{Person, Socket, TestServer, sign_up, start_in, start_server};
 use courier_protocol::http::calls::GROUP_CALL;
 use courier_protocol::limits::{MAX_GROUP_CALL_PEOPLE, MAX_SDP_BYTES};
 use courier_protocol::{ChatId, ClientFrame, Content, ErrorCode, GroupStep, ServerFrame, Showing};
-use courier_sfu::participant::Participant;
+use courier_sfu::participant::{Camera, Participant};
 
 async fn group_of_two(base: &str) -> (Person, Person, ChatId) {
     let ann = sign_up(base, "ann").await;
@@ -124,7 +124,7 @@ async fn strangers_direct_chats_bad_offers_and_a_full_call_are_refused() {
     let (ann_peer, bob_peer) = (call.people[0].peer.clone(), call.people[1].peer.clone());
 
     // Not a member: neither in the call nor told of it.
-    let (_, offer) = Participant::new(false, false).unwrap();
+    let (_, offer) = Participant::new(Camera::Off, false).unwrap();
     e.send(&join(chat, "e-tab", offer)).await;
     assert_eq!(
         e.group_answer(chat, "e-tab").await,
@@ -137,7 +137,7 @@ async fn strangers_direct_chats_bad_offers_and_a_full_call_are_refused() {
 
     // A direct chat has calls of its own, not group calls.
     let direct = ann.direct("bob").await.id;
-    let (_, offer) = Participant::new(false, false).unwrap();
+    let (_, offer) = Participant::new(Camera::Off, false).unwrap();
     a.send(&join(direct, "a-tab", offer)).await;
     assert_eq!(
         a.group_answer(direct, "a-tab").await,
@@ -178,18 +178,18 @@ async fn strangers_direct_chats_bad_offers_and_a_full_call_are_refused() {
 
     // Full: ann's other tabs fill it to the limit.
     for n in 2..MAX_GROUP_CALL_PEOPLE {
-        let (_, offer) = Participant::new(false, false).unwrap();
+        let (_, offer) = Participant::new(Camera::Off, false).unwrap();
         a.send(&join(chat, &format!("tab-{n}"), offer)).await;
         a.group_answer(chat, &format!("tab-{n}")).await.unwrap();
     }
-    let (_, offer) = Participant::new(false, false).unwrap();
+    let (_, offer) = Participant::new(Camera::Off, false).unwrap();
     b.send(&join(chat, "b-tab-2", offer)).await;
     assert_eq!(
         b.group_answer(chat, "b-tab-2").await,
         Err(ErrorCode::CallFull)
     );
     // A tab already in may join again (a reconnect).
-    let (_, offer) = Participant::new(false, false).unwrap();
+    let (_, offer) = Participant::new(Camera::Off, false).unwrap();
     b.send(&join(chat, "b-tab", offer)).await;
     assert!(b.group_answer(chat, "b-tab").await.is_ok());
 }

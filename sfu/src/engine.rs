@@ -69,13 +69,18 @@ impl Engine {
                 }
             }
             self.reap();
-            let mut wake = Instant::now() + MAX_WAIT;
+            let now = Instant::now();
+            let mut wake = now + MAX_WAIT;
             let mut moved = Vec::new();
             for peer in &mut self.peers {
-                let mut its = Vec::new();
-                wake = wake.min(peer.poll(&self.socket, &mut its));
-                // Peers are named within their room: a move is its room's.
-                moved.extend(its.into_iter().map(|m| (peer.room.clone(), m)));
+                if peer.due <= now {
+                    peer.handle(Input::Timeout(now));
+                    let mut its = Vec::new();
+                    peer.due = peer.poll(&self.socket, &mut its);
+                    // Peers are named within their room: a move is its room's.
+                    moved.extend(its.into_iter().map(|m| (peer.room.clone(), m)));
+                }
+                wake = wake.min(peer.due);
             }
             if !moved.is_empty() {
                 self.pass_on(moved);
@@ -91,10 +96,6 @@ impl Engine {
                 Ok((n, source)) => self.received(&buf[..n], source),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(e) => tracing::warn!(error = %e, "the SFU's socket"),
-            }
-            let now = Instant::now();
-            for peer in &mut self.peers {
-                peer.handle(Input::Timeout(now));
             }
         }
     }

@@ -94,6 +94,10 @@ pub struct Peer {
     outs: Vec<TrackOut>,
     sizes: HashMap<(PeerId, Source), Size>,
     told_speaking: Vec<PeerId>,
+    /// When the peer next needs time and a poll: str0m's next timeout, or
+    /// now once it was given anything. The engine turns only peers due, so
+    /// a datagram costs the peers it concerns, not the whole SFU.
+    pub due: Instant,
 }
 
 impl Peer {
@@ -109,6 +113,7 @@ impl Peer {
             outs: Vec::new(),
             sizes: HashMap::new(),
             told_speaking: Vec::new(),
+            due: Instant::now(),
         }
     }
 
@@ -120,6 +125,12 @@ impl Peer {
             tracing::debug!(peer = self.id, error = %e, "an SFU peer's input");
             self.rtc.disconnect();
         }
+        self.stirred();
+    }
+
+    /// Something was given to the peer: it is due a poll.
+    fn stirred(&mut self) {
+        self.due = Instant::now();
     }
 
     /// Sends what the peer has to send and gathers what the room must do,
@@ -251,6 +262,7 @@ impl Peer {
             // Fails only for a layer it does not send: nothing to do.
             let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
         }
+        self.stirred();
     }
 
     /// Starts getting `from`'s track.
@@ -266,6 +278,7 @@ impl Peer {
             started: false,
             asked_at: None,
         });
+        self.stirred();
     }
 
     /// Stops getting anything from `from`, who left.
@@ -275,6 +288,7 @@ impl Peer {
         for out in self.outs.iter_mut().filter(|o| o.from == *from) {
             out.gone = true;
         }
+        self.stirred();
     }
 
     /// Passes on a frame of `from`'s if this peer gets that track, in the
@@ -355,6 +369,7 @@ impl Peer {
             tracing::debug!(peer = self.id, error = %e, "forwarding");
             self.rtc.disconnect();
         }
+        self.stirred();
         ask
     }
 
@@ -378,7 +393,9 @@ impl Peer {
         let Ok(text) = serde_json::to_string(message) else {
             return false;
         };
-        matches!(channel.write(false, text.as_bytes()), Ok(true))
+        let sent = matches!(channel.write(false, text.as_bytes()), Ok(true));
+        self.stirred();
+        sent
     }
 
     /// Offers the tracks added and stopped since the last offer, once the

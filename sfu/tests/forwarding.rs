@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use courier_sfu::participant::Participant;
+use courier_sfu::participant::{Camera, LAYER_BYTES, Participant};
 use courier_sfu::wire::{Size, Tile};
 use courier_sfu::{Sfu, SfuError, SfuEvent, Source};
 
@@ -13,7 +13,7 @@ fn start() -> (Sfu, tokio::sync::mpsc::UnboundedReceiver<SfuEvent>) {
     Sfu::start("127.0.0.1:0".parse().unwrap(), None).unwrap()
 }
 
-async fn join(sfu: &Sfu, room: &str, peer: &str, camera: bool, loud: bool) -> Participant {
+async fn join(sfu: &Sfu, room: &str, peer: &str, camera: Camera, loud: bool) -> Participant {
     let (mut participant, offer) = Participant::new(camera, loud).unwrap();
     let answer = sfu.join(room, peer, &offer).await.unwrap();
     participant.answered(&answer).unwrap();
@@ -52,9 +52,9 @@ const LIMIT: Duration = Duration::from_secs(15);
 #[tokio::test]
 async fn each_gets_the_others_voices_and_cameras_and_who_speaks() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", true, true).await;
-    let mut bob = join(&sfu, "r1", "bob", true, false).await;
-    let mut cat = join(&sfu, "r1", "cat", false, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Single, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Single, false).await;
+    let mut cat = join(&sfu, "r1", "cat", Camera::Off, false).await;
     run_until(
         &mut [&mut ann, &mut bob, &mut cat],
         LIMIT,
@@ -88,9 +88,9 @@ async fn each_gets_the_others_voices_and_cameras_and_who_speaks() {
 #[tokio::test]
 async fn rooms_are_apart() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", true, true).await;
-    let mut bob = join(&sfu, "r1", "bob", false, false).await;
-    let mut eve = join(&sfu, "r2", "eve", true, true).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Single, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
+    let mut eve = join(&sfu, "r2", "eve", Camera::Single, true).await;
     run_until(
         &mut [&mut ann, &mut bob, &mut eve],
         LIMIT,
@@ -107,10 +107,53 @@ async fn rooms_are_apart() {
 }
 
 #[tokio::test]
+async fn a_simulcast_camera_comes_in_the_layer_of_each_receivers_tile() {
+    let (sfu, _events) = start();
+    let mut ann = join(&sfu, "r1", "ann", Camera::Simulcast, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
+    let mut cat = join(&sfu, "r1", "cat", Camera::Off, false).await;
+    let [small, _, large] = LAYER_BYTES;
+    // A tile not yet placed is small.
+    run_until(
+        &mut [&mut ann, &mut bob, &mut cat],
+        LIMIT,
+        "ann's smallest layer",
+        |p| {
+            p[1].last_frame_bytes("ann", Source::Camera) == Some(small)
+                && p[2].last_frame_bytes("ann", Source::Camera) == Some(small)
+        },
+    );
+    let large_tile = vec![Tile {
+        peer: "ann".into(),
+        source: Source::Camera,
+        size: Size::Large,
+    }];
+    assert!(bob.view(large_tile));
+    run_until(
+        &mut [&mut ann, &mut bob, &mut cat],
+        LIMIT,
+        "ann's largest layer for bob",
+        |p| p[1].last_frame_bytes("ann", Source::Camera) == Some(large),
+    );
+    let shown_large = bob.got("ann", Source::Camera);
+    run_for(
+        &mut [&mut ann, &mut bob, &mut cat],
+        Duration::from_millis(500),
+    );
+    assert!(bob.got("ann", Source::Camera) > shown_large + 5);
+    assert_eq!(bob.last_frame_bytes("ann", Source::Camera), Some(large));
+    assert_eq!(cat.last_frame_bytes("ann", Source::Camera), Some(small));
+    // Each frame tells how long it took, on loopback well under a second.
+    let delays = cat.take_delays();
+    assert!(!delays.is_empty());
+    assert!(delays.iter().all(|d| *d < Duration::from_secs(1)));
+}
+
+#[tokio::test]
 async fn a_hidden_tile_gets_no_video_until_shown() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", true, true).await;
-    let mut bob = join(&sfu, "r1", "bob", false, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Single, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
     run_until(&mut [&mut ann, &mut bob], LIMIT, "ann's camera", |p| {
         p[1].got("ann", Source::Camera) > 5
     });
@@ -147,8 +190,8 @@ async fn a_hidden_tile_gets_no_video_until_shown() {
 #[tokio::test]
 async fn who_leaves_stops_being_sent() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", true, true).await;
-    let mut bob = join(&sfu, "r1", "bob", false, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Single, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
     run_until(&mut [&mut ann, &mut bob], LIMIT, "ann's media", |p| {
         p[1].got("ann", Source::Microphone) > 10
     });
@@ -167,8 +210,8 @@ async fn who_leaves_stops_being_sent() {
 #[tokio::test]
 async fn a_participant_whose_network_goes_is_reported_gone() {
     let (sfu, mut events) = start();
-    let mut ann = join(&sfu, "r1", "ann", false, true).await;
-    let mut bob = join(&sfu, "r1", "bob", false, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Off, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
     run_until(&mut [&mut ann, &mut bob], LIMIT, "ann's voice", |p| {
         p[1].got("ann", Source::Microphone) > 10
     });
@@ -198,8 +241,8 @@ async fn a_participant_whose_network_goes_is_reported_gone() {
 #[tokio::test]
 async fn an_offer_that_is_not_sdp_is_refused_and_nothing_else_ends() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", false, true).await;
-    let mut bob = join(&sfu, "r1", "bob", false, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Off, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Off, false).await;
     for garbage in ["", "v=0", "hello\r\nm=audio", &"a".repeat(100_000)] {
         let refused = sfu.join("r1", "mallory", garbage).await;
         assert!(matches!(refused, Err(SfuError::Offer(_))), "{refused:?}");
@@ -212,10 +255,10 @@ async fn an_offer_that_is_not_sdp_is_refused_and_nothing_else_ends() {
 #[tokio::test]
 async fn rooms_may_use_the_same_names() {
     let (sfu, _events) = start();
-    let mut ann = join(&sfu, "r1", "ann", true, true).await;
-    let mut bob = join(&sfu, "r1", "bob", true, false).await;
-    let mut ann2 = join(&sfu, "r2", "ann", true, true).await;
-    let mut bob2 = join(&sfu, "r2", "bob", true, false).await;
+    let mut ann = join(&sfu, "r1", "ann", Camera::Single, true).await;
+    let mut bob = join(&sfu, "r1", "bob", Camera::Single, false).await;
+    let mut ann2 = join(&sfu, "r2", "ann", Camera::Single, true).await;
+    let mut bob2 = join(&sfu, "r2", "bob", Camera::Single, false).await;
     run_until(
         &mut [&mut ann, &mut bob, &mut ann2, &mut bob2],
         LIMIT,

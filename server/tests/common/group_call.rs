@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use courier_protocol::{ChatId, ClientFrame, ErrorCode, GroupCall, GroupStep, LegId, ServerFrame};
 use courier_sfu::Source;
-use courier_sfu::participant::Participant;
+use courier_sfu::participant::{Camera, Participant};
 
 use super::Socket;
 
@@ -57,7 +57,7 @@ impl Socket {
 
 /// Joins `person`'s `tab` to `chat`'s call with a str0m participant.
 pub async fn join_with(socket: &mut Socket, chat: ChatId, tab: &str) -> Participant {
-    let (mut participant, offer) = Participant::new(false, true).unwrap();
+    let (mut participant, offer) = Participant::new(Camera::Off, true).unwrap();
     socket.send(&join(chat, tab, offer)).await;
     let answer = socket.group_answer(chat, tab).await.unwrap();
     participant.answered(&answer).unwrap();
