@@ -2,8 +2,8 @@
 // server down, and recent media so they show offline. The shell's file names
 // carry content hashes (Trunk, scripts/app.sh), so they are read from the
 // served index.html instead of being listed here; so are the parts of the
-// app loaded on first use (<link rel="courier-part">), kept here so that
-// one first used offline still loads.
+// app loaded on first use (<meta name="courier-parts">, scripts/app.sh),
+// kept here so that one first used offline still loads.
 const CACHE = "courier-shell-v1";
 // The app deletes it on signing out (store::remove_database).
 const MEDIA = "courier-media-v1";
@@ -23,7 +23,9 @@ async function precache() {
   // first chosen offline, or before this worker ran, still shows.
   const languages = ["ru", "fr", "ar", "pt"].map((tag) => `/locales/${tag}.ftl`);
   const assets = new Set(["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", ...languages]);
-  for (const [, url] of html.matchAll(/(?:href|src)=["']([^"']+)["']/g)) {
+  const linked = [...html.matchAll(/(?:href|src)=["']([^"']+)["']/g)].map(([, url]) => url);
+  const parts = html.match(/<meta name="courier-parts" content="([^"]*)"/)?.[1].split(" ") ?? [];
+  for (const url of [...linked, ...parts].filter(Boolean)) {
     const u = new URL(url, self.location.origin);
     if (u.origin === self.location.origin) assets.add(u.pathname);
   }

@@ -55,11 +55,15 @@ cp "$work/out"/* "$staging/$dir/"
 tags="<link rel=\"modulepreload\" href=\"/$dir/courier.js\" />"
 tags+="<link rel=\"modulepreload\" href=\"/$dir/__wasm_split.js\" />"
 tags+="<link rel=\"preload\" href=\"/$dir/courier_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"\" />"
+# The parts loaded on first use are named in a meta, not linked: they are no
+# part of the first load, and the service worker keeps them from this list.
+parts=""
 for part in "$work/out"/*.wasm; do
   name=$(basename "$part")
   [ "$name" = courier_bg.wasm ] && continue
-  tags+="<link rel=\"courier-part\" href=\"/$dir/$name\" />"
+  parts+="${parts:+ }/$dir/$name"
 done
+tags+="<meta name=\"courier-parts\" content=\"$parts\" />"
 # "courier-started" hands the wasm's exports (its memory) to bench/browser.mjs.
 tags+="<script type=\"module\">import start from \"/$dir/courier.js\"; start({ module_or_path: \"/$dir/courier_bg.wasm\" }).then((wasm) => dispatchEvent(new CustomEvent(\"courier-started\", { detail: { wasm } })));</script>"
 # The tags go just before </head>, in place of Trunk's skipped Rust link; a

@@ -40,6 +40,10 @@ for (const browserName of BROWSERS) {
       await expect(() => bob.chatLink(alice.username).count(), 1, 'the stored chat in the list');
       await bob.openChat(alice.username);
       await bob.waitTexts(['kept offline 1', 'kept offline 2']);
+      // A part of the app never used yet comes from the service worker too.
+      await bob.page.getByRole('button', { name: 'Preferences' }).click();
+      await expect(() => bob.page.getByRole('combobox', { name: 'Theme' }).count(), 1, 'the preferences, loaded on first use, offline');
+      await bob.page.getByRole('button', { name: 'Close' }).click();
       await server.start();
       await bob.waitOnline();
       await alice.close();
