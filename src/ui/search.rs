@@ -12,7 +12,9 @@ use courier_protocol::http::{ChatCreated, Found};
 use courier_protocol::{ChatId, ChatSummary, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
+use super::later::on_first_use;
 use super::{hhmm, say};
 use crate::api::{self, ApiFail};
 use crate::i18n::{self, t};
@@ -28,7 +30,6 @@ pub fn Search(
     #[prop(optional)]
     focus: bool,
 ) -> impl IntoView {
-    let ctx = ctx();
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = input.get().filter(|_| focus) {
@@ -36,6 +37,41 @@ pub fn Search(
         }
     });
     let query = RwSignal::new(String::new());
+    let label = if chat.is_some() {
+        t("search-in-chat")
+    } else {
+        t("search")
+    };
+    let landmark = label.clone();
+    view! {
+        <div class="search" role="search" aria-label=landmark>
+            <input
+                type="search"
+                node_ref=input
+                aria-label=label.clone()
+                placeholder=label
+                dir="auto"
+                prop:value=query
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            <Show when=move || !query.with(|q| q.trim().is_empty())>
+                {on_first_use(found(query, chat))}
+            </Show>
+        </div>
+    }
+}
+
+/// What the search finds, in the `search` part: only the box is in the
+/// first load.
+#[wasm_split(search, fallible)]
+fn found(query: RwSignal<String>, chat: Option<ChatId>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Hits query chat /> }.into_any())
+}
+
+/// The results for `query`, searched again as it changes.
+#[component]
+fn Hits(query: RwSignal<String>, chat: Option<ChatId>) -> impl IntoView {
+    let ctx = ctx();
     let results = RwSignal::new(Vec::<Message>::new());
     let offline = RwSignal::new(false);
     let titles = RwSignal::new(HashMap::<ChatId, String>::new());
@@ -97,22 +133,18 @@ pub fn Search(
             }
         });
     };
-    let label = if chat.is_some() {
-        t("search-in-chat")
-    } else {
-        t("search")
-    };
-    let landmark = label.clone();
+    Effect::new(move |_| run(query.get()));
     // A person found opens the chat with them (made now if need be); a
     // public chat opens once joined.
     let opened = move |made: Result<ChatCreated, ApiFail>| match made {
         Ok(ChatCreated { chat }) => {
+            // Emptied, the query closes these results.
             query.set(String::new());
-            results.set(Vec::new());
-            error.set(None);
             ctx.show_chat(chat);
         }
-        Err(fail) => error.set(Some(say(fail))),
+        Err(fail) => {
+            error.try_set(Some(say(fail)));
+        }
     };
     let message_person = move |p: PersonHit| {
         move |_| {
@@ -170,77 +202,60 @@ pub fn Search(
             .collect_view()
     };
     view! {
-        <div class="search" role="search" aria-label=landmark>
-            <input
-                type="search"
-                node_ref=input
-                aria-label=label.clone()
-                placeholder=label
-                dir="auto"
-                prop:value=query
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    query.set(text.clone());
-                    run(text);
-                }
-            />
-            <Show when=move || !query.with(|q| q.trim().is_empty())>
-                <Show when=move || offline.get()>
-                    <p class="muted">{t("search-offline")}</p>
-                </Show>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                <div class="search-results">
-                    <Show when=nothing>
-                        <p class="muted">{t("search-none")}</p>
-                    </Show>
-                    <Show when=move || !chats.with(Vec::is_empty)>
-                        <Section title=t("chats")>
-                            {move || chats.get().into_iter().map(|c| {
-                                let id = c.id;
-                                view! {
-                                    <li><button class="search-hit" on:click=move |_| ctx.open.set(Some(id))>
-                                        <span class="title" dir="auto">{c.title}</span>
-                                        <span class="preview">{c.handle.map(|h| format!("@{h}"))}</span>
-                                    </button></li>
-                                }
-                            }).collect_view()}
-                        </Section>
-                    </Show>
-                    <Show when=move || directory.with(|d| !d.people.is_empty())>
-                        <Section title=t("section-people")>
-                            {move || directory.with(|d| d.people.clone()).into_iter().map(|p| {
-                                let (name, handle) = (p.name.clone(), format!("@{}", p.username));
-                                view! {
-                                    <li><button class="search-hit" on:click=message_person(p)>
-                                        <span class="title" dir="auto">{name}" "</span>
-                                        <span class="preview">{handle}</span>
-                                    </button></li>
-                                }
-                            }).collect_view()}
-                        </Section>
-                    </Show>
-                    <Show when=move || !public().is_empty()>
-                        <Section title=t("section-public")>
-                            {move || public().into_iter().map(|c| {
-                                let title = c.title.clone();
-                                let about = format!("@{} · {}", c.handle, super::members_label(c.member_count));
-                                view! {
-                                    <li><button class="search-hit" on:click=join(c)>
-                                        <span class="title" dir="auto">{title}" "</span>
-                                        <span class="preview">{about}</span>
-                                    </button></li>
-                                }
-                            }).collect_view()}
-                        </Section>
-                    </Show>
-                    <Show when=move || !results.with(Vec::is_empty)>
-                        {move || if chat.is_none() {
-                            view! { <Section title=t("messages") label=t("search-results")>{messages}</Section> }.into_any()
-                        } else {
-                            view! { <ul class="search-list" aria-label=t("search-results")>{messages}</ul> }.into_any()
-                        }}
-                    </Show>
-                </div>
+        <Show when=move || offline.get()>
+            <p class="muted">{t("search-offline")}</p>
+        </Show>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <div class="search-results">
+            <Show when=nothing>
+                <p class="muted">{t("search-none")}</p>
+            </Show>
+            <Show when=move || !chats.with(Vec::is_empty)>
+                <Section title=t("chats")>
+                    {move || chats.get().into_iter().map(|c| {
+                        let id = c.id;
+                        view! {
+                            <li><button class="search-hit" on:click=move |_| ctx.open.set(Some(id))>
+                                <span class="title" dir="auto">{c.title}</span>
+                                <span class="preview">{c.handle.map(|h| format!("@{h}"))}</span>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </Section>
+            </Show>
+            <Show when=move || directory.with(|d| !d.people.is_empty())>
+                <Section title=t("section-people")>
+                    {move || directory.with(|d| d.people.clone()).into_iter().map(|p| {
+                        let (name, handle) = (p.name.clone(), format!("@{}", p.username));
+                        view! {
+                            <li><button class="search-hit" on:click=message_person(p)>
+                                <span class="title" dir="auto">{name}" "</span>
+                                <span class="preview">{handle}</span>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </Section>
+            </Show>
+            <Show when=move || !public().is_empty()>
+                <Section title=t("section-public")>
+                    {move || public().into_iter().map(|c| {
+                        let title = c.title.clone();
+                        let about = format!("@{} · {}", c.handle, super::members_label(c.member_count));
+                        view! {
+                            <li><button class="search-hit" on:click=join(c)>
+                                <span class="title" dir="auto">{title}" "</span>
+                                <span class="preview">{about}</span>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </Section>
+            </Show>
+            <Show when=move || !results.with(Vec::is_empty)>
+                {move || if chat.is_none() {
+                    view! { <Section title=t("messages") label=t("search-results")>{messages}</Section> }.into_any()
+                } else {
+                    view! { <ul class="search-list" aria-label=t("search-results")>{messages}</ul> }.into_any()
+                }}
             </Show>
         </div>
     }
