@@ -25,14 +25,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use courier_sfu::participant::{Camera, LAYER_BYTES, Participant, VOICE_BYTES, delay, stamped};
+use courier_sfu::participant::{
+    CAMERA_EVERY, Camera, LAYER_BYTES, Participant, VOICE_BYTES, VOICE_EVERY, delay, stamped,
+};
 use courier_sfu::wire::{Size, Tile};
 use courier_sfu::{Sfu, Source};
 
-/// A voice frame every 20 ms and a camera frame every 33 ms, as the
-/// participants send.
-const VOICE_EVERY: Duration = Duration::from_millis(20);
-const CAMERA_EVERY: Duration = Duration::from_millis(33);
 /// The share of one core the capacity is measured at.
 const BUDGET: f64 = 0.5;
 

@@ -21,8 +21,8 @@ use crate::wire::{CHANNEL, FromPeer, Tile, ToPeer};
 use crate::{PeerId, Source};
 
 /// A frame every 20 ms for the voice, 33 ms for the camera.
-const VOICE_EVERY: Duration = Duration::from_millis(20);
-const CAMERA_EVERY: Duration = Duration::from_millis(33);
+pub const VOICE_EVERY: Duration = Duration::from_millis(20);
+pub const CAMERA_EVERY: Duration = Duration::from_millis(33);
 /// Frames further behind than this are not sent.
 const MISSED: Duration = Duration::from_millis(200);
 /// Bytes of a voice frame and a camera frame (a small Opus frame, a
