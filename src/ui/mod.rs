@@ -34,6 +34,7 @@ use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net::Status;
 use crate::state::{ctx, new_ctx};
+use later::on_first_use;
 
 fn register_service_worker() {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
@@ -168,6 +169,15 @@ fn Shell() -> impl IntoView {
         next_chat(step);
     });
     on_cleanup(move || keys.remove());
+    // The open chat's code is a part of its own; fetch it once the list
+    // has painted, not when the first chat is clicked.
+    request_animation_frame(|| {
+        set_timeout(
+            // A failed fetch is tried again when a chat opens.
+            || spawn_local(async { _ = chat::preload_chat().await }),
+            std::time::Duration::ZERO,
+        );
+    });
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">
@@ -187,10 +197,13 @@ fn Shell() -> impl IntoView {
                     <new_chat::NewChat />
                 </aside>
                 {move || ctx.forwarding.get().is_some().then(|| view! { <chats::ForwardPicker /> })}
-                {move || match open.get() {
-                    Some(id) => view! { <chat::ChatView id /> }.into_any(),
-                    None => view! { <main class="pane empty"><p>{t("select-chat")}</p></main> }.into_any(),
-                }}
+                {move || open.get().is_none().then(|| view! { <main class="pane empty"><p>{t("select-chat")}</p></main> })}
+                // Each chat opened gets a view of its own, built at once
+                // when its part has arrived: rebuilding the last chat's view
+                // would wait a tick with that view's handlers still live.
+                <For each=move || open.get() key=|id| *id let:id>
+                    {on_first_use(chat::chat_view(id))}
+                </For>
             </div>
             <call::CallScreen />
             <group_call::GroupCallScreen />
