@@ -100,12 +100,30 @@ try {
     `${sum('raw').toLocaleString('en')} raw, ${sum('served').toLocaleString('en')} as served; budget 256,000 brotli`);
 
   // The parts loaded on first use (scripts/app.sh), which the sign-in
-  // screen does not fetch.
+  // screen does not fetch, each with the chunks of code it shares with
+  // other parts: the split's loader names, above each chunk, the parts
+  // that fetch it.
   for (const dir of readdirSync(join(DIST, 'app'))) {
-    for (const name of readdirSync(join(DIST, 'app', dir)).filter((n) => PART.test(n))) {
-      const bytes = readFileSync(join(DIST, 'app', dir, name));
-      note(`part loaded on first use: ${name}`, `${brotli11(bytes).toLocaleString('en')} bytes brotli`, `${bytes.length.toLocaleString('en')} raw`);
+    const at = (name) => readFileSync(join(DIST, 'app', dir, name));
+    const loader = at('__wasm_split.js').toString();
+    const chunks = new Map();
+    for (const [, parts, n] of loader.matchAll(/\/\* ([a-z_, ]+) \*\/\nconst __chunk_(\d+)/g)) {
+      const size = brotli11(at(`chunk_${n}.wasm`));
+      for (const part of parts.split(', ')) chunks.set(part, [...(chunks.get(part) ?? []), size]);
     }
+    const part = (name) => {
+      const own = brotli11(at(`split_${name}.wasm`));
+      const shared = chunks.get(name) ?? [];
+      return { own, raw: at(`split_${name}.wasm`).length, shared, all: shared.reduce((n, c) => n + c, own) };
+    };
+    for (const name of readdirSync(join(DIST, 'app', dir)).filter((n) => PART.test(n) && n.startsWith('split_'))) {
+      const p = part(name.slice('split_'.length, -'.wasm'.length));
+      note(`part loaded on first use: ${name}`, `${p.own.toLocaleString('en')} bytes brotli`,
+        `${p.raw.toLocaleString('en')} raw; with the ${p.shared.length} chunks it fetches: ${p.all.toLocaleString('en')} brotli`);
+    }
+    const signedIn = part('signed_in');
+    note('signed in: everything the chat list needs (first load + signed_in part + its chunks)',
+      `${(sum('brotli') + signedIn.all).toLocaleString('en')} bytes brotli`, `${signedIn.shared.length + 1} files after the first load`);
   }
 
   // The seeder talks to the server directly from a bare page (no app).

@@ -12,10 +12,9 @@
 #      wasm;
 #   4. all of it goes into app/<content hash>/ of the page, so an open tab
 #      never fetches a part of a newer build, and index.html gets the
-#      script that starts the app, a preload of the first load, and a link
-#      to each part: a `rel` browsers ignore, so the page fetches a part
-#      only when used, while the service worker, which keeps every file
-#      the page links, has it for offline.
+#      script that starts the app, a preload of the first load, and the
+#      list of the parts in a meta: the page fetches a part only when used,
+#      while the service worker keeps every part listed, for offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 staging=${TRUNK_STAGING_DIR:?run by trunk build (its post_build hook)}

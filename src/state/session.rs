@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use courier_protocol::UserInfo;
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::account;
 use crate::net::{self, Session, Status};
@@ -31,20 +33,11 @@ impl Ctx {
         account::act_as(Some(me.id));
         self.me.set(Some(me.clone()));
         spawn_local(async move {
-            let Ok(store) = Store::open(me.id).await else {
-                return;
-            };
-            // Switched again meanwhile: that account's own task goes on.
-            if account::acting() != Some(me.id) {
-                return;
+            // Not fetched (offline before the app was kept): the signed-in
+            // screen says so, and the next start tries again.
+            if let Ok(starting) = start(self, me).await {
+                starting.await;
             }
-            // The socket refreshes it anyway; this only speeds up an offline start.
-            let _ = store.save_me(&me).await;
-            self.store.set_value(Some(store.clone()));
-            self.tabs.set_value(Tabs::open(me.id, self.rev));
-            let notify: net::Observer = Rc::new(move |event| self.on_event(me.id, event));
-            self.session.set_value(Some(Session::start(store, notify)));
-            self.changed();
         });
     }
 
@@ -78,4 +71,27 @@ impl Ctx {
         self.views.set(Default::default());
         self.status.set(Status::Connecting);
     }
+}
+
+/// Opens `me`'s database, their tabs channel and their socket session, in
+/// the `signed_in` part: the sign-in screen loads without the code of the
+/// store, the socket and what they report.
+#[wasm_split(signed_in, fallible)]
+fn start(ctx: Ctx, me: UserInfo) -> Result<LocalBoxFuture<'static, ()>, SplitLoaderError> {
+    Ok(Box::pin(async move {
+        let Ok(store) = Store::open(me.id).await else {
+            return;
+        };
+        // Switched again meanwhile: that account's own task goes on.
+        if account::acting() != Some(me.id) {
+            return;
+        }
+        // The socket refreshes it anyway; this only speeds up an offline start.
+        let _ = store.save_me(&me).await;
+        ctx.store.set_value(Some(store.clone()));
+        ctx.tabs.set_value(Tabs::open(me.id, ctx.rev));
+        let notify: net::Observer = Rc::new(move |event| ctx.on_event(me.id, event));
+        ctx.session.set_value(Some(Session::start(store, notify)));
+        ctx.changed();
+    }))
 }

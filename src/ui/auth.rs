@@ -10,6 +10,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::later::fetch_after_paint;
 use super::prefs::LanguageSelect;
 use super::{members_label, say};
 use crate::api::{self, ApiFail};
@@ -29,6 +30,7 @@ fn FormError(error: RwSignal<Option<String>>) -> impl IntoView {
 #[component]
 pub fn AuthScreen() -> impl IntoView {
     let ctx = ctx();
+    fetch_after_paint(super::preload_signed_in);
     view! {
         <main class="auth">
             <h1>"Courier"</h1>
@@ -152,6 +154,7 @@ fn AuthForm() -> impl IntoView {
 #[component]
 pub fn JoinScreen() -> impl IntoView {
     let ctx = ctx();
+    fetch_after_paint(super::preload_signed_in);
     let code = ctx.join.get_untracked().unwrap_or_default();
     let preview = RwSignal::new(None::<Result<InvitePreview, ApiFail>>);
     {

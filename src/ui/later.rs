@@ -1,11 +1,15 @@
 //! Parts of the app whose code is not in the first load: a function marked
 //! `#[wasm_split(<part>, …)]` is cut out of the wasm by the build
 //! (`scripts/app.sh`) into a file of its own, fetched the first time the
-//! function is called. What such a part shows goes through `on_first_use`.
+//! function is called. What such a part shows goes through `on_first_use`;
+//! a part the next step will likely need is fetched ahead by
+//! `fetch_after_paint`.
 
 use std::future::Future;
+use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
 use wasm_split_helpers::SplitLoaderError;
 
@@ -24,4 +28,19 @@ pub fn on_first_use(
             view! { <p class="error" role="alert">{t("part-not-loaded")}</p> }.into_any()
         })
     })
+}
+
+/// Fetches a part once the screen has painted (the `preload` its
+/// `#[wasm_split(…, preload(…))]` made), so its first use seldom waits. A
+/// failed fetch is tried again at that first use.
+pub fn fetch_after_paint<F>(preload: fn() -> F)
+where
+    F: Future<Output = Result<(), SplitLoaderError>> + 'static,
+{
+    request_animation_frame(move || {
+        set_timeout(
+            move || spawn_local(async move { _ = preload().await }),
+            Duration::ZERO,
+        );
+    });
 }

@@ -28,13 +28,14 @@ use courier_protocol::http::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::account;
 use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net::Status;
 use crate::state::{ctx, new_ctx};
-use later::on_first_use;
+use later::{fetch_after_paint, on_first_use};
 
 fn register_service_worker() {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
@@ -131,18 +132,49 @@ pub fn App() -> impl IntoView {
         }),
     }
     let user = Memo::new(move |_| ctx.me.with(|m| m.as_ref().map(|m| m.id)));
-    // Every text is formatted untracked in the current language: a new
-    // language rebuilds the whole tree.
-    move || {
-        prefs.lang.track();
-        match (ctx.join.get().is_some(), user.get(), booting.get()) {
-            (true, _, _) => view! { <auth::JoinScreen /> }.into_any(),
-            _ if ctx.adding.get() => view! { <auth::AuthScreen /> }.into_any(),
-            (false, Some(_), _) => view! { <Shell /> }.into_any(),
-            (false, None, true) => view! { <p class="loading">{t("loading")}</p> }.into_any(),
-            (false, None, false) => view! { <auth::AuthScreen /> }.into_any(),
-        }
+    let screen = Memo::new(move |_| {
+        let screen = match (ctx.join.get().is_some(), user.get(), booting.get()) {
+            (true, _, _) => Screen::Join,
+            _ if ctx.adding.get() => Screen::SignIn,
+            (false, Some(id), _) => Screen::Chats(id),
+            (false, None, true) => Screen::Loading,
+            (false, None, false) => Screen::SignIn,
+        };
+        // Every text is formatted untracked in the current language: a new
+        // language builds the whole tree anew.
+        (screen, prefs.lang.get())
+    });
+    // A new screen is built, not the last one rebuilt: the signed-in one
+    // comes from a part, and rebuilding waits a tick with the old screen's
+    // handlers still live.
+    view! {
+        <For each=move || [screen.get()] key=|s| *s let:((screen, _))>
+            {match screen {
+                Screen::Join => view! { <auth::JoinScreen /> }.into_any(),
+                Screen::SignIn => view! { <auth::AuthScreen /> }.into_any(),
+                Screen::Chats(_) => on_first_use(signed_in()).into_any(),
+                Screen::Loading => view! { <p class="loading">{t("loading")}</p> }.into_any(),
+            }}
+        </For>
     }
+}
+
+/// What the whole window shows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Screen {
+    Join,
+    SignIn,
+    /// Whose chats: another account's are a new screen.
+    Chats(courier_protocol::UserId),
+    Loading,
+}
+
+/// The signed-in screen, in the `signed_in` part with the session it
+/// shows (`state::session`): a new visitor's first load is only the
+/// sign-in screen's code, and it fetches this while they type.
+#[wasm_split(signed_in, fallible, preload(preload_signed_in))]
+fn signed_in() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Shell /> }.into_any())
 }
 
 /// The signed-in layout: top bar, chat list and the open chat.
@@ -169,15 +201,8 @@ fn Shell() -> impl IntoView {
         next_chat(step);
     });
     on_cleanup(move || keys.remove());
-    // The open chat's code is a part of its own; fetch it once the list
-    // has painted, not when the first chat is clicked.
-    request_animation_frame(|| {
-        set_timeout(
-            // A failed fetch is tried again when a chat opens.
-            || spawn_local(async { _ = chat::preload_chat().await }),
-            std::time::Duration::ZERO,
-        );
-    });
+    // The open chat's code is a part of its own.
+    fetch_after_paint(chat::preload_chat);
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">

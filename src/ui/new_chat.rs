@@ -8,9 +8,7 @@ use courier_protocol::http::chats::PersonHit;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
-use super::later::on_first_use;
 use super::menu::{self, MenuKey};
 use super::say;
 use crate::api;
@@ -77,20 +75,18 @@ pub fn NewChat() -> impl IntoView {
                     <button type="button" role="menuitem" tabindex="-1" on:click=choose(Making::Channel)>{t("new-channel")}</button>
                 </div>
             </Show>
-            {move || making.get().map(|what| on_first_use(dialog(what, close)))}
+            {move || making.get().map(|what| dialog(what, close))}
         </div>
     }
 }
 
-/// The dialog the menu opened, in the `new_chat` part: only the menu is in
-/// the first load.
-#[wasm_split(new_chat, fallible)]
-fn dialog(what: Making, close: Callback<()>) -> Result<AnyView, SplitLoaderError> {
-    Ok(match what {
+/// The dialog the menu opened.
+fn dialog(what: Making, close: Callback<()>) -> AnyView {
+    match what {
         Making::Direct => view! { <NewDirect close /> }.into_any(),
         Making::Group => view! { <NewGroup channel=false close /> }.into_any(),
         Making::Channel => view! { <NewGroup channel=true close /> }.into_any(),
-    })
+    }
 }
 
 /// A modal dialog: its heading names it, Escape or a click outside closes

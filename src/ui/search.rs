@@ -12,9 +12,7 @@ use courier_protocol::http::{ChatCreated, Found};
 use courier_protocol::{ChatId, ChatSummary, Message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
-use super::later::on_first_use;
 use super::{hhmm, say};
 use crate::api::{self, ApiFail};
 use crate::i18n::{self, t};
@@ -55,17 +53,10 @@ pub fn Search(
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
             <Show when=move || !query.with(|q| q.trim().is_empty())>
-                {on_first_use(found(query, chat))}
+                <Hits query chat />
             </Show>
         </div>
     }
-}
-
-/// What the search finds, in the `search` part: only the box is in the
-/// first load.
-#[wasm_split(search, fallible)]
-fn found(query: RwSignal<String>, chat: Option<ChatId>) -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Hits query chat /> }.into_any())
 }
 
 /// The results for `query`, searched again as it changes.

@@ -38,9 +38,10 @@ const VIEWED_POSTS: usize = 100;
 /// How often an open direct chat asks whether the other person is online.
 const PRESENCE_EVERY_MS: u64 = 30_000;
 
-/// The open chat, in the `chat` part: the chat list, the first screen,
-/// paints without its code, and `preload_chat` fetches it while the user
-/// looks at the list, so the first chat opened seldom waits.
+/// The open chat, in the `chat` part with the photo viewer and the
+/// recorder: the chat list paints without its code, and `preload_chat`
+/// fetches it while the user looks at the list, so the first chat opened
+/// seldom waits.
 #[wasm_split(chat, fallible, preload(preload_chat))]
 pub fn chat_view(id: ChatId) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <ChatView id /> }.into_any())

@@ -10,13 +10,11 @@ use std::rc::Rc;
 
 use courier_protocol::limits::{ROUND_VIDEO_MAX_MS, WAVEFORM_MAX, WAVEFORM_PEAK};
 use courier_protocol::{ChatId, Content};
-use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use web_sys::{Blob, BlobEvent, MediaRecorder, MediaStream};
 
 use crate::i18n::t;
@@ -207,27 +205,6 @@ async fn send(session: Session, chat: ChatId, kind: Kind, blob: Blob, took: Took
     let _ = session.send(chat, content, None).await;
 }
 
-// Opening the devices, recording, the waveform and sending are in the
-// `recorder` part: only the buttons are in the first load.
-
-#[wasm_split(recorder, fallible)]
-fn starting(
-    kind: Kind,
-) -> Result<LocalBoxFuture<'static, Result<Recorder, JsValue>>, SplitLoaderError> {
-    Ok(Box::pin(start(kind)))
-}
-
-#[wasm_split(recorder, fallible)]
-fn sending(
-    session: Session,
-    chat: ChatId,
-    kind: Kind,
-    blob: Blob,
-    took: Took,
-) -> Result<LocalBoxFuture<'static, ()>, SplitLoaderError> {
-    Ok(Box::pin(send(session, chat, kind, blob, took)))
-}
-
 /// A press shorter than this is a tap (record until "send"); longer,
 /// letting go sends.
 const HOLD_MS: f64 = 500.0;
@@ -278,9 +255,7 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
                         duration_ms: ms,
                         thumbhash,
                     };
-                    if let Ok(sent) = sending(session, id, kind, blob, took).await {
-                        sent.await;
-                    }
+                    send(session, id, kind, blob, took).await;
                 }
                 _ => {}
             }
@@ -295,12 +270,7 @@ pub(super) fn Recorders(id: ChatId) -> impl IntoView {
         failed.set(false);
         elapsed.set(0);
         spawn_local(async move {
-            let started = match starting(kind).await {
-                Ok(recording) => recording.await,
-                // The part could not be fetched: as if the devices failed.
-                Err(_) => Err(JsValue::NULL),
-            };
-            match started {
+            match start(kind).await {
                 Ok(recorder) => {
                     if let Some(video) = preview.get_untracked() {
                         video.set_src_object(Some(&recorder.stream));

@@ -7,11 +7,9 @@ use courier_protocol::{Attachment, Content, FileId, MediaKind};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::account;
 use crate::i18n::{self, t, t_with};
-use crate::ui::later::on_first_use;
 use crate::ui::outgoing::uploading_item;
 use crate::ui::placeholder;
 
@@ -105,7 +103,7 @@ pub fn media_view(content: &Content, uploads: &[String]) -> Option<AnyView> {
                     {shown.collect_view()}
                 </div>
                 <Show when=move || viewing.get().is_some()>
-                    {on_first_use(viewer(photos.clone(), viewing))}
+                    <Viewer photos=photos.clone() viewing />
                 </Show>
             }
             .into_any()
@@ -310,15 +308,6 @@ fn VoicePlayer(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> impl IntoVi
 
 /// Zoom steps of the viewer.
 const ZOOMS: [f64; 3] = [1.0, 2.0, 3.0];
-
-/// The photo viewer, in the `viewer` part.
-#[wasm_split(viewer, fallible)]
-fn viewer(
-    photos: Vec<Attachment>,
-    viewing: RwSignal<Option<usize>>,
-) -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Viewer photos viewing /> }.into_any())
-}
 
 /// The photos of a message, one at a time over the page: arrows (and the
 /// arrow keys) go between them, zoom steps in, download saves it, Escape
