@@ -61,6 +61,19 @@ async function networkFirst(request, fallback) {
   }
 }
 
+// The app's code under /app/<content hash>/ never changes at its path (a
+// new build is a new path): the kept copy answers at once, and only a file
+// not kept yet goes to the network. A signed-in start fetches a score of
+// parts, each a round trip to the server if asked there first.
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const res = await fetch(request);
+  if (res.ok && res.type === "basic") await cache.put(request, res.clone());
+  return res;
+}
+
 // The media index is read and written by one job at a time.
 let mediaJobs = Promise.resolve();
 function serially(job) {
@@ -163,6 +176,8 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     // Every route (/, /join/<code>) is the same page: the app routes itself.
     event.respondWith(networkFirst(request, "/index.html"));
+  } else if (url.pathname.startsWith("/app/")) {
+    event.respondWith(cacheFirst(request));
   } else {
     event.respondWith(networkFirst(request));
   }
