@@ -98,7 +98,11 @@ async fn connect(
     notify: &Observer,
     wake: &mut mpsc::UnboundedReceiver<Wake>,
 ) -> End {
-    // Ask over HTTP first: a WebSocket cannot tell "signed out" from "server down".
+    // The socket connects while HTTP says who we are: a WebSocket cannot
+    // tell "signed out" from "server down".
+    let Some(Ok(ws)) = ws_url().map(|url| WebSocket::open(&url)) else {
+        return End::Retry { welcomed: false };
+    };
     match ask(&accounts::ME).await {
         Ok(Me { me }) if me.id == store.me() => notify(Event::Me(me)),
         Ok(_) | Err(ApiFail::Code(ErrorCode::Unauthorized)) => {
@@ -108,9 +112,6 @@ async fn connect(
         Err(_) => return End::Retry { welcomed: false },
     }
     let Ok(cursors) = store.cursors().await else {
-        return End::Retry { welcomed: false };
-    };
-    let Some(Ok(ws)) = ws_url().map(|url| WebSocket::open(&url)) else {
         return End::Retry { welcomed: false };
     };
     let (mut tx, mut rx) = ws.split();

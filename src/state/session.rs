@@ -86,12 +86,14 @@ fn start(ctx: Ctx, me: UserInfo) -> Result<LocalBoxFuture<'static, ()>, SplitLoa
         if account::acting() != Some(me.id) {
             return;
         }
-        // The socket refreshes it anyway; this only speeds up an offline start.
-        let _ = store.save_me(&me).await;
         ctx.store.set_value(Some(store.clone()));
         ctx.tabs.set_value(Tabs::open(me.id, ctx.rev));
         let notify: net::Observer = Rc::new(move |event| ctx.on_event(me.id, event));
-        ctx.session.set_value(Some(Session::start(store, notify)));
+        ctx.session
+            .set_value(Some(Session::start(store.clone(), notify)));
         ctx.changed();
+        // The socket refreshes it anyway; this only speeds up the next
+        // offline start, so the session does not wait for it.
+        let _ = store.save_me(&me).await;
     }))
 }

@@ -1,11 +1,12 @@
 //! Parts of the app whose code is not in the first load: a function marked
 //! `#[wasm_split(<part>, …)]` is cut out of the wasm by the build
 //! (`scripts/app.sh`) into a file of its own, fetched the first time the
-//! function is called. What such a part shows goes through `on_first_use`;
-//! a part the next step will likely need is fetched ahead by
-//! `fetch_after_paint`.
+//! function is called. What such a part shows goes through `on_first_use`
+//! (and, where what it shows changes with a key, `per_key`); a part the
+//! next step will likely need is fetched ahead by `fetch_after_paint`.
 
 use std::future::Future;
+use std::hash::Hash;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -28,6 +29,21 @@ pub fn on_first_use(
             view! { <p class="error" role="alert">{t("part-not-loaded")}</p> }.into_any()
         })
     })
+}
+
+/// Shows `show(key)` for the current key (nothing while there is none),
+/// built anew for each new key, never the last key's view rebuilt: a view
+/// from a part arrives through `Suspend`, whose rebuild waits a tick with
+/// the old view's handlers still live, reading what was disposed.
+pub fn per_key<K, V>(
+    key: impl Fn() -> Option<K> + Send + Sync + 'static,
+    show: impl Fn(K) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! { <For each=key key=K::clone children=show /> }
 }
 
 /// Fetches a part once the screen has painted (the `preload` its

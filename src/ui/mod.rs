@@ -23,8 +23,8 @@ mod prefs;
 mod search;
 mod signout;
 
-use courier_protocol::UserKind;
 use courier_protocol::http::Me;
+use courier_protocol::{UserId, UserKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
@@ -35,7 +35,7 @@ use crate::api;
 use crate::i18n::{t, t_with};
 use crate::net::Status;
 use crate::state::{ctx, new_ctx};
-use later::{fetch_after_paint, on_first_use};
+use later::{fetch_after_paint, on_first_use, per_key};
 
 fn register_service_worker() {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
@@ -144,19 +144,15 @@ pub fn App() -> impl IntoView {
         // language builds the whole tree anew.
         (screen, prefs.lang.get())
     });
-    // A new screen is built, not the last one rebuilt: the signed-in one
-    // comes from a part, and rebuilding waits a tick with the old screen's
-    // handlers still live.
-    view! {
-        <For each=move || [screen.get()] key=|s| *s let:((screen, _))>
-            {match screen {
-                Screen::Join => view! { <auth::JoinScreen /> }.into_any(),
-                Screen::SignIn => view! { <auth::AuthScreen /> }.into_any(),
-                Screen::Chats(_) => on_first_use(signed_in()).into_any(),
-                Screen::Loading => view! { <p class="loading">{t("loading")}</p> }.into_any(),
-            }}
-        </For>
-    }
+    per_key(
+        move || Some(screen.get()),
+        |(screen, _)| match screen {
+            Screen::Join => view! { <auth::JoinScreen /> }.into_any(),
+            Screen::SignIn => view! { <auth::AuthScreen /> }.into_any(),
+            Screen::Chats(_) => on_first_use(signed_in()).into_any(),
+            Screen::Loading => view! { <p class="loading">{t("loading")}</p> }.into_any(),
+        },
+    )
 }
 
 /// What the whole window shows.
@@ -165,7 +161,7 @@ enum Screen {
     Join,
     SignIn,
     /// Whose chats: another account's are a new screen.
-    Chats(courier_protocol::UserId),
+    Chats(UserId),
     Loading,
 }
 
@@ -201,8 +197,16 @@ fn Shell() -> impl IntoView {
         next_chat(step);
     });
     on_cleanup(move || keys.remove());
-    // The open chat's code is a part of its own.
-    fetch_after_paint(chat::preload_chat);
+    // The open chat's code is a part of its own, fetched once the session
+    // has connected (or found no server): before, its compiling would hold
+    // up the store's opening and the first sync.
+    Effect::new(move |fetched: Option<bool>| {
+        if fetched == Some(true) || ctx.status.get() == Status::Connecting {
+            return fetched.unwrap_or(false);
+        }
+        fetch_after_paint(chat::preload_chat);
+        true
+    });
     view! {
         <div class="shell" class=("has-chat", move || ctx.open.get().is_some())>
             <header class="topbar">
@@ -223,12 +227,8 @@ fn Shell() -> impl IntoView {
                 </aside>
                 {move || ctx.forwarding.get().is_some().then(|| view! { <chats::ForwardPicker /> })}
                 {move || open.get().is_none().then(|| view! { <main class="pane empty"><p>{t("select-chat")}</p></main> })}
-                // Each chat opened gets a view of its own, built at once
-                // when its part has arrived: rebuilding the last chat's view
-                // would wait a tick with that view's handlers still live.
-                <For each=move || open.get() key=|id| *id let:id>
-                    {on_first_use(chat::chat_view(id))}
-                </For>
+                // Each chat opened gets a view of its own.
+                {per_key(move || open.get(), |id| on_first_use(chat::chat_view(id)))}
             </div>
             <call::CallScreen />
             <group_call::GroupCallScreen />
