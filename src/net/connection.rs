@@ -98,11 +98,9 @@ async fn connect(
     notify: &Observer,
     wake: &mut mpsc::UnboundedReceiver<Wake>,
 ) -> End {
-    // The socket connects while HTTP says who we are: a WebSocket cannot
-    // tell "signed out" from "server down".
-    let Some(Ok(ws)) = ws_url().map(|url| WebSocket::open(&url)) else {
-        return End::Retry { welcomed: false };
-    };
+    // Ask over HTTP first: a WebSocket cannot tell "signed out" from
+    // "server down" (and a browser reports each socket that found no
+    // server as an error).
     match ask(&accounts::ME).await {
         Ok(Me { me }) if me.id == store.me() => notify(Event::Me(me)),
         Ok(_) | Err(ApiFail::Code(ErrorCode::Unauthorized)) => {
@@ -112,6 +110,9 @@ async fn connect(
         Err(_) => return End::Retry { welcomed: false },
     }
     let Ok(cursors) = store.cursors().await else {
+        return End::Retry { welcomed: false };
+    };
+    let Some(Ok(ws)) = ws_url().map(|url| WebSocket::open(&url)) else {
         return End::Retry { welcomed: false };
     };
     let (mut tx, mut rx) = ws.split();

@@ -2,13 +2,13 @@
 
 use courier_protocol::http::ChatSettings;
 use courier_protocol::model::format;
-use courier_protocol::{ChatId, ChatKind, ChatSummary, Seq};
+use courier_protocol::{ChatId, ChatKind, ChatSummary};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 
+use super::blocks;
 use super::cursors::read_elsewhere;
-use super::messages::msgs_after;
 use super::{CHATS, CURSORS, CursorRec, Kept, LOOSE, MESSAGES, OUTBOX, OutboxEntry, Result, Store};
 
 /// A row of the chat list.
@@ -92,7 +92,7 @@ impl Store {
         tx.object_store(CHATS)?.delete(chat.0).serde()?.await?;
         tx.object_store(CURSORS)?.delete(chat.0).serde()?.await?;
         tx.object_store(MESSAGES)?
-            .delete(msgs_after(chat, Seq::ZERO))
+            .delete(blocks::all_of(chat))
             .serde()?
             .await?;
         let outbox = tx.object_store(OUTBOX)?;
@@ -121,12 +121,7 @@ impl Store {
             let (unread, mentioned) = if behind > UNREAD_SCAN {
                 (behind as usize, false)
             } else {
-                let unread: Vec<Kept> = msgs
-                    .get_all()
-                    .with_query(msgs_after(chat.id, cursor.read))
-                    .serde()?
-                    .await?
-                    .collect::<indexed_db_futures::Result<_>>()?;
+                let unread = blocks::read(&msgs, chat.id, cursor.read, None).await?;
                 let theirs: Vec<&Kept> = unread
                     .iter()
                     .filter(|m| m.shown() && m.message.sender != self.me)

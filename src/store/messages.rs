@@ -8,6 +8,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use serde::{Deserialize, Serialize};
 
+use super::blocks;
 use super::cursors::cursor_of;
 use super::{CHATS, CURSORS, CursorRec, LOOSE, MESSAGES, OUTBOX, Result, Store};
 
@@ -100,21 +101,6 @@ pub struct Applied {
     pub gap_after: Option<Seq>,
 }
 
-pub(super) fn msg_key(chat: ChatId, seq: Seq) -> (i64, i64) {
-    (chat.0, seq.0)
-}
-
-/// The keys of `chat`'s messages after `after`.
-pub(super) fn msgs_after(chat: ChatId, after: Seq) -> KeyRange<(i64, i64)> {
-    KeyRange::Bound(msg_key(chat, after), true, (chat.0 + 1, 0), true)
-}
-
-/// The keys of `chat`'s messages after `after`, up to and including `upto`
-/// (which must be past `after`).
-pub(super) fn msgs_between(chat: ChatId, after: Seq, upto: Seq) -> KeyRange<(i64, i64)> {
-    KeyRange::Bound(msg_key(chat, after), true, msg_key(chat, upto), false)
-}
-
 /// The newest post of `chat` before `before` that a reader would see, as
 /// it reads now (edits applied), looking back a page at a time.
 pub(super) async fn newest_shown(
@@ -127,12 +113,7 @@ pub(super) async fn newest_shown(
     let mut upto = Seq(before.0 - 1);
     while upto > Seq::ZERO {
         let after = Seq((upto.0 - PAGE).max(0));
-        let page: Vec<Kept> = msgs
-            .get_all()
-            .with_query(msgs_between(chat, after, upto))
-            .serde()?
-            .await?
-            .collect::<indexed_db_futures::Result<_>>()?;
+        let page = blocks::read(&msgs, chat, after, Some(upto)).await?;
         if let Some(kept) = page.into_iter().rev().find(Kept::shown) {
             return Ok(Some(kept.message));
         }
@@ -162,17 +143,12 @@ pub(super) async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> 
     if let Some(Act::Edit { text, .. }) = &mut record.act {
         text.clear();
     }
-    msgs.put(&Kept::new(record))
-        .with_key(msg_key(m.chat, m.seq))
-        .serde()?
-        .await?;
+    blocks::write(&msgs, m.chat, vec![Kept::new(record)]).await?;
     if let Some(act) = &m.act {
-        let key = msg_key(m.chat, act.target());
-        let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
-        match target {
+        match blocks::read_one(&msgs, m.chat, act.target()).await? {
             Some(mut target) => {
                 target.apply(m, act);
-                msgs.put(&target).with_key(key).serde()?.await?;
+                blocks::write(&msgs, m.chat, vec![target]).await?;
             }
             None => {
                 // Once its target is deleted, an act is moot (and an edit's
@@ -191,6 +167,25 @@ pub(super) async fn keep_event(tx: &Transaction<'_>, m: &Message) -> Result<()> 
                     .serde()?
                     .await?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Stores event `m` of a run of one chat's: a post joins `posts`, written
+/// a block at a time (before the next act, which may be on one of them, and
+/// by the caller at the run's end); an act is kept at once.
+async fn keep_in_run(
+    tx: &Transaction<'_>,
+    msgs: &ObjectStore<'_>,
+    posts: &mut Vec<Kept>,
+    m: &Message,
+) -> Result<()> {
+    match m.act {
+        None => posts.push(Kept::new(m.clone())),
+        Some(_) => {
+            blocks::write(msgs, m.chat, std::mem::take(posts)).await?;
+            keep_event(tx, m).await?;
         }
     }
     Ok(())
@@ -232,6 +227,8 @@ impl Store {
         let mut newest = None;
         // Posts whose text an act here changed or took away.
         let mut touched: Vec<Seq> = Vec::new();
+        // Most of a burst (a resume, a sync) is posts.
+        let mut posts = Vec::new();
         for m in messages.iter().filter(|m| m.chat == chat) {
             if m.seq <= cursor.held {
                 continue;
@@ -244,18 +241,7 @@ impl Store {
                 applied.gap_after = Some(cursor.held);
                 break;
             }
-            match m.act {
-                // Most of a burst (a resume, a sync): posts, whose writes
-                // are not awaited one by one. Requests in one transaction
-                // run in order, and its commit fails if one did; waiting on
-                // each would cost a turn of the event loop per message.
-                None => drop(
-                    msgs.put(&Kept::new(m.clone()))
-                        .with_key(msg_key(m.chat, m.seq))
-                        .serde()?,
-                ),
-                Some(_) => keep_event(&tx, m).await?,
-            }
+            keep_in_run(&tx, &msgs, &mut posts, m).await?;
             cursor.note_pin(m);
             if m.sender == self.me {
                 drop(outbox.delete(m.id.0.clone()).serde()?);
@@ -270,6 +256,7 @@ impl Store {
             }
             applied.changed = true;
         }
+        blocks::write(&msgs, chat, posts).await?;
         if applied.changed {
             cursors.put(&cursor).with_key(chat.0).serde()?.await?;
             let chats = tx.object_store(CHATS)?;
@@ -320,10 +307,13 @@ impl Store {
         if cursor.floor != last.seq {
             return Ok(false);
         }
+        let msgs = tx.object_store(MESSAGES)?;
+        let mut posts = Vec::new();
         for m in page {
-            keep_event(&tx, m).await?;
+            keep_in_run(&tx, &msgs, &mut posts, m).await?;
             cursor.note_pin(m);
         }
+        blocks::write(&msgs, chat, posts).await?;
         let loose = tx.object_store(LOOSE)?;
         let range = loose_between(chat, Seq(first.seq.0 - 1), last.seq);
         let waiting: Vec<Message> = loose
@@ -332,15 +322,12 @@ impl Store {
             .serde()?
             .await?
             .collect::<indexed_db_futures::Result<_>>()?;
-        let msgs = tx.object_store(MESSAGES)?;
         // Keyed by target, then seq: each message's acts in their order.
         for act in waiting {
             let Some(a) = &act.act else { continue };
-            let key = msg_key(chat, a.target());
-            let target: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
-            if let Some(mut target) = target {
+            if let Some(mut target) = blocks::read_one(&msgs, chat, a.target()).await? {
                 target.apply(&act, a);
-                msgs.put(&target).with_key(key).serde()?.await?;
+                blocks::write(&msgs, chat, vec![target]).await?;
             }
         }
         loose.delete(range).serde()?.await?;
@@ -358,11 +345,9 @@ impl Store {
     pub async fn hide(&self, chat: ChatId, seq: Seq) -> Result<()> {
         let tx = self.tx(&[MESSAGES], true)?;
         let msgs = tx.object_store(MESSAGES)?;
-        let key = msg_key(chat, seq);
-        let kept: Option<Kept> = msgs.get(KeyRange::Only(key)).serde()?.await?;
-        if let Some(mut kept) = kept {
+        if let Some(mut kept) = blocks::read_one(&msgs, chat, seq).await? {
             kept.hidden = true;
-            msgs.put(&kept).with_key(key).serde()?.await?;
+            blocks::write(&msgs, chat, vec![kept]).await?;
         }
         Ok(tx.commit().await?)
     }

@@ -6,9 +6,13 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use js_sys::{Object, Reflect};
+use std::collections::BTreeMap;
+
+use courier_protocol::{ChatId, Seq};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::blocks::block_of;
 use super::{CHATS, CURSORS, LOOSE, MESSAGES, META, OUTBOX, Result};
 
 /// The database's schema versions, each named for what it added. Opening
@@ -51,9 +55,11 @@ impl Schema {
 }
 
 /// The shape of the records kept, apart from the schema above, under
-/// `"format"` in `meta`: 2 since protocol version 2, where a message's
-/// `text` became its `content`. A database without it is of format 1.
-pub(super) const RECORDS_FORMAT: u32 = 2;
+/// `"format"` in `meta`. A database without it is of format 1.
+/// - 2: protocol version 2, where a message's `text` became its `content`;
+/// - 3: `messages` in blocks of consecutive seqs (see `blocks`), not one
+///   record a message.
+pub(super) const RECORDS_FORMAT: u32 = 3;
 
 pub(super) const FORMAT_KEY: &str = "format";
 
@@ -67,16 +73,22 @@ pub(super) async fn upgrade_records(db: &Database) -> Result<()> {
         .build()?;
     let meta = tx.object_store(META)?;
     let format: Option<u32> = meta.get(FORMAT_KEY.to_string()).serde()?.await?;
-    if format.unwrap_or(1) >= RECORDS_FORMAT {
+    let format = format.unwrap_or(1);
+    if format >= RECORDS_FORMAT {
         return Ok(());
     }
-    for name in [MESSAGES, LOOSE, OUTBOX] {
-        rewrite(&tx.object_store(name)?, text_to_content).await?;
+    if format < 2 {
+        for name in [MESSAGES, LOOSE, OUTBOX] {
+            rewrite(&tx.object_store(name)?, text_to_content).await?;
+        }
+        rewrite(&tx.object_store(CHATS)?, |chat| {
+            text_to_content(&Reflect::get(chat, &"last".into()).unwrap_or(JsValue::UNDEFINED))
+        })
+        .await?;
     }
-    rewrite(&tx.object_store(CHATS)?, |chat| {
-        text_to_content(&Reflect::get(chat, &"last".into()).unwrap_or(JsValue::UNDEFINED))
-    })
-    .await?;
+    if format < 3 {
+        into_blocks(&tx.object_store(MESSAGES)?).await?;
+    }
     meta.put(RECORDS_FORMAT)
         .with_key(FORMAT_KEY.to_string())
         .serde()?
@@ -100,6 +112,41 @@ pub(super) async fn rewrite(store: &ObjectStore<'_>, change: fn(&JsValue) -> boo
         if change(&record) {
             store.put(record).with_key(key).primitive()?.await?;
         }
+    }
+    Ok(())
+}
+
+/// Format 3: the messages kept one record each (by `[chat, seq]`), put in
+/// blocks as they are, field for field.
+async fn into_blocks(msgs: &ObjectStore<'_>) -> Result<()> {
+    let keys: Vec<JsValue> = msgs
+        .get_all_keys()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    let records: Vec<JsValue> = msgs
+        .get_all()
+        .primitive()?
+        .await?
+        .collect::<indexed_db_futures::Result<_>>()?;
+    // Keys come in order: each block's messages in seq order.
+    let mut blocks: BTreeMap<(i64, i64), Array> = BTreeMap::new();
+    for (key, record) in keys.into_iter().zip(records) {
+        let part = |i| Reflect::get_u32(&key, i).ok().and_then(|n| n.as_f64());
+        let (Some(chat), Some(seq)) = (part(0), part(1)) else {
+            continue;
+        };
+        // Ids and seqs are whole numbers IndexedDB keeps exactly.
+        let key = block_of(ChatId(chat as i64), Seq(seq as i64));
+        blocks.entry(key).or_default().push(&record);
+    }
+    msgs.clear()?.await?;
+    for ((chat, index), block) in blocks {
+        let key = Array::of2(&(chat as f64).into(), &(index as f64).into());
+        msgs.put(JsValue::from(block))
+            .with_key(JsValue::from(key))
+            .primitive()?
+            .await?;
     }
     Ok(())
 }

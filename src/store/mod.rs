@@ -4,7 +4,8 @@
 //!
 //! Object stores (out-of-line keys):
 //! - `chats`: [`ChatSummary`] by chat id;
-//! - `messages`: [`Kept`] by `[chat, seq]`, contiguous from the cursor's
+//! - `messages`: [`Kept`] in blocks of consecutive seqs, by
+//!   `[chat, seq / 64]` (see `blocks`), contiguous from the cursor's
 //!   `floor` to its `held` (anything past a gap waits for the `Sync` that
 //!   fills it; anything before the floor comes by `History` when wanted).
 //!   Acts (edit, delete, react, pin) are kept too, as the sequence's own
@@ -17,6 +18,7 @@
 //! - `meta`: the signed-in [`UserInfo`] under `"me"`, and the user's chat
 //!   folders under `"folders"`.
 
+mod blocks;
 mod chats;
 mod cursors;
 mod messages;

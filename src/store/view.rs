@@ -3,16 +3,13 @@
 
 use crate::case;
 use courier_protocol::{Act, ChatId, ChatSummary, Seq};
-use indexed_db_futures::KeyRange;
 use indexed_db_futures::prelude::*;
 
+use super::blocks;
 use super::chats::all_chats;
 use super::cursors::cursor_of;
-use super::messages::{deletes, loose_acts, msg_key, msgs_between};
-use super::{
-    CHATS, CURSORS, CursorRec, Kept, LOOSE, MESSAGES, OUTBOX, OutboxEntry, Result, Store,
-    StoreError,
-};
+use super::messages::{deletes, loose_acts};
+use super::{CHATS, CURSORS, CursorRec, Kept, LOOSE, MESSAGES, OUTBOX, OutboxEntry, Result, Store};
 
 /// Where "jump to a date" lands, as far as this device can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,17 +77,8 @@ impl Store {
             Window::Newest => (Seq((cursor.held.0 - WINDOW).max(0)), cursor.held),
             Window::Span { after, upto } => (after, upto),
         };
-        // IndexedDB refuses an empty range (a new chat's (0, 0]).
-        let messages = if upto > after {
-            tx.object_store(MESSAGES)?
-                .get_all()
-                .with_query(msgs_between(chat, after, upto))
-                .serde()?
-                .await?
-                .collect::<indexed_db_futures::Result<_>>()?
-        } else {
-            Vec::new()
-        };
+        let msgs = &tx.object_store(MESSAGES)?;
+        let messages = blocks::read(msgs, chat, after, Some(upto)).await?;
         let outbox: Vec<OutboxEntry> = tx
             .object_store(OUTBOX)?
             .get_all()
@@ -98,14 +86,7 @@ impl Store {
             .await?
             .collect::<indexed_db_futures::Result<_>>()?;
         let outbox: Vec<OutboxEntry> = outbox.into_iter().filter(|e| e.chat == chat).collect();
-        let msgs = &tx.object_store(MESSAGES)?;
-        let get = |seq: Seq| async move {
-            let kept: Option<Kept> = msgs
-                .get(KeyRange::Only(msg_key(chat, seq)))
-                .serde()?
-                .await?;
-            Ok::<_, StoreError>(kept)
-        };
+        let get = |seq: Seq| blocks::read_one(msgs, chat, seq);
         let mut quoted = Vec::new();
         let outside = |seq: &Seq| *seq <= after || *seq > upto;
         let mut asked: Vec<Seq> = (messages.iter().filter_map(|m: &Kept| m.message.reply_to))
@@ -166,10 +147,7 @@ impl Store {
         let (mut low, mut high) = (cursor.floor.0 + 1, cursor.held.0 + 1);
         while low < high {
             let mid = low + (high - low) / 2;
-            let kept: Option<Kept> = msgs
-                .get(KeyRange::Only(msg_key(chat, Seq(mid))))
-                .serde()?
-                .await?;
+            let kept = blocks::read_one(&msgs, chat, Seq(mid)).await?;
             if kept.is_some_and(|k| k.message.at >= ms) {
                 high = mid;
             } else {
@@ -207,12 +185,7 @@ impl Store {
             let mut in_chat = 0;
             while upto > cursor.floor.0 && in_chat < limit {
                 let after = (upto - SEARCH_PAGE).max(cursor.floor.0);
-                let page: Vec<Kept> = msgs
-                    .get_all()
-                    .with_query(msgs_between(chat, Seq(after), Seq(upto)))
-                    .serde()?
-                    .await?
-                    .collect::<indexed_db_futures::Result<_>>()?;
+                let page = blocks::read(&msgs, chat, Seq(after), Some(Seq(upto))).await?;
                 for kept in page.into_iter().rev() {
                     if in_chat < limit
                         && kept.shown()

@@ -257,8 +257,8 @@ export function uniqueName(prefix) {
   return `${prefix}${process.pid % 10000}${counter}`.toLowerCase();
 }
 
-/** One person: a browser context (own cookies, own IndexedDB) and a page. */
-/** Every record of one store of the page's account's IndexedDB database. */
+/** Every record of one store of the page's account's IndexedDB database;
+ * of `messages`, every message, out of the blocks it keeps them in. */
 export function stored(page, name) {
   return page.evaluate(async (name) => {
     const { me } = await (await fetch('/api/me')).json();
@@ -272,10 +272,11 @@ export function stored(page, name) {
       q.onsuccess = () => resolve(q.result);
     });
     db.close();
-    return all;
+    return name === 'messages' ? all.flat() : all;
   }, name);
 }
 
+/** One person: a browser context (own cookies, own IndexedDB) and a page. */
 export class Person {
   /** `locale` (e.g. 'ar') is the browser's language, as navigator.languages says. */
   static async open(browser, server, { viewport, locale } = {}) {

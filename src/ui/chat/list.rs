@@ -126,11 +126,15 @@ pub(super) fn MessageList(
             match at {
                 Scroll::Bottom if stick.get_value() => ul.set_scroll_top(ul.scroll_height()),
                 Scroll::Bottom => {}
+                // Until the window asked for has rendered: a scroll event
+                // from a change in between is not the reader's.
                 Scroll::Keep { seq, px } => {
                     if let Some(now) = offset_of(&ul, seq) {
                         ul.set_scroll_top(ul.scroll_top() + (now - px) as i32);
                     }
-                    scroll.set_value(Scroll::Bottom);
+                    if page.with_untracked(|p| p.window == Some(window.get_untracked())) {
+                        scroll.set_value(Scroll::Bottom);
+                    }
                 }
                 // Once the page of its window is in: the message, or the
                 // first one shown after it (an act or a deleted message
@@ -255,8 +259,11 @@ pub(super) fn MessageList(
             Window::Newest => ((held - WINDOW).max(0), held),
             Window::Span { after, upto } => (after.0, upto.0),
         };
+        // A place still being kept stands: it is where the reader was.
         let keep = |seq: i64| {
-            if let Some(px) = offset_of(&ul, seq) {
+            if !matches!(scroll.get_value(), Scroll::Keep { .. })
+                && let Some(px) = offset_of(&ul, seq)
+            {
                 scroll.set_value(Scroll::Keep { seq, px });
             }
         };

@@ -112,12 +112,14 @@ fn ChatView(id: ChatId) -> impl IntoView {
                 session.older(id, p.floor.next());
             }
             // Older history came in above what is on screen: keep the
-            // reader's place (a jump or a window move sets its own).
+            // reader's place. A jump or a window move sets its own, which
+            // stands if not yet taken (history can come before the move's
+            // render), being measured before either changed the list.
             let top = |p: &ChatPage| p.messages.iter().find(|m| m.shown()).map(|m| m.message.seq);
             let before = page.try_with_untracked(|old| (old.window == p.window).then(|| top(old)));
             if let (Some(Some(Some(first))), Some(now)) = (before, top(&p))
                 && now < first
-                && !matches!(scroll.try_get_value(), Some(Scroll::To(_)) | None)
+                && matches!(scroll.try_get_value(), Some(Scroll::Bottom))
                 && let Some(px) = list.get_untracked().and_then(|ul| offset_of(&ul, first.0))
             {
                 scroll.set_value(Scroll::Keep { seq: first.0, px });
