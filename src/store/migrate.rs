@@ -98,6 +98,16 @@ pub(super) async fn upgrade_records(db: &Database) -> Result<()> {
 
 /// Puts back every record of `store` that `change` changed (in place).
 pub(super) async fn rewrite(store: &ObjectStore<'_>, change: fn(&JsValue) -> bool) -> Result<()> {
+    for (key, record) in keyed_records(store).await? {
+        if change(&record) {
+            store.put(record).with_key(key).primitive()?.await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every record of `store` with its key, in key order.
+async fn keyed_records(store: &ObjectStore<'_>) -> Result<Vec<(JsValue, JsValue)>> {
     let keys: Vec<JsValue> = store
         .get_all_keys()
         .primitive()?
@@ -108,32 +118,20 @@ pub(super) async fn rewrite(store: &ObjectStore<'_>, change: fn(&JsValue) -> boo
         .primitive()?
         .await?
         .collect::<indexed_db_futures::Result<_>>()?;
-    for (key, record) in keys.into_iter().zip(records) {
-        if change(&record) {
-            store.put(record).with_key(key).primitive()?.await?;
-        }
-    }
-    Ok(())
+    Ok(keys.into_iter().zip(records).collect())
 }
 
 /// Format 3: the messages kept one record each (by `[chat, seq]`), put in
 /// blocks as they are, field for field.
 async fn into_blocks(msgs: &ObjectStore<'_>) -> Result<()> {
-    let keys: Vec<JsValue> = msgs
-        .get_all_keys()
-        .primitive()?
-        .await?
-        .collect::<indexed_db_futures::Result<_>>()?;
-    let records: Vec<JsValue> = msgs
-        .get_all()
-        .primitive()?
-        .await?
-        .collect::<indexed_db_futures::Result<_>>()?;
     // Keys come in order: each block's messages in seq order.
     let mut blocks: BTreeMap<(i64, i64), Array> = BTreeMap::new();
-    for (key, record) in keys.into_iter().zip(records) {
+    // Anything not keyed by chat and seq (none was) stays as it was.
+    let mut others = Vec::new();
+    for (key, record) in keyed_records(msgs).await? {
         let part = |i| Reflect::get_u32(&key, i).ok().and_then(|n| n.as_f64());
         let (Some(chat), Some(seq)) = (part(0), part(1)) else {
+            others.push((key, record));
             continue;
         };
         // Ids and seqs are whole numbers IndexedDB keeps exactly.
@@ -141,6 +139,9 @@ async fn into_blocks(msgs: &ObjectStore<'_>) -> Result<()> {
         blocks.entry(key).or_default().push(&record);
     }
     msgs.clear()?.await?;
+    for (key, record) in others {
+        msgs.put(record).with_key(key).primitive()?.await?;
+    }
     for ((chat, index), block) in blocks {
         let key = Array::of2(&(chat as f64).into(), &(index as f64).into());
         msgs.put(JsValue::from(block))
